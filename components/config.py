@@ -1,0 +1,362 @@
+"""PlatformConfig: the one structured stack-config key (``platform-components:platform``) and its loader.
+
+A stack file looks like::
+
+    config:
+      platform-components:platform:
+        environment: dev
+        kubernetes_version: "1.35"
+        workloads:
+          - name: web
+            namespace: shop
+            image: ghcr.io/acme/web:1.0.0
+            readiness: {path: /readyz}
+            liveness: {path: /livez}
+
+Validation errors become :class:`ConfigError` naming the stack file, the line, the YAML path and
+the fix, e.g. ``stacks/Pulumi.dev.yaml:12: platform.workloads[0].replicas=-1: Input should be
+greater than or equal to 1``. Secret values are never echoed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+
+from ._base import StrictModel
+from .errors import ConfigError
+from .workload import SecureWorkloadArgs, validate_workload_name
+
+CONFIG_KEY = "platform"
+"""The stack-config key (namespaced by the project name) holding the whole platform definition."""
+
+SUPPORTED_KUBERNETES_VERSIONS = ("1.32", "1.33", "1.34", "1.35", "1.36")
+"""Kubernetes minors EKS supports that this release is tested against."""
+
+DEFAULT_KUBERNETES_VERSION = "1.35"
+"""A current EKS minor in standard support."""
+
+
+class Environment(enum.StrEnum):
+    DEV = "dev"
+    STAGING = "staging"
+    PROD = "prod"
+    LOCAL = "local"
+
+
+class WorkloadConfig(SecureWorkloadArgs):
+    """A SecureWorkload declared in the stack file: its name plus its :class:`SecureWorkloadArgs`."""
+
+    name: str = Field(description="Workload name: the Kubernetes object names and the Service DNS name.")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return validate_workload_name(value)
+
+    def to_args(self) -> SecureWorkloadArgs:
+        """The component arguments (everything but the name)."""
+        return SecureWorkloadArgs.model_validate(self.model_dump(exclude={"name"}, exclude_unset=True))
+
+
+class PlatformConfig(StrictModel):
+    """Everything one environment stack declares."""
+
+    environment: Environment = Field(description="Environment name; selects nothing by itself (data does).")
+    kubernetes_version: str = Field(
+        default=DEFAULT_KUBERNETES_VERSION,
+        description="Target Kubernetes minor: manifests are validated against its OpenAPI schema.",
+    )
+    workloads: list[WorkloadConfig] = Field(
+        default_factory=list, description="SecureWorkloads deployed by the platform stack itself."
+    )
+
+    @field_validator("kubernetes_version", mode="before")
+    @classmethod
+    def _version(cls, value: Any) -> Any:
+        if isinstance(value, float):  # YAML reads 1.30 as the float 1.3
+            raise ValueError(
+                f"write the Kubernetes version as a quoted string, e.g. \"{value}\" -> '1.{str(value)[2:]}'"
+            )
+        if value not in SUPPORTED_KUBERNETES_VERSIONS:
+            raise ValueError(
+                f"Kubernetes {value!r} is not supported; use one of {', '.join(SUPPORTED_KUBERNETES_VERSIONS)}"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _unique(self) -> PlatformConfig:
+        seen: set[tuple[str, str]] = set()
+        for index, workload in enumerate(self.workloads):
+            key = (workload.namespace, workload.name)
+            if key in seen:
+                raise ValueError(
+                    f"workloads[{index}]: workload {workload.name!r} is declared twice in namespace "
+                    f"{workload.namespace!r}; rename one"
+                )
+            seen.add(key)
+        return self
+
+    @property
+    def namespaces(self) -> list[str]:
+        return sorted({w.namespace for w in self.workloads})
+
+
+# --------------------------------------------------------------------------------------------------
+# Error formatting
+
+
+def format_validation_error(
+    exc: ValidationError,
+    *,
+    root: str = CONFIG_KEY,
+    source: str | None = None,
+    locate: Any = None,
+    secret_paths: Sequence[str] = (),
+) -> ConfigError:
+    """One clear line from a pydantic error: file, line, YAML path, what is wrong and the fix."""
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    loc = tuple(first["loc"])
+    kind = first["type"]
+    if kind == "extra_forbidden":
+        field_loc = loc[:-1]
+        key = str(loc[-1])
+        message = f"unknown key {key!r}" + _suggest(key, _allowed_fields(exc, field_loc))
+        path = _yaml_path(root, loc)
+    elif kind == "missing":
+        message = f"missing required field {str(loc[-1])!r}; add it"
+        path = _yaml_path(root, loc[:-1])
+        path = f"{path}.{loc[-1]}"
+    else:
+        path = _yaml_path(root, loc)
+        message = str(first["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        value = first.get("input")
+        if isinstance(value, (str, int, float, bool)) and path not in secret_paths:
+            path = f"{path}={value!r}" if isinstance(value, str) else f"{path}={value}"
+    more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
+    line = locate(loc) if locate is not None else None
+    where = f"{source}:{line}" if source and line else source
+    return ConfigError(f"{path}: {message}{more}", source=where, path=path)
+
+
+_UNION_MARKERS = ("function-", "union[", "tagged-union[", "list[", "dict[")
+
+
+def _yaml_path(root: str, loc: Sequence[Any]) -> str:
+    out = root
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif str(part).startswith(_UNION_MARKERS) or str(part) in ("int", "str", "float", "bool", "none"):
+            continue  # pydantic's union-branch markers are not YAML keys
+        else:
+            out += f".{part}"
+    return out
+
+
+def _allowed_fields(exc: ValidationError, loc: Sequence[Any]) -> list[str]:
+    model: Any = exc.title and _model_by_title(exc.title)
+    if model is None:
+        return []
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return []
+        model = _inner_model(field.annotation)
+    return sorted(model.model_fields) if model is not None else []
+
+
+def _inner_model(annotation: Any) -> Any:
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _model_by_title(title: str) -> Any:
+    from . import workload
+
+    candidates: dict[str, Any] = {"PlatformConfig": PlatformConfig, "WorkloadConfig": WorkloadConfig}
+    candidates.update(
+        {
+            name: obj
+            for name, obj in vars(workload).items()
+            if isinstance(obj, type) and issubclass(obj, BaseModel)
+        }
+    )
+    return candidates.get(title)
+
+
+def _suggest(key: str, allowed: Sequence[str]) -> str:
+    close = difflib.get_close_matches(key, allowed, n=1)
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    if allowed:
+        return f"; allowed keys: {', '.join(allowed)}"
+    return "; remove it"
+
+
+def validate_config(
+    raw: Any,
+    *,
+    source: str | None = None,
+    locate: Any = None,
+    model: type[BaseModel] = PlatformConfig,
+    root: str = CONFIG_KEY,
+) -> Any:
+    """``model.model_validate(raw)`` with errors turned into a one-line :class:`ConfigError`."""
+    if not isinstance(raw, Mapping):
+        raise ConfigError(
+            f"{root} must be a mapping of settings, got {type(raw).__name__}; see the README's stack layout",
+            source=source,
+            path=root,
+        )
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise format_validation_error(exc, root=root, source=source, locate=locate) from None
+
+
+# --------------------------------------------------------------------------------------------------
+# Stack files
+
+
+class StackFile:
+    """A parsed ``Pulumi.<stack>.yaml`` that remembers where every key is, for error messages."""
+
+    def __init__(self, path: Path, *, display: str | None = None) -> None:
+        self.path = path
+        self.display = display or str(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError(f"stack file {self.display} does not exist") from None
+        try:
+            self.node = yaml.compose(text, Loader=yaml.SafeLoader)
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"{self.display}:{mark.line + 1}" if mark is not None else self.display
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise ConfigError(
+                f"YAML syntax error: {problem}; fix the indentation or quoting", source=where
+            ) from None
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise ConfigError("a stack file must be a mapping with a 'config' key", source=self.display)
+        self.data: dict[str, Any] = data
+        config = data.get("config") or {}
+        if not isinstance(config, dict):
+            raise ConfigError("'config' must be a mapping of keys to values", source=f"{self.display}")
+        self.config: dict[str, Any] = config
+
+    def line_of(self, keys: Sequence[Any]) -> int | None:
+        """1-based line of the value at ``keys`` (a path of mapping keys and list indexes), best effort."""
+        node: Any = self.node
+        line: int | None = None
+        for key in keys:
+            if isinstance(node, yaml.MappingNode):
+                for key_node, value_node in node.value:
+                    if key_node.value == str(key):
+                        node = value_node
+                        line = key_node.start_mark.line + 1
+                        break
+                else:
+                    return line
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+                node = node.value[key]
+                line = node.start_mark.line + 1
+            else:
+                return line
+        return line
+
+    def secure_keys(self) -> list[str]:
+        return [k for k, v in self.config.items() if isinstance(v, dict) and set(v) == {"secure"}]
+
+
+def config_key(project: str, key: str = CONFIG_KEY) -> str:
+    return f"{project}:{key}"
+
+
+def load_platform_config(raw: Any | None = None, *, project: str | None = None) -> PlatformConfig:
+    """Load and validate the platform config inside a running Pulumi program.
+
+    ``raw`` defaults to ``pulumi.Config().require_object("platform")``; errors name the stack file
+    (``<stackConfigDir>/Pulumi.<stack>.yaml``) and the line when the file can be found.
+    """
+    import pulumi
+
+    stack = pulumi.get_stack()
+    project = project or pulumi.get_project()
+    found = find_stack_file(stack)
+    stack_file, display = found if found else (None, f"Pulumi.{stack}.yaml")
+    if raw is None:
+        raw = pulumi.Config().get_object(CONFIG_KEY)
+        if raw is None:
+            raise ConfigError(
+                f"missing config key '{config_key(project)}'; add it under 'config:' (see the README)",
+                source=display,
+            )
+    locate: Any = None
+    if stack_file is not None:
+        try:
+            parsed = StackFile(stack_file, display=display)
+            key = config_key(project)
+
+            def locate(loc: Sequence[Any]) -> int | None:
+                return parsed.line_of(["config", key, *loc])
+        except ConfigError:
+            locate = None
+    result: PlatformConfig = validate_config(raw, source=display, locate=locate)
+    return result
+
+
+def find_stack_file(stack: str, start: Path | None = None) -> tuple[Path, str] | None:
+    """``Pulumi.<stack>.yaml`` of the nearest project above ``start`` (default: the working directory),
+    with its path relative to the project folder (``stacks/Pulumi.dev.yaml``) for messages."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        project_file = folder / "Pulumi.yaml"
+        if not project_file.is_file():
+            continue
+        try:
+            project = yaml.safe_load(project_file.read_text(encoding="utf-8"))
+        except yaml.YAMLError:
+            return None
+        config_dir = project.get("stackConfigDir") if isinstance(project, dict) else None
+        candidate = folder / str(config_dir or ".") / f"Pulumi.{stack}.yaml"
+        if not candidate.is_file():
+            return None
+        return candidate, os.path.relpath(candidate, folder)
+    return None
+
+
+__all__ = [
+    "CONFIG_KEY",
+    "DEFAULT_KUBERNETES_VERSION",
+    "SUPPORTED_KUBERNETES_VERSIONS",
+    "Environment",
+    "PlatformConfig",
+    "StackFile",
+    "WorkloadConfig",
+    "find_stack_file",
+    "format_validation_error",
+    "load_platform_config",
+    "validate_config",
+]

@@ -1,0 +1,182 @@
+"""Pulumi mocks that record every registration the way the engine would see it.
+
+:class:`RecordingMonitor` wraps Pulumi's own ``MockMonitor`` and keeps, per resource, what the
+engine receives: type, logical name, URN, parent URN, inputs (camelCase, secrets masked), resource
+options (protect, retainOnDelete, dependencies, provider). :class:`PreviewMocks` answers with
+realistic outputs: Kubernetes objects echo their manifest (with the provider's auto-naming when no
+``metadata.name`` is given), other resources get a deterministic id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from pulumi.runtime import rpc
+from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
+from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
+
+SECRET_MARKER = "[secret]"
+"""What a secret value looks like in every recorded input, manifest and report."""
+
+
+@dataclass
+class ResourceRecord:
+    """One registered resource, as the engine saw it."""
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str
+    inputs: dict[str, Any]
+    provider: str = ""
+    protect: bool = False
+    retain_on_delete: bool = False
+    delete_before_replace: bool = False
+    dependencies: list[str] = field(default_factory=list)
+    ignore_changes: list[str] = field(default_factory=list)
+    id: str = ""
+    has_secrets: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "urn": self.urn,
+            "type": self.type,
+            "name": self.name,
+            "custom": self.custom,
+            "parent": self.parent,
+            "provider": self.provider,
+            "id": self.id,
+            "protect": self.protect,
+            "retainOnDelete": self.retain_on_delete,
+            "deleteBeforeReplace": self.delete_before_replace,
+            "dependencies": list(self.dependencies),
+            "ignoreChanges": list(self.ignore_changes),
+            "inputs": self.inputs,
+        }
+
+
+def mask_secrets(value: Any) -> tuple[Any, bool]:
+    """``value`` with every Pulumi secret replaced by :data:`SECRET_MARKER`; and whether one was found."""
+    found = False
+
+    def walk(item: Any) -> Any:
+        nonlocal found
+        if isinstance(item, dict):
+            if item.get(rpc._special_sig_key) == rpc._special_secret_sig:
+                found = True
+                return SECRET_MARKER
+            return {k: walk(v) for k, v in item.items()}
+        if isinstance(item, list):
+            return [walk(v) for v in item]
+        return item
+
+    return walk(value), found
+
+
+def unwrap_secrets(value: Any) -> Any:
+    """``value`` with secrets replaced by their plaintext (what a resource provider receives)."""
+    if isinstance(value, dict):
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            return unwrap_secrets(value.get("value"))
+        return {k: unwrap_secrets(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [unwrap_secrets(v) for v in value]
+    return value
+
+
+def _short_hash(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:8]
+
+
+OutputsHook = Callable[[MockResourceArgs, dict[str, Any]], dict[str, Any] | None]
+
+
+class PreviewMocks(pulumi.runtime.Mocks):
+    """Realistic outputs for the resource types this library uses.
+
+    ``hooks`` maps a type token (or a ``"package:"`` prefix) to a function returning extra outputs,
+    so that later layers (e.g. AWS) can plug in richer fakes without changing the engine.
+    """
+
+    def __init__(self, hooks: dict[str, OutputsHook] | None = None) -> None:
+        self.hooks = dict(hooks or {})
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
+        inputs = unwrap_secrets(args.inputs)
+        state: dict[str, Any] = dict(inputs)
+        resource_id = f"{args.name}-{_short_hash(args.typ, args.name)}"
+        if args.typ.startswith("kubernetes:") and "kind" in inputs:
+            metadata = dict(state.get("metadata") or {})
+            if not metadata.get("name"):
+                metadata["name"] = f"{args.name}-{_short_hash(args.typ, args.name)}"
+            state["metadata"] = metadata
+            namespace = metadata.get("namespace")
+            resource_id = f"{namespace}/{metadata['name']}" if namespace else str(metadata["name"])
+        hook = self.hooks.get(args.typ) or self.hooks.get(args.typ.split(":", 1)[0] + ":")
+        if hook is not None:
+            extra = hook(args, state)
+            if extra:
+                state.update(extra)
+        return resource_id, state
+
+    def call(self, args: MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
+        return {}, None
+
+
+class RecordingMonitor(MockMonitor):  # type: ignore[misc]
+    """Pulumi's MockMonitor plus a record of every registration and its options."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.records: list[ResourceRecord] = []
+        self.outputs: dict[str, dict[str, Any]] = {}
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        # Same as MockMonitor.RegisterResource, but deserialises the inputs once and records them.
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if request.type == "pulumi:pulumi:Stack":
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        _ensure_event_loop()
+        raw = rpc.deserialize_properties(request.object)
+        resource_args = MockResourceArgs(
+            typ=request.type,
+            name=request.name,
+            inputs=raw,
+            provider=request.provider,
+            resource_id=request.importId,
+            custom=request.custom or False,
+        )
+        id_, state = self.mocks.new_resource(resource_args)
+        obj_proto = _sync_await(rpc.serialize_properties(state, {}))
+        self.resources[urn] = MockMonitor.ResourceRegistration(urn, id_, state)
+        inputs, has_secrets = mask_secrets(raw)
+        self.records.append(
+            ResourceRecord(
+                urn=urn,
+                type=request.type,
+                name=request.name,
+                custom=bool(request.custom),
+                parent=request.parent,
+                inputs=inputs,
+                provider=request.provider,
+                protect=bool(request.protect),
+                retain_on_delete=bool(request.retainOnDelete),
+                delete_before_replace=bool(request.deleteBeforeReplace),
+                dependencies=list(request.dependencies),
+                ignore_changes=list(request.ignoreChanges),
+                id=id_ or "",
+                has_secrets=has_secrets,
+            )
+        )
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj_proto)
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        outputs, _ = mask_secrets(rpc.deserialize_properties(request.outputs))
+        self.outputs[request.urn] = outputs
+        return super().RegisterResourceOutputs(request)
