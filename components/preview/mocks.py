@@ -62,7 +62,8 @@ class ResourceRecord:
 
 
 def mask_secrets(value: Any) -> tuple[Any, bool]:
-    """``value`` with every Pulumi secret replaced by :data:`SECRET_MARKER`; and whether one was found."""
+    """``value`` with every Pulumi secret replaced by :data:`SECRET_MARKER` (and integral floats made
+    integers again); and whether a secret was found."""
     found = False
 
     def walk(item: Any) -> Any:
@@ -74,6 +75,8 @@ def mask_secrets(value: Any) -> tuple[Any, bool]:
             return {k: walk(v) for k, v in item.items()}
         if isinstance(item, list):
             return [walk(v) for v in item]
+        if isinstance(item, float) and item.is_integer():
+            return int(item)  # protobuf numbers are doubles; JSON (and the API server) sees integers
         return item
 
     return walk(value), found

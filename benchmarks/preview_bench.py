@@ -1,0 +1,143 @@
+"""Benchmark of the offline engine (a script that prints numbers; not a test).
+
+    uv run python benchmarks/preview_bench.py [--sizes 10,100,500] [--repeat 3]
+
+Prints:
+* the dev stack's full preview time (``platformctl preview --stack dev`` minus file writing);
+* for N SecureWorkloads: the program time through the components versus registering the same
+  Kubernetes objects raw through ``pulumi_kubernetes`` under the same mocks (the SDK floor), and
+  their ratio (target: <= 1.15 at N = 500);
+* the schema + policy check time per Kubernetes object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from components import ProbeArgs, SecureWorkload, SecureWorkloadArgs  # noqa: E402
+from components.preview.engine import check, preview, run_program  # noqa: E402
+from components.workload import render_workload  # noqa: E402
+
+KIND_TO_CLASS: dict[str, Any] = {
+    "ServiceAccount": k8s.core.v1.ServiceAccount,
+    "Deployment": k8s.apps.v1.Deployment,
+    "Service": k8s.core.v1.Service,
+    "PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget,
+    "HorizontalPodAutoscaler": k8s.autoscaling.v2.HorizontalPodAutoscaler,
+    "NetworkPolicy": k8s.networking.v1.NetworkPolicy,
+}
+ROLE = {
+    "ServiceAccount": "sa",
+    "Deployment": "deployment",
+    "Service": "service",
+    "PodDisruptionBudget": "pdb",
+    "HorizontalPodAutoscaler": "hpa",
+    "NetworkPolicy": "netpol",
+}
+
+
+def workload_args(i: int) -> SecureWorkloadArgs:
+    return SecureWorkloadArgs(
+        namespace=f"team-{i % 10}",
+        image=f"ghcr.io/acme/svc-{i}:1.{i}.0",
+        readiness=ProbeArgs(path="/readyz"),
+        liveness=ProbeArgs(path="/livez"),
+        autoscaling={"min_replicas": 2, "max_replicas": 6} if i % 2 else None,
+        network={"ingress": [{"namespace": "edge", "workload": "gateway", "ports": ["http"]}]},
+    )
+
+
+def component_program(n: int) -> Any:
+    specs = [(f"svc-{i}", workload_args(i)) for i in range(n)]
+
+    def program() -> None:
+        for name, args in specs:
+            SecureWorkload(name, args)
+
+    return program
+
+
+def raw_program(n: int) -> Any:
+    rendered = [(f"svc-{i}", render_workload(f"svc-{i}", workload_args(i))) for i in range(n)]
+
+    def program() -> None:
+        for name, manifests in rendered:
+            for kind, body in manifests.items():
+                cls = KIND_TO_CLASS[kind]
+                kwargs = {_snake(k): v for k, v in body.items()}
+                cls(f"{name}-{ROLE[kind]}", **kwargs)
+
+    return program
+
+
+def _snake(key: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in key)
+
+
+def timed(fn: Any, repeat: int) -> tuple[float, Any]:
+    times, result = [], None
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10,100,500")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+
+    for stack in ("dev",):
+        seconds, result = timed(lambda s=stack: preview(ROOT, s), args.repeat)
+        print(f"stack {stack}: preview {seconds:.2f} s ({len(result.records)} resources, "
+              f"{len(result.violations)} violations, {len(result.schema_errors)} schema errors)")
+
+    print()
+    print(f"{'N':>5} {'component s':>12} {'raw SDK s':>10} {'ratio':>6} {'resources':>10} "
+          f"{'check ms/object':>16}")
+    for n in sizes:
+        comp_program = component_program(n)
+        raw = raw_program(n)
+        # Interleave the two so that machine noise hits both alike.
+        comp_times, raw_times = [], []
+        run = None
+        for _ in range(args.repeat):
+            gc.collect()
+            t0 = time.perf_counter()
+            run = run_program(comp_program, project="bench", stack="bench")
+            comp_times.append(time.perf_counter() - t0)
+            gc.collect()
+            t0 = time.perf_counter()
+            run_program(raw, project="bench", stack="bench")
+            raw_times.append(time.perf_counter() - t0)
+        comp_s, raw_s = statistics.median(comp_times), statistics.median(raw_times)
+        assert run is not None
+        check_s, checked = timed(
+            lambda r=run: check(r, project="bench", stack="bench", kubernetes_version="1.35"), args.repeat
+        )
+        per_object = 1000 * check_s / max(1, len(checked.manifests))
+        print(f"{n:>5} {comp_s:>12.2f} {raw_s:>10.2f} {comp_s / raw_s:>6.2f} {len(run.records):>10} "
+              f"{per_object:>16.3f}")
+        if checked.violations or checked.schema_errors:
+            print(f"      ! {len(checked.violations)} violations, {len(checked.schema_errors)} schema errors")
+
+
+if __name__ == "__main__":
+    pulumi.runtime.settings  # noqa: B018 (import side effect: the runtime is loaded before timing)
+    main()

@@ -1,0 +1,83 @@
+"""The README's argument tables, generated from the args models so the docs cannot drift.
+
+``uv run python -m components._reference`` prints them; ``tests/test_readme.py`` checks that the
+README contains them verbatim.
+"""
+
+from __future__ import annotations
+
+import enum
+import typing
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+
+from .kube.netpol import EgressRule, IngressRule, PortRef
+from .kube.probes import ProbeArgs
+from .workload import (
+    AutoscalingArgs,
+    ContainerArgs,
+    DisruptionArgs,
+    MountArgs,
+    NetworkArgs,
+    PortArgs,
+    ResourcesArgs,
+    SecureWorkloadArgs,
+    SecurityArgs,
+    ServiceArgs,
+    SpreadArgs,
+)
+
+WORKLOAD_MODELS: tuple[type[BaseModel], ...] = (
+    SecureWorkloadArgs,
+    ProbeArgs,
+    PortArgs,
+    ResourcesArgs,
+    SecurityArgs,
+    AutoscalingArgs,
+    DisruptionArgs,
+    SpreadArgs,
+    ServiceArgs,
+    NetworkArgs,
+    IngressRule,
+    EgressRule,
+    PortRef,
+    MountArgs,
+    ContainerArgs,
+)
+
+
+def _default(field: Any) -> str:
+    if field.default is PydanticUndefined and field.default_factory is None:
+        return "**required**"
+    value = field.default_factory() if field.default_factory is not None else field.default
+    if isinstance(value, BaseModel):
+        return f"`{type(value).__name__}()` defaults" if not value.model_fields_set else f"`{value.model_dump(mode='json', exclude_defaults=True)}`"
+    if isinstance(value, enum.Enum):
+        return f"`{value.value}`"
+    if isinstance(value, list) and value and isinstance(value[0], BaseModel):
+        return "`" + ", ".join(str(v.model_dump(mode="json", exclude_defaults=True)) for v in value) + "`"
+    return f"`{value!r}`" if value not in ([], {}) else "empty"
+
+
+def _type(annotation: Any) -> str:
+    text = str(annotation) if typing.get_args(annotation) else getattr(annotation, "__name__", str(annotation))
+    for prefix in ("components.kube.probes.", "components.kube.netpol.", "components.workload.", "typing."):
+        text = text.replace(prefix, "")
+    return text.replace("|", "\\|")
+
+
+def model_table(model: type[BaseModel]) -> str:
+    lines = [f"#### `{model.__name__}`", "", "| field | type | default | why |", "|---|---|---|---|"]
+    for name, field in model.model_fields.items():
+        lines.append(f"| `{name}` | {_type(field.annotation)} | {_default(field)} | {field.description or ''} |")
+    return "\n".join(lines)
+
+
+def workload_reference() -> str:
+    return "\n\n".join(model_table(model) for model in WORKLOAD_MODELS)
+
+
+if __name__ == "__main__":
+    print(workload_reference())

@@ -1,0 +1,126 @@
+"""``platformctl``: offline preview of a stack, and the location of the CrossGuard policy pack.
+
+Exit codes: 0 clean; 1 policy violations (mandatory) or schema errors; 2 bad config, bad usage,
+missing stack or a YAML syntax error (one clear line on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import PlatformError
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+
+
+def pack_directory() -> Path:
+    """The CrossGuard pack shipped inside the package (``pulumi preview --policy-pack <this>``)."""
+    return Path(__file__).resolve().parent / "policies" / "pack"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"platformctl: error: {message}\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="platformctl", description=__doc__.splitlines()[0] if __doc__ else None)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    preview = sub.add_parser(
+        "preview",
+        help="run a stack offline: render, schema-check and police every resource",
+        description="Run a Pulumi program under mocks with a stack's config; no cloud or cluster needed.",
+    )
+    preview.add_argument("project_dir", nargs="?", default=".", metavar="PROJECT_DIR", help="default: .")
+    preview.add_argument("--stack", "-s", required=True, help="stack name (stacks/Pulumi.<stack>.yaml)")
+    preview.add_argument("--out", type=Path, default=None, help="output directory (default: out/<stack>)")
+    preview.add_argument("--json", action="store_true", help="print report.json to stdout instead of a table")
+    preview.add_argument(
+        "--kubernetes-version", default=None, help="schema minor (default: the stack's kubernetes_version)"
+    )
+    preview.add_argument("--debug", action="store_true", help="show tracebacks of program errors")
+    sub.add_parser("policy-pack", help="print the directory of the CrossGuard policy pack")
+    sub.add_parser("rules", help="list the policy rules")
+    return parser
+
+
+def _progress(enabled: bool) -> object:
+    started = time.perf_counter()
+
+    def say(message: str) -> None:
+        if enabled:
+            sys.stderr.write(f"[{time.perf_counter() - started:5.1f}s] {message}\n")
+            sys.stderr.flush()
+
+    return say
+
+
+def _cmd_preview(args: argparse.Namespace) -> int:
+    from .preview.engine import explain_exception, preview
+    from .preview.report import render_summary, report_dict, write_outputs
+
+    say = _progress(not args.json or sys.stderr.isatty())
+    try:
+        result = preview(
+            args.project_dir,
+            args.stack,
+            kubernetes_version=args.kubernetes_version,
+            progress=say,  # type: ignore[arg-type]
+        )
+    except PlatformError as exc:
+        if args.debug:
+            raise
+        sys.stderr.write(f"platformctl: error: {exc}\n")
+        return EXIT_USAGE
+    except Exception as exc:  # the engine itself failed; still one line unless --debug
+        if args.debug:
+            raise
+        sys.stderr.write(f"platformctl: error: {explain_exception(exc, None)}\n")
+        return EXIT_USAGE
+    out = args.out if args.out is not None else Path("out") / args.stack
+    outputs = write_outputs(result, out)
+    if args.json:
+        sys.stdout.write(json.dumps(report_dict(result), indent=2) + "\n")
+    else:
+        sys.stdout.write(render_summary(result, sys.stdout, outputs))
+    return result.exit_code
+
+
+def _cmd_rules() -> int:
+    from .policies import rule_catalogue
+
+    for rule in rule_catalogue():
+        sys.stdout.write(
+            f"{rule['id']:<32} {rule['severity']:<9} {rule['enforcement']:<10} {rule['description']}\n"
+        )
+    return EXIT_CLEAN
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "policy-pack":
+        sys.stdout.write(f"{pack_directory()}\n")
+        return EXIT_CLEAN
+    if args.command == "rules":
+        return _cmd_rules()
+    try:
+        return _cmd_preview(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FINDINGS
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,174 @@
+"""Outputs of a preview: ``manifests/``, ``resources.json``, ``report.json`` and the terminal summary."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections import Counter
+from pathlib import Path
+from typing import Any, TextIO
+
+import yaml
+
+from .engine import PreviewResult, display_of
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _str_presenter(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _str_presenter)
+
+
+def manifest_path(manifest: dict[str, Any]) -> Path:
+    meta = manifest.get("metadata") or {}
+    folder = meta.get("namespace") or "_cluster"
+    return Path(folder) / f"{str(manifest['kind']).lower()}-{meta.get('name')}.yaml"
+
+
+def component_of(urn: str) -> str:
+    """``SecureWorkload api`` for a child URN ``...::platform:index:SecureWorkload$kubernetes:...::api-sa``."""
+    qualified = urn.split("::")[2] if urn.count("::") >= 3 else ""
+    chain = qualified.split("$")
+    return chain[-2].rsplit(":", 1)[-1] if len(chain) >= 2 else "(stack)"
+
+
+def summary(result: PreviewResult) -> dict[str, Any]:
+    return {
+        "resources": len(result.records),
+        "kubernetes_objects": len(result.manifests),
+        "violations": len(result.violations),
+        "warnings": len(result.warnings),
+        "exemptions": len(result.evaluation.exemptions),
+        "schema_errors": len(result.schema_errors),
+        "clean": result.clean,
+    }
+
+
+def components_table(result: PreviewResult) -> list[tuple[str, str, int]]:
+    """(component type, component name, number of direct children) for every component resource."""
+    children: Counter[str] = Counter(r.parent for r in result.records)
+    rows = []
+    for record in result.records:
+        if not record.custom:
+            rows.append((record.type.rsplit(":", 1)[-1], record.name, children[record.urn]))
+    return rows
+
+
+def report_dict(result: PreviewResult) -> dict[str, Any]:
+    return {
+        "project": result.project,
+        "stack": result.stack,
+        "kubernetes_version": result.kubernetes_version,
+        "summary": summary(result),
+        "components": [{"type": t, "name": n, "children": c} for t, n, c in components_table(result)],
+        "kinds": dict(sorted(Counter(str(m["kind"]) for _, m in result.manifests).items())),
+        "violations": [v.as_dict() for v in result.violations],
+        "warnings": [v.as_dict() for v in result.warnings],
+        "exemptions": [e.as_dict() for e in result.evaluation.exemptions],
+        "schema_errors": [e.as_dict() for e in result.schema_errors],
+        "stack_outputs": result.stack_outputs,
+        "logs": result.logs,
+        "timings_seconds": {k: round(v, 4) for k, v in result.timings.items()},
+    }
+
+
+def write_outputs(result: PreviewResult, out: Path) -> dict[str, Path]:
+    """Write the three outputs under ``out``, replacing what an earlier preview left there."""
+    out.mkdir(parents=True, exist_ok=True)
+    manifests_dir = out / "manifests"
+    if manifests_dir.exists():
+        shutil.rmtree(manifests_dir)
+    for _record, manifest in result.manifests:
+        path = manifests_dir / manifest_path(manifest)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(yaml.dump(manifest, Dumper=_Dumper, sort_keys=False, width=120), encoding="utf-8")
+    resources_file = out / "resources.json"
+    resources_file.write_text(
+        json.dumps([r.as_dict() for r in result.records], indent=2, sort_keys=False) + "\n", encoding="utf-8"
+    )
+    report_file = out / "report.json"
+    report_file.write_text(json.dumps(report_dict(result), indent=2) + "\n", encoding="utf-8")
+    return {"manifests": manifests_dir, "resources": resources_file, "report": report_file}
+
+
+class Style:
+    """ANSI styling only on a terminal and without NO_COLOR."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.enabled = stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+    def _wrap(self, code: str, text: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if self.enabled else text
+
+    def bold(self, text: str) -> str:
+        return self._wrap("1", text)
+
+    def red(self, text: str) -> str:
+        return self._wrap("31", text)
+
+    def green(self, text: str) -> str:
+        return self._wrap("32", text)
+
+    def yellow(self, text: str) -> str:
+        return self._wrap("33", text)
+
+
+def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> list[str]:
+    widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(str(cell).ljust(widths[i]) for i, cell in enumerate(header)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(str(cell).ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+    return lines
+
+
+def render_summary(result: PreviewResult, stream: TextIO, outputs: dict[str, Path] | None = None) -> str:
+    style = Style(stream)
+    lines: list[str] = []
+    lines.append(style.bold(f"Preview of {result.project} / {result.stack} (Kubernetes {result.kubernetes_version})"))
+    lines.append("")
+    component_rows = [(t, n, str(c)) for t, n, c in components_table(result)]
+    if component_rows:
+        lines += _table(component_rows, ("COMPONENT", "NAME", "CHILDREN"))
+        lines.append("")
+    kinds = Counter(str(m["kind"]) for _, m in result.manifests)
+    if kinds:
+        lines += _table([(k, str(v)) for k, v in sorted(kinds.items())], ("KIND", "OBJECTS"))
+        lines.append("")
+    if result.schema_errors:
+        lines.append(style.red(f"Schema errors ({len(result.schema_errors)}):"))
+        lines += [f"  {e}" for e in result.schema_errors]
+        lines.append("")
+    if result.violations:
+        lines.append(style.red(f"Policy violations ({len(result.violations)}):"))
+        lines += [f"  [{v.rule_id}] {v.message}" for v in result.violations]
+        lines.append("")
+    if result.warnings:
+        lines.append(style.yellow(f"Advisory warnings ({len(result.warnings)}):"))
+        lines += [f"  [{v.rule_id}] {v.message}" for v in result.warnings]
+        lines.append("")
+    if result.evaluation.exemptions:
+        lines.append(f"Exemptions ({len(result.evaluation.exemptions)}):")
+        lines += [f"  [{e.rule_id}] {e.resource}: {e.reason}" for e in result.evaluation.exemptions]
+        lines.append("")
+    for message in result.logs:
+        lines.append(f"log {message}")
+    if outputs:
+        lines.append(f"Wrote {outputs['manifests']}/, {outputs['resources']}, {outputs['report']}")
+    counts = summary(result)
+    verdict = style.green("clean") if result.clean else style.red("FAILED")
+    lines.append(
+        f"{counts['resources']} resources, {counts['kubernetes_objects']} Kubernetes objects: "
+        f"{counts['violations']} violations, {counts['warnings']} warnings, "
+        f"{counts['schema_errors']} schema errors, {counts['exemptions']} exemptions -> {verdict}"
+    )
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["display_of", "render_summary", "report_dict", "write_outputs"]

@@ -1,0 +1,44 @@
+"""The payments team's service: an API behind the edge gateway, calling the ledger."""
+
+import pulumi
+
+from components import (
+    AutoscalingArgs,
+    EgressRule,
+    IngressRule,
+    MountArgs,
+    NetworkArgs,
+    PortArgs,
+    PortRef,
+    ProbeArgs,
+    ResourcesArgs,
+    SecureWorkload,
+    SecureWorkloadArgs,
+)
+
+config = pulumi.Config()
+namespace = config.require("namespace")
+
+api = SecureWorkload(
+    "payments-api",
+    SecureWorkloadArgs(
+        namespace=namespace,
+        image=config.require("image"),
+        ports=[PortArgs(name="http", port=8080), PortArgs(name="metrics", port=9090, expose=False)],
+        readiness=ProbeArgs(path="/readyz"),
+        liveness=ProbeArgs(path="/livez", period_seconds=20),
+        resources=ResourcesArgs(cpu="250m", memory="256Mi"),
+        autoscaling=AutoscalingArgs(min_replicas=config.get_int("replicas") or 3, max_replicas=12),
+        secret_files=[MountArgs(name="payments-db", mount_path="/var/run/secrets/db")],
+        env={"LEDGER_URL": f"http://ledger.{namespace}.svc.cluster.local:8080"},
+        network=NetworkArgs(
+            ingress=[
+                IngressRule(namespace="edge", workload="gateway", ports=["http"]),
+                IngressRule(namespace="monitoring", pod_labels={"app.kubernetes.io/name": "prometheus"}, ports=["metrics"]),
+            ],
+            egress=[EgressRule(workload="ledger", ports=[PortRef(port=8080)])],
+        ),
+    ),
+)
+
+pulumi.export("service_host", api.service_host)

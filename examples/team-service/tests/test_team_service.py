@@ -1,0 +1,24 @@
+"""The team's own tests: a few lines with components.testing, no cloud and no cluster."""
+
+from pathlib import Path
+
+from components.testing import preview_project
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def test_dev_stack_is_clean() -> None:
+    result = preview_project(PROJECT, stack="dev")
+    assert result.clean, result.problems()
+    assert not result.warnings, result.problems()
+
+
+def test_only_the_gateway_and_prometheus_may_call_the_api() -> None:
+    result = preview_project(PROJECT, stack="dev")
+    policy = result.manifest("NetworkPolicy", "payments-api", "payments")
+    callers = [rule["from"][0] for rule in policy["spec"]["ingress"]]
+    assert [c["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] for c in callers] == [
+        "edge",
+        "monitoring",
+    ]
+    assert result.outputs["service_host"] == "payments-api.payments.svc.cluster.local"

@@ -1,0 +1,25 @@
+"""The README stays true: its reference tables match the models; its commands match .ci/run."""
+
+from pathlib import Path
+
+from components._reference import workload_reference
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_reference_tables_match_the_models() -> None:
+    block = README.split("<!-- reference:start -->")[1].split("<!-- reference:end -->")[0].strip()
+    assert block == workload_reference().strip(), "run: uv run python -m components._reference"
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    quick_start = README.split("## Quick start")[1].split("```bash")[1].split("```")[0].strip().splitlines()
+    assert len(quick_start) == 2, "the quick start is exactly two commands"
+    setup, test_command = quick_start
+    assert "platformctl preview --stack dev" in setup
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert test_command in ci.splitlines()
+    # CI installs the same locked environment the README's first command does.
+    for step in ("python3 -m venv .tools", "uv==0.13.8", ".tools/bin/uv sync --frozen"):
+        assert step in setup and step in ci, step
