@@ -1,0 +1,133 @@
+"""The offline engine: recording, secrets, schema errors, program errors."""
+
+import json
+from pathlib import Path
+
+import pulumi
+import pulumi_kubernetes as k8s
+import pytest
+
+from components.errors import ConfigError, PreviewError
+from components.preview.engine import check, preview, run_program
+from components.preview.mocks import SECRET_MARKER
+from components.preview.report import write_outputs
+from components.preview.schema import validate_manifest
+from components.testing import preview_function
+
+
+def test_records_parent_options_and_masks_secrets() -> None:
+    def program() -> None:
+        parent = pulumi.ComponentResource("test:index:Thing", "thing")
+        k8s.core.v1.Secret(
+            "creds",
+            metadata={"name": "creds", "namespace": "apps"},
+            string_data={"password": pulumi.Output.secret("hunter2-very-secret")},
+            opts=pulumi.ResourceOptions(parent=parent, protect=True, retain_on_delete=True),
+        )
+
+    run = run_program(program, project="p", stack="s")
+    secret = next(r for r in run.records if r.name == "creds")
+    assert secret.parent.endswith("test:index:Thing::thing")
+    assert secret.protect and secret.retain_on_delete
+    assert secret.inputs["stringData"] == SECRET_MARKER  # Pulumi tracks secretness per top-level property
+    assert "hunter2" not in json.dumps([r.as_dict() for r in run.records])
+
+
+def test_secret_never_reaches_outputs(tmp_path: Path) -> None:
+    def program() -> None:
+        k8s.core.v1.Secret(
+            "creds",
+            metadata={"name": "creds", "namespace": "apps"},
+            string_data={"password": pulumi.Output.secret("hunter2-very-secret")},
+        )
+        pulumi.export("password", pulumi.Output.secret("hunter2-very-secret"))
+
+    run = run_program(program, project="p", stack="s")
+    result = check(run, project="p", stack="s", kubernetes_version="1.35")
+    write_outputs(result, tmp_path)
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert "hunter2" not in path.read_text(), path
+
+
+def test_integral_numbers_stay_integers() -> None:
+    result = preview_function(
+        lambda: k8s.core.v1.Service(
+            "svc",
+            metadata={"name": "svc", "namespace": "apps"},
+            spec={"ports": [{"port": 80, "targetPort": 8080}]},
+        )
+    )
+    port = result.manifest("Service", "svc")["spec"]["ports"][0]
+    assert port == {"port": 80, "targetPort": 8080}
+    assert isinstance(port["port"], int)
+
+
+def test_autonamed_objects_get_a_provider_style_name() -> None:
+    result = preview_function(lambda: k8s.core.v1.ConfigMap("settings", metadata={"namespace": "apps"}))
+    (manifest,) = result.manifests
+    assert manifest["metadata"]["name"].startswith("settings-")
+
+
+def test_schema_error_names_object_and_field() -> None:
+    errors = validate_manifest(
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "x", "namespace": "a"},
+            "spec": {"replicas": "two", "selector": {}, "template": {}, "bogus": 1},
+        },
+        "1.35",
+        display="Deployment a/x",
+    )
+    messages = [str(e) for e in errors]
+    assert any("spec.replicas" in m for m in messages), messages
+    assert any("unknown field" in m and "bogus" in m for m in messages), messages
+
+
+def test_unknown_kind_is_a_schema_error() -> None:
+    (error,) = validate_manifest(
+        {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}},
+        "1.35",
+        display="Widget w",
+    )
+    assert "no schema for example.com/v1 Widget" in error.message
+
+
+def test_unsupported_schema_minor_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="no Kubernetes OpenAPI schema for 1.12"):
+        validate_manifest(
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}, "1.12", display="x"
+        )
+
+
+def _write_project(root: Path, program: str) -> None:
+    (root / "prog").mkdir()
+    (root / "prog" / "__main__.py").write_text(program)
+    (root / "Pulumi.yaml").write_text("name: demo\nruntime: python\nmain: prog/\n")
+    (root / "Pulumi.dev.yaml").write_text("config:\n  demo:greeting: hello\n")
+
+
+def test_a_failing_program_is_one_line_with_its_location(tmp_path: Path) -> None:
+    _write_project(
+        tmp_path, "import pulumi\n\nvalue = pulumi.Config().require('greeting')\nraise RuntimeError('boom')\n"
+    )
+    with pytest.raises(PreviewError) as info:
+        preview(tmp_path, "dev")
+    assert str(info.value) == "the program failed at prog/__main__.py:4: RuntimeError: boom"
+
+
+def test_program_runs_in_its_folder_with_the_stack_config(tmp_path: Path) -> None:
+    _write_project(
+        tmp_path,
+        "import os, pulumi\n"
+        "pulumi.export('cwd', os.path.basename(os.getcwd()))\n"
+        "pulumi.export('greeting', pulumi.Config().require('greeting'))\n",
+    )
+    result = preview(tmp_path, "dev")
+    assert result.stack_outputs == {"cwd": "prog", "greeting": "hello"}
+
+
+def test_missing_project_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not a Pulumi project"):
+        preview(tmp_path, "dev")
