@@ -105,12 +105,16 @@ def main() -> None:
 
     for stack in ("dev",):
         seconds, result = timed(lambda s=stack: preview(ROOT, s), args.repeat)
-        print(f"stack {stack}: preview {seconds:.2f} s ({len(result.records)} resources, "
-              f"{len(result.violations)} violations, {len(result.schema_errors)} schema errors)")
+        print(
+            f"stack {stack}: preview {seconds:.2f} s ({len(result.records)} resources, "
+            f"{len(result.violations)} violations, {len(result.schema_errors)} schema errors)"
+        )
 
     print()
-    print(f"{'N':>5} {'component s':>12} {'raw SDK s':>10} {'ratio':>6} {'resources':>10} "
-          f"{'check ms/object':>16}")
+    print(
+        f"{'N':>5} {'component s':>12} {'raw SDK s':>10} {'ratio':>6} {'resources':>10} "
+        f"{'check ms/object':>16}"
+    )
     for n in sizes:
         comp_program = component_program(n)
         raw = raw_program(n)
@@ -132,8 +136,10 @@ def main() -> None:
             lambda r=run: check(r, project="bench", stack="bench", kubernetes_version="1.35"), args.repeat
         )
         per_object = 1000 * check_s / max(1, len(checked.manifests))
-        print(f"{n:>5} {comp_s:>12.2f} {raw_s:>10.2f} {comp_s / raw_s:>6.2f} {len(run.records):>10} "
-              f"{per_object:>16.3f}")
+        print(
+            f"{n:>5} {comp_s:>12.2f} {raw_s:>10.2f} {comp_s / raw_s:>6.2f} {len(run.records):>10} "
+            f"{per_object:>16.3f}"
+        )
         if checked.violations or checked.schema_errors:
             print(f"      ! {len(checked.violations)} violations, {len(checked.schema_errors)} schema errors")
 

@@ -53,7 +53,11 @@ def _default(field: Any) -> str:
         return "**required**"
     value = field.default_factory() if field.default_factory is not None else field.default
     if isinstance(value, BaseModel):
-        return f"`{type(value).__name__}()` defaults" if not value.model_fields_set else f"`{value.model_dump(mode='json', exclude_defaults=True)}`"
+        return (
+            f"`{type(value).__name__}()` defaults"
+            if not value.model_fields_set
+            else f"`{value.model_dump(mode='json', exclude_defaults=True)}`"
+        )
     if isinstance(value, enum.Enum):
         return f"`{value.value}`"
     if isinstance(value, list) and value and isinstance(value[0], BaseModel):
@@ -62,7 +66,9 @@ def _default(field: Any) -> str:
 
 
 def _type(annotation: Any) -> str:
-    text = str(annotation) if typing.get_args(annotation) else getattr(annotation, "__name__", str(annotation))
+    text = (
+        str(annotation) if typing.get_args(annotation) else getattr(annotation, "__name__", str(annotation))
+    )
     for prefix in ("components.kube.probes.", "components.kube.netpol.", "components.workload.", "typing."):
         text = text.replace(prefix, "")
     return text.replace("|", "\\|")
@@ -71,7 +77,9 @@ def _type(annotation: Any) -> str:
 def model_table(model: type[BaseModel]) -> str:
     lines = [f"#### `{model.__name__}`", "", "| field | type | default | why |", "|---|---|---|---|"]
     for name, field in model.model_fields.items():
-        lines.append(f"| `{name}` | {_type(field.annotation)} | {_default(field)} | {field.description or ''} |")
+        lines.append(
+            f"| `{name}` | {_type(field.annotation)} | {_default(field)} | {field.description or ''} |"
+        )
     return "\n".join(lines)
 
 
@@ -79,5 +87,24 @@ def workload_reference() -> str:
     return "\n\n".join(model_table(model) for model in WORKLOAD_MODELS)
 
 
+def update_readme(path: str = "README.md") -> None:
+    """Rewrite the generated block of the README in place."""
+    from pathlib import Path
+
+    readme = Path(path)
+    text = readme.read_text(encoding="utf-8")
+    head, rest = text.split("<!-- reference:start -->", 1)
+    _, tail = rest.split("<!-- reference:end -->", 1)
+    readme.write_text(
+        f"{head}<!-- reference:start -->\n{workload_reference()}\n<!-- reference:end -->{tail}",
+        encoding="utf-8",
+    )
+
+
 if __name__ == "__main__":
-    print(workload_reference())
+    import sys
+
+    if "--write" in sys.argv:
+        update_readme()
+    else:
+        print(workload_reference())

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from ._base import StrictModel
 from .errors import ConfigError
@@ -91,18 +91,18 @@ class PlatformConfig(StrictModel):
             )
         return value
 
-    @model_validator(mode="after")
-    def _unique(self) -> PlatformConfig:
-        seen: set[tuple[str, str]] = set()
-        for index, workload in enumerate(self.workloads):
-            key = (workload.namespace, workload.name)
-            if key in seen:
+    @field_validator("workloads")
+    @classmethod
+    def _unique(cls, value: list[WorkloadConfig]) -> list[WorkloadConfig]:
+        first: dict[str, int] = {}
+        for index, workload in enumerate(value):
+            if workload.name in first:
                 raise ValueError(
-                    f"workloads[{index}]: workload {workload.name!r} is declared twice in namespace "
-                    f"{workload.namespace!r}; rename one"
+                    f"workload {workload.name!r} is declared twice (workloads[{first[workload.name]}] and "
+                    f"workloads[{index}]); workload names are unique across the stack, rename one"
                 )
-            seen.add(key)
-        return self
+            first[workload.name] = index
+        return value
 
     @property
     def namespaces(self) -> list[str]:
@@ -122,7 +122,9 @@ def format_validation_error(
     secret_paths: Sequence[str] = (),
 ) -> ConfigError:
     """One clear line from a pydantic error: file, line, YAML path, what is wrong and the fix."""
-    errors = exc.errors(include_url=False)
+    # A typo of a required key shows up as "extra" + "missing": report the typo, it is the cause.
+    priority = {"extra_forbidden": 0, "missing": 2}
+    errors = sorted(exc.errors(include_url=False), key=lambda e: priority.get(str(e["type"]), 1))
     first = errors[0]
     loc = tuple(first["loc"])
     kind = first["type"]
@@ -139,7 +141,9 @@ def format_validation_error(
         path = _yaml_path(root, loc)
         message = str(first["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
         value = first.get("input")
-        if isinstance(value, (str, int, float, bool)) and path not in secret_paths:
+        if path in secret_paths:
+            message = "invalid value (a secret: not shown); check the value you set"
+        elif isinstance(value, (str, int, float, bool)):
             path = f"{path}={value!r}" if isinstance(value, str) else f"{path}={value}"
     more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" if len(errors) > 1 else ""
     line = locate(loc) if locate is not None else None

@@ -24,7 +24,11 @@ from .workload import SecureWorkload
 TYPE_TOKEN = "platform:index:PlatformEnvironment"
 
 PRIORITY_CLASSES: dict[str, tuple[int, str, str]] = {
-    "platform-critical": (1_000_000, "PreemptLowerPriority", "Platform add-ons the cluster cannot run without."),
+    "platform-critical": (
+        1_000_000,
+        "PreemptLowerPriority",
+        "Platform add-ons the cluster cannot run without.",
+    ),
     "platform-high": (100_000, "PreemptLowerPriority", "User-facing services with strict SLOs."),
     "platform-medium": (10_000, "PreemptLowerPriority", "Default for SecureWorkload: regular services."),
     "platform-low": (1_000, "Never", "Batch and best-effort work; never preempts others."),
@@ -84,7 +88,9 @@ class PlatformEnvironment(pulumi.ComponentResource):
             self.workloads[workload.name] = SecureWorkload(
                 workload.name,
                 args.model_copy(update={"labels": extra_labels}),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[namespace_resources[workload.namespace]]),
+                opts=pulumi.ResourceOptions(
+                    parent=self, depends_on=[namespace_resources[workload.namespace]]
+                ),
             )
         self.namespaces = pulumi.Output.from_input(config.namespaces)
         self.register_outputs({"namespaces": self.namespaces})

@@ -87,15 +87,20 @@ class Preview:
         for record in self.result.records:
             if record.type == type_token and record.name == name:
                 return record
-        raise KeyError(f"no {type_token} named {name!r}; have {sorted(r.name for r in self.of_type(type_token))}")
+        raise KeyError(
+            f"no {type_token} named {name!r}; have {sorted(r.name for r in self.of_type(type_token))}"
+        )
 
     def manifest(self, kind: str, name: str, namespace: str | None = None) -> dict[str, Any]:
         """The rendered object of this kind and ``metadata.name`` (KeyError when absent)."""
         for manifest in self.manifests:
             meta = manifest.get("metadata") or {}
-            if manifest.get("kind") == kind and meta.get("name") == name:
-                if namespace is None or meta.get("namespace") == namespace:
-                    return manifest
+            if (
+                manifest.get("kind") == kind
+                and meta.get("name") == name
+                and (namespace is None or meta.get("namespace") == namespace)
+            ):
+                return manifest
         raise KeyError(f"no {kind} named {name!r}" + (f" in {namespace}" if namespace else ""))
 
     def rule_ids(self) -> set[str]:

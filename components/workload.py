@@ -46,7 +46,9 @@ from .kube.images import parse_image
 from .kube.names import (
     check_dns1035_label,
     check_dns1123_label,
+    check_dns1123_subdomain,
     check_env_name,
+    check_label_value,
     check_labels,
     check_port_name,
 )
@@ -178,8 +180,10 @@ class MountArgs(StrictModel):
     @field_validator("mount_path")
     @classmethod
     def _path(cls, value: str) -> str:
-        if not value.startswith("/") or value == "/":
-            raise ValueError(f"mount_path {value!r} must be an absolute path other than '/'")
+        if not value.startswith("/") or value in ("/", "/tmp"):
+            raise ValueError(
+                f"mount_path {value!r} must be an absolute path other than '/' and '/tmp' (the /tmp emptyDir)"
+            )
         return value
 
 
@@ -192,8 +196,26 @@ class ContainerArgs(StrictModel):
     args: list[str] | None = Field(default=None, description="Arguments.")
     env: dict[str, str] = Field(default_factory=dict, description="Plain (non-secret) environment.")
     ports: list[PortArgs] = Field(default_factory=list, description="Ports (sidecars only; not exposed).")
-    resources: ResourcesArgs = Field(default_factory=lambda: ResourcesArgs(cpu="10m", memory="32Mi"))
+    resources: ResourcesArgs = Field(
+        default_factory=lambda: ResourcesArgs(cpu="10m", memory="32Mi"),
+        description="Requests and limits; small by default (helpers, proxies).",
+    )
     readiness: ProbeArgs | None = Field(default=None, description="Readiness probe (sidecars only).")
+
+    @model_validator(mode="after")
+    def _probe_port(self) -> ContainerArgs:
+        probe = self.readiness
+        if probe is None or probe.kind is ProbeKind.EXEC:
+            return self
+        known: set[str | int] = {p.name for p in self.ports} | {p.port for p in self.ports}
+        if probe.port is None and not self.ports:
+            raise ValueError(f"container {self.name!r}: readiness probe needs a port; declare one in 'ports'")
+        if probe.port is not None and probe.port not in known:
+            raise ValueError(
+                f"container {self.name!r}: readiness.port {probe.port!r} is not a declared port; "
+                f"use one of {sorted(map(str, known))}"
+            )
+        return self
 
     @field_validator("name")
     @classmethod
@@ -387,6 +409,16 @@ class SecureWorkloadArgs(StrictModel):
     def _label(cls, value: str) -> str:
         return check_dns1123_label(value)
 
+    @field_validator("version", "part_of")
+    @classmethod
+    def _label_value(cls, value: str | None) -> str | None:
+        return check_label_value(value) if value is not None else None
+
+    @field_validator("priority_class_name")
+    @classmethod
+    def _priority_class(cls, value: str | None) -> str | None:
+        return check_dns1123_subdomain(value) if value is not None else None
+
     @field_validator("tmp_size_limit")
     @classmethod
     def _tmp(cls, value: str) -> str:
@@ -427,6 +459,11 @@ class SecureWorkloadArgs(StrictModel):
         numbers = [p.port for p in self.ports]
         if len(set(numbers)) != len(numbers):
             raise ValueError(f"container ports must be unique, got {numbers}")
+        service_ports = [p.service_port or p.port for p in self.ports if p.expose]
+        if len(set(service_ports)) != len(service_ports):
+            raise ValueError(
+                f"Service ports must be unique, got {service_ports}; set distinct service_port values"
+            )
         known: set[str | int] = set(names) | set(numbers)
         for field, probe in (
             ("readiness", self.readiness),
@@ -474,7 +511,11 @@ class SecureWorkloadArgs(StrictModel):
         ]
         if len(set(containers)) != len(containers):
             raise ValueError(f"container names must be unique across main, init and sidecars: {containers}")
-        mounts = [m.mount_path for m in (*self.secret_files, *self.config_files)] + list(self.writable_paths)
+        mounts = [
+            "/tmp",
+            *(m.mount_path for m in (*self.secret_files, *self.config_files)),
+            *self.writable_paths,
+        ]
         if len(set(mounts)) != len(mounts):
             raise ValueError(f"mount paths must be unique: {mounts}")
         return self
@@ -668,14 +709,9 @@ def _deployment_spec(
         add_capabilities=sec.add_capabilities,
         run_as_non_root=sec.run_as_non_root,
     )
-    default_port: str | None = args.ports[0].name if args.ports else None
-    port_numbers = {p.name: p.port for p in args.ports}
 
     def probe(p: ProbeArgs) -> dict[str, Any]:
-        if p.kind is ProbeKind.GRPC:
-            port = p.port if p.port is not None else default_port
-            p = p.model_copy(update={"port": port_numbers.get(str(port), port)})
-        return p.render(default_port)
+        return render_probe(p, args.ports)
 
     mounts: list[dict[str, Any]] = [{"name": "tmp", "mountPath": "/tmp"}]
     volumes: list[dict[str, Any]] = [{"name": "tmp", "emptyDir": {"sizeLimit": args.tmp_size_limit}}]
@@ -775,6 +811,17 @@ def _deployment_spec(
     return spec
 
 
+def render_probe(probe: ProbeArgs, ports: list[PortArgs]) -> dict[str, Any]:
+    """A probe on the container's first port by default; gRPC probes get the port number (Kubernetes
+    does not resolve names for them)."""
+    default_port: str | None = ports[0].name if ports else None
+    if probe.kind is ProbeKind.GRPC:
+        numbers = {p.name: p.port for p in ports}
+        port = probe.port if probe.port is not None else default_port
+        probe = probe.model_copy(update={"port": numbers.get(str(port), port)})
+    return probe.render(default_port)
+
+
 def _extra_container(
     c: ContainerArgs, args: SecureWorkloadArgs, ctx: dict[str, Any], *, sidecar: bool
 ) -> dict[str, Any]:
@@ -799,7 +846,7 @@ def _extra_container(
                 {"name": p.name, "containerPort": p.port, "protocol": p.protocol.value} for p in c.ports
             ]
         if c.readiness is not None:
-            out["readinessProbe"] = c.readiness.render(c.ports[0].name if c.ports else None)
+            out["readinessProbe"] = render_probe(c.readiness, c.ports)
     return out
 
 

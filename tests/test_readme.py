@@ -10,7 +10,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 def test_reference_tables_match_the_models() -> None:
     block = README.split("<!-- reference:start -->")[1].split("<!-- reference:end -->")[0].strip()
-    assert block == workload_reference().strip(), "run: uv run python -m components._reference"
+    assert block == workload_reference().strip(), "run: uv run python -m components._reference --write"
 
 
 def test_ci_runs_the_readme_test_command() -> None:

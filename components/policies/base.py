@@ -153,9 +153,7 @@ def exemption_reason(resource: Resource, rule_id: str) -> str | None:
     return reason.strip() if isinstance(reason, str) and reason.strip() else None
 
 
-def _record(
-    out: Evaluation, rule: Rule | StackRule, resource: Resource, message: str
-) -> None:
+def _record(out: Evaluation, rule: Rule | StackRule, resource: Resource, message: str) -> None:
     reason = exemption_reason(resource, rule.id)
     if reason is not None:
         out.exemptions.append(Exemption(rule.id, resource.display, resource.urn, reason))

@@ -116,14 +116,16 @@ def run_program(
     mocks: pulumi.runtime.Mocks | None = None,
 ) -> ProgramRun:
     """Run ``program`` (a ``main`` folder or a function) under recording mocks; raise what it raises."""
-    monitor = RecordingMonitor(mocks or PreviewMocks())
+    monitor = RecordingMonitor(mocks or PreviewMocks(), project=project, stack=stack)
     collector = _LogCollector()
     logger = logging.getLogger("platform-components.preview")
     logger.propagate = False
     logger.handlers[:] = [collector]
     pulumi_settings.ROOT.set(None)
     pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys or []))
-    pulumi.runtime.set_mocks(monitor.mocks, project=project, stack=stack, preview=True, monitor=monitor, logger=logger)
+    pulumi.runtime.set_mocks(
+        monitor.mocks, project=project, stack=stack, preview=True, monitor=monitor, logger=logger
+    )
     pulumi_settings.ROOT.set(None)
     pulumi_settings.SETTINGS.outputs.clear()
 
@@ -135,7 +137,11 @@ def run_program(
                 runpy.run_path(str(program), run_name="__main__")
 
     try:
-        _sync_await(run_pulumi_func(lambda: Stack(body)))
+
+        def in_stack() -> None:
+            Stack(body)
+
+        _sync_await(run_pulumi_func(in_stack))
     finally:
         pulumi_settings.ROOT.set(None)
         pulumi.runtime.set_all_config({}, [])
@@ -224,7 +230,9 @@ def preview(
     version = kubernetes_version or _guess_kubernetes_version(config, project.name)
     timings["load"] = time.perf_counter() - started
 
-    say(f"running {os.path.relpath(project.main, Path.cwd()) if program is None else 'program'} for stack {stack}")
+    say(
+        f"running {os.path.relpath(project.main, Path.cwd()) if program is None else 'program'} for stack {stack}"
+    )
     t0 = time.perf_counter()
     try:
         run = run_program(
@@ -261,11 +269,15 @@ def check(
         schema_errors.extend(validate_manifest(manifest, kubernetes_version, display=display_of(manifest)))
     timings["schema"] = time.perf_counter() - t0
 
-    say(f"running {len(policies.RULES) + len(policies.STACK_RULES)} policy rules over {len(run.records)} resources")
+    say(
+        f"running {len(policies.RULES) + len(policies.STACK_RULES)} policy rules over {len(run.records)} resources"
+    )
     t0 = time.perf_counter()
-    resources = [
-        policies.Resource(type=r.type, name=r.name, props=m, urn=r.urn) for r, m in manifests
-    ] + [policies.Resource(type=r.type, name=r.name, props=r.inputs, urn=r.urn) for r in run.records if not is_manifest(r)]
+    resources = [policies.Resource(type=r.type, name=r.name, props=m, urn=r.urn) for r, m in manifests] + [
+        policies.Resource(type=r.type, name=r.name, props=r.inputs, urn=r.urn)
+        for r in run.records
+        if not is_manifest(r)
+    ]
     evaluation = policies.check(resources)
     timings["policy"] = time.perf_counter() - t0
     return PreviewResult(
@@ -282,4 +294,12 @@ def check(
     )
 
 
-__all__ = ["PreviewResult", "ProgramRun", "check", "explain_exception", "preview", "run_program", "ConfigError"]
+__all__ = [
+    "ConfigError",
+    "PreviewResult",
+    "ProgramRun",
+    "check",
+    "explain_exception",
+    "preview",
+    "run_program",
+]

@@ -132,20 +132,35 @@ class PreviewMocks(pulumi.runtime.Mocks):
         return {}, None
 
 
-class RecordingMonitor(MockMonitor):  # type: ignore[misc]
+class RecordingMonitor(MockMonitor):
     """Pulumi's MockMonitor plus a record of every registration and its options."""
 
-    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+    def __init__(self, mocks: pulumi.runtime.Mocks, *, project: str, stack: str) -> None:
         super().__init__(mocks)
+        self.project = project
+        self.stack = stack
         self.records: list[ResourceRecord] = []
         self.outputs: dict[str, dict[str, Any]] = {}
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """URNs as the engine makes them: ``urn:pulumi:<stack>::<project>::<parent types$>type::name``.
+
+        (Registrations run on executor threads, where Pulumi's context-variable settings are not
+        visible, so project and stack are fixed at construction. Children of the stack resource get
+        no ``pulumi:pulumi:Stack$`` prefix, like in a real deployment.)"""
+        qualified = type_
+        if parent:
+            parent_type = parent.split("::")[2]
+            if parent_type != "pulumi:pulumi:Stack":
+                qualified = f"{parent_type}${type_}"
+        return f"urn:pulumi:{self.stack}::{self.project}::{qualified}::{name}"
+
+    def RegisterResource(self, request: Any) -> Any:
         # Same as MockMonitor.RegisterResource, but deserialises the inputs once and records them.
         urn = self.make_urn(request.parent, request.type, request.name)
         if request.type == "pulumi:pulumi:Stack":
             return resource_pb2.RegisterResourceResponse(urn=urn)
-        _ensure_event_loop()
+        _ensure_event_loop()  # type: ignore[no-untyped-call]
         raw = rpc.deserialize_properties(request.object)
         resource_args = MockResourceArgs(
             typ=request.type,
@@ -157,7 +172,7 @@ class RecordingMonitor(MockMonitor):  # type: ignore[misc]
         )
         id_, state = self.mocks.new_resource(resource_args)
         obj_proto = _sync_await(rpc.serialize_properties(state, {}))
-        self.resources[urn] = MockMonitor.ResourceRegistration(urn, id_, state)
+        self.resources[urn] = MockMonitor.ResourceRegistration(urn, id_ or "", state)
         inputs, has_secrets = mask_secrets(raw)
         self.records.append(
             ResourceRecord(
@@ -177,9 +192,9 @@ class RecordingMonitor(MockMonitor):  # type: ignore[misc]
                 has_secrets=has_secrets,
             )
         )
-        return resource_pb2.RegisterResourceResponse(urn=urn, id=id_, object=obj_proto)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=id_ or "", object=obj_proto)
 
-    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+    def RegisterResourceOutputs(self, request: Any) -> Any:
         outputs, _ = mask_secrets(rpc.deserialize_properties(request.outputs))
         self.outputs[request.urn] = outputs
-        return super().RegisterResourceOutputs(request)
+        return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]

@@ -29,7 +29,9 @@ class Project:
         return "." if str(rel) == "." else f"{rel}/"
 
     def stacks(self) -> list[str]:
-        return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in self.stack_config_dir.glob("Pulumi.*.yaml"))
+        return sorted(
+            p.name[len("Pulumi.") : -len(".yaml")] for p in self.stack_config_dir.glob("Pulumi.*.yaml")
+        )
 
     def stack_file(self, stack: str) -> StackFile:
         path = self.stack_config_dir / f"Pulumi.{stack}.yaml"

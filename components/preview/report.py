@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -30,13 +31,6 @@ def manifest_path(manifest: dict[str, Any]) -> Path:
     meta = manifest.get("metadata") or {}
     folder = meta.get("namespace") or "_cluster"
     return Path(folder) / f"{str(manifest['kind']).lower()}-{meta.get('name')}.yaml"
-
-
-def component_of(urn: str) -> str:
-    """``SecureWorkload api`` for a child URN ``...::platform:index:SecureWorkload$kubernetes:...::api-sa``."""
-    qualified = urn.split("::")[2] if urn.count("::") >= 3 else ""
-    chain = qualified.split("$")
-    return chain[-2].rsplit(":", 1)[-1] if len(chain) >= 2 else "(stack)"
 
 
 def summary(result: PreviewResult) -> dict[str, Any]:
@@ -120,7 +114,7 @@ class Style:
         return self._wrap("33", text)
 
 
-def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> list[str]:
+def _table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> list[str]:
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(str(cell).ljust(widths[i]) for i, cell in enumerate(header)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
@@ -131,7 +125,9 @@ def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> list[str]:
 def render_summary(result: PreviewResult, stream: TextIO, outputs: dict[str, Path] | None = None) -> str:
     style = Style(stream)
     lines: list[str] = []
-    lines.append(style.bold(f"Preview of {result.project} / {result.stack} (Kubernetes {result.kubernetes_version})"))
+    lines.append(
+        style.bold(f"Preview of {result.project} / {result.stack} (Kubernetes {result.kubernetes_version})")
+    )
     lines.append("")
     component_rows = [(t, n, str(c)) for t, n, c in components_table(result)]
     if component_rows:

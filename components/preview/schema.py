@@ -97,7 +97,9 @@ def _path(parts: Iterable[Any]) -> str:
     return out
 
 
-def validate_manifest(manifest: dict[str, Any], minor: str, *, display: str, limit: int = 5) -> list[SchemaError]:
+def validate_manifest(
+    manifest: dict[str, Any], minor: str, *, display: str, limit: int = 5
+) -> list[SchemaError]:
     """Schema errors of one object (at most ``limit``), empty when it would be accepted."""
     api_version = str(manifest.get("apiVersion") or "")
     kind = str(manifest.get("kind") or "")

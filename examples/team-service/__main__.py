@@ -34,7 +34,11 @@ api = SecureWorkload(
         network=NetworkArgs(
             ingress=[
                 IngressRule(namespace="edge", workload="gateway", ports=["http"]),
-                IngressRule(namespace="monitoring", pod_labels={"app.kubernetes.io/name": "prometheus"}, ports=["metrics"]),
+                IngressRule(
+                    namespace="monitoring",
+                    pod_labels={"app.kubernetes.io/name": "prometheus"},
+                    ports=["metrics"],
+                ),
             ],
             egress=[EgressRule(workload="ledger", ports=[PortRef(port=8080)])],
         ),

@@ -95,7 +95,7 @@ def test_unknown_kind_is_a_schema_error() -> None:
 
 
 def test_unsupported_schema_minor_is_a_config_error() -> None:
-    with pytest.raises(ConfigError, match="no Kubernetes OpenAPI schema for 1.12"):
+    with pytest.raises(ConfigError, match=r"no Kubernetes OpenAPI schema for 1\.12"):
         validate_manifest(
             {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}, "1.12", display="x"
         )

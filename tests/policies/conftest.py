@@ -1,0 +1,339 @@
+"""Fixtures for the policy tests: a fully compliant baseline stack and helpers to mutate copies of it.
+
+Test modules receive a :class:`Kit` through the ``kit`` fixture; every builder returns a fresh object,
+so tests mutate freely.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import pytest
+
+from components.policies import Resource
+
+Props = dict[str, Any]
+Path = str | Sequence[str | int]
+
+NAMESPACE = "team-a"
+IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api:1.4.2"
+SELECTOR = {"app.kubernetes.io/name": "api", "app.kubernetes.io/instance": "api"}
+LABELS = {
+    **SELECTOR,
+    "app.kubernetes.io/managed-by": "pulumi",
+    "app.kubernetes.io/part-of": "shop",
+}
+#: Kind -> (apiVersion, pod-template path below the object root, PS path for messages).
+POD_KINDS: Mapping[str, tuple[str, tuple[str, ...], str]] = {
+    "Pod": ("v1", (), "spec"),
+    "Deployment": ("apps/v1", ("spec", "template"), "spec.template.spec"),
+    "StatefulSet": ("apps/v1", ("spec", "template"), "spec.template.spec"),
+    "DaemonSet": ("apps/v1", ("spec", "template"), "spec.template.spec"),
+    "ReplicaSet": ("apps/v1", ("spec", "template"), "spec.template.spec"),
+    "Job": ("batch/v1", ("spec", "template"), "spec.template.spec"),
+    "CronJob": (
+        "batch/v1",
+        ("spec", "jobTemplate", "spec", "template"),
+        "spec.jobTemplate.spec.template.spec",
+    ),
+}
+
+
+def type_token(props: Mapping[str, Any]) -> str:
+    """``kubernetes:apps/v1:Deployment`` from ``apiVersion`` and ``kind`` (core group for ``v1``)."""
+    api_version = str(props["apiVersion"])
+    group_version = api_version if "/" in api_version else f"core/{api_version}"
+    return f"kubernetes:{group_version}:{props['kind']}"
+
+
+def _segments(path: Path) -> list[str | int]:
+    if isinstance(path, str):
+        return [int(part) if part.isdigit() else part for part in path.split(".")]
+    return list(path)
+
+
+class Kit:
+    """Builders for compliant objects and helpers to turn manifests into :class:`Resource` objects."""
+
+    namespace = NAMESPACE
+    labels = LABELS
+
+    # --- generic helpers ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _parent(obj: Any, parts: list[str | int]) -> Any:
+        target = obj
+        for part in parts[:-1]:
+            if isinstance(part, int):
+                target = target[part]
+            else:
+                if not isinstance(target.get(part), dict | list):
+                    target[part] = {}
+                target = target[part]
+        return target
+
+    def put(self, obj: Any, path: Path, value: Any) -> Any:
+        """Set ``path`` in ``obj`` to a copy of ``value``, creating mappings on the way; returns ``obj``.
+
+        ``path`` is ``"spec.template.spec.containers.0.image"`` or a sequence of keys and indexes (for keys
+        that contain dots, such as label names).
+        """
+        parts = _segments(path)
+        self._parent(obj, parts)[parts[-1]] = copy.deepcopy(value)
+        return obj
+
+    def drop(self, obj: Any, path: Path) -> Any:
+        """Remove ``path`` from ``obj`` (no error when it is absent); returns ``obj``."""
+        parts = _segments(path)
+        parent = self._parent(obj, parts)
+        if isinstance(parts[-1], int):
+            del parent[parts[-1]]
+        else:
+            parent.pop(parts[-1], None)
+        return obj
+
+    @staticmethod
+    def resource(props: Mapping[str, Any], name: str | None = None) -> Resource:
+        token = type_token(props)
+        meta = props.get("metadata")
+        logical = name or (meta.get("name") if isinstance(meta, Mapping) else None) or "object"
+        return Resource(token, str(logical), props, urn=f"urn:pulumi:test::platform::{token}::{logical}")
+
+    def resources(self, *objects: Mapping[str, Any]) -> list[Resource]:
+        return [self.resource(obj) for obj in objects]
+
+    # --- pod pieces ---------------------------------------------------------------------------------
+
+    def container(self) -> Props:
+        return {
+            "name": "api",
+            "image": IMAGE,
+            "imagePullPolicy": "Always",
+            "ports": [{"name": "http", "containerPort": 8080, "protocol": "TCP"}],
+            "env": [{"name": "LOG_LEVEL", "value": "info"}],
+            "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"memory": "128Mi"}},
+            "securityContext": {
+                "allowPrivilegeEscalation": False,
+                "readOnlyRootFilesystem": True,
+                "capabilities": {"drop": ["ALL"]},
+            },
+            "livenessProbe": {"tcpSocket": {"port": "http"}, "periodSeconds": 10},
+            "readinessProbe": {"httpGet": {"path": "/ready", "port": "http"}, "periodSeconds": 5},
+            "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
+        }
+
+    def pod_spec(self) -> Props:
+        return {
+            "serviceAccountName": "api",
+            "automountServiceAccountToken": False,
+            "priorityClassName": "platform-standard",
+            "securityContext": {
+                "runAsNonRoot": True,
+                "runAsUser": 65532,
+                "runAsGroup": 65532,
+                "fsGroup": 65532,
+                "seccompProfile": {"type": "RuntimeDefault"},
+            },
+            "containers": [self.container()],
+            "volumes": [{"name": "tmp", "emptyDir": {}}],
+        }
+
+    def pod_metadata(self) -> Props:
+        return {"labels": dict(LABELS)}
+
+    def metadata(self, name: str = "api") -> Props:
+        return {"name": name, "namespace": NAMESPACE, "labels": dict(LABELS)}
+
+    # --- objects ------------------------------------------------------------------------------------
+
+    def deployment(self) -> Props:
+        return {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": self.metadata(),
+            "spec": {
+                "replicas": 2,
+                "selector": {"matchLabels": dict(SELECTOR)},
+                "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}},
+                "template": {"metadata": self.pod_metadata(), "spec": self.pod_spec()},
+            },
+        }
+
+    def workload(self, kind: str) -> Props:
+        """A compliant object of any pod-bearing kind, built around the baseline pod spec."""
+        if kind == "Deployment":
+            return self.deployment()
+        api_version, template_path, _ = POD_KINDS[kind]
+        pod_spec = self.pod_spec()
+        if kind in ("Job", "CronJob"):
+            pod_spec["restartPolicy"] = "Never"
+        obj: Props = {"apiVersion": api_version, "kind": kind, "metadata": self.metadata()}
+        if not template_path:
+            obj["spec"] = pod_spec
+            obj["metadata"]["labels"] = dict(LABELS)
+            return obj
+        spec: Props = {}
+        if kind in ("StatefulSet", "DaemonSet", "ReplicaSet"):
+            spec["selector"] = {"matchLabels": dict(SELECTOR)}
+        if kind == "StatefulSet":
+            spec["serviceName"] = "api"
+        obj["spec"] = spec
+        if kind == "CronJob":
+            spec.update({"schedule": "*/5 * * * *", "startingDeadlineSeconds": 120})
+        self.put(obj, template_path, {"metadata": self.pod_metadata(), "spec": pod_spec})
+        return obj
+
+    def pod_spec_path(self, kind: str) -> str:
+        return POD_KINDS[kind][2]
+
+    def pod_spec_of(self, obj: Props) -> Props:
+        """The (mutable) pod spec of ``obj``."""
+        template_path = POD_KINDS[str(obj["kind"])][1]
+        target: Any = obj
+        for key in template_path:
+            target = target[key]
+        spec: Props = target["spec"] if template_path else obj["spec"]
+        return spec
+
+    def service(self) -> Props:
+        return {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": self.metadata(),
+            "spec": {
+                "type": "ClusterIP",
+                "selector": dict(SELECTOR),
+                "ports": [{"name": "http", "port": 80, "targetPort": "http"}],
+            },
+        }
+
+    def service_account(self, name: str = "api") -> Props:
+        return {
+            "apiVersion": "v1",
+            "kind": "ServiceAccount",
+            "metadata": self.metadata(name),
+            "automountServiceAccountToken": False,
+        }
+
+    def pdb(self) -> Props:
+        return {
+            "apiVersion": "policy/v1",
+            "kind": "PodDisruptionBudget",
+            "metadata": self.metadata(),
+            "spec": {"maxUnavailable": 1, "selector": {"matchLabels": dict(SELECTOR)}},
+        }
+
+    def hpa(self) -> Props:
+        return {
+            "apiVersion": "autoscaling/v2",
+            "kind": "HorizontalPodAutoscaler",
+            "metadata": self.metadata(),
+            "spec": {
+                "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "api"},
+                "minReplicas": 2,
+                "maxReplicas": 5,
+                "metrics": [
+                    {
+                        "type": "Resource",
+                        "resource": {
+                            "name": "cpu",
+                            "target": {"type": "Utilization", "averageUtilization": 70},
+                        },
+                    }
+                ],
+            },
+        }
+
+    def network_policy(self) -> Props:
+        return {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "NetworkPolicy",
+            "metadata": self.metadata(),
+            "spec": {
+                "podSelector": {"matchLabels": dict(SELECTOR)},
+                "policyTypes": ["Ingress", "Egress"],
+                "ingress": [
+                    {
+                        "from": [
+                            {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "ingress"}}}
+                        ],
+                        "ports": [{"port": "http"}],
+                    }
+                ],
+                "egress": [
+                    {
+                        "to": [
+                            {
+                                "namespaceSelector": {
+                                    "matchLabels": {"kubernetes.io/metadata.name": "kube-system"}
+                                }
+                            }
+                        ],
+                        "ports": [{"port": 53, "protocol": "UDP"}],
+                    }
+                ],
+            },
+        }
+
+    def role(self, rules: Iterable[Mapping[str, Any]] | None = None, kind: str = "Role") -> Props:
+        obj: Props = {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": kind,
+            "metadata": self.metadata("api-reader"),
+            "rules": [dict(rule) for rule in rules]
+            if rules is not None
+            else [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list", "watch"]}],
+        }
+        if kind == "ClusterRole":
+            obj["metadata"].pop("namespace")
+        return obj
+
+    def binding(
+        self,
+        subjects: Iterable[Mapping[str, Any]] | None = None,
+        role_ref: Mapping[str, Any] | None = None,
+        kind: str = "RoleBinding",
+    ) -> Props:
+        obj: Props = {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": kind,
+            "metadata": self.metadata("api-reader"),
+            "roleRef": dict(role_ref)
+            if role_ref is not None
+            else {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "api-reader"},
+            "subjects": [dict(s) for s in subjects]
+            if subjects is not None
+            else [{"kind": "ServiceAccount", "name": "api", "namespace": NAMESPACE}],
+        }
+        if kind == "ClusterRoleBinding":
+            obj["metadata"].pop("namespace")
+        return obj
+
+    def config_map(self, data: Mapping[str, Any] | None = None) -> Props:
+        return {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": self.metadata("api-config"),
+            "data": dict(data) if data is not None else {"LOG_LEVEL": "info", "FEATURE_FLAGS": "a,b"},
+        }
+
+    def stack(self) -> list[Props]:
+        """The compliant baseline stack: Deployment, Service, ServiceAccount, PDB, HPA and NetworkPolicy."""
+        return [
+            self.deployment(),
+            self.service(),
+            self.service_account(),
+            self.pdb(),
+            self.hpa(),
+            self.network_policy(),
+        ]
+
+    def stack_resources(self) -> list[Resource]:
+        return self.resources(*self.stack())
+
+
+@pytest.fixture
+def kit() -> Kit:
+    return Kit()

@@ -1,0 +1,217 @@
+"""The public API of components.policies: ids, catalogue, anchors table, exemptions."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import pytest
+
+import components.policies as policies
+from components.policies import (
+    EXEMPT_PREFIX,
+    RULES,
+    STACK_RULES,
+    Enforcement,
+    Rule,
+    Severity,
+    StackRule,
+    check,
+    evaluate,
+    rule_catalogue,
+)
+
+if TYPE_CHECKING:
+    from conftest import Kit
+
+ALL_RULES: list[Rule | StackRule] = [*RULES, *STACK_RULES]
+C, H, MED, L = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW
+M, A = Enforcement.MANDATORY, Enforcement.ADVISORY
+
+#: Severity and enforcement from policy-anchors §1 (the last three ids are not in the tables).
+ANCHORS: dict[str, tuple[Severity, Enforcement]] = {
+    "pss-host-namespaces": (C, M),
+    "pss-privileged": (C, M),
+    "pss-capabilities-baseline": (H, M),
+    "pss-host-path": (H, M),
+    "wl-no-runtime-socket": (C, M),
+    "pss-host-ports": (H, M),
+    "pss-apparmor": (MED, M),
+    "pss-selinux": (MED, M),
+    "pss-proc-mount": (MED, M),
+    "pss-seccomp-baseline": (MED, M),
+    "pss-sysctls": (MED, M),
+    "pss-windows-hostprocess": (H, M),
+    "pss-host-probes": (L, A),
+    "pss-volume-types": (H, M),
+    "pss-no-privilege-escalation": (H, M),
+    "pss-run-as-non-root": (H, M),
+    "pss-run-as-user-nonzero": (H, M),
+    "pss-seccomp-restricted": (H, M),
+    "pss-capabilities-restricted": (H, M),
+    "pss-non-root-groups": (L, A),
+    "wl-readonly-rootfs": (MED, M),
+    "wl-sa-token-automount-off": (MED, M),
+    "wl-dedicated-sa": (MED, M),
+    "ns-default-sa-locked": (MED, M),
+    "wl-no-secret-env": (MED, A),
+    "wl-no-plaintext-secret": (H, M),
+    "wl-no-duplicate-env": (L, M),
+    "wl-no-ssh-port": (L, A),
+    "img-pinned": (H, M),
+    "img-pull-always": (L, A),
+    "res-cpu-request": (MED, M),
+    "res-mem-request": (MED, M),
+    "res-mem-limit": (MED, M),
+    "avail-liveness-probe": (MED, M),
+    "avail-readiness-probe": (MED, M),
+    "avail-probes-distinct": (L, A),
+    "avail-probe-port-exposed": (MED, M),
+    "avail-replicas": (L, A),
+    "avail-pdb": (MED, M),
+    "avail-priority-class": (L, A),
+    "wl-rolling-update": (L, A),
+    "wl-selector-matches": (H, M),
+    "cronjob-deadline": (L, A),
+    "meta-recommended-labels": (L, A),
+    "ns-not-default": (MED, M),
+    "net-workload-policy": (MED, M),
+    "svc-no-nodeport": (MED, M),
+    "svc-no-public-lb": (MED, A),
+    "svc-lb-tls": (MED, M),
+    "svc-no-external-ips": (H, M),
+    "rbac-no-wildcards": (H, M),
+    "rbac-no-cluster-admin": (H, M),
+    "rbac-no-secret-read": (MED, A),
+    "rbac-no-exec-create-pods": (H, A),
+    "rbac-no-escalation-verbs": (H, M),
+    "rbac-no-anonymous": (H, M),
+    # not in the anchors tables: our choice
+    "net-policy-types": (MED, M),
+    "avail-hpa-pdb": (MED, M),
+    "hpa-target-exists": (L, A),
+}
+
+
+def test_rule_ids_are_unique_and_kebab_case() -> None:
+    ids = [rule.id for rule in ALL_RULES]
+    assert len(ids) == len(set(ids))
+    for rule_id in ids:
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", rule_id), rule_id
+
+
+def test_rules_are_sorted_and_described() -> None:
+    assert [r.id for r in RULES] == sorted(r.id for r in RULES)
+    assert [r.id for r in STACK_RULES] == sorted(r.id for r in STACK_RULES)
+    for rule in ALL_RULES:
+        assert len(rule.description) > 40, rule.id
+    for resource_rule in RULES:
+        assert resource_rule.types, resource_rule.id
+
+
+def test_severity_and_enforcement_follow_the_anchors() -> None:
+    assert {rule.id: (rule.severity, rule.enforcement) for rule in ALL_RULES} == ANCHORS
+
+
+@pytest.mark.parametrize(
+    "rule_id", ["img-digest", "res-no-cpu-limit", "res-ephemeral-storage", "res-mem-request-eq-limit"]
+)
+def test_rejected_rules_are_absent(rule_id: str) -> None:
+    assert rule_id not in {rule.id for rule in ALL_RULES}
+
+
+def test_public_api() -> None:
+    # isort-style order, as ruff RUF022 enforces: CONSTANTS, then Classes, then functions
+    assert policies.__all__ == sorted(
+        policies.__all__, key=lambda n: (0 if n.isupper() else 1 if n[0].isupper() else 2, n)
+    )
+    assert set(policies.__all__) == {
+        "EXEMPT_PREFIX",
+        "Enforcement",
+        "Evaluation",
+        "Exemption",
+        "RULES",
+        "Resource",
+        "Rule",
+        "STACK_RULES",
+        "Severity",
+        "StackRule",
+        "Violation",
+        "check",
+        "evaluate",
+        "rule_catalogue",
+    }
+    for name in policies.__all__:
+        assert hasattr(policies, name), name
+
+
+def test_rule_catalogue() -> None:
+    catalogue = rule_catalogue()
+    assert [entry["id"] for entry in catalogue] == sorted(rule.id for rule in ALL_RULES)
+    for entry in catalogue:
+        assert set(entry) == {"id", "kind", "severity", "enforcement", "description", "applies_to"}
+        assert entry["kind"] in ("resource", "stack")
+        assert entry["applies_to"], entry["id"]
+    by_id = {entry["id"]: entry for entry in catalogue}
+    assert by_id["pss-privileged"]["applies_to"] == [
+        "CronJob",
+        "DaemonSet",
+        "Deployment",
+        "Job",
+        "Pod",
+        "ReplicaSet",
+        "StatefulSet",
+    ]
+    assert by_id["avail-pdb"]["kind"] == "stack"
+    assert by_id["svc-no-public-lb"]["enforcement"] == "advisory"
+
+
+def test_check_runs_resource_and_stack_rules(kit: Kit) -> None:
+    resources = [kit.resource(kit.deployment())]
+    got = check(resources)
+    want = evaluate(resources, RULES, STACK_RULES)
+    assert got.violations == want.violations
+    assert {v.rule_id for v in got.violations} == {"avail-pdb", "net-workload-policy"}
+
+
+# --- exemptions ---------------------------------------------------------------------------------------
+
+
+def test_exemption_annotation_suppresses_and_reports(kit: Kit) -> None:
+    dep = kit.deployment()
+    kit.pod_spec_of(dep)["containers"][0]["securityContext"]["privileged"] = True
+    dep["metadata"]["annotations"] = {EXEMPT_PREFIX + "pss-privileged": "CNI agent needs privileged mode"}
+    evaluation = check([kit.resource(dep), *kit.resources(*kit.stack()[1:])])
+    assert [v.rule_id for v in evaluation.violations] == []
+    (exemption,) = evaluation.exemptions
+    assert exemption.rule_id == "pss-privileged"
+    assert exemption.resource == "Deployment team-a/api"
+    assert exemption.reason == "CNI agent needs privileged mode"
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_empty_reason_does_not_exempt(kit: Kit, reason: str) -> None:
+    dep = kit.deployment()
+    kit.pod_spec_of(dep)["containers"][0]["securityContext"]["privileged"] = True
+    dep["metadata"]["annotations"] = {EXEMPT_PREFIX + "pss-privileged": reason}
+    evaluation = check([kit.resource(dep)])
+    assert "pss-privileged" in {v.rule_id for v in evaluation.violations}
+    assert evaluation.exemptions == []
+
+
+def test_exemption_on_pod_template_does_not_count(kit: Kit) -> None:
+    dep = kit.deployment()
+    kit.pod_spec_of(dep)["containers"][0]["securityContext"]["privileged"] = True
+    dep["spec"]["template"]["metadata"]["annotations"] = {EXEMPT_PREFIX + "pss-privileged": "wrong place"}
+    assert "pss-privileged" in {v.rule_id for v in check([kit.resource(dep)]).violations}
+
+
+def test_exemption_of_a_stack_rule(kit: Kit) -> None:
+    dep = kit.deployment()
+    dep["metadata"]["annotations"] = {EXEMPT_PREFIX + "net-workload-policy": "mesh authorisation instead"}
+    objects = [dep, *(obj for obj in kit.stack()[1:] if obj["kind"] != "NetworkPolicy")]
+    evaluation = check(kit.resources(*objects))
+    assert evaluation.violations == []
+    assert [(e.rule_id, e.reason) for e in evaluation.exemptions] == [
+        ("net-workload-policy", "mesh authorisation instead")
+    ]

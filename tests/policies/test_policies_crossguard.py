@@ -1,0 +1,183 @@
+"""CrossGuard adapters, driven directly through pulumi_policy's argument classes (no PolicyPack, no server)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyCustomTimeouts,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy import Severity as PulumiSeverity
+from pulumi_policy.proxy import unknown_checking_proxy
+
+from components.policies import EXEMPT_PREFIX, RULES, STACK_RULES, Resource
+from components.policies.crossguard import build_policies
+
+if TYPE_CHECKING:
+    from conftest import Kit
+
+Reported = list[tuple[str, str | None]]
+
+
+def options() -> PolicyResourceOptions:
+    return PolicyResourceOptions(
+        protect=False,
+        ignore_changes=[],
+        delete_before_replace=None,
+        aliases=[],
+        custom_timeouts=PolicyCustomTimeouts(0, 0, 0),
+        additional_secret_outputs=[],
+    )
+
+
+def resource_args(resource: Resource, props: Mapping[str, Any] | None = None) -> ResourceValidationArgs:
+    return ResourceValidationArgs(
+        resource.type,
+        props if props is not None else resource.props,
+        resource.urn,
+        resource.name,
+        options(),
+        None,
+    )
+
+
+def stack_args(resources: list[Resource]) -> StackValidationArgs:
+    return StackValidationArgs(
+        resources=[
+            PolicyResource(r.type, r.props, r.urn, r.name, options(), None, None, [], {}) for r in resources
+        ]
+    )
+
+
+def recorder() -> tuple[Reported, Any]:
+    reported: Reported = []
+
+    def report(message: str, urn: str | None = None) -> None:
+        reported.append((message, urn))
+
+    return reported, report
+
+
+def run_all(resources: list[Resource], *, proxy: bool = False) -> dict[str, Reported]:
+    """Every policy over ``resources`` as the CrossGuard analyzer would call it."""
+    out: dict[str, Reported] = {}
+    for policy in build_policies():
+        reported, report = recorder()
+        if isinstance(policy, ResourceValidationPolicy):
+            for resource in resources:
+                props = unknown_checking_proxy(dict(resource.props)) if proxy else None
+                policy.validate(resource_args(resource, props), report)
+        else:
+            assert isinstance(policy, StackValidationPolicy)
+            policy.validate(stack_args(resources), report)
+        if reported:
+            out[policy.name] = reported
+    return out
+
+
+def resource_policy(name: str) -> ResourceValidationPolicy:
+    policy = next(p for p in build_policies() if p.name == name)
+    assert isinstance(policy, ResourceValidationPolicy)
+    return policy
+
+
+def stack_policy(name: str) -> StackValidationPolicy:
+    policy = next(p for p in build_policies() if p.name == name)
+    assert isinstance(policy, StackValidationPolicy)
+    return policy
+
+
+def test_every_rule_appears_exactly_once() -> None:
+    names = Counter(policy.name for policy in build_policies())
+    assert set(names) == {rule.id for rule in RULES} | {rule.id for rule in STACK_RULES}
+    assert max(names.values()) == 1
+
+
+def test_policy_metadata_is_mapped() -> None:
+    by_name = {policy.name: policy for policy in build_policies()}
+    for rule in RULES:
+        policy = by_name[rule.id]
+        assert isinstance(policy, ResourceValidationPolicy)
+        assert policy.description == rule.description
+        assert policy.enforcement_level == EnforcementLevel(rule.enforcement.value)
+        assert policy.severity == PulumiSeverity(rule.severity.value)
+    for stack_rule in STACK_RULES:
+        assert isinstance(by_name[stack_rule.id], StackValidationPolicy)
+    assert by_name["pss-privileged"].enforcement_level is EnforcementLevel.MANDATORY
+    assert by_name["img-pull-always"].enforcement_level is EnforcementLevel.ADVISORY
+    assert by_name["pss-privileged"].severity is PulumiSeverity.CRITICAL
+
+
+def test_bad_deployment_is_reported_with_display_and_urn(kit: Kit) -> None:
+    dep = kit.deployment()
+    kit.pod_spec_of(dep)["containers"][0]["securityContext"]["privileged"] = True
+    resource = kit.resource(dep)
+    policy = resource_policy("pss-privileged")
+    reported, report = recorder()
+    policy.validate(resource_args(resource), report)
+    assert reported == [
+        (
+            "Deployment team-a/api: spec.template.spec.containers[0] (api).securityContext.privileged is true; "
+            "remove it or set it to false (PSS baseline: privileged containers)",
+            resource.urn,
+        )
+    ]
+
+
+def test_good_stack_reports_nothing(kit: Kit) -> None:
+    assert run_all(kit.stack_resources()) == {}
+
+
+@pytest.mark.parametrize("proxy", [False, True])
+def test_bad_deployment_across_all_policies(kit: Kit, proxy: bool) -> None:
+    """Under the analyzer's read-only proxies the rules behave the same as on plain dicts."""
+    dep = kit.deployment()
+    del kit.pod_spec_of(dep)["containers"][0]["securityContext"]["allowPrivilegeEscalation"]
+    dep["spec"]["template"]["spec"]["hostPID"] = True
+    reported = run_all([kit.resource(dep)], proxy=proxy)
+    assert {"pss-no-privilege-escalation", "pss-host-namespaces", "avail-pdb", "net-workload-policy"} <= set(
+        reported
+    )
+    assert all(
+        message.startswith("Deployment team-a/api: ") for msgs in reported.values() for message, _ in msgs
+    )
+
+
+def test_good_stack_under_proxies(kit: Kit) -> None:
+    assert run_all(kit.stack_resources(), proxy=True) == {}
+
+
+def test_exempted_resource_is_skipped(kit: Kit) -> None:
+    dep = kit.deployment()
+    kit.pod_spec_of(dep)["containers"][0]["securityContext"]["privileged"] = True
+    dep["metadata"]["annotations"] = {EXEMPT_PREFIX + "pss-privileged": "node agent"}
+    reported = run_all([kit.resource(dep), *kit.resources(*kit.stack()[1:])])
+    assert reported == {}
+
+
+def test_stack_policy_reports_the_offending_urn(kit: Kit) -> None:
+    resources = kit.resources(*(obj for obj in kit.stack() if obj["kind"] != "NetworkPolicy"))
+    policy = stack_policy("net-workload-policy")
+    reported, report = recorder()
+    policy.validate(stack_args(resources), report)
+    ((message, urn),) = reported
+    assert message.startswith("Deployment team-a/api: no NetworkPolicy")
+    assert urn == resources[0].urn
+
+
+def test_resource_policy_ignores_other_types(kit: Kit) -> None:
+    policy = resource_policy("pss-privileged")
+    reported, report = recorder()
+    svc = kit.resource(kit.service())
+    policy.validate(resource_args(svc), report)
+    assert reported == []

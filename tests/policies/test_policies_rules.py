@@ -1,0 +1,386 @@
+"""Meta-test: every rule of the pack fires on a crafted bad case and stays silent on a good one.
+
+``CASES`` maps each rule id to ``(bad, good)``; a case builds a list of resources from the compliant
+baseline of :class:`conftest.Kit`. The bad case must yield at least one violation of that rule, the good
+case none. A test asserts that ``CASES`` covers exactly the rule ids of the pack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from components.policies import RULES, STACK_RULES, Resource, check
+
+if TYPE_CHECKING:
+    from conftest import Kit, Path
+
+Case = Callable[["Kit"], list[Resource]]
+DROP = object()
+"""A change value meaning "remove this field"."""
+
+PS = "spec.template.spec"
+PM = "spec.template.metadata"
+C0 = f"{PS}.containers.0"
+SC = f"{C0}.securityContext"
+
+
+def _apply(kit: Kit, obj: dict[str, Any], changes: Mapping[Path, Any]) -> dict[str, Any]:
+    for path, value in changes.items():
+        if value is DROP:
+            kit.drop(obj, path)
+        else:
+            kit.put(obj, path, value)
+    return obj
+
+
+def dep(changes: Mapping[Path, Any]) -> Case:
+    """The baseline Deployment with ``changes`` applied (alone, without the rest of the stack)."""
+    return lambda kit: [kit.resource(_apply(kit, kit.deployment(), changes))]
+
+
+def built(factory: str, changes: Mapping[Path, Any] | None = None, **kwargs: Any) -> Case:
+    """``kit.<factory>(**kwargs)`` with ``changes`` applied."""
+
+    def build(kit: Kit) -> list[Resource]:
+        obj = getattr(kit, factory)(**kwargs)
+        return [kit.resource(_apply(kit, obj, changes or {}))]
+
+    return build
+
+
+def stack(drop_kinds: tuple[str, ...] = (), changes: Mapping[str, Mapping[Path, Any]] | None = None) -> Case:
+    """The baseline stack without ``drop_kinds`` and with per-kind ``changes``."""
+
+    def build(kit: Kit) -> list[Resource]:
+        objects = [obj for obj in kit.stack() if obj["kind"] not in drop_kinds]
+        for obj in objects:
+            _apply(kit, obj, (changes or {}).get(obj["kind"], {}))
+        return kit.resources(*objects)
+
+    return build
+
+
+def baseline(kit: Kit) -> list[Resource]:
+    return kit.stack_resources()
+
+
+def job_without_probes(kit: Kit) -> list[Resource]:
+    job = kit.workload("Job")
+    container = kit.pod_spec_of(job)["containers"][0]
+    container.pop("livenessProbe")
+    container.pop("readinessProbe")
+    return [kit.resource(job)]
+
+
+def cronjob(changes: Mapping[Path, Any]) -> Case:
+    return lambda kit: [kit.resource(_apply(kit, kit.workload("CronJob"), changes))]
+
+
+HOST_LOG = [{"name": "logs", "hostPath": {"path": "/var/log"}}]
+READ_ONLY_RULES = [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list"]}]
+INTERNAL_LB: dict[Path, Any] = {
+    "spec.type": "LoadBalancer",
+    ("metadata", "annotations"): {
+        "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal",
+        "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": "arn:aws:acm:eu-west-1:123456789012:certificate/x",
+    },
+}
+
+CASES: dict[str, tuple[Case, Case]] = {
+    # --- PSS baseline ----------------------------------------------------------------------------------
+    "pss-host-namespaces": (dep({f"{PS}.hostNetwork": True}), dep({f"{PS}.hostPID": False})),
+    "pss-privileged": (dep({f"{SC}.privileged": True}), dep({f"{SC}.privileged": False})),
+    "pss-capabilities-baseline": (
+        dep({f"{SC}.capabilities.add": ["SYS_ADMIN"]}),
+        dep({f"{SC}.capabilities.add": ["CHOWN", "NET_BIND_SERVICE"]}),
+    ),
+    "pss-host-path": (dep({f"{PS}.volumes": HOST_LOG}), baseline),
+    "wl-no-runtime-socket": (
+        dep({f"{PS}.volumes": [{"name": "sock", "hostPath": {"path": "/run/containerd/containerd.sock"}}]}),
+        dep({f"{PS}.volumes": HOST_LOG}),
+    ),
+    "pss-host-ports": (
+        dep({f"{C0}.ports": [{"name": "http", "containerPort": 8080, "hostPort": 8080}]}),
+        dep({f"{C0}.ports": [{"name": "http", "containerPort": 8080, "hostPort": 0}]}),
+    ),
+    "pss-apparmor": (
+        dep(
+            {
+                (*PM.split("."), "annotations"): {
+                    "container.apparmor.security.beta.kubernetes.io/api": "unconfined"
+                }
+            }
+        ),
+        dep(
+            {
+                (*PM.split("."), "annotations"): {
+                    "container.apparmor.security.beta.kubernetes.io/api": "localhost/k8s-api"
+                },
+                f"{PS}.securityContext.appArmorProfile": {"type": "RuntimeDefault"},
+            }
+        ),
+    ),
+    "pss-selinux": (
+        dep({f"{SC}.seLinuxOptions": {"type": "spc_t"}}),
+        dep({f"{SC}.seLinuxOptions": {"type": "container_t", "level": "s0:c123,c456"}}),
+    ),
+    "pss-proc-mount": (dep({f"{SC}.procMount": "Unmasked"}), dep({f"{SC}.procMount": "Default"})),
+    "pss-seccomp-baseline": (dep({f"{SC}.seccompProfile": {"type": "Unconfined"}}), baseline),
+    "pss-sysctls": (
+        dep({f"{PS}.securityContext.sysctls": [{"name": "kernel.msgmax", "value": "65536"}]}),
+        dep(
+            {
+                f"{PS}.securityContext.sysctls": [
+                    {"name": "net.ipv4.tcp_keepalive_time", "value": "300"},
+                    {"name": "net.ipv4.tcp_notsent_lowat", "value": "16384"},
+                ]
+            }
+        ),
+    ),
+    "pss-windows-hostprocess": (dep({f"{SC}.windowsOptions": {"hostProcess": True}}), baseline),
+    "pss-host-probes": (
+        dep({f"{C0}.livenessProbe.tcpSocket.host": "10.0.0.1"}),
+        dep({f"{C0}.livenessProbe.tcpSocket.host": ""}),
+    ),
+    # --- PSS restricted --------------------------------------------------------------------------------
+    "pss-volume-types": (
+        dep({f"{PS}.volumes": [{"name": "nfs", "nfs": {"server": "10.0.0.2", "path": "/"}}]}),
+        dep(
+            {
+                f"{PS}.volumes": [
+                    {"name": "tmp", "emptyDir": {}},
+                    {"name": "cfg", "configMap": {"name": "api-config"}},
+                    {"name": "token", "projected": {"sources": []}},
+                ]
+            }
+        ),
+    ),
+    "pss-no-privilege-escalation": (dep({f"{SC}.allowPrivilegeEscalation": DROP}), baseline),
+    "pss-run-as-non-root": (
+        dep({f"{PS}.securityContext.runAsNonRoot": DROP}),
+        dep({f"{PS}.securityContext.runAsNonRoot": DROP, f"{SC}.runAsNonRoot": True}),
+    ),
+    "pss-run-as-user-nonzero": (
+        dep({f"{SC}.runAsUser": 0}),
+        dep({f"{SC}.runAsUser": 0, f"{PS}.hostUsers": False}),
+    ),
+    "pss-seccomp-restricted": (
+        dep({f"{PS}.securityContext.seccompProfile": DROP}),
+        dep(
+            {
+                f"{PS}.securityContext.seccompProfile": DROP,
+                f"{SC}.seccompProfile": {"type": "Localhost", "localhostProfile": "profiles/api.json"},
+            }
+        ),
+    ),
+    "pss-capabilities-restricted": (
+        dep({f"{SC}.capabilities.drop": ["NET_RAW"]}),
+        dep({f"{SC}.capabilities": {"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]}}),
+    ),
+    "pss-non-root-groups": (dep({f"{PS}.securityContext.fsGroup": 0}), baseline),
+    # --- workload hardening ----------------------------------------------------------------------------
+    "wl-readonly-rootfs": (dep({f"{SC}.readOnlyRootFilesystem": False}), baseline),
+    "wl-sa-token-automount-off": (dep({f"{PS}.automountServiceAccountToken": DROP}), baseline),
+    "wl-dedicated-sa": (dep({f"{PS}.serviceAccountName": "default"}), baseline),
+    "wl-no-secret-env": (
+        dep(
+            {
+                f"{C0}.env": [
+                    {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "pw"}}}
+                ]
+            }
+        ),
+        dep({f"{C0}.env": [{"name": "DB_PASSWORD_FILE", "value": "/var/run/secrets/db/password"}]}),
+    ),
+    "wl-no-plaintext-secret": (
+        dep({f"{C0}.env": [{"name": "API_TOKEN", "value": "hunter2-not-a-real-token"}]}),
+        dep({f"{C0}.env": [{"name": "DB_PASSWORD_FILE", "value": "/var/run/secrets/db/password"}]}),
+    ),
+    "wl-no-duplicate-env": (
+        dep({f"{C0}.env": [{"name": "LOG_LEVEL", "value": "info"}, {"name": "LOG_LEVEL", "value": "debug"}]}),
+        baseline,
+    ),
+    "wl-no-ssh-port": (dep({f"{C0}.ports": [{"name": "ssh", "containerPort": 22}]}), baseline),
+    "img-pinned": (
+        dep({f"{C0}.image": "registry.example.com:5000/shop/api"}),
+        dep({f"{C0}.image": "registry.example.com:5000/shop/api:1.4.2"}),
+    ),
+    "img-pull-always": (dep({f"{C0}.imagePullPolicy": "IfNotPresent"}), baseline),
+    "res-cpu-request": (dep({f"{C0}.resources.requests.cpu": DROP}), baseline),
+    "res-mem-request": (dep({f"{C0}.resources.requests.memory": DROP}), baseline),
+    "res-mem-limit": (dep({f"{C0}.resources.limits": DROP}), baseline),
+    "avail-liveness-probe": (dep({f"{C0}.livenessProbe": DROP}), job_without_probes),
+    "avail-readiness-probe": (dep({f"{C0}.readinessProbe": DROP}), job_without_probes),
+    "avail-probes-distinct": (
+        dep({f"{C0}.livenessProbe": {"httpGet": {"path": "/ready", "port": "http"}, "periodSeconds": 5}}),
+        baseline,
+    ),
+    "avail-probe-port-exposed": (
+        dep({f"{C0}.livenessProbe": {"tcpSocket": {"port": 9090}}}),
+        dep({f"{C0}.livenessProbe": {"tcpSocket": {"port": 8080}}}),
+    ),
+    "avail-priority-class": (dep({f"{PS}.priorityClassName": DROP}), baseline),
+    "wl-rolling-update": (dep({"spec.strategy": {"type": "Recreate"}}), dep({"spec.strategy": DROP})),
+    "wl-selector-matches": (
+        dep({"spec.selector.matchLabels": {"app.kubernetes.io/name": "web"}}),
+        dep(
+            {
+                "spec.selector": {
+                    "matchExpressions": [
+                        {"key": "app.kubernetes.io/name", "operator": "In", "values": ["api", "api-canary"]}
+                    ]
+                }
+            }
+        ),
+    ),
+    "cronjob-deadline": (
+        cronjob({"spec.startingDeadlineSeconds": DROP}),
+        cronjob({"spec.startingDeadlineSeconds": 300}),
+    ),
+    "meta-recommended-labels": (
+        dep({("metadata", "labels", "app.kubernetes.io/part-of"): DROP}),
+        baseline,  # carries neither app.kubernetes.io/version nor component
+    ),
+    "ns-not-default": (dep({"metadata.namespace": DROP}), baseline),
+    # --- network ---------------------------------------------------------------------------------------
+    "svc-no-nodeport": (built("service", {"spec.type": "NodePort"}), baseline),
+    "svc-no-public-lb": (built("service", {"spec.type": "LoadBalancer"}), built("service", INTERNAL_LB)),
+    "svc-lb-tls": (
+        built(
+            "service",
+            {
+                "spec.type": "LoadBalancer",
+                ("metadata", "annotations"): {
+                    "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal"
+                },
+            },
+        ),
+        built("service", INTERNAL_LB),
+    ),
+    "svc-no-external-ips": (built("service", {"spec.externalIPs": ["203.0.113.10"]}), baseline),
+    "net-policy-types": (built("network_policy", {"spec.policyTypes": DROP}), baseline),
+    # --- RBAC ------------------------------------------------------------------------------------------
+    "rbac-no-wildcards": (
+        built(
+            "role", rules=[*READ_ONLY_RULES, {"apiGroups": ["apps"], "resources": ["*"], "verbs": ["get"]}]
+        ),
+        built("role", rules=READ_ONLY_RULES),
+    ),
+    "rbac-no-cluster-admin": (
+        built(
+            "binding",
+            kind="ClusterRoleBinding",
+            role_ref={
+                "apiGroup": "rbac.authorization.k8s.io",
+                "kind": "ClusterRole",
+                "name": "cluster-admin",
+            },
+        ),
+        built("binding"),
+    ),
+    "rbac-no-escalation-verbs": (
+        built(
+            "role",
+            kind="ClusterRole",
+            rules=[
+                *READ_ONLY_RULES,
+                {
+                    "apiGroups": ["rbac.authorization.k8s.io"],
+                    "resources": ["clusterroles"],
+                    "verbs": ["bind"],
+                },
+            ],
+        ),
+        built("role", rules=READ_ONLY_RULES),
+    ),
+    "rbac-no-anonymous": (
+        built(
+            "binding",
+            kind="ClusterRoleBinding",
+            subjects=[
+                {"kind": "Group", "name": "system:unauthenticated", "apiGroup": "rbac.authorization.k8s.io"}
+            ],
+            role_ref={"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+        ),
+        built(
+            "binding",
+            kind="ClusterRoleBinding",
+            subjects=[
+                {"kind": "Group", "name": "system:unauthenticated", "apiGroup": "rbac.authorization.k8s.io"}
+            ],
+            role_ref={
+                "apiGroup": "rbac.authorization.k8s.io",
+                "kind": "ClusterRole",
+                "name": "system:public-info-viewer",
+            },
+        ),
+    ),
+    "rbac-no-exec-create-pods": (
+        built("role", rules=[{"apiGroups": [""], "resources": ["pods/exec"], "verbs": ["create", "get"]}]),
+        built(
+            "role", rules=[{"apiGroups": [""], "resources": ["pods", "pods/log"], "verbs": ["get", "list"]}]
+        ),
+    ),
+    "rbac-no-secret-read": (
+        built("role", rules=[{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list"]}]),
+        built(
+            "role",
+            rules=[
+                {"apiGroups": [""], "resources": ["secrets"], "resourceNames": ["api-tls"], "verbs": ["get"]}
+            ],
+        ),
+    ),
+    "ns-default-sa-locked": (
+        built("service_account", {"automountServiceAccountToken": DROP}, name="default"),
+        built("service_account", name="default"),
+    ),
+    # --- stack -----------------------------------------------------------------------------------------
+    "avail-pdb": (stack(drop_kinds=("PodDisruptionBudget",)), baseline),
+    "avail-hpa-pdb": (stack(changes={"HorizontalPodAutoscaler": {"spec.minReplicas": 1}}), baseline),
+    "avail-replicas": (dep({"spec.replicas": 1}), baseline),
+    "net-workload-policy": (stack(drop_kinds=("NetworkPolicy",)), baseline),
+    "hpa-target-exists": (
+        stack(changes={"HorizontalPodAutoscaler": {"spec.scaleTargetRef.name": "missing"}}),
+        baseline,
+    ),
+}
+
+ALL_IDS = sorted([rule.id for rule in RULES] + [rule.id for rule in STACK_RULES])
+
+
+def test_registry_covers_every_rule() -> None:
+    assert set(CASES) == set(ALL_IDS)
+
+
+@pytest.mark.parametrize("rule_id", ALL_IDS)
+def test_rule_fires_on_bad_case(kit: Kit, rule_id: str) -> None:
+    bad, _ = CASES[rule_id]
+    hits = [v for v in check(bad(kit)).violations if v.rule_id == rule_id]
+    assert hits, f"{rule_id} did not fire on its bad case"
+    for violation in hits:
+        assert violation.message.startswith(f"{violation.resource}: ")
+
+
+@pytest.mark.parametrize("rule_id", ALL_IDS)
+def test_rule_silent_on_good_case(kit: Kit, rule_id: str) -> None:
+    _, good = CASES[rule_id]
+    hits = [v.message for v in check(good(kit)).violations if v.rule_id == rule_id]
+    assert hits == []
+
+
+def test_baseline_stack_is_fully_compliant(kit: Kit) -> None:
+    evaluation = check(kit.stack_resources())
+    assert [v.message for v in evaluation.violations] == []
+    assert evaluation.exemptions == []
+
+
+@pytest.mark.parametrize("kind", ["Pod", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"])
+def test_baseline_pod_template_is_compliant_for_every_kind(kit: Kit, kind: str) -> None:
+    """The baseline pod spec passes every resource rule under each pod-bearing kind."""
+    from components.policies import evaluate
+
+    evaluation = evaluate([kit.resource(kit.workload(kind))], RULES)
+    assert [v.message for v in evaluation.violations] == []

@@ -1,0 +1,181 @@
+"""Stack rules: PodDisruptionBudgets, HPAs and NetworkPolicy coverage."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from components.policies import STACK_RULES, Violation, evaluate
+
+if TYPE_CHECKING:
+    from conftest import Kit
+
+STACK_BY_ID = {rule.id: rule for rule in STACK_RULES}
+
+
+def run(kit: Kit, objects: list[dict[str, Any]], rule_id: str) -> list[Violation]:
+    return evaluate(kit.resources(*objects), [], [STACK_BY_ID[rule_id]]).violations
+
+
+def by_kind(objects: list[dict[str, Any]], kind: str) -> dict[str, Any]:
+    return next(obj for obj in objects if obj["kind"] == kind)
+
+
+# --- avail-pdb ------------------------------------------------------------------------------------------
+
+
+def test_missing_pdb_is_reported_on_the_workload(kit: Kit) -> None:
+    objects = [kit.deployment()]
+    (violation,) = run(kit, objects, "avail-pdb")
+    assert violation.resource == "Deployment team-a/api"
+    assert violation.urn.endswith("::api")
+    assert (
+        "no PodDisruptionBudget in namespace team-a selects this Deployment (spec.replicas 2)"
+        in violation.message
+    )
+
+
+@pytest.mark.parametrize(
+    "budget",
+    [{"maxUnavailable": 0}, {"maxUnavailable": "0%"}, {"minAvailable": "100%"}, {"minAvailable": 2}, {}],
+)
+def test_pdb_that_blocks_evictions(kit: Kit, budget: dict[str, Any]) -> None:
+    pdb = kit.pdb()
+    pdb["spec"] = {"selector": pdb["spec"]["selector"], **budget}
+    (violation,) = run(kit, [kit.deployment(), pdb], "avail-pdb")
+    assert violation.resource == "PodDisruptionBudget team-a/api"
+
+
+@pytest.mark.parametrize("budget", [{"maxUnavailable": 1}, {"maxUnavailable": "25%"}, {"minAvailable": 1}])
+def test_pdb_that_allows_evictions(kit: Kit, budget: dict[str, Any]) -> None:
+    pdb = kit.pdb()
+    pdb["spec"] = {"selector": pdb["spec"]["selector"], **budget}
+    assert run(kit, [kit.deployment(), pdb], "avail-pdb") == []
+
+
+def test_pdb_in_other_namespace_or_with_other_labels_does_not_count(kit: Kit) -> None:
+    elsewhere = kit.pdb()
+    elsewhere["metadata"]["namespace"] = "team-b"
+    other_labels = kit.pdb()
+    other_labels["spec"]["selector"] = {"matchLabels": {"app.kubernetes.io/name": "web"}}
+    assert len(run(kit, [kit.deployment(), elsewhere, other_labels], "avail-pdb")) == 1
+
+
+def test_single_replica_without_hpa_needs_no_pdb(kit: Kit) -> None:
+    dep = kit.deployment()
+    dep["spec"]["replicas"] = 1
+    assert run(kit, [dep], "avail-pdb") == []
+
+
+def test_hpa_with_min_above_one_requires_a_pdb(kit: Kit) -> None:
+    dep = kit.deployment()
+    del dep["spec"]["replicas"]
+    (violation,) = run(kit, [dep, kit.hpa()], "avail-pdb")
+    assert "(HPA minReplicas 2)" in violation.message
+
+
+def test_statefulset_needs_a_pdb(kit: Kit) -> None:
+    sts = kit.workload("StatefulSet")
+    sts["spec"]["replicas"] = 3
+    assert run(kit, [sts], "avail-pdb")
+    assert run(kit, [sts, kit.pdb()], "avail-pdb") == []
+
+
+# --- avail-hpa-pdb --------------------------------------------------------------------------------------
+
+
+def test_hpa_min_above_max(kit: Kit) -> None:
+    objects = kit.stack()
+    by_kind(objects, "HorizontalPodAutoscaler")["spec"].update({"minReplicas": 6, "maxReplicas": 5})
+    (violation,) = run(kit, objects, "avail-hpa-pdb")
+    assert "spec.minReplicas (6) is greater than spec.maxReplicas (5)" in violation.message
+    assert violation.resource == "HorizontalPodAutoscaler team-a/api"
+
+
+def test_hpa_min_not_above_pdb_min_available(kit: Kit) -> None:
+    objects = kit.stack()
+    by_kind(objects, "PodDisruptionBudget")["spec"] = {
+        "minAvailable": 2,
+        "selector": {"matchLabels": {"app.kubernetes.io/name": "api"}},
+    }
+    (violation,) = run(kit, objects, "avail-hpa-pdb")
+    assert (
+        "spec.minReplicas (2) is not above PodDisruptionBudget api spec.minAvailable (2)" in violation.message
+    )
+
+
+def test_hpa_without_pdb_is_not_this_rules_concern(kit: Kit) -> None:
+    objects = [obj for obj in kit.stack() if obj["kind"] != "PodDisruptionBudget"]
+    by_kind(objects, "HorizontalPodAutoscaler")["spec"]["minReplicas"] = 1
+    assert run(kit, objects, "avail-hpa-pdb") == []
+
+
+# --- avail-replicas and hpa-target-exists -----------------------------------------------------------------
+
+
+def test_unset_replicas_defaults_to_one(kit: Kit) -> None:
+    dep = kit.deployment()
+    del dep["spec"]["replicas"]
+    (violation,) = run(kit, [dep], "avail-replicas")
+    assert "spec.replicas is 1" in violation.message
+    assert run(kit, [dep, kit.hpa()], "avail-replicas") == []
+
+
+def test_hpa_target_in_other_namespace_or_kind(kit: Kit) -> None:
+    objects = kit.stack()
+    hpa = by_kind(objects, "HorizontalPodAutoscaler")
+    hpa["metadata"]["namespace"] = "team-b"
+    assert run(kit, objects, "hpa-target-exists")
+    hpa["metadata"]["namespace"] = "team-a"
+    hpa["spec"]["scaleTargetRef"]["kind"] = "StatefulSet"
+    assert run(kit, objects, "hpa-target-exists")
+    del hpa["spec"]["scaleTargetRef"]
+    (violation,) = run(kit, objects, "hpa-target-exists")
+    assert "scaleTargetRef kind or name is not set" in violation.message
+
+
+def test_hpa_target_statefulset(kit: Kit) -> None:
+    hpa = kit.hpa()
+    hpa["spec"]["scaleTargetRef"]["kind"] = "StatefulSet"
+    assert run(kit, [kit.workload("StatefulSet"), hpa], "hpa-target-exists") == []
+
+
+# --- net-workload-policy --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kind", ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"]
+)
+def test_every_pod_kind_needs_a_network_policy(kit: Kit, kind: str) -> None:
+    (violation,) = run(kit, [kit.workload(kind)], "net-workload-policy")
+    assert violation.resource == f"{kind} team-a/api"
+    labels_path = kit.pod_spec_path(kind).removesuffix("spec") + "metadata.labels"
+    assert f"spec.podSelector matches {labels_path}," in violation.message
+    assert run(kit, [kit.workload(kind), kit.network_policy()], "net-workload-policy") == []
+
+
+def test_empty_pod_selector_selects_everything(kit: Kit) -> None:
+    netpol = kit.network_policy()
+    netpol["spec"]["podSelector"] = {}
+    assert run(kit, [kit.deployment(), netpol], "net-workload-policy") == []
+
+
+def test_egress_only_or_foreign_policies_do_not_count(kit: Kit) -> None:
+    egress_only = kit.network_policy()
+    egress_only["spec"]["policyTypes"] = ["Egress"]
+    elsewhere = kit.network_policy()
+    elsewhere["metadata"]["namespace"] = "team-b"
+    other = kit.network_policy()
+    other["spec"]["podSelector"] = {"matchLabels": {"app.kubernetes.io/name": "web"}}
+    assert run(kit, [kit.deployment(), egress_only, elsewhere, other], "net-workload-policy")
+
+
+def test_match_expressions_are_honoured(kit: Kit) -> None:
+    netpol = kit.network_policy()
+    netpol["spec"]["podSelector"] = {
+        "matchExpressions": [{"key": "app.kubernetes.io/part-of", "operator": "In", "values": ["shop"]}]
+    }
+    assert run(kit, [kit.deployment(), netpol], "net-workload-policy") == []
+    netpol["spec"]["podSelector"]["matchExpressions"][0]["operator"] = "NotIn"
+    assert run(kit, [kit.deployment(), netpol], "net-workload-policy")
