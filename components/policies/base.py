@@ -40,12 +40,14 @@ class Enforcement(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Resource:
-    """What a rule sees: the Pulumi type token, the logical name, the camelCase props and the URN."""
+    """What a rule sees: the Pulumi type token, the logical name, the camelCase props, the URN and
+    the ``protect`` resource option (CrossGuard: ``args.opts.protect``)."""
 
     type: str
     name: str
     props: Mapping[str, Any]
     urn: str = ""
+    protect: bool = False
 
     @property
     def kind(self) -> str:

@@ -44,7 +44,13 @@ def _resource_validator(rule: Rule) -> ResourceValidation:
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
         if args.resource_type not in rule.types:
             return
-        resource = Resource(type=args.resource_type, name=args.name, props=args.props, urn=args.urn)
+        resource = Resource(
+            type=args.resource_type,
+            name=args.name,
+            props=args.props,
+            urn=args.urn,
+            protect=bool(getattr(args.opts, "protect", False)),
+        )
         if exemption_reason(resource, rule.id) is not None:
             return
         for message in rule.check(resource):
@@ -57,7 +63,13 @@ def _resource_validator(rule: Rule) -> ResourceValidation:
 def _stack_validator(rule: StackRule) -> StackValidation:
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         resources: Sequence[Resource] = [
-            Resource(type=item.resource_type, name=item.name, props=item.props, urn=item.urn)
+            Resource(
+                type=item.resource_type,
+                name=item.name,
+                props=item.props,
+                urn=item.urn,
+                protect=bool(getattr(getattr(item, "opts", None), "protect", False)),
+            )
             for item in args.resources
         ]
         for resource, message in rule.check(resources):

@@ -29,7 +29,7 @@ from pydantic import ValidationError
 from .. import policies
 from ..config import CONFIG_KEY, DEFAULT_KUBERNETES_VERSION, format_validation_error
 from ..errors import ConfigError, PlatformError, PreviewError
-from .mocks import PreviewMocks, RecordingMonitor, ResourceRecord
+from .mocks import PreviewMocks, RecordingMonitor, Rejection, ResourceRecord
 from .project import Project, load_project
 from .schema import SchemaError, validate_manifest
 
@@ -46,6 +46,7 @@ class ProgramRun:
     stack_outputs: dict[str, Any]
     logs: list[str]
     state: dict[str, dict[str, Any]]
+    rejections: list[Rejection] = field(default_factory=list)
 
 
 @dataclass
@@ -148,7 +149,8 @@ def run_program(
     stack_urn = next((urn for urn in monitor.outputs if "::pulumi:pulumi:Stack::" in urn), None)
     outputs = monitor.outputs.get(stack_urn, {}) if stack_urn else {}
     state = {urn: reg.state for urn, reg in monitor.resources.items()}
-    return ProgramRun(monitor.records, outputs, collector.messages, state)
+    rejections = list(getattr(monitor.mocks, "rejections", []))
+    return ProgramRun(monitor.records, outputs, collector.messages, state, rejections)
 
 
 def is_manifest(record: ResourceRecord) -> bool:
@@ -267,14 +269,21 @@ def check(
     schema_errors: list[SchemaError] = []
     for _record, manifest in manifests:
         schema_errors.extend(validate_manifest(manifest, kubernetes_version, display=display_of(manifest)))
+    for rejection in run.rejections:
+        schema_errors.append(
+            SchemaError(f"{rejection.type} {rejection.name}", rejection.path, rejection.message)
+        )
     timings["schema"] = time.perf_counter() - t0
 
     say(
         f"running {len(policies.RULES) + len(policies.STACK_RULES)} policy rules over {len(run.records)} resources"
     )
     t0 = time.perf_counter()
-    resources = [policies.Resource(type=r.type, name=r.name, props=m, urn=r.urn) for r, m in manifests] + [
-        policies.Resource(type=r.type, name=r.name, props=r.inputs, urn=r.urn)
+    resources = [
+        policies.Resource(type=r.type, name=r.name, props=m, urn=r.urn, protect=r.protect)
+        for r, m in manifests
+    ] + [
+        policies.Resource(type=r.type, name=r.name, props=r.inputs, urn=r.urn, protect=r.protect)
         for r in run.records
         if not is_manifest(r)
     ]

@@ -97,7 +97,18 @@ def _short_hash(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:8]
 
 
-OutputsHook = Callable[[MockResourceArgs, dict[str, Any]], dict[str, Any] | None]
+@dataclass(frozen=True)
+class Rejection:
+    """What a cloud or cluster API would refuse, found while answering a registration."""
+
+    type: str
+    name: str
+    path: str
+    message: str
+
+
+OutputsHook = Callable[["PreviewMocks", MockResourceArgs, dict[str, Any]], dict[str, Any] | None]
+"""Extra outputs for a resource type; may call ``mocks.reject(args, path, message)``."""
 
 
 class PreviewMocks(pulumi.runtime.Mocks):
@@ -109,6 +120,11 @@ class PreviewMocks(pulumi.runtime.Mocks):
 
     def __init__(self, hooks: dict[str, OutputsHook] | None = None) -> None:
         self.hooks = dict(hooks or {})
+        self.rejections: list[Rejection] = []
+
+    def reject(self, args: MockResourceArgs, path: str, message: str) -> None:
+        """Record that the real API would refuse this resource (reported like a schema error)."""
+        self.rejections.append(Rejection(args.typ, args.name, path, message))
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
         inputs = unwrap_secrets(args.inputs)
@@ -123,7 +139,7 @@ class PreviewMocks(pulumi.runtime.Mocks):
             resource_id = f"{namespace}/{metadata['name']}" if namespace else str(metadata["name"])
         hook = self.hooks.get(args.typ) or self.hooks.get(args.typ.split(":", 1)[0] + ":")
         if hook is not None:
-            extra = hook(args, state)
+            extra = hook(self, args, state)
             if extra:
                 state.update(extra)
         return resource_id, state

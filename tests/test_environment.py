@@ -1,0 +1,67 @@
+"""PlatformEnvironment: what the platform stack creates around the workloads (README 'Running the real thing')."""
+
+from pathlib import Path
+
+import pytest
+
+from components.config import PlatformConfig
+from components.environment import PRIORITY_CLASSES, PlatformEnvironment
+from components.testing import Preview, preview_function, preview_project
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def dev() -> Preview:
+    return preview_project(ROOT, stack="dev")
+
+
+def test_priority_classes(dev: Preview) -> None:
+    classes = {m["metadata"]["name"]: m for m in dev.manifests if m["kind"] == "PriorityClass"}
+    assert sorted(classes) == ["platform-critical", "platform-high", "platform-low", "platform-medium"]
+    assert [
+        classes[n]["value"] for n in ("platform-critical", "platform-high", "platform-medium", "platform-low")
+    ] == [
+        1_000_000,
+        100_000,
+        10_000,
+        1_000,
+    ]
+    assert classes["platform-low"]["preemptionPolicy"] == "Never"
+    assert not any(c["globalDefault"] for c in classes.values())
+    assert all(value < 1_000_000_000 for value, _, _ in PRIORITY_CLASSES.values())  # below system-*
+
+
+def test_workload_namespaces_enforce_restricted_pinned_to_the_minor(dev: Preview) -> None:
+    namespace = dev.manifest("Namespace", "shop")
+    labels = namespace["metadata"]["labels"]
+    for mode in ("enforce", "audit", "warn"):
+        assert labels[f"pod-security.kubernetes.io/{mode}"] == "restricted"
+        assert labels[f"pod-security.kubernetes.io/{mode}-version"] == "v1.35"
+    assert labels["platform-components.io/environment"] == "dev"
+
+
+def test_workloads_carry_the_environment_label_and_depend_on_their_namespace(dev: Preview) -> None:
+    deployment = dev.manifest("Deployment", "api", "shop")
+    assert deployment["metadata"]["labels"]["platform-components.io/environment"] == "dev"
+    component = dev.resource("platform:index:SecureWorkload", "api")
+    assert component.parent.endswith("platform:index:PlatformEnvironment::dev")
+    namespace = dev.resource("kubernetes:core/v1:Namespace", "dev-ns-shop")
+    assert namespace.urn in component.dependencies
+
+
+def test_stack_outputs(dev: Preview) -> None:
+    assert dev.outputs == {
+        "environment": "dev",
+        "kubernetesVersion": "1.35",
+        "namespaces": ["shop"],
+        "workloads": ["api", "frontend"],
+    }
+
+
+def test_an_empty_environment_still_gets_priority_classes() -> None:
+    config = PlatformConfig.model_validate({"environment": "local"})
+    result = preview_function(lambda: PlatformEnvironment("local", config))
+    assert result.clean, result.problems()
+    assert len(result.of_type("kubernetes:scheduling.k8s.io/v1:PriorityClass")) == 4
+    assert not result.of_type("kubernetes:core/v1:Namespace")
