@@ -28,20 +28,18 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from ._base import StrictModel
+from .cluster import ClusterSettings, EksClusterArgs
 from .errors import ConfigError
+from .karpenter import KarpenterArgs, NodePoolArgs
+from .kube.names import check_dns1123_label
+from .versions import DEFAULT_KUBERNETES_VERSION, KARPENTER_KUBERNETES, SUPPORTED_KUBERNETES_VERSIONS
 from .workload import SecureWorkloadArgs, validate_workload_name
 
 CONFIG_KEY = "platform"
 """The stack-config key (namespaced by the project name) holding the whole platform definition."""
-
-SUPPORTED_KUBERNETES_VERSIONS = ("1.32", "1.33", "1.34", "1.35", "1.36")
-"""Kubernetes minors EKS supports that this release is tested against."""
-
-DEFAULT_KUBERNETES_VERSION = "1.35"
-"""A current EKS minor in standard support."""
 
 
 class Environment(enum.StrEnum):
@@ -66,6 +64,30 @@ class WorkloadConfig(SecureWorkloadArgs):
         return SecureWorkloadArgs.model_validate(self.model_dump(exclude={"name"}, exclude_unset=True))
 
 
+class ClusterConfig(ClusterSettings):
+    """The EKS cluster of an environment: :class:`EksClusterArgs` without what the stack sets once
+    (the Kubernetes minor is ``kubernetes_version``; tags come from the environment)."""
+
+    def to_args(self, kubernetes_version: str, tags: dict[str, str]) -> EksClusterArgs:
+        return EksClusterArgs.model_validate(
+            {**self.model_dump(exclude_unset=True), "kubernetes_version": kubernetes_version, "tags": tags}
+        )
+
+
+class NodePoolConfig(NodePoolArgs):
+    """A Karpenter node pool declared in the stack file: its name plus :class:`NodePoolArgs`."""
+
+    name: str = Field(description="NodePool and EC2NodeClass name (DNS-1123 label).")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return check_dns1123_label(value)
+
+    def to_args(self) -> NodePoolArgs:
+        return NodePoolArgs.model_validate(self.model_dump(exclude={"name"}, exclude_unset=True))
+
+
 class PlatformConfig(StrictModel):
     """Everything one environment stack declares."""
 
@@ -74,6 +96,14 @@ class PlatformConfig(StrictModel):
         default=DEFAULT_KUBERNETES_VERSION,
         description="Target Kubernetes minor: manifests are validated against its OpenAPI schema.",
     )
+    cluster: ClusterConfig | None = Field(
+        default=None,
+        description="The EKS cluster; omitted: use the cluster of the ambient kubeconfig context.",
+    )
+    karpenter: KarpenterArgs | None = Field(
+        default=None, description="Karpenter settings; installed whenever there is a cluster."
+    )
+    node_pools: list[NodePoolConfig] = Field(default_factory=list, description="Karpenter node pools.")
     workloads: list[WorkloadConfig] = Field(
         default_factory=list, description="SecureWorkloads deployed by the platform stack itself."
     )
@@ -103,6 +133,42 @@ class PlatformConfig(StrictModel):
                 )
             first[workload.name] = index
         return value
+
+    @field_validator("node_pools")
+    @classmethod
+    def _unique_pools(cls, value: list[NodePoolConfig]) -> list[NodePoolConfig]:
+        names = [p.name for p in value]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"node pool names must be unique, {duplicates} repeated")
+        return value
+
+    @model_validator(mode="after")
+    def _cluster_layer(self) -> PlatformConfig:
+        if self.cluster is None and (self.node_pools or self.karpenter is not None):
+            raise ValueError(
+                "node_pools and karpenter need a 'cluster' (Karpenter runs on the EKS cluster this stack creates)"
+            )
+        if self.cluster is not None:
+            karpenter = self.karpenter_args
+            supported = KARPENTER_KUBERNETES[karpenter.version]
+            if self.kubernetes_version not in supported:
+                raise ValueError(
+                    f"karpenter.version {karpenter.version} does not support Kubernetes {self.kubernetes_version}; "
+                    f"use a Kubernetes minor in {', '.join(supported)} or another Karpenter release"
+                )
+        if self.environment in (Environment.STAGING, Environment.PROD):
+            for index, pool in enumerate(self.node_pools):
+                if not pool.node_class.pinned:
+                    raise ValueError(
+                        f"node_pools[{index}].node_class.ami_alias {pool.node_class.ami_alias!r} floats in "
+                        f"{self.environment.value}; pin an AMI version (e.g. 'al2023@v20251117') outside dev"
+                    )
+        return self
+
+    @property
+    def karpenter_args(self) -> KarpenterArgs:
+        return self.karpenter if self.karpenter is not None else KarpenterArgs()
 
     @property
     def namespaces(self) -> list[str]:
@@ -355,7 +421,9 @@ __all__ = [
     "CONFIG_KEY",
     "DEFAULT_KUBERNETES_VERSION",
     "SUPPORTED_KUBERNETES_VERSIONS",
+    "ClusterConfig",
     "Environment",
+    "NodePoolConfig",
     "PlatformConfig",
     "StackFile",
     "WorkloadConfig",

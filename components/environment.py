@@ -1,7 +1,11 @@
 """PlatformEnvironment: composes one environment's platform from a validated :class:`PlatformConfig`.
 
-Today it targets an existing cluster (the ambient kubeconfig context or the stack's
-``kubernetes:context``) and creates:
+With a ``cluster`` in the config it creates an :class:`~components.cluster.EksCluster` (through an
+explicit AWS provider for the configured region), Karpenter and every declared
+:class:`~components.karpenter.KarpenterNodePool`, and deploys everything in-cluster through the
+cluster's Kubernetes provider. Without one (the ``local`` stack) it targets an existing cluster
+(the ambient kubeconfig context or the stack's ``kubernetes:context``) and creates no AWS
+resources. In-cluster, it creates:
 
 * the platform PriorityClasses (``platform-critical``, ``-high``, ``-medium``, ``-low``) that
   :class:`~components.workload.SecureWorkload` refers to by default;
@@ -15,9 +19,12 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
+import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from .cluster import EksCluster
 from .config import PlatformConfig
+from .karpenter import Karpenter, KarpenterNodePool
 from .kube import labels as lbl
 from .workload import SecureWorkload
 
@@ -58,9 +65,33 @@ class PlatformEnvironment(pulumi.ComponentResource):
     workloads: dict[str, SecureWorkload]
     """The SecureWorkloads by name."""
 
+    cluster: EksCluster | None
+    """The EKS cluster (None when deploying into an existing cluster)."""
+
     def __init__(self, name: str, config: PlatformConfig, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE_TOKEN, name, None, opts)
         environment = config.environment.value
+        tags = {lbl.ENVIRONMENT: environment, lbl.MANAGED_BY_KEY: lbl.MANAGED_BY}
+        in_cluster = pulumi.ResourceOptions(parent=self)
+        self.cluster = None
+        if config.cluster is not None:
+            aws_provider = aws.Provider(
+                f"{name}-aws", region=config.cluster.region, opts=pulumi.ResourceOptions(parent=self)
+            )
+            aws_opts = pulumi.ResourceOptions(parent=self, providers={"aws": aws_provider})
+            self.cluster = EksCluster(
+                f"platform-{environment}",
+                config.cluster.to_args(config.kubernetes_version, tags),
+                opts=aws_opts,
+            )
+            karpenter = Karpenter(
+                f"{name}-karpenter", config.karpenter_args, opts=aws_opts, cluster=self.cluster
+            )
+            for pool in config.node_pools:
+                KarpenterNodePool(pool.name, pool.to_args(), opts=aws_opts, karpenter=karpenter)
+            in_cluster = pulumi.ResourceOptions(
+                parent=self, providers={"aws": aws_provider, "kubernetes": self.cluster.k8s_provider}
+            )
         for class_name, (value, preemption, description) in PRIORITY_CLASSES.items():
             k8s.scheduling.v1.PriorityClass(
                 f"{name}-{class_name}",
@@ -69,7 +100,7 @@ class PlatformEnvironment(pulumi.ComponentResource):
                 preemption_policy=preemption,
                 global_default=False,
                 description=description,
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=in_cluster,
             )
         namespace_resources: dict[str, k8s.core.v1.Namespace] = {}
         for namespace in config.namespaces:
@@ -79,7 +110,7 @@ class PlatformEnvironment(pulumi.ComponentResource):
                     "name": namespace,
                     "labels": namespace_labels(namespace, environment, config.kubernetes_version),
                 },
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=in_cluster,
             )
         self.workloads = {}
         for workload in config.workloads:

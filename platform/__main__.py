@@ -15,3 +15,8 @@ pulumi.export("environment", config.environment.value)
 pulumi.export("kubernetesVersion", config.kubernetes_version)
 pulumi.export("namespaces", environment.namespaces)
 pulumi.export("workloads", sorted(environment.workloads))
+if environment.cluster is not None:
+    pulumi.export("clusterName", environment.cluster.cluster_name)
+    pulumi.export("clusterEndpoint", environment.cluster.endpoint)
+    pulumi.export("oidcIssuer", environment.cluster.oidc_issuer)
+    pulumi.export("kubeconfig", environment.cluster.kubeconfig)

@@ -15,7 +15,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -117,7 +117,8 @@ def run_program(
     mocks: pulumi.runtime.Mocks | None = None,
 ) -> ProgramRun:
     """Run ``program`` (a ``main`` folder or a function) under recording mocks; raise what it raises."""
-    monitor = RecordingMonitor(mocks or PreviewMocks(), project=project, stack=stack)
+    mocks = mocks or PreviewMocks(region=(config or {}).get("aws:region"))
+    monitor = RecordingMonitor(mocks, project=project, stack=stack)
     collector = _LogCollector()
     logger = logging.getLogger("platform-components.preview")
     logger.propagate = False
@@ -142,7 +143,11 @@ def run_program(
         def in_stack() -> None:
             Stack(body)
 
-        _sync_await(run_pulumi_func(in_stack))
+        session: AbstractContextManager[Any] = (
+            mocks.session() if isinstance(mocks, PreviewMocks) else nullcontext()
+        )
+        with session:  # cloud backends (moto) live for exactly this run
+            _sync_await(run_pulumi_func(in_stack))
     finally:
         pulumi_settings.ROOT.set(None)
         pulumi.runtime.set_all_config({}, [])
@@ -206,7 +211,9 @@ def explain_exception(exc: BaseException, program_root: Path | None) -> Platform
     frames = traceback.extract_tb(exc.__traceback__)
     where = ""
     if program_root is not None:
-        inside = [f for f in frames if f.filename.startswith(str(program_root))]
+        inside = [
+            f for f in frames if f.filename.startswith(str(program_root)) and "site-packages" not in f.filename
+        ]
         if inside:
             last = inside[-1]
             where = f" at {os.path.relpath(last.filename, program_root)}:{last.lineno}"
