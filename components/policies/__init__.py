@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from components.policies import network, pss, rbac, stack, workload
+from components.policies import aws, network, pss, rbac, stack, workload
 from components.policies._pod import kind_of
 from components.policies.base import (
     EXEMPT_PREFIX,
@@ -34,7 +34,7 @@ from components.policies.base import (
 
 #: Every per-resource rule, sorted by id.
 RULES: tuple[Rule, ...] = tuple(
-    sorted((*pss.RULES, *workload.RULES, *network.RULES, *rbac.RULES), key=lambda rule: rule.id)
+    sorted((*pss.RULES, *workload.RULES, *network.RULES, *rbac.RULES, *aws.RULES), key=lambda rule: rule.id)
 )
 #: Every stack rule, sorted by id.
 STACK_RULES: tuple[StackRule, ...] = tuple(sorted(stack.STACK_RULES, key=lambda rule: rule.id))

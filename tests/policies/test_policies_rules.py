@@ -7,6 +7,8 @@ case none. A test asserts that ``CASES`` covers exactly the rule ids of the pack
 
 from __future__ import annotations
 
+import copy
+import json
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -347,6 +349,296 @@ CASES: dict[str, tuple[Case, Case]] = {
         baseline,
     ),
 }
+
+# --- AWS and Karpenter (components.policies.aws) --------------------------------------------------------
+
+ENV_TAG = "platform-components.io/environment"
+KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+OIDC = "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
+
+
+def _doc(*statements: Mapping[str, Any]) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+SCOPED_POLICY = _doc(
+    {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::artifacts/*"},
+    {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::123456789012:role/app"},
+)
+IRSA_TRUST = _doc(
+    {
+        "Effect": "Allow",
+        "Principal": {"Federated": f"arn:aws:iam::123456789012:oidc-provider/{OIDC}"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Condition": {
+            "StringEquals": {
+                f"{OIDC}:sub": "system:serviceaccount:team-a:api",
+                f"{OIDC}:aud": "sts.amazonaws.com",
+            }
+        },
+    }
+)
+
+#: Compliant props of every AWS type the pack checks (camelCase, as the engine sees them).
+AWS_BASELINES: dict[str, dict[str, Any]] = {
+    "aws:eks/cluster:Cluster": {
+        "vpcConfig": {
+            "endpointPrivateAccess": True,
+            "endpointPublicAccess": False,
+            "subnetIds": ["subnet-0a", "subnet-0b"],
+        },
+        "enabledClusterLogTypes": ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+        "encryptionConfig": {"resources": ["secrets"], "provider": {"keyArn": KEY_ARN}},
+        "accessConfig": {"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": False},
+        "deletionProtection": True,
+        "upgradePolicy": {"supportType": "STANDARD"},
+        "tags": {ENV_TAG: "dev"},
+    },
+    "aws:eks/nodeGroup:NodeGroup": {"clusterName": "core", "subnetIds": ["subnet-0a"]},
+    "aws:ec2/launchTemplate:LaunchTemplate": {
+        "metadataOptions": {
+            "httpEndpoint": "enabled",
+            "httpTokens": "required",
+            "httpPutResponseHopLimit": 1,
+        },
+        "blockDeviceMappings": [
+            {
+                "deviceName": "/dev/xvda",
+                "ebs": {"encrypted": "true", "kmsKeyId": KEY_ARN, "volumeType": "gp3"},
+            }
+        ],
+        "networkInterfaces": [{"deviceIndex": 0, "associatePublicIpAddress": "false"}],
+    },
+    "aws:kms/key:Key": {
+        "description": "EKS secrets envelope encryption",
+        "enableKeyRotation": True,
+        "policy": _doc(
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            }
+        ),
+        "tags": {ENV_TAG: "dev"},
+    },
+    "aws:cloudwatch/logGroup:LogGroup": {"retentionInDays": 90, "tags": {ENV_TAG: "dev"}},
+    "aws:sqs/queue:Queue": {"kmsMasterKeyId": KEY_ARN},
+    "aws:iam/policy:Policy": {"policy": SCOPED_POLICY},
+    "aws:iam/role:Role": {
+        "assumeRolePolicy": IRSA_TRUST,
+        "inlinePolicies": [{"name": "artifacts", "policy": SCOPED_POLICY}],
+        "managedPolicyArns": ["arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy"],
+    },
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": {
+        "role": "app",
+        "policyArn": "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+    },
+    "aws:ec2/securityGroup:SecurityGroup": {
+        "ingress": [{"protocol": "tcp", "fromPort": 443, "toPort": 443, "cidrBlocks": ["10.0.0.0/16"]}]
+    },
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": {
+        "ipProtocol": "tcp",
+        "fromPort": 443,
+        "toPort": 443,
+        "cidrIpv4": "10.0.0.0/16",
+    },
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": {
+        "bucket": "state",
+        "blockPublicAcls": True,
+        "blockPublicPolicy": True,
+        "ignorePublicAcls": True,
+        "restrictPublicBuckets": True,
+    },
+}
+
+
+def aws(type_: str, changes: Mapping[Path, Any] | None = None, *, protect: bool = False) -> Case:
+    """The compliant baseline of ``type_`` with ``changes`` applied, as one resource named ``core``."""
+
+    def build(kit: Kit) -> list[Resource]:
+        props = _apply(kit, copy.deepcopy(AWS_BASELINES[type_]), changes or {})
+        return [
+            Resource(type_, "core", props, urn=f"urn:pulumi:test::platform::{type_}::core", protect=protect)
+        ]
+
+    return build
+
+
+def node_class(kit: Kit) -> dict[str, Any]:
+    return {
+        "apiVersion": "karpenter.k8s.aws/v1",
+        "kind": "EC2NodeClass",
+        "metadata": {"name": "default"},
+        "spec": {
+            "role": "KarpenterNodeRole-core",
+            "amiSelectorTerms": [{"alias": "al2023@latest"}],
+            "subnetSelectorTerms": [{"tags": {"karpenter.sh/discovery": "core"}}],
+            "securityGroupSelectorTerms": [{"tags": {"karpenter.sh/discovery": "core"}}],
+            "metadataOptions": {
+                "httpEndpoint": "enabled",
+                "httpTokens": "required",
+                "httpPutResponseHopLimit": 1,
+            },
+            "blockDeviceMappings": [
+                {
+                    "deviceName": "/dev/xvda",
+                    "ebs": {"volumeSize": "50Gi", "encrypted": True, "kmsKeyID": KEY_ARN},
+                }
+            ],
+        },
+    }
+
+
+def node_pool(kit: Kit) -> dict[str, Any]:
+    return {
+        "apiVersion": "karpenter.sh/v1",
+        "kind": "NodePool",
+        "metadata": {"name": "general"},
+        "spec": {
+            "template": {
+                "spec": {
+                    "nodeClassRef": {"group": "karpenter.k8s.aws", "kind": "EC2NodeClass", "name": "default"},
+                    "requirements": [
+                        {"key": "karpenter.sh/capacity-type", "operator": "In", "values": ["spot"]}
+                    ],
+                    "expireAfter": "720h",
+                }
+            },
+            "limits": {"cpu": "1000", "memory": "1000Gi"},
+        },
+    }
+
+
+def karpenter(factory: Callable[[Kit], dict[str, Any]], changes: Mapping[Path, Any] | None = None) -> Case:
+    return lambda kit: [kit.resource(_apply(kit, factory(kit), changes or {}))]
+
+
+CLUSTER = "aws:eks/cluster:Cluster"
+LT = "aws:ec2/launchTemplate:LaunchTemplate"
+KMS = "aws:kms/key:Key"
+PROD: dict[Path, Any] = {("tags", ENV_TAG): "prod"}
+
+AWS_CASES: dict[str, tuple[Case, Case]] = {
+    "eks-endpoint-private": (
+        aws(CLUSTER, {"vpcConfig.endpointPublicAccess": DROP}),
+        aws(
+            CLUSTER,
+            {"vpcConfig.endpointPublicAccess": True, "vpcConfig.publicAccessCidrs": ["198.51.100.0/24"]},
+        ),
+    ),
+    "eks-public-cidrs": (
+        aws(CLUSTER, {"vpcConfig.endpointPublicAccess": True, "vpcConfig.publicAccessCidrs": ["0.0.0.0/0"]}),
+        aws(
+            CLUSTER,
+            {"vpcConfig.endpointPublicAccess": True, "vpcConfig.publicAccessCidrs": ["198.51.100.0/24"]},
+        ),
+    ),
+    "eks-secrets-kms": (aws(CLUSTER, {"encryptionConfig": DROP}), aws(CLUSTER)),
+    "eks-control-plane-logs": (
+        aws(CLUSTER, {"enabledClusterLogTypes": ["api", "authenticator"]}),
+        aws(CLUSTER, {"enabledClusterLogTypes": ["api", "audit", "authenticator"]}),
+    ),
+    "eks-access-entries": (
+        aws(CLUSTER, {"accessConfig": {"authenticationMode": "CONFIG_MAP"}}),
+        aws(CLUSTER, {"accessConfig.authenticationMode": "API_AND_CONFIG_MAP"}),
+    ),
+    "eks-nodegroup-no-open-ssh": (
+        aws("aws:eks/nodeGroup:NodeGroup", {"remoteAccess": {"ec2SshKey": "ops"}}),
+        aws(
+            "aws:eks/nodeGroup:NodeGroup",
+            {"remoteAccess": {"ec2SshKey": "ops", "sourceSecurityGroupIds": ["sg-1"]}},
+        ),
+    ),
+    "ec2-imdsv2": (
+        aws(LT, {"metadataOptions.httpTokens": "optional"}),
+        aws(LT, {"metadataOptions": {"httpEndpoint": "disabled"}}),
+    ),
+    "ec2-ebs-encrypted": (
+        aws(LT, {"blockDeviceMappings.0.ebs.encrypted": "false"}),
+        aws(LT, {"blockDeviceMappings.0.ebs.encrypted": True}),
+    ),
+    "ec2-private-nodes": (
+        aws(LT, {"networkInterfaces.0.associatePublicIpAddress": "true"}),
+        aws(LT, {"networkInterfaces": DROP}),
+    ),
+    "kms-rotation": (
+        aws(KMS, {"enableKeyRotation": DROP}),
+        aws(
+            KMS, {"enableKeyRotation": False, "customerMasterKeySpec": "RSA_2048", "keyUsage": "SIGN_VERIFY"}
+        ),
+    ),
+    "kms-policy-safe": (
+        aws(
+            KMS,
+            {"policy": _doc({"Effect": "Allow", "Principal": "*", "Action": "kms:Decrypt", "Resource": "*"})},
+        ),
+        aws(
+            KMS,
+            {
+                "policy": _doc(
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "*"},
+                        "Action": "kms:Decrypt",
+                        "Resource": "*",
+                        "Condition": {"StringEquals": {"kms:CallerAccount": "123456789012"}},
+                    }
+                )
+            },
+        ),
+    ),
+    "sqs-encrypted": (
+        aws("aws:sqs/queue:Queue", {"kmsMasterKeyId": DROP}),
+        aws("aws:sqs/queue:Queue", {"kmsMasterKeyId": DROP, "sqsManagedSseEnabled": True}),
+    ),
+    "iam-least-privilege": (
+        aws("aws:iam/policy:Policy", {"policy": _doc({"Effect": "Allow", "Action": "*", "Resource": "*"})}),
+        aws("aws:iam/policy:Policy", {"policy": _doc({"Effect": "Deny", "Action": "*", "Resource": "*"})}),
+    ),
+    "irsa-trust-scoped": (
+        aws(
+            "aws:iam/role:Role",
+            {
+                "assumeRolePolicy": _doc(
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Federated": f"arn:aws:iam::123456789012:oidc-provider/{OIDC}"},
+                        "Action": "sts:AssumeRoleWithWebIdentity",
+                    }
+                )
+            },
+        ),
+        aws("aws:iam/role:Role"),
+    ),
+    "sg-no-world-ingress": (
+        aws(
+            "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+            {"cidrIpv4": "0.0.0.0/0", "fromPort": 22, "toPort": 22},
+        ),
+        aws("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", {"cidrIpv4": "0.0.0.0/0"}),
+    ),
+    "s3-hardened": (
+        aws("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", {"restrictPublicBuckets": False}),
+        aws("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"),
+    ),
+    "prod-deletion-protection": (aws(CLUSTER, PROD), aws(CLUSTER, PROD, protect=True)),
+    "karp-nodeclass-imdsv2": (
+        karpenter(node_class, {"spec.metadataOptions.httpPutResponseHopLimit": 2}),
+        karpenter(node_class, {"spec.metadataOptions": DROP}),
+    ),
+    "karp-nodeclass-ebs-encrypted": (
+        karpenter(node_class, {"spec.blockDeviceMappings": DROP}),
+        karpenter(node_class),
+    ),
+    "karp-nodepool-limits": (karpenter(node_pool, {"spec.limits": DROP}), karpenter(node_pool)),
+    "karp-nodepool-expire": (
+        karpenter(node_pool, {"spec.template.spec.expireAfter": "Never"}),
+        karpenter(node_pool),
+    ),
+}
+CASES.update(AWS_CASES)
+
 
 ALL_IDS = sorted([rule.id for rule in RULES] + [rule.id for rule in STACK_RULES])
 

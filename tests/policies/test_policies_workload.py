@@ -271,5 +271,5 @@ def test_create_on_workloads_is_flagged(kit: Kit) -> None:
 
 
 def test_resource_rules_ignore_other_types() -> None:
-    bogus = Resource("aws:eks/cluster:Cluster", "core", {"kind": "Deployment", "spec": {"hostNetwork": True}})
+    bogus = Resource("aws:ec2/vpc:Vpc", "core", {"kind": "Deployment", "spec": {"hostNetwork": True}})
     assert evaluate([bogus], RULES).violations == []
