@@ -5,8 +5,9 @@ Core kinds use the strict schemas bundled with ``kubernetes-validate`` (unknown 
 this module loads the definitions once per Kubernetes minor and builds one validator per kind.
 
 Custom resources go to the validators registered in :data:`CUSTOM_VALIDATORS` (by
-``apiVersion``/``kind``); an object whose kind has neither a core schema nor a registered
-validator is itself a schema error: it would be rejected by the API server.
+``apiVersion``/``kind``), then to the shipped CRDs (:mod:`components.preview.crds`: structural
+schema, defaults, then ``x-kubernetes-validations`` CEL rules); an object whose kind has none of
+these is itself a schema error: it would be rejected by the API server.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import jsonschema
 from referencing import Registry, Resource
 
 from ..errors import ConfigError
+from . import crds
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ def validate_manifest(
     if validator is not None:
         errors = sorted(validator.iter_errors(manifest), key=lambda e: list(e.absolute_path))
         return [SchemaError(display, _path(e.absolute_path), _short(e)) for e in errors[:limit]]
-    custom = CUSTOM_VALIDATORS.get((api_version, kind))
+    custom = CUSTOM_VALIDATORS.get((api_version, kind)) or crds.find_validator(api_version, kind)
     if custom is not None:
         return [SchemaError(display, path, message) for path, message in list(custom(manifest))[:limit]]
     return [
