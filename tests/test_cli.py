@@ -156,13 +156,12 @@ def test_bad_input_exits_2_with_one_error_line(
 
 
 def test_missing_stack_lists_the_existing_stacks(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    write_stack(project, DEV_STACK, stack="staging")
-    code, _out, err = run(capsys, "preview", "--stack", "prod")
+    code, _out, err = run(capsys, "preview", "--stack", "qa")
     assert code == 2
     line = the_error_line(err)
-    assert "stack 'prod' does not exist" in line
-    assert "stacks/Pulumi.prod.yaml" in line
-    assert line.endswith("existing stacks: dev, staging")
+    assert "stack 'qa' does not exist" in line
+    assert "stacks/Pulumi.qa.yaml" in line
+    assert line.endswith("existing stacks: dev, local, prod, staging")
 
 
 def test_not_a_project(

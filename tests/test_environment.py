@@ -51,11 +51,18 @@ def test_workloads_carry_the_environment_label_and_depend_on_their_namespace(dev
 
 
 def test_stack_outputs(dev: Preview) -> None:
-    assert dev.outputs == {
+    outputs = dict(dev.outputs)
+    endpoint = outputs.pop("clusterEndpoint")
+    issuer = outputs.pop("oidcIssuer")
+    assert endpoint.startswith("https://") and endpoint.endswith(".eks.amazonaws.com")
+    assert issuer.startswith("https://oidc.eks.eu-west-1.amazonaws.com/id/")
+    assert outputs == {
         "environment": "dev",
         "kubernetesVersion": "1.35",
         "namespaces": ["shop"],
         "workloads": ["api", "frontend"],
+        "clusterName": "platform-dev",
+        "kubeconfig": "[secret]",
     }
 
 

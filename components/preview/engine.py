@@ -212,7 +212,9 @@ def explain_exception(exc: BaseException, program_root: Path | None) -> Platform
     where = ""
     if program_root is not None:
         inside = [
-            f for f in frames if f.filename.startswith(str(program_root)) and "site-packages" not in f.filename
+            f
+            for f in frames
+            if f.filename.startswith(str(program_root)) and "site-packages" not in f.filename
         ]
         if inside:
             last = inside[-1]

@@ -4,21 +4,28 @@
 engine receives: type, logical name, URN, parent URN, inputs (camelCase, secrets masked), resource
 options (protect, retainOnDelete, dependencies, provider). :class:`PreviewMocks` answers with
 realistic outputs: Kubernetes objects echo their manifest (with the provider's auto-naming when no
-``metadata.name`` is given), other resources get a deterministic id.
+``metadata.name`` is given), AWS resources and invokes get what the AWS provider would return (see
+:mod:`components.preview.aws`, backed by moto during :meth:`PreviewMocks.session`), other resources
+get a deterministic id.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
 from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
+
+if TYPE_CHECKING:
+    from .aws import AwsCloud
 
 SECRET_MARKER = "[secret]"
 """What a secret value looks like in every recorded input, manifest and report."""
@@ -93,6 +100,39 @@ def unwrap_secrets(value: Any) -> Any:
     return value
 
 
+def secret_strings(value: Any) -> set[str]:
+    """The plaintext strings inside every Pulumi secret of ``value`` (a JSON string's string leaves
+    too), so that messages can be scrubbed of them."""
+    found: set[str] = set()
+
+    def collect(item: Any) -> None:
+        if isinstance(item, dict):
+            for v in item.values():
+                collect(v)
+        elif isinstance(item, list):
+            for v in item:
+                collect(v)
+        elif isinstance(item, str) and len(item) >= 3:
+            found.add(item)
+            if item[:1] in "{[":
+                with suppress(ValueError):
+                    collect(json.loads(item))
+
+    def walk(item: Any) -> None:
+        if isinstance(item, dict):
+            if item.get(rpc._special_sig_key) == rpc._special_secret_sig:
+                collect(item.get("value"))
+                return
+            for v in item.values():
+                walk(v)
+        elif isinstance(item, list):
+            for v in item:
+                walk(v)
+
+    walk(value)
+    return found
+
+
 def _short_hash(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:8]
 
@@ -108,22 +148,75 @@ class Rejection:
 
 
 OutputsHook = Callable[["PreviewMocks", MockResourceArgs, dict[str, Any]], dict[str, Any] | None]
-"""Extra outputs for a resource type; may call ``mocks.reject(args, path, message)``."""
+"""Extra outputs for a resource type; may call ``mocks.reject(args, path, message)``. An ``"id"`` key
+in the result becomes the resource's id (it is not part of the state)."""
+
+InvokeHook = Callable[["PreviewMocks", MockCallArgs], dict[str, Any]]
+"""The result of a provider function (``args.args`` holds plaintext arguments); may raise
+:class:`InvokeError`."""
+
+
+class InvokeError(Exception):
+    """A provider function refuses its arguments (the program fails, as it would for real)."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
 
 
 class PreviewMocks(pulumi.runtime.Mocks):
     """Realistic outputs for the resource types this library uses.
 
     ``hooks`` maps a type token (or a ``"package:"`` prefix) to a function returning extra outputs,
-    so that later layers (e.g. AWS) can plug in richer fakes without changing the engine.
+    and ``invokes`` maps a function token to its answer, so that layers can plug in richer fakes
+    without changing the engine. Unless ``aws=False``, :class:`~components.preview.aws.AwsCloud`
+    provides both for the ``aws`` package (``region``: the stack's ``aws:region``; when ``None``,
+    it is read from the configuration when :meth:`session` starts, else ``us-east-1``).
+    Caller-supplied ``hooks``/``invokes`` win over the AWS ones.
     """
 
-    def __init__(self, hooks: dict[str, OutputsHook] | None = None) -> None:
-        self.hooks = dict(hooks or {})
+    def __init__(
+        self,
+        hooks: dict[str, OutputsHook] | None = None,
+        *,
+        invokes: dict[str, InvokeHook] | None = None,
+        region: str | None = None,
+        aws: bool = True,
+    ) -> None:
+        self.hooks: dict[str, OutputsHook] = {}
+        self.invokes: dict[str, InvokeHook] = {}
+        self.aws: AwsCloud | None = None
+        if aws:
+            from .aws import AwsCloud  # late: aws.py imports this module
+
+            self.aws = AwsCloud(region)
+            self.hooks.update(self.aws.hooks())
+            self.invokes.update(self.aws.invokes())
+        self.hooks.update(hooks or {})
+        self.invokes.update(invokes or {})
         self.rejections: list[Rejection] = []
 
+    @contextmanager
+    def session(self) -> Iterator[PreviewMocks]:
+        """One program run: rejections start empty and the AWS backends (moto, started on first
+        use) are torn down, with all their state, when the run ends. The engine wraps every
+        program run in this; outside a session, AWS hooks answer without moto."""
+        self.rejections.clear()
+        if self.aws is not None:
+            self.aws.start()
+        try:
+            yield self
+        finally:
+            if self.aws is not None:
+                self.aws.stop()
+
     def reject(self, args: MockResourceArgs, path: str, message: str) -> None:
-        """Record that the real API would refuse this resource (reported like a schema error)."""
+        """Record that the real API would refuse this resource (reported like a schema error).
+
+        Secret input values never reach the message: they are replaced by ``[secret]``."""
+        for secret in sorted(secret_strings(args.inputs), key=len, reverse=True):
+            message = message.replace(secret, SECRET_MARKER)
         self.rejections.append(Rejection(args.typ, args.name, path, message))
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
@@ -141,11 +234,21 @@ class PreviewMocks(pulumi.runtime.Mocks):
         if hook is not None:
             extra = hook(self, args, state)
             if extra:
+                if "id" in extra:
+                    resource_id = str(extra.pop("id"))
                 state.update(extra)
         return resource_id, state
 
-    def call(self, args: MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
-        return {}, None
+    def call(self, args: MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]]]:
+        # (MockMonitor.Invoke iterates the failures of a tuple answer: never None)
+        hook = self.invokes.get(args.token)
+        if hook is None:
+            return {}, []
+        plain = MockCallArgs(token=args.token, args=unwrap_secrets(args.args), provider=args.provider)
+        try:
+            return hook(self, plain), []
+        except InvokeError as exc:
+            return {}, [(exc.path, exc.reason)]
 
 
 class RecordingMonitor(MockMonitor):
