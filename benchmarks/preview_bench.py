@@ -3,7 +3,8 @@
     uv run python benchmarks/preview_bench.py [--sizes 10,100,500] [--repeat 3]
 
 Prints:
-* the dev stack's full preview time (``platformctl preview --stack dev`` minus file writing);
+* each stack's full preview time after a warm-up (``platformctl preview --stack <s>`` minus file
+  writing and process start-up);
 * for N SecureWorkloads: the program time through the components versus registering the same
   Kubernetes objects raw through ``pulumi_kubernetes`` under the same mocks (the SDK floor), and
   their ratio (target: <= 1.15 at N = 500);
@@ -103,7 +104,8 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
-    for stack in ("dev",):
+    preview(ROOT, "dev")  # warm-up: imports (moto, boto3 models, cel-python) happen once per process
+    for stack in ("dev", "staging", "prod", "local"):
         seconds, result = timed(lambda s=stack: preview(ROOT, s), args.repeat)
         print(
             f"stack {stack}: preview {seconds:.2f} s ({len(result.records)} resources, "

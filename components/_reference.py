@@ -13,6 +13,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
+from .cluster import EksClusterArgs, EndpointArgs, NodeGroupArgs
+from .karpenter import Budget, KarpenterArgs, NodeClassArgs, NodePoolArgs, Requirement, Taint
 from .kube.netpol import EgressRule, IngressRule, PortRef
 from .kube.probes import ProbeArgs
 from .workload import (
@@ -48,6 +50,21 @@ WORKLOAD_MODELS: tuple[type[BaseModel], ...] = (
 )
 
 
+CLUSTER_MODELS: tuple[type[BaseModel], ...] = (
+    EksClusterArgs,
+    EndpointArgs,
+    NodeGroupArgs,
+    KarpenterArgs,
+    NodePoolArgs,
+    NodeClassArgs,
+    Requirement,
+    Budget,
+    Taint,
+)
+
+SECTIONS: dict[str, tuple[type[BaseModel], ...]] = {"workload": WORKLOAD_MODELS, "cluster": CLUSTER_MODELS}
+
+
 def _default(field: Any) -> str:
     if field.default is PydanticUndefined and field.default_factory is None:
         return "**required**"
@@ -69,7 +86,14 @@ def _type(annotation: Any) -> str:
     text = (
         str(annotation) if typing.get_args(annotation) else getattr(annotation, "__name__", str(annotation))
     )
-    for prefix in ("components.kube.probes.", "components.kube.netpol.", "components.workload.", "typing."):
+    for prefix in (
+        "components.kube.probes.",
+        "components.kube.netpol.",
+        "components.workload.",
+        "components.cluster.",
+        "components.karpenter.",
+        "typing.",
+    ):
         text = text.replace(prefix, "")
     return text.replace("|", "\\|")
 
@@ -83,22 +107,26 @@ def model_table(model: type[BaseModel]) -> str:
     return "\n".join(lines)
 
 
-def workload_reference() -> str:
-    return "\n\n".join(model_table(model) for model in WORKLOAD_MODELS)
+def reference(section: str) -> str:
+    return "\n\n".join(model_table(model) for model in SECTIONS[section])
+
+
+def markers(section: str) -> tuple[str, str]:
+    return f"<!-- reference:{section}:start -->", f"<!-- reference:{section}:end -->"
 
 
 def update_readme(path: str = "README.md") -> None:
-    """Rewrite the generated block of the README in place."""
+    """Rewrite the generated blocks of the README in place."""
     from pathlib import Path
 
     readme = Path(path)
     text = readme.read_text(encoding="utf-8")
-    head, rest = text.split("<!-- reference:start -->", 1)
-    _, tail = rest.split("<!-- reference:end -->", 1)
-    readme.write_text(
-        f"{head}<!-- reference:start -->\n{workload_reference()}\n<!-- reference:end -->{tail}",
-        encoding="utf-8",
-    )
+    for section in SECTIONS:
+        start, end = markers(section)
+        head, rest = text.split(start, 1)
+        _, tail = rest.split(end, 1)
+        text = f"{head}{start}\n{reference(section)}\n{end}{tail}"
+    readme.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
@@ -107,4 +135,4 @@ if __name__ == "__main__":
     if "--write" in sys.argv:
         update_readme()
     else:
-        print(workload_reference())
+        print("\n\n".join(reference(section) for section in SECTIONS))

@@ -597,6 +597,7 @@ class EksCluster(pulumi.ComponentResource):
         node_group = aws.eks.NodeGroup(
             f"{name}-system-nodes",
             cluster_name=cluster.name,
+            node_group_name=f"{name}-system",
             node_role_arn=node_role.arn,
             subnet_ids=[s.id for s in private_subnets],
             ami_type=group.ami_type,

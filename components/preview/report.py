@@ -55,6 +55,54 @@ def components_table(result: PreviewResult) -> list[tuple[str, str, int]]:
     return rows
 
 
+def _detail(record_type: str, inputs: dict[str, Any]) -> tuple[str, str, str] | None:
+    """A one-line description of the resources a platform engineer looks for first."""
+    if record_type == "aws:eks/cluster:Cluster":
+        vpc = inputs.get("vpcConfig") or {}
+        exposure = (
+            f"public endpoint for {', '.join(vpc.get('publicAccessCidrs') or [])}"
+            if vpc.get("endpointPublicAccess")
+            else "private endpoint"
+        )
+        protection = ", deletion protection" if inputs.get("deletionProtection") else ""
+        return (
+            "EKS cluster",
+            str(inputs.get("name")),
+            f"Kubernetes {inputs.get('version')}, {exposure}{protection}",
+        )
+    if record_type == "aws:eks/nodeGroup:NodeGroup":
+        scaling = inputs.get("scalingConfig") or {}
+        types = ", ".join(inputs.get("instanceTypes") or [])
+        return (
+            "EKS node group",
+            str(inputs.get("nodeGroupName") or ""),
+            f"{scaling.get('minSize')}-{scaling.get('maxSize')} x {types} ({inputs.get('amiType')})",
+        )
+    if record_type == "aws:eks/addon:Addon":
+        return "EKS add-on", str(inputs.get("addonName")), str(inputs.get("addonVersion"))
+    if record_type == "kubernetes:helm.sh/v3:Release":
+        return "Helm release", str(inputs.get("name")), f"{inputs.get('chart')} {inputs.get('version')}"
+    if record_type == "kubernetes:karpenter.sh/v1:NodePool":
+        spec = inputs.get("spec") or {}
+        requirements = (spec.get("template") or {}).get("spec", {}).get("requirements") or []
+        capacity: list[str] = next(
+            (r.get("values") for r in requirements if r.get("key") == "karpenter.sh/capacity-type"), []
+        )
+        limits = spec.get("limits") or {}
+        return (
+            "Karpenter NodePool",
+            str((inputs.get("metadata") or {}).get("name")),
+            f"{'/'.join(capacity or [])}, limits cpu {limits.get('cpu')} memory {limits.get('memory')}",
+        )
+    return None
+
+
+def highlights(result: PreviewResult) -> list[tuple[str, str, str]]:
+    """(what, name, detail) for the cluster, node groups, add-ons, Helm releases and node pools."""
+    rows = [_detail(r.type, r.inputs) for r in result.records]
+    return [row for row in rows if row is not None]
+
+
 def report_dict(result: PreviewResult) -> dict[str, Any]:
     return {
         "project": result.project,
@@ -62,6 +110,7 @@ def report_dict(result: PreviewResult) -> dict[str, Any]:
         "kubernetes_version": result.kubernetes_version,
         "summary": summary(result),
         "components": [{"type": t, "name": n, "children": c} for t, n, c in components_table(result)],
+        "platform": [{"what": w, "name": n, "detail": d} for w, n, d in highlights(result)],
         "kinds": dict(sorted(Counter(str(m["kind"]) for _, m in result.manifests).items())),
         "violations": [v.as_dict() for v in result.violations],
         "warnings": [v.as_dict() for v in result.warnings],
@@ -132,6 +181,10 @@ def render_summary(result: PreviewResult, stream: TextIO, outputs: dict[str, Pat
     component_rows = [(t, n, str(c)) for t, n, c in components_table(result)]
     if component_rows:
         lines += _table(component_rows, ("COMPONENT", "NAME", "CHILDREN"))
+        lines.append("")
+    platform_rows = highlights(result)
+    if platform_rows:
+        lines += _table(platform_rows, ("PLATFORM", "NAME", "DETAIL"))
         lines.append("")
     kinds = Counter(str(m["kind"]) for _, m in result.manifests)
     if kinds:
