@@ -17,6 +17,8 @@ from .cluster import EksClusterArgs, EndpointArgs, NodeGroupArgs
 from .karpenter import Budget, KarpenterArgs, NodeClassArgs, NodePoolArgs, Requirement, Taint
 from .kube.netpol import EgressRule, IngressRule, PortRef
 from .kube.probes import ProbeArgs
+from .kube.traffic import Backend, ParentRef, PathMatch, RouteArgs
+from .namespace import MeshNamespaceArgs
 from .workload import (
     AutoscalingArgs,
     ContainerArgs,
@@ -47,6 +49,10 @@ WORKLOAD_MODELS: tuple[type[BaseModel], ...] = (
     PortRef,
     MountArgs,
     ContainerArgs,
+    RouteArgs,
+    ParentRef,
+    PathMatch,
+    Backend,
 )
 
 
@@ -62,7 +68,13 @@ CLUSTER_MODELS: tuple[type[BaseModel], ...] = (
     Taint,
 )
 
-SECTIONS: dict[str, tuple[type[BaseModel], ...]] = {"workload": WORKLOAD_MODELS, "cluster": CLUSTER_MODELS}
+TENANCY_MODELS: tuple[type[BaseModel], ...] = (MeshNamespaceArgs,)
+
+SECTIONS: dict[str, tuple[type[BaseModel], ...]] = {
+    "workload": WORKLOAD_MODELS,
+    "cluster": CLUSTER_MODELS,
+    "tenancy": TENANCY_MODELS,
+}
 
 
 def _default(field: Any) -> str:
@@ -92,6 +104,8 @@ def _type(annotation: Any) -> str:
         "components.workload.",
         "components.cluster.",
         "components.karpenter.",
+        "components.namespace.",
+        "components.kube.traffic.",
         "typing.",
     ):
         text = text.replace(prefix, "")

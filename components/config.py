@@ -35,6 +35,7 @@ from .cluster import ClusterSettings, EksClusterArgs
 from .errors import ConfigError
 from .karpenter import KarpenterArgs, NodePoolArgs
 from .kube.names import check_dns1123_label
+from .namespace import MeshMode, MeshNamespaceArgs, PodSecurityLevel, Size
 from .versions import DEFAULT_KUBERNETES_VERSION, KARPENTER_KUBERNETES, SUPPORTED_KUBERNETES_VERSIONS
 from .workload import SecureWorkloadArgs, validate_workload_name
 
@@ -50,9 +51,27 @@ class Environment(enum.StrEnum):
 
 
 class WorkloadConfig(SecureWorkloadArgs):
-    """A SecureWorkload declared in the stack file: its name plus its :class:`SecureWorkloadArgs`."""
+    """A SecureWorkload declared in the stack file: its name plus its :class:`SecureWorkloadArgs`.
+
+    ``team: payments`` is shorthand for ``namespace: payments`` (a team's namespace is its name)."""
 
     name: str = Field(description="Workload name: the Kubernetes object names and the Service DNS name.")
+    team: str | None = Field(
+        default=None, description="Owning team; the workload goes into the team's namespace."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _team_namespace(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("team") is not None:
+            if "namespace" not in data:
+                return {**data, "namespace": data["team"]}
+            if data["namespace"] != data["team"]:
+                raise ValueError(
+                    f"team {data['team']!r} and namespace {data['namespace']!r} disagree; a team's workloads "
+                    "live in the team's namespace, so give only team"
+                )
+        return data
 
     @field_validator("name")
     @classmethod
@@ -61,7 +80,9 @@ class WorkloadConfig(SecureWorkloadArgs):
 
     def to_args(self) -> SecureWorkloadArgs:
         """The component arguments (everything but the name)."""
-        return SecureWorkloadArgs.model_validate(self.model_dump(exclude={"name"}, exclude_unset=True))
+        return SecureWorkloadArgs.model_validate(
+            self.model_dump(exclude={"name", "team"}, exclude_unset=True)
+        )
 
 
 class ClusterConfig(ClusterSettings):
@@ -88,6 +109,61 @@ class NodePoolConfig(NodePoolArgs):
         return NodePoolArgs.model_validate(self.model_dump(exclude={"name"}, exclude_unset=True))
 
 
+class TeamConfig(StrictModel):
+    """A team: its namespace (named after the team), mesh enrolment, size, owners and RBAC group."""
+
+    name: str = Field(description="Team name: also its namespace (DNS-1123 label).")
+    owners: list[str] = Field(
+        default_factory=list, description="IAM role/user ARNs with access to the namespace."
+    )
+    group: str | None = Field(
+        default=None, description="Kubernetes group bound to the team Role (default <name>-developers)."
+    )
+    mesh: MeshMode = Field(
+        default=MeshMode.NONE, description="none, istio-ambient, istio-sidecar, linkerd or cilium."
+    )
+    waypoint: bool = Field(default=False, description="Istio ambient waypoint for L7 policy.")
+    size: Size = Field(default=Size.SMALL, description="Quota preset.")
+    quota: dict[str, str] = Field(default_factory=dict, description="ResourceQuota overrides.")
+    pod_security: PodSecurityLevel = Field(
+        default=PodSecurityLevel.RESTRICTED, description="PSA level; lower is an explicit, reported opt-out."
+    )
+    policy_exemptions: dict[str, str] = Field(default_factory=dict, description="rule id -> reason.")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return check_dns1123_label(value)
+
+    def to_args(self, *, mesh_cni: bool, kubernetes_version: str) -> MeshNamespaceArgs:
+        return MeshNamespaceArgs.model_validate(
+            {
+                **self.model_dump(exclude={"name"}, exclude_unset=True),
+                "mesh_cni": mesh_cni,
+                "pod_security_version": f"v{kubernetes_version}",
+            }
+        )
+
+
+class GatewayConfig(StrictModel):
+    """The environment's shared ingress Gateway (Gateway API); team routes attach to it."""
+
+    name: str = Field(default="public", description="Gateway name.")
+    namespace: str = Field(
+        default="gateway", description="Namespace of the Gateway (created, PSA restricted)."
+    )
+    class_name: str = Field(default="istio", description="GatewayClass of the installed implementation.")
+    hostname: str = Field(description="Wildcard or host served, e.g. '*.dev.example.com'.")
+    certificate_secret: str = Field(
+        description="TLS Secret (in the Gateway namespace) for the HTTPS listener."
+    )
+
+    @field_validator("name", "namespace", "certificate_secret")
+    @classmethod
+    def _label(cls, value: str) -> str:
+        return check_dns1123_label(value)
+
+
 class PlatformConfig(StrictModel):
     """Everything one environment stack declares."""
 
@@ -104,6 +180,11 @@ class PlatformConfig(StrictModel):
         default=None, description="Karpenter settings; installed whenever there is a cluster."
     )
     node_pools: list[NodePoolConfig] = Field(default_factory=list, description="Karpenter node pools.")
+    mesh_cni: bool = Field(
+        default=False, description="The cluster runs the mesh CNI plugin (Istio ambient installs it)."
+    )
+    teams: list[TeamConfig] = Field(default_factory=list, description="Teams and their namespaces.")
+    gateway: GatewayConfig | None = Field(default=None, description="Shared ingress Gateway.")
     workloads: list[WorkloadConfig] = Field(
         default_factory=list, description="SecureWorkloads deployed by the platform stack itself."
     )
@@ -142,6 +223,39 @@ class PlatformConfig(StrictModel):
         if duplicates:
             raise ValueError(f"node pool names must be unique, {duplicates} repeated")
         return value
+
+    @field_validator("teams")
+    @classmethod
+    def _unique_teams(cls, value: list[TeamConfig]) -> list[TeamConfig]:
+        names = [t.name for t in value]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"team names must be unique, {duplicates} repeated")
+        return value
+
+    @model_validator(mode="after")
+    def _tenancy(self) -> PlatformConfig:
+        for index, team in enumerate(self.teams):
+            try:
+                team.to_args(mesh_cni=self.mesh_cni, kubernetes_version=self.kubernetes_version)
+            except ValidationError as exc:
+                detail = str(exc.errors(include_url=False)[0]["msg"]).removeprefix("Value error, ")
+                raise ValueError(f"teams[{index}] ({team.name}): {detail}") from None
+            if team.owners and self.cluster is None:
+                raise ValueError(f"teams[{index}] ({team.name}): owners need a cluster (EKS access entries)")
+        if self.teams:
+            teams = {t.name for t in self.teams}
+            for index, workload in enumerate(self.workloads):
+                if workload.namespace not in teams:
+                    raise ValueError(
+                        f"workloads[{index}] ({workload.name}) is in namespace {workload.namespace!r}, which is not "
+                        f"a declared team ({', '.join(sorted(teams))}); declare the team or fix the workload"
+                    )
+        if self.gateway is not None and self.gateway.namespace in {t.name for t in self.teams}:
+            raise ValueError(
+                f"gateway.namespace {self.gateway.namespace!r} is a team namespace; use its own namespace"
+            )
+        return self
 
     @model_validator(mode="after")
     def _cluster_layer(self) -> PlatformConfig:
@@ -423,9 +537,11 @@ __all__ = [
     "SUPPORTED_KUBERNETES_VERSIONS",
     "ClusterConfig",
     "Environment",
+    "GatewayConfig",
     "NodePoolConfig",
     "PlatformConfig",
     "StackFile",
+    "TeamConfig",
     "WorkloadConfig",
     "find_stack_file",
     "format_validation_error",

@@ -26,6 +26,7 @@ from .cluster import EksCluster
 from .config import PlatformConfig
 from .karpenter import Karpenter, KarpenterNodePool
 from .kube import labels as lbl
+from .namespace import TEAM_LABEL, MeshNamespace, MeshNamespaceArgs
 from .workload import SecureWorkload
 
 TYPE_TOKEN = "platform:index:PlatformEnvironment"
@@ -64,6 +65,8 @@ class PlatformEnvironment(pulumi.ComponentResource):
     """Namespaces created for the declared workloads."""
     workloads: dict[str, SecureWorkload]
     """The SecureWorkloads by name."""
+    teams: dict[str, MeshNamespace]
+    """The team namespaces by team name."""
 
     cluster: EksCluster | None
     """The EKS cluster (None when deploying into an existing cluster)."""
@@ -102,8 +105,21 @@ class PlatformEnvironment(pulumi.ComponentResource):
                 description=description,
                 opts=in_cluster,
             )
-        namespace_resources: dict[str, k8s.core.v1.Namespace] = {}
+        teams: dict[str, MeshNamespace] = {}
+        for team in config.teams:
+            team_args = team.to_args(mesh_cni=config.mesh_cni, kubernetes_version=config.kubernetes_version)
+            teams[team.name] = MeshNamespace(
+                team.name,
+                team_args.model_copy(update={"labels": {**team_args.labels, lbl.ENVIRONMENT: environment}}),
+                opts=in_cluster,
+                cluster=self.cluster,
+            )
+        if config.gateway is not None:
+            self._gateway(name, config, in_cluster)
+        namespace_resources: dict[str, pulumi.Resource] = dict(teams)
         for namespace in config.namespaces:
+            if namespace in teams:
+                continue
             namespace_resources[namespace] = k8s.core.v1.Namespace(
                 f"{name}-ns-{namespace}",
                 metadata={
@@ -116,12 +132,97 @@ class PlatformEnvironment(pulumi.ComponentResource):
         for workload in config.workloads:
             args = workload.to_args()
             extra_labels: dict[str, Any] = {**args.labels, lbl.ENVIRONMENT: environment}
+            team_namespace = teams.get(workload.namespace)
             self.workloads[workload.name] = SecureWorkload(
                 workload.name,
                 args.model_copy(update={"labels": extra_labels}),
-                opts=pulumi.ResourceOptions(
-                    parent=self, depends_on=[namespace_resources[workload.namespace]]
+                opts=pulumi.ResourceOptions.merge(
+                    in_cluster, pulumi.ResourceOptions(depends_on=[namespace_resources[workload.namespace]])
                 ),
+                mesh=team_namespace.mesh if team_namespace is not None else None,
             )
-        self.namespaces = pulumi.Output.from_input(config.namespaces)
+        self.teams = teams
+        self.namespaces = pulumi.Output.from_input(sorted({*config.namespaces, *teams}))
         self.register_outputs({"namespaces": self.namespaces})
+
+    def _gateway(self, name: str, config: PlatformConfig, opts: pulumi.ResourceOptions) -> None:
+        """The shared ingress Gateway, its namespace, and the NetworkPolicy letting traffic reach it."""
+        gateway = config.gateway
+        assert gateway is not None
+        namespace = MeshNamespace(
+            gateway.namespace,
+            MeshNamespaceArgs(pod_security_version=f"v{config.kubernetes_version}"),
+            opts=opts,
+        )
+        after_namespace = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[namespace]))
+        labels = {lbl.MANAGED_BY_KEY: lbl.MANAGED_BY}
+        k8s.apiextensions.CustomResource(
+            f"{name}-gateway",
+            api_version="gateway.networking.k8s.io/v1",
+            kind="Gateway",
+            metadata={"name": gateway.name, "namespace": gateway.namespace, "labels": labels},
+            spec={
+                "gatewayClassName": gateway.class_name,
+                "listeners": [
+                    {
+                        "name": "https",
+                        "port": 443,
+                        "protocol": "HTTPS",
+                        "hostname": gateway.hostname,
+                        "tls": {
+                            "mode": "Terminate",
+                            "certificateRefs": [{"kind": "Secret", "name": gateway.certificate_secret}],
+                        },
+                        "allowedRoutes": {
+                            "namespaces": {
+                                "from": "Selector",
+                                "selector": {"matchExpressions": [{"key": TEAM_LABEL, "operator": "Exists"}]},
+                            }
+                        },
+                    }
+                ],
+            },
+            opts=after_namespace,
+        )
+        spec: Any = {
+            "podSelector": {"matchLabels": {"gateway.networking.k8s.io/gateway-name": gateway.name}},
+            "policyTypes": ["Ingress", "Egress"],
+            "ingress": [
+                {
+                    "from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}, {"ipBlock": {"cidr": "::/0"}}],
+                    "ports": [{"port": 443, "protocol": "TCP"}],
+                }
+            ],
+            "egress": [
+                {
+                    "to": [
+                        {
+                            "namespaceSelector": {
+                                "matchExpressions": [{"key": TEAM_LABEL, "operator": "Exists"}]
+                            }
+                        }
+                    ]
+                },
+                {
+                    "to": [
+                        {
+                            "namespaceSelector": {
+                                "matchLabels": {"kubernetes.io/metadata.name": "istio-system"}
+                            }
+                        }
+                    ],
+                    "ports": [{"port": 15012, "protocol": "TCP"}],
+                },
+            ],
+        }
+        k8s.networking.v1.NetworkPolicy(
+            f"{name}-gateway-netpol",
+            metadata=_meta(name=f"{gateway.name}-gateway", namespace=gateway.namespace, labels=labels),
+            spec=spec,
+            opts=after_namespace,
+        )
+
+
+def _meta(**fields: Any) -> Any:
+    """Object metadata as a plain dict (the SDK's TypedDict is stricter than what it accepts)."""
+    return fields

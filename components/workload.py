@@ -56,6 +56,8 @@ from .kube.netpol import EgressRule, IngressRule, Protocol, network_policy_spec
 from .kube.probes import ProbeArgs, ProbeKind
 from .kube.quantity import check_quantity, parse_quantity
 from .kube.security import DEFAULT_UID, container_security_context, pod_security_context
+from .kube.traffic import RouteArgs, http_route, istio_authorization, linkerd_authorization, linkerd_identity
+from .namespace import MeshMode
 from .policies.base import EXEMPT_PREFIX
 
 TYPE_TOKEN = "platform:index:SecureWorkload"
@@ -372,6 +374,7 @@ class SecureWorkloadArgs(StrictModel):
     autoscaling: AutoscalingArgs | None = Field(default=None, description="HPA; owns replicas when set.")
     spread: SpreadArgs = Field(default_factory=SpreadArgs, description="Topology spread.")
     network: NetworkArgs = Field(default_factory=NetworkArgs, description="NetworkPolicy.")
+    route: RouteArgs | None = Field(default=None, description="Gateway API HTTPRoute to the Service.")
     priority_class_name: str | None = Field(
         default=DEFAULT_PRIORITY_CLASS, description="PriorityClass (the platform stack creates platform-*)."
     )
@@ -499,6 +502,14 @@ class SecureWorkloadArgs(StrictModel):
             )
         if min_available == "100%":
             raise ValueError("disruption.min_available '100%' blocks every eviction; use max_unavailable: 1")
+        if self.route is not None:
+            exposed = [p for p in self.ports if p.expose]
+            if not self.service.enabled or not exposed:
+                raise ValueError("route needs the Service: keep service.enabled and expose a port")
+            if self.route.port is not None and not any(self.route.port in (p.name, p.port) for p in exposed):
+                raise ValueError(
+                    f"route.port {self.route.port!r} is not an exposed port; use one of {[p.name for p in exposed]}"
+                )
         if self.pre_stop_sleep_seconds >= self.termination_grace_period_seconds:
             raise ValueError(
                 f"pre_stop_sleep_seconds={self.pre_stop_sleep_seconds} must be shorter than "
@@ -554,11 +565,14 @@ class SecureWorkload(pulumi.ComponentResource):
         name: str,
         args: SecureWorkloadArgs,
         opts: pulumi.ResourceOptions | None = None,
+        *,
+        mesh: MeshMode | None = None,
     ) -> None:
         try:
             validate_workload_name(name)
         except ValueError as exc:
             raise ConfigError(f"SecureWorkload name: {exc}") from None
+        mesh_objects = render_mesh(name, args, mesh or MeshMode.NONE)
         super().__init__(TYPE_TOKEN, name, None, opts)
         manifests = render_workload(name, args)
         child = pulumi.ResourceOptions(parent=self)
@@ -604,6 +618,25 @@ class SecureWorkload(pulumi.ComponentResource):
             spec=manifests["NetworkPolicy"]["spec"],
             opts=child,
         )
+        if "HTTPRoute" in manifests:
+            route = manifests["HTTPRoute"]
+            k8s.apiextensions.CustomResource(
+                f"{name}-route",
+                api_version=route["apiVersion"],
+                kind="HTTPRoute",
+                metadata=route["metadata"],
+                spec=route["spec"],
+                opts=child,
+            )
+        for suffix, manifest in mesh_objects:
+            k8s.apiextensions.CustomResource(
+                f"{name}-{suffix}",
+                api_version=manifest["apiVersion"],
+                kind=manifest["kind"],
+                metadata=manifest["metadata"],
+                spec=manifest["spec"],
+                opts=child,
+            )
 
         self.namespace = pulumi.Output.from_input(args.namespace)
         self.deployment_name = deployment.metadata.apply(lambda m: (m.name if m else None) or name)
@@ -681,7 +714,71 @@ def render_workload(name: str, args: SecureWorkloadArgs) -> dict[str, dict[str, 
     if args.autoscaling is not None:
         out["HorizontalPodAutoscaler"] = {"metadata": meta(), "spec": _hpa_spec(name, args.autoscaling)}
     out["NetworkPolicy"] = {"metadata": meta(), "spec": _network_policy(args, selector)}
+    if args.route is not None:
+        out["HTTPRoute"] = http_route(
+            name, args.namespace, args.route, service_port=_route_port(args), labels=common
+        )
     return out
+
+
+def _route_port(args: SecureWorkloadArgs) -> int:
+    exposed = [p for p in args.ports if p.expose]
+    wanted = args.route.port if args.route is not None else None
+    port = next((p for p in exposed if wanted in (p.name, p.port)), exposed[0])
+    return port.service_port or port.port
+
+
+def _ingress_ports(args: SecureWorkloadArgs, rule: IngressRule) -> list[PortArgs]:
+    by_name = {p.name: p for p in args.ports}
+    by_number = {p.port: p for p in args.ports}
+    return [by_name[p] if isinstance(p, str) else by_number[p] for p in rule.ports] or list(args.ports)
+
+
+def render_mesh(name: str, args: SecureWorkloadArgs, mesh: MeshMode) -> list[tuple[str, dict[str, Any]]]:
+    """Mesh authorization admitting exactly the declared callers (``network.ingress``).
+
+    Raises ConfigError for callers the mesh cannot identify (pod labels; CIDRs under Linkerd).
+    """
+    if mesh not in (MeshMode.ISTIO_AMBIENT, MeshMode.ISTIO_SIDECAR, MeshMode.LINKERD):
+        return []
+    rules = args.network.ingress
+    for index, rule in enumerate(rules):
+        if rule.pod_labels:
+            raise ConfigError(
+                f"SecureWorkload {name}: network.ingress[{index}] names callers by pod_labels, which have no mesh "
+                f"identity in a {mesh.value} namespace; name the caller's workload (or its namespace) instead"
+            )
+        if rule.cidr is not None and mesh is MeshMode.LINKERD:
+            raise ConfigError(
+                f"SecureWorkload {name}: network.ingress[{index}] is a CIDR; Linkerd authorizes mesh identities "
+                "only, so name the caller's workload or namespace"
+            )
+    labels = lbl.standard_labels(
+        name, component=args.component, part_of=args.part_of or args.namespace, extra=args.labels
+    )
+    selector = lbl.selector_labels(name)
+    if not rules:
+        return []  # the namespace's allow-nothing policy denies every caller
+    if mesh is not MeshMode.LINKERD:
+        policy = istio_authorization(
+            name,
+            args.namespace,
+            rules,
+            lambda rule: [p.port for p in _ingress_ports(args, rule)],
+            selector=selector,
+            labels=labels,
+        )
+        return [("authz", policy)]
+    identities: dict[str, list[str]] = {}
+    for rule in rules:
+        for port in _ingress_ports(args, rule):
+            identities.setdefault(port.name, []).append(linkerd_identity(rule, args.namespace))
+    objects: list[tuple[str, dict[str, Any]]] = []
+    for port_name, callers in identities.items():
+        objects += linkerd_authorization(
+            name, args.namespace, port_name, callers, selector=selector, labels=labels
+        )
+    return objects
 
 
 def _deployment_annotations(args: SecureWorkloadArgs, *, has_digest: bool) -> dict[str, str]:
@@ -890,12 +987,8 @@ def _hpa_spec(name: str, scaling: AutoscalingArgs) -> dict[str, Any]:
 
 
 def _network_policy(args: SecureWorkloadArgs, selector: dict[str, str]) -> dict[str, Any]:
-    by_name = {p.name: p for p in args.ports}
-    by_number = {p.port: p for p in args.ports}
-
     def ingress_ports(rule: IngressRule) -> list[dict[str, Any]]:
-        chosen = [by_name[p] if isinstance(p, str) else by_number[p] for p in rule.ports] or list(args.ports)
-        return [{"port": p.port, "protocol": p.protocol.value} for p in chosen]
+        return [{"port": p.port, "protocol": p.protocol.value} for p in _ingress_ports(args, rule)]
 
     ingress = [(rule.render(), ingress_ports(rule)) for rule in args.network.ingress]
     egress = [(rule.render(), [p.render() for p in rule.ports]) for rule in args.network.egress]

@@ -46,8 +46,8 @@ def test_workloads_carry_the_environment_label_and_depend_on_their_namespace(dev
     assert deployment["metadata"]["labels"]["platform-components.io/environment"] == "dev"
     component = dev.resource("platform:index:SecureWorkload", "api")
     assert component.parent.endswith("platform:index:PlatformEnvironment::dev")
-    namespace = dev.resource("kubernetes:core/v1:Namespace", "dev-ns-shop")
-    assert namespace.urn in component.dependencies
+    namespace = dev.resource("kubernetes:core/v1:Namespace", "shop-namespace")
+    assert namespace.urn in component.dependencies  # depending on the MeshNamespace waits for its children
 
 
 def test_stack_outputs(dev: Preview) -> None:
@@ -59,7 +59,7 @@ def test_stack_outputs(dev: Preview) -> None:
     assert outputs == {
         "environment": "dev",
         "kubernetesVersion": "1.35",
-        "namespaces": ["shop"],
+        "namespaces": ["payments", "shop"],
         "workloads": ["api", "frontend"],
         "clusterName": "platform-dev",
         "kubeconfig": "[secret]",

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from components.policies import aws, network, pss, rbac, stack, workload
+from components.policies import aws, network, pss, rbac, stack, tenancy, workload
 from components.policies._pod import kind_of
 from components.policies.base import (
     EXEMPT_PREFIX,
@@ -34,10 +34,15 @@ from components.policies.base import (
 
 #: Every per-resource rule, sorted by id.
 RULES: tuple[Rule, ...] = tuple(
-    sorted((*pss.RULES, *workload.RULES, *network.RULES, *rbac.RULES, *aws.RULES), key=lambda rule: rule.id)
+    sorted(
+        (*pss.RULES, *workload.RULES, *network.RULES, *rbac.RULES, *aws.RULES, *tenancy.RULES),
+        key=lambda rule: rule.id,
+    )
 )
 #: Every stack rule, sorted by id.
-STACK_RULES: tuple[StackRule, ...] = tuple(sorted(stack.STACK_RULES, key=lambda rule: rule.id))
+STACK_RULES: tuple[StackRule, ...] = tuple(
+    sorted((*stack.STACK_RULES, *tenancy.STACK_RULES), key=lambda rule: rule.id)
+)
 
 
 def rule_catalogue() -> list[dict[str, object]]:
@@ -64,7 +69,7 @@ def rule_catalogue() -> list[dict[str, object]]:
             "severity": rule.severity.value,
             "enforcement": rule.enforcement.value,
             "description": rule.description,
-            "applies_to": sorted(stack.STACK_RULE_KINDS.get(rule.id, ())),
+            "applies_to": sorted({**stack.STACK_RULE_KINDS, **tenancy.STACK_RULE_KINDS}.get(rule.id, ())),
         }
         for rule in STACK_RULES
     ]

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from components.kube.netpol import EgressRule, IngressRule, Peer, PortRef, Protocol
 from components.kube.probes import ProbeArgs, ProbeKind
 from components.kube.security import DEFAULT_UID
+from components.kube.traffic import ParentRef, PathMatch, PathMatchType, RouteArgs
 from components.workload import (
     CHECKOV_SKIP,
     DEFAULT_PRIORITY_CLASS,
@@ -126,6 +127,16 @@ DEFAULTS: dict[type[BaseModel], dict[str, Any]] = {
         "localhost_profile": None,
     },
     MountArgs: {},
+    RouteArgs: {
+        "hostnames": [],
+        "paths": [PathMatch(path="/", type=PathMatchType.PATH_PREFIX)],
+        "port": None,
+        "weight": 100,
+        "secondary": None,
+        "timeout": None,
+    },
+    ParentRef: {"namespace": None, "section_name": None, "kind": "Gateway"},
+    PathMatch: {"path": "/", "type": PathMatchType.PATH_PREFIX},
     ContainerArgs: {
         "command": None,
         "args": None,
@@ -207,6 +218,7 @@ DEFAULTS: dict[type[BaseModel], dict[str, Any]] = {
         "autoscaling": None,
         "spread": SpreadArgs(),
         "network": NetworkArgs(),
+        "route": None,
         "priority_class_name": "platform-medium",
         "termination_grace_period_seconds": 30,
         "pre_stop_sleep_seconds": 5,
@@ -223,6 +235,8 @@ REQUIRED: dict[type[BaseModel], set[str]] = {
     MountArgs: {"name", "mount_path"},
     ContainerArgs: {"name", "image"},
     PortRef: {"port"},
+    RouteArgs: {"parent"},
+    ParentRef: {"name"},
     SecureWorkloadArgs: {"namespace", "image", "readiness", "liveness"},
 }
 

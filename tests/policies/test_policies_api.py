@@ -113,6 +113,16 @@ ANCHORS: dict[str, tuple[Severity, Enforcement]] = {
     "prod-deletion-protection": (H, M),
     "karp-nodepool-limits": (MED, A),
     "karp-nodepool-expire": (L, A),
+    # tenancy, service mesh and Gateway API (components.policies.tenancy): our choice
+    "ns-psa-labels": (H, M),
+    "ns-default-deny": (H, M),
+    "mesh-strict-mtls": (H, M),
+    "mesh-peer-authentication": (H, M),
+    "mesh-authz-default": (MED, A),
+    "mesh-sidecar-cni": (H, M),
+    "route-parent-exists": (MED, M),
+    "route-backend-exists": (L, A),
+    "ns-quota": (L, A),
 }
 
 

@@ -639,6 +639,126 @@ AWS_CASES: dict[str, tuple[Case, Case]] = {
 }
 CASES.update(AWS_CASES)
 
+# --- tenancy, service mesh and Gateway API (components.policies.tenancy) --------------------------------
+
+TEAM = "platform-components.io/team"
+PSA = "pod-security.kubernetes.io/"
+MESH_CNI = "platform-components.io/mesh-cni"
+ISTIO_SEC = "security.istio.io/v1"
+GW_API = "gateway.networking.k8s.io/v1"
+
+
+def tenancy_objects(kit: Kit) -> list[dict[str, Any]]:
+    """A compliant team namespace (ambient mesh) with everything the tenancy rules ask for."""
+    ns = kit.namespace
+    meta: dict[str, Any] = {"name": "api", "namespace": ns}
+    psa = {f"{PSA}{mode}": "restricted" for mode in ("enforce", "audit", "warn")}
+    psa |= {f"{PSA}{mode}-version": "v1.35" for mode in ("enforce", "audit", "warn")}
+    return [
+        {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": ns, "labels": {TEAM: "shop", "istio.io/dataplane-mode": "ambient", **psa}},
+        },
+        {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "NetworkPolicy",
+            "metadata": {"name": "default-deny", "namespace": ns},
+            "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
+        },
+        {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {**meta, "name": "quota"}, "spec": {}},
+        {"apiVersion": "v1", "kind": "LimitRange", "metadata": {**meta, "name": "limits"}, "spec": {}},
+        {
+            "apiVersion": ISTIO_SEC,
+            "kind": "PeerAuthentication",
+            "metadata": {**meta, "name": "default"},
+            "spec": {"mtls": {"mode": "STRICT"}},
+        },
+        {
+            "apiVersion": ISTIO_SEC,
+            "kind": "AuthorizationPolicy",
+            "metadata": {**meta, "name": "deny"},
+            "spec": {},
+        },
+        {
+            "apiVersion": GW_API,
+            "kind": "Gateway",
+            "metadata": {**meta, "name": "web"},
+            "spec": {
+                "gatewayClassName": "istio",
+                "listeners": [{"name": "http", "port": 80, "protocol": "HTTP"}],
+            },
+        },
+        kit.service(),
+        {
+            "apiVersion": GW_API,
+            "kind": "HTTPRoute",
+            "metadata": meta,
+            "spec": {
+                "parentRefs": [{"name": "web"}],
+                "rules": [{"backendRefs": [{"name": "api", "port": 80}]}],
+            },
+        },
+    ]
+
+
+def tenancy(
+    drop_kinds: tuple[str, ...] = (), changes: Mapping[str, Mapping[Path, Any]] | None = None
+) -> Case:
+    """The tenancy baseline without ``drop_kinds`` and with per-kind ``changes``."""
+
+    def build(kit: Kit) -> list[Resource]:
+        objects = [obj for obj in tenancy_objects(kit) if obj["kind"] not in drop_kinds]
+        for obj in objects:
+            _apply(kit, obj, (changes or {}).get(obj["kind"], {}))
+        return kit.resources(*objects)
+
+    return build
+
+
+def ns_label(key: str) -> tuple[str, ...]:
+    return ("metadata", "labels", key)
+
+
+SIDECAR: dict[Path, Any] = {
+    ns_label("istio.io/dataplane-mode"): DROP,
+    ns_label("istio-injection"): "enabled",
+}
+
+TENANCY_CASES: dict[str, tuple[Case, Case]] = {
+    "ns-psa-labels": (
+        tenancy(changes={"Namespace": {ns_label(f"{PSA}enforce"): "baseline"}}),
+        tenancy(changes={"Namespace": {ns_label(f"{PSA}warn-version"): "latest"}}),
+    ),
+    "ns-default-deny": (
+        tenancy(changes={"NetworkPolicy": {"spec.policyTypes": ["Ingress"]}}),
+        tenancy(changes={"NetworkPolicy": {"spec.podSelector": {"matchLabels": {}}}}),
+    ),
+    "mesh-strict-mtls": (
+        tenancy(changes={"PeerAuthentication": {"spec.mtls.mode": "PERMISSIVE"}}),
+        tenancy(changes={"PeerAuthentication": {"spec.mtls.mode": "UNSET"}}),
+    ),
+    "mesh-peer-authentication": (tenancy(drop_kinds=("PeerAuthentication",)), tenancy()),
+    "mesh-authz-default": (tenancy(drop_kinds=("AuthorizationPolicy",)), tenancy()),
+    "mesh-sidecar-cni": (
+        tenancy(changes={"Namespace": SIDECAR}),
+        tenancy(changes={"Namespace": {**SIDECAR, ("metadata", "annotations", MESH_CNI): "true"}}),
+    ),
+    "route-parent-exists": (
+        tenancy(drop_kinds=("Gateway",)),
+        tenancy(
+            drop_kinds=("Gateway",),
+            changes={"HTTPRoute": {"spec.parentRefs": [{"group": "", "kind": "Service", "name": "api"}]}},
+        ),
+    ),
+    "route-backend-exists": (
+        tenancy(changes={"HTTPRoute": {"spec.rules.0.backendRefs.0.name": "missing"}}),
+        tenancy(),
+    ),
+    "ns-quota": (tenancy(drop_kinds=("LimitRange",)), tenancy()),
+}
+CASES.update(TENANCY_CASES)
+
 
 ALL_IDS = sorted([rule.id for rule in RULES] + [rule.id for rule in STACK_RULES])
 
