@@ -42,6 +42,7 @@ from pydantic import Field, field_validator, model_validator
 from ._base import StrictModel
 from .errors import ConfigError
 from .kube import labels as lbl
+from .kube.names import check_cidr
 from .versions import EKS_ADDONS, SUPPORTED_KUBERNETES_VERSIONS, check_kubernetes_version
 
 TYPE_TOKEN = "platform:index:EksCluster"
@@ -105,13 +106,7 @@ class EndpointArgs(StrictModel):
     @field_validator("public_cidrs")
     @classmethod
     def _cidrs(cls, value: list[str]) -> list[str]:
-        out = []
-        for cidr in value:
-            try:
-                out.append(str(ipaddress.ip_network(cidr, strict=True)))
-            except ValueError as exc:
-                raise ValueError(f"{cidr!r} is not a CIDR block ({exc})") from None
-        return out
+        return [check_cidr(cidr) for cidr in value]
 
     @model_validator(mode="after")
     def _allow_list(self) -> EndpointArgs:
@@ -212,10 +207,7 @@ class ClusterSettings(StrictModel):
     @field_validator("vpc_cidr")
     @classmethod
     def _vpc(cls, value: str) -> str:
-        try:
-            network = ipaddress.ip_network(value, strict=True)
-        except ValueError as exc:
-            raise ValueError(f"{value!r} is not a CIDR block ({exc})") from None
+        network = ipaddress.ip_network(check_cidr(value))
         if network.version != 4 or not 16 <= network.prefixlen <= 20:
             raise ValueError(f"vpc_cidr {value} must be an IPv4 block from /16 to /20")
         return str(network)

@@ -42,7 +42,7 @@ from pydantic import Field, field_validator, model_validator
 from ._base import StrictModel
 from .errors import ConfigError
 from .kube import labels as lbl
-from .kube.images import parse_image
+from .kube.images import check_image, parse_image
 from .kube.names import (
     check_dns1035_label,
     check_dns1123_label,
@@ -227,8 +227,7 @@ class ContainerArgs(StrictModel):
     @field_validator("image")
     @classmethod
     def _image(cls, value: str) -> str:
-        parse_image(value)
-        return value
+        return check_image(value)
 
     @field_validator("env")
     @classmethod
@@ -404,8 +403,7 @@ class SecureWorkloadArgs(StrictModel):
     @field_validator("image")
     @classmethod
     def _image(cls, value: str) -> str:
-        parse_image(value)
-        return value
+        return check_image(value)
 
     @field_validator("container_name", "component")
     @classmethod

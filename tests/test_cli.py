@@ -6,7 +6,6 @@ import io
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,20 +22,6 @@ PROJECT_NAME = yaml.safe_load((ROOT / "Pulumi.yaml").read_text(encoding="utf-8")
 PROGRESS = re.compile(r"^\[\s*\d+\.\d+s\] ")
 ANSI = re.compile(r"\x1b\[")
 ERROR_PREFIX = "platformctl: error:"
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the project (Pulumi.yaml, platform/, stacks/) as the working directory."""
-    root = tmp_path / "project"
-    root.mkdir()
-    shutil.copy(ROOT / "Pulumi.yaml", root / "Pulumi.yaml")
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    shutil.copytree(ROOT / "platform", root / "platform", ignore=ignore)
-    shutil.copytree(ROOT / "stacks", root / "stacks", ignore=ignore)
-    monkeypatch.chdir(root)
-    monkeypatch.delenv("FORCE_COLOR", raising=False)
-    return root
 
 
 def write_stack(project: Path, text: str, stack: str = "dev") -> str:

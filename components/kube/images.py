@@ -33,3 +33,9 @@ def parse_image(reference: str) -> ImageRef:
             "e.g. 'ghcr.io/acme/api:1.4.2'"
         )
     return ImageRef(match.group("name"), match.group("tag"), match.group("digest"))
+
+
+def check_image(reference: str) -> str:
+    """Validate an image reference (for pydantic validators); returns it unchanged."""
+    parse_image(reference)
+    return reference

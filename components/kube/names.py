@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 
 _DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -75,3 +76,11 @@ def check_env_name(value: str) -> str:
     if not _ENV_NAME.match(value):
         raise ValueError(f"{value!r} is not a valid environment variable name")
     return value
+
+
+def check_cidr(value: str) -> str:
+    """A CIDR block in canonical form ('10.0.0.0/16'); host bits must be zero."""
+    try:
+        return str(ipaddress.ip_network(value, strict=True))
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a CIDR block such as '10.0.0.0/16' ({exc})") from None

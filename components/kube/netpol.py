@@ -8,7 +8,6 @@ server sets on every namespace (Kubernetes >= 1.22), so a peer cannot be spoofed
 from __future__ import annotations
 
 import enum
-import ipaddress
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -16,7 +15,7 @@ from pydantic import Field, field_validator, model_validator
 
 from .._base import StrictModel
 from .labels import selector_labels
-from .names import check_dns1123_label, check_labels, check_port_name
+from .names import check_cidr, check_dns1123_label, check_labels, check_port_name
 
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 DNS_NAMESPACE = "kube-system"
@@ -74,23 +73,12 @@ class Peer(StrictModel):
     @field_validator("cidr")
     @classmethod
     def _cidr(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            return str(ipaddress.ip_network(value, strict=True))
-        except ValueError as exc:
-            raise ValueError(f"{value!r} is not a CIDR block such as '10.0.0.0/16' ({exc})") from None
+        return check_cidr(value) if value is not None else None
 
     @field_validator("except_cidrs")
     @classmethod
     def _excepts(cls, value: list[str]) -> list[str]:
-        out = []
-        for item in value:
-            try:
-                out.append(str(ipaddress.ip_network(item, strict=True)))
-            except ValueError as exc:
-                raise ValueError(f"{item!r} is not a CIDR block ({exc})") from None
-        return out
+        return [check_cidr(item) for item in value]
 
     @model_validator(mode="after")
     def _one_kind(self) -> Peer:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,17 +11,6 @@ from components.cli import main
 ROOT = Path(__file__).resolve().parents[2]
 PROD = (ROOT / "stacks" / "Pulumi.prod.yaml").read_text(encoding="utf-8")
 DEV = (ROOT / "stacks" / "Pulumi.dev.yaml").read_text(encoding="utf-8")
-
-
-@pytest.fixture
-def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = tmp_path / "project"
-    root.mkdir()
-    shutil.copy(ROOT / "Pulumi.yaml", root / "Pulumi.yaml")
-    shutil.copytree(ROOT / "platform", root / "platform", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(ROOT / "stacks", root / "stacks")
-    monkeypatch.chdir(root)
-    return root
 
 
 def preview_with(
