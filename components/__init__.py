@@ -5,6 +5,7 @@ Public API (see the README for the component reference)::
     from components import SecureWorkload, SecureWorkloadArgs, PlatformConfig, PlatformEnvironment
 """
 
+from .cluster import EksCluster, EksClusterArgs, EndpointArgs, Identity, NatMode, NodeGroupArgs
 from .config import (
     DEFAULT_KUBERNETES_VERSION,
     SUPPORTED_KUBERNETES_VERSIONS,
@@ -15,8 +16,19 @@ from .config import (
 )
 from .environment import PlatformEnvironment
 from .errors import ConfigError, PlatformError, PreviewError
+from .karpenter import (
+    Budget,
+    Karpenter,
+    KarpenterArgs,
+    KarpenterNodePool,
+    NodeClassArgs,
+    NodePoolArgs,
+    Requirement,
+)
 from .kube.netpol import EgressRule, IngressRule, PortRef
 from .kube.probes import ProbeArgs, ProbeKind
+from .kube.traffic import Backend, ParentRef, PathMatch, RouteArgs
+from .namespace import MeshMode, MeshNamespace, MeshNamespaceArgs, PodSecurityLevel, Size
 from .workload import (
     AutoscalingArgs,
     ContainerArgs,
@@ -36,27 +48,49 @@ __all__ = [
     "DEFAULT_KUBERNETES_VERSION",
     "SUPPORTED_KUBERNETES_VERSIONS",
     "AutoscalingArgs",
+    "Backend",
+    "Budget",
     "ConfigError",
     "ContainerArgs",
     "DisruptionArgs",
     "EgressRule",
+    "EksCluster",
+    "EksClusterArgs",
+    "EndpointArgs",
     "Environment",
+    "Identity",
     "IngressRule",
+    "Karpenter",
+    "KarpenterArgs",
+    "KarpenterNodePool",
+    "MeshMode",
+    "MeshNamespace",
+    "MeshNamespaceArgs",
     "MountArgs",
+    "NatMode",
     "NetworkArgs",
+    "NodeClassArgs",
+    "NodeGroupArgs",
+    "NodePoolArgs",
+    "ParentRef",
+    "PathMatch",
     "PlatformConfig",
     "PlatformEnvironment",
     "PlatformError",
+    "PodSecurityLevel",
     "PortArgs",
     "PortRef",
     "PreviewError",
     "ProbeArgs",
     "ProbeKind",
+    "Requirement",
     "ResourcesArgs",
+    "RouteArgs",
     "SecureWorkload",
     "SecureWorkloadArgs",
     "SecurityArgs",
     "ServiceArgs",
+    "Size",
     "SpreadArgs",
     "WorkloadConfig",
     "load_platform_config",
