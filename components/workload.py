@@ -581,7 +581,7 @@ class SecureWorkload(pulumi.ComponentResource):
             automount_service_account_token=manifests["ServiceAccount"]["automountServiceAccountToken"],
             opts=child,
         )
-        deployment = k8s.apps.v1.Deployment(
+        k8s.apps.v1.Deployment(
             f"{name}-deployment",
             metadata=manifests["Deployment"]["metadata"],
             spec=manifests["Deployment"]["spec"],
@@ -608,7 +608,7 @@ class SecureWorkload(pulumi.ComponentResource):
                 f"{name}-hpa",
                 metadata=manifests["HorizontalPodAutoscaler"]["metadata"],
                 spec=manifests["HorizontalPodAutoscaler"]["spec"],
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[deployment]),
+                opts=child,
             )
         k8s.networking.v1.NetworkPolicy(
             f"{name}-netpol",
@@ -637,9 +637,9 @@ class SecureWorkload(pulumi.ComponentResource):
             )
 
         self.namespace = pulumi.Output.from_input(args.namespace)
-        self.deployment_name = deployment.metadata.apply(lambda m: (m.name if m else None) or name)
+        self.deployment_name = pulumi.Output.from_input(name)
         self.service_name = pulumi.Output.from_input(service_name)
-        self.service_account_name = sa.metadata.apply(lambda m: (m.name if m else None) or name)
+        self.service_account_name = pulumi.Output.from_input(name)
         self.service_host = pulumi.Output.from_input(
             f"{name}.{args.namespace}.svc.cluster.local" if service_name else None
         )
