@@ -131,3 +131,22 @@ def test_program_runs_in_its_folder_with_the_stack_config(tmp_path: Path) -> Non
 def test_missing_project_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not a Pulumi project"):
         preview(tmp_path, "dev")
+
+
+def test_output_registry_behaves_like_the_sdk_deque() -> None:
+    from components.preview.engine import OutputRegistry
+
+    registry = OutputRegistry()
+    for item in ("a", "b", "c"):
+        registry.append(item)
+    registry.remove("b")
+    assert len(registry) == 2
+    with pytest.raises(ValueError, match="not in registry"):
+        registry.remove("b")
+    assert registry.popleft() == "a"
+    registry.append("a")  # wait_for_rpcs re-queues unfinished futures at the end
+    assert list(registry) == ["c", "a"]
+    registry.clear()
+    assert len(registry) == 0
+    with pytest.raises(IndexError):
+        registry.popleft()
