@@ -26,7 +26,7 @@ from .cluster import EksCluster
 from .config import PlatformConfig
 from .karpenter import Karpenter, KarpenterNodePool
 from .kube import labels as lbl
-from .namespace import TEAM_LABEL, MeshNamespace, MeshNamespaceArgs
+from .namespace import TEAM_LABEL, MeshNamespace, MeshNamespaceArgs, PodSecurityLevel, psa_labels
 from .workload import SecureWorkload
 
 TYPE_TOKEN = "platform:index:PlatformEnvironment"
@@ -43,8 +43,6 @@ PRIORITY_CLASSES: dict[str, tuple[int, str, str]] = {
 }
 """name -> (value, preemption policy, description). Values stay far below system-* (2e9)."""
 
-PSA_MODES = ("enforce", "audit", "warn")
-
 
 def namespace_labels(namespace: str, environment: str, kubernetes_version: str) -> dict[str, str]:
     labels = {
@@ -52,9 +50,7 @@ def namespace_labels(namespace: str, environment: str, kubernetes_version: str) 
         lbl.ENVIRONMENT: environment,
         "kubernetes.io/metadata.name": namespace,
     }
-    for mode in PSA_MODES:
-        labels[f"pod-security.kubernetes.io/{mode}"] = "restricted"
-        labels[f"pod-security.kubernetes.io/{mode}-version"] = f"v{kubernetes_version}"
+    labels.update(psa_labels(PodSecurityLevel.RESTRICTED, f"v{kubernetes_version}"))
     return labels
 
 

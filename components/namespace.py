@@ -330,6 +330,15 @@ def _body(manifest: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def psa_labels(level: PodSecurityLevel, version: str) -> dict[str, str]:
+    """Pod Security Admission enforce/audit/warn labels at one level, each pinned to ``version``."""
+    labels: dict[str, str] = {}
+    for mode in PSA_MODES:
+        labels[f"pod-security.kubernetes.io/{mode}"] = level.value
+        labels[f"pod-security.kubernetes.io/{mode}-version"] = version
+    return labels
+
+
 def render_namespace(name: str, args: MeshNamespaceArgs) -> dict[str, dict[str, Any]]:
     """The Kubernetes objects of a MeshNamespace, keyed by kind (pure, no Pulumi)."""
     labels: dict[str, str] = {
@@ -338,9 +347,7 @@ def render_namespace(name: str, args: MeshNamespaceArgs) -> dict[str, dict[str, 
         TEAM_LABEL: name,
         NAMESPACE_NAME_LABEL: name,
     }
-    for mode in PSA_MODES:
-        labels[f"pod-security.kubernetes.io/{mode}"] = args.pod_security.value
-        labels[f"pod-security.kubernetes.io/{mode}-version"] = args.pod_security_version
+    labels.update(psa_labels(args.pod_security, args.pod_security_version))
     annotations: dict[str, str] = {}
     if args.mesh is MeshMode.ISTIO_AMBIENT:
         labels["istio.io/dataplane-mode"] = "ambient"
