@@ -327,10 +327,24 @@ def check(
     )
     t0 = time.perf_counter()
     resources = [
-        policies.Resource(type=r.type, name=r.name, props=m, urn=r.urn, protect=r.protect)
+        policies.Resource(
+            type=r.type,
+            name=r.name,
+            props=m,
+            urn=r.urn,
+            protect=r.protect,
+            property_dependencies=r.property_dependencies,
+        )
         for r, m in manifests
     ] + [
-        policies.Resource(type=r.type, name=r.name, props=r.inputs, urn=r.urn, protect=r.protect)
+        policies.Resource(
+            type=r.type,
+            name=r.name,
+            props=r.inputs,
+            urn=r.urn,
+            protect=r.protect,
+            property_dependencies=r.property_dependencies,
+        )
         for r in run.records
         if not is_manifest(r)
     ]

@@ -2,7 +2,8 @@
 
 :class:`RecordingMonitor` wraps Pulumi's own ``MockMonitor`` and keeps, per resource, what the
 engine receives: type, logical name, URN, parent URN, inputs (camelCase, secrets masked), resource
-options (protect, retainOnDelete, dependencies, provider). :class:`PreviewMocks` answers with
+options (protect, retainOnDelete, dependencies, provider) and property dependencies (which resources
+each input's value came from). :class:`PreviewMocks` answers with
 realistic outputs: Kubernetes objects echo their manifest (with the provider's auto-naming when no
 ``metadata.name`` is given), AWS resources and invokes get what the AWS provider would return (see
 :mod:`components.preview.aws`, backed by moto during :meth:`PreviewMocks.session`), other resources
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pulumi
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
 from pulumi.runtime.proto import resource_pb2
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
 
 SECRET_MARKER = "[secret]"
 """What a secret value looks like in every recorded input, manifest and report."""
+UNKNOWN_MARKER = "[unknown]"
+"""A value only known after the resource is created (shown as ``output<T>`` by ``pulumi preview``)."""
 
 
 @dataclass
@@ -49,6 +53,9 @@ class ResourceRecord:
     ignore_changes: list[str] = field(default_factory=list)
     id: str = ""
     has_secrets: bool = False
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    """Input name (camelCase) -> URNs of the resources its value came from (``bucket=bucket.id``
+    depends through ``bucket`` on the bucket); inputs with no dependency are left out."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -63,14 +70,16 @@ class ResourceRecord:
             "retainOnDelete": self.retain_on_delete,
             "deleteBeforeReplace": self.delete_before_replace,
             "dependencies": list(self.dependencies),
+            "propertyDependencies": {key: list(urns) for key, urns in self.property_dependencies.items()},
             "ignoreChanges": list(self.ignore_changes),
             "inputs": self.inputs,
         }
 
 
 def mask_secrets(value: Any) -> tuple[Any, bool]:
-    """``value`` with every Pulumi secret replaced by :data:`SECRET_MARKER` (and integral floats made
-    integers again); and whether a secret was found."""
+    """``value`` with every leaf of every Pulumi secret replaced by :data:`SECRET_MARKER` (maps and
+    lists keep their keys and length), unknowns by :data:`UNKNOWN_MARKER` and integral floats made
+    integers again; and whether a secret was found."""
     found = False
 
     def walk(item: Any) -> Any:
@@ -78,15 +87,29 @@ def mask_secrets(value: Any) -> tuple[Any, bool]:
         if isinstance(item, dict):
             if item.get(rpc._special_sig_key) == rpc._special_secret_sig:
                 found = True
-                return SECRET_MARKER
+                return _redact(item.get("value"))
             return {k: walk(v) for k, v in item.items()}
         if isinstance(item, list):
             return [walk(v) for v in item]
         if isinstance(item, float) and item.is_integer():
             return int(item)  # protobuf numbers are doubles; JSON (and the API server) sees integers
+        if isinstance(item, Unknown):
+            return UNKNOWN_MARKER
         return item
 
     return walk(value), found
+
+
+def _redact(value: Any) -> Any:
+    """A secret value with its shape kept (the keys of a Secret's ``stringData`` are not secret) and
+    every leaf replaced by :data:`SECRET_MARKER`."""
+    if isinstance(value, dict) and value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+        return _redact(value.get("value"))
+    if isinstance(value, dict):
+        return {k: _redact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact(v) for v in value]
+    return SECRET_MARKER
 
 
 def unwrap_secrets(value: Any) -> Any:
@@ -184,7 +207,9 @@ class PreviewMocks(pulumi.runtime.Mocks):
         region: str | None = None,
         aws: bool = True,
     ) -> None:
-        self.hooks: dict[str, OutputsHook] = {}
+        from .randomness import HOOKS as RANDOM_HOOKS  # late: randomness.py imports this module
+
+        self.hooks: dict[str, OutputsHook] = dict(RANDOM_HOOKS)
         self.invokes: dict[str, InvokeHook] = {}
         self.aws: AwsCloud | None = None
         if aws:
@@ -309,6 +334,9 @@ class RecordingMonitor(MockMonitor):
                 ignore_changes=list(request.ignoreChanges),
                 id=id_ or "",
                 has_secrets=has_secrets,
+                property_dependencies={
+                    key: list(deps.urns) for key, deps in request.propertyDependencies.items() if deps.urns
+                },
             )
         )
         return resource_pb2.RegisterResourceResponse(urn=urn, id=id_ or "", object=obj_proto)
