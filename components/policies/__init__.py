@@ -1,4 +1,5 @@
-"""The platform policy pack: Pod Security Standards, workload hardening, network, RBAC and stack rules.
+"""The platform policy pack: Pod Security Standards, workload hardening, network, RBAC, AWS, tenancy
+and stack rules.
 
 The same pure rules run under CrossGuard (:mod:`components.policies.crossguard`), in the offline preview
 engine and in tests::
@@ -41,8 +42,14 @@ RULES: tuple[Rule, ...] = tuple(
 )
 #: Every stack rule, sorted by id.
 STACK_RULES: tuple[StackRule, ...] = tuple(
-    sorted((*stack.STACK_RULES, *tenancy.STACK_RULES), key=lambda rule: rule.id)
+    sorted((*stack.STACK_RULES, *tenancy.STACK_RULES, *aws.STACK_RULES), key=lambda rule: rule.id)
 )
+#: Kinds each stack rule reports on or reads.
+_STACK_RULE_KINDS: dict[str, tuple[str, ...]] = {
+    **stack.STACK_RULE_KINDS,
+    **tenancy.STACK_RULE_KINDS,
+    **aws.STACK_RULE_KINDS,
+}
 
 
 def rule_catalogue() -> list[dict[str, object]]:
@@ -69,7 +76,7 @@ def rule_catalogue() -> list[dict[str, object]]:
             "severity": rule.severity.value,
             "enforcement": rule.enforcement.value,
             "description": rule.description,
-            "applies_to": sorted({**stack.STACK_RULE_KINDS, **tenancy.STACK_RULE_KINDS}.get(rule.id, ())),
+            "applies_to": sorted(_STACK_RULE_KINDS.get(rule.id, ())),
         }
         for rule in STACK_RULES
     ]

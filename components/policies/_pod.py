@@ -218,6 +218,11 @@ def namespace(props: Mapping[str, Any]) -> str:
     return text(dig(props, "metadata", "namespace"))
 
 
+def keeps_data(props: Mapping[str, Any]) -> bool:
+    """A StatefulSet whose ``spec.volumeClaimTemplates`` is not empty: each pod owns data volumes."""
+    return bool(dig_list(props, "spec", "volumeClaimTemplates"))
+
+
 def labels(value: Any) -> dict[str, str]:
     """A label map with string keys and values (other entries are dropped)."""
     return {k: v for k, v in as_map(value).items() if isinstance(k, str) and isinstance(v, str)}

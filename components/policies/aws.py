@@ -1,5 +1,9 @@
 """EKS, EC2, KMS, SQS, IAM, VPC and S3 rules over Pulumi ``aws:*`` props, plus Karpenter CRD rules.
 
+One of them is a stack rule: ``s3-bucket-complete`` checks that every bucket *has* its SSE-KMS
+encryption, versioning and public access block resources (``s3-hardened`` judges those resources
+themselves, wherever they point).
+
 Rules from policy-anchors §1L (AWS) and §1K (Karpenter). Props are the engine's camelCase inputs
 (``vpcConfig.endpointPublicAccess``, ``metadataOptions.httpTokens``); names were taken from
 ``pulumi_aws`` 7.x (``<module>/<resource>.py`` and ``_inputs.py``). Karpenter objects are manifests
@@ -16,6 +20,12 @@ Shapes worth knowing:
   ``httpTokens: required`` and ``httpPutResponseHopLimit: 1`` in the CRD schema, so an absent field is
   compliant there; a launch template has no such default (the EC2 default is ``optional`` and account-level
   IMDS defaults may raise the hop limit), so both fields must be explicit.
+* A bucket's configuration resources are matched to it by **property dependency**: their ``bucket``
+  prop came from the bucket's URN (``bucket=bucket.id``), which is all a preview knows of an auto-named
+  bucket (:attr:`~components.policies.base.Resource.property_dependencies`). Only without such a
+  dependency does a literal ``bucket`` name equal to the bucket's ``bucket`` prop count. The inline
+  ``serverSideEncryptionConfiguration``/``versioning`` blocks of ``aws:s3/bucket`` (deprecated in
+  ``pulumi_aws`` 7) do not count.
 * Production resources are marked by the tag ``platform-components.io/environment: prod``
   (:data:`components.kube.labels.ENVIRONMENT`); the Pulumi ``protect`` option is
   :attr:`~components.policies.base.Resource.protect`.
@@ -24,9 +34,10 @@ Deliberately **not** implemented here:
 
 * ``eks-supported-version``: a list of supported versions goes stale (checkov's did); the cluster
   component pins the version instead.
-* ``ecr-hardened`` and ``s3-hardened``'s bucket-level half (every bucket *has* a public access block,
-  encryption, versioning and logging): that needs the whole stack; only the configuration resources
-  themselves are checked.
+* ``ecr-hardened`` (immutable tags, scan on push, KMS): the library creates no ECR repository, so
+  there is nothing of its own to judge yet.
+* S3 server access logging: ``s3-bucket-complete`` does not require it (a log bucket would need a log
+  bucket of its own); CloudTrail data events are the better record of object access.
 * ``ec2-private-nodes`` for subnets (``mapPublicIpOnLaunch``): a policy cannot tell node subnets from
   public load-balancer subnets.
 * ``aws:ec2/instance:Instance``: instances may inherit everything from a launch template, so judging
@@ -38,7 +49,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -57,7 +68,7 @@ from components.policies._pod import (
     strings,
     text,
 )
-from components.policies.base import Enforcement, Resource, ResourceCheck, Rule, Severity
+from components.policies.base import Enforcement, Resource, ResourceCheck, Rule, Severity, StackRule
 
 M, A = Enforcement.MANDATORY, Enforcement.ADVISORY
 
@@ -81,6 +92,8 @@ IAM_POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment"
 SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
 SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
 SG_INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+S3_BUCKET = "aws:s3/bucket:Bucket"
+S3_BUCKET_V2 = "aws:s3/bucketV2:BucketV2"
 S3_PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 S3_SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
 S3_SSE_V2 = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
@@ -103,6 +116,7 @@ ATTACHMENT_TYPES = frozenset(
 IAM_TYPES = POLICY_DOCUMENT_TYPES | ATTACHMENT_TYPES | {IAM_ROLE}
 SG_TYPES = frozenset({SECURITY_GROUP, SECURITY_GROUP_RULE, SG_INGRESS_RULE})
 S3_TYPES = frozenset({S3_PUBLIC_ACCESS_BLOCK, S3_SSE, S3_SSE_V2, S3_VERSIONING, S3_VERSIONING_V2})
+S3_BUCKET_TYPES = frozenset({S3_BUCKET, S3_BUCKET_V2})
 PROD_PROTECTED_TYPES = frozenset({EKS_CLUSTER, KMS_KEY, LOG_GROUP})
 
 # --- constants -----------------------------------------------------------------------------------------
@@ -122,6 +136,8 @@ ADMIN_PORTS = (22, 3389)
 ALL_PROTOCOLS = frozenset({"-1", "all"})
 ICMP_PROTOCOLS = frozenset({"icmp", "1", "icmpv6", "58"})
 S3_KMS_ALGORITHMS = frozenset({"aws:kms", "aws:kms:dsse"})
+#: What secret and not-yet-known values look like in the offline engine's props.
+PLACEHOLDERS = frozenset({"[secret]", "[unknown]"})
 S3_BLOCK_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 PROD = "prod"
 
@@ -559,30 +575,128 @@ def _world_ingress(resource: Resource) -> Iterator[str]:
 # --- S3 ------------------------------------------------------------------------------------------------
 
 
+def _block_problems(props: Mapping[str, Any]) -> list[str]:
+    """The public access block flags of ``props`` that are not true."""
+    return [flag for flag in S3_BLOCK_FLAGS if not is_true(props.get(flag))]
+
+
+def _sse_algorithm_problems(props: Mapping[str, Any]) -> list[str]:
+    """The rules of a server-side encryption configuration whose algorithm is not SSE-KMS."""
+    problems = []
+    for index, rule in maps(props.get("rules")):
+        algorithm = dig(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm")
+        if not (isinstance(algorithm, str) and algorithm in S3_KMS_ALGORITHMS):
+            problems.append(
+                f"rules[{index}].applyServerSideEncryptionByDefault.sseAlgorithm is {show(algorithm)}"
+            )
+    return problems
+
+
+def _sse_problems(props: Mapping[str, Any]) -> list[str]:
+    """What keeps a server-side encryption configuration from SSE-KMS (empty when it uses it)."""
+    if not any(True for _ in maps(props.get("rules"))):
+        return ["rules is empty"]
+    return _sse_algorithm_problems(props)
+
+
+def _versioning_status(props: Mapping[str, Any]) -> Any:
+    """``versioningConfiguration.status``; versioning is on only when it is ``"Enabled"``."""
+    return dig(props, "versioningConfiguration", "status")
+
+
 def _s3_hardened(resource: Resource) -> Iterator[str]:
     props = resource.props
     if resource.type == S3_PUBLIC_ACCESS_BLOCK:
-        for flag in S3_BLOCK_FLAGS:
-            if not is_true(props.get(flag)):
-                yield f"{flag} is not true; set all four public access block flags to true (CKV_AWS_53-56)"
+        for flag in _block_problems(props):
+            yield f"{flag} is not true; set all four public access block flags to true (CKV_AWS_53-56)"
     elif resource.type in (S3_SSE, S3_SSE_V2):
-        rules = list(maps(props.get("rules")))
-        if not rules:
+        if not any(True for _ in maps(props.get("rules"))):
             yield 'rules is empty; add a rule with applyServerSideEncryptionByDefault.sseAlgorithm "aws:kms"'
-        for index, rule in rules:
-            algorithm = dig(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm")
-            if not (isinstance(algorithm, str) and algorithm in S3_KMS_ALGORITHMS):
-                yield (
-                    f"rules[{index}].applyServerSideEncryptionByDefault.sseAlgorithm is {show(algorithm)}; "
-                    'use "aws:kms" with a customer managed kmsMasterKeyId (CKV_AWS_145)'
-                )
+        for problem in _sse_algorithm_problems(props):
+            yield f'{problem}; use "aws:kms" with a customer managed kmsMasterKeyId (CKV_AWS_145)'
     else:
-        status = dig(props, "versioningConfiguration", "status")
+        status = _versioning_status(props)
         if status != "Enabled":
             yield (
                 f'versioningConfiguration.status is {show(status)}; set it to "Enabled" so overwritten and '
                 "deleted objects (state, artifacts) can be recovered (CKV_AWS_21)"
             )
+
+
+def _targets(config: Resource, bucket: Resource) -> bool:
+    """Whether the configuration resource ``config`` configures ``bucket``.
+
+    By property dependency first (``bucket=bucket.id``: ``config``'s ``bucket`` property came from the
+    bucket's URN, which is all a preview knows of an auto-named bucket); without any dependency of that
+    property, by a literal name equal to the bucket's ``bucket`` prop. The props are read only when
+    needed: under CrossGuard an unknown preview value raises when it is read.
+    """
+    if config.property_dependencies.get("bucket"):
+        return config.depends_on("bucket", bucket.urn)
+    name = config.props.get("bucket")
+    if not isinstance(name, str) or not name.strip() or name in PLACEHOLDERS:
+        return False  # two masked values are not the same name
+    return name == bucket.props.get("bucket")
+
+
+def _bucket_complete(resources: Sequence[Resource]) -> Iterator[tuple[Resource, str]]:
+    buckets = [r for r in resources if r.type in S3_BUCKET_TYPES]
+    if not buckets:
+        return
+    configs = [r for r in resources if r.type in S3_TYPES]
+    for bucket in buckets:
+        mine = [config for config in configs if _targets(config, bucket)]
+        sse = [c for c in mine if c.type in (S3_SSE, S3_SSE_V2)]
+        versioning = [c for c in mine if c.type in (S3_VERSIONING, S3_VERSIONING_V2)]
+        blocks = [c for c in mine if c.type == S3_PUBLIC_ACCESS_BLOCK]
+        if not sse:
+            yield (
+                bucket,
+                "no server-side encryption configuration targets this bucket; add an "
+                "aws.s3.BucketServerSideEncryptionConfiguration with bucket=<this bucket>.id and "
+                'rules[0].applyServerSideEncryptionByDefault.sseAlgorithm "aws:kms" with a customer managed '
+                "kmsMasterKeyId (CKV_AWS_145)",
+            )
+        for config in sse:
+            problems = _sse_problems(config.props)
+            if problems:
+                yield (
+                    bucket,
+                    f"its encryption configuration {config.display} does not use SSE-KMS "
+                    f"({'; '.join(problems)}); set applyServerSideEncryptionByDefault.sseAlgorithm to "
+                    '"aws:kms" with a customer managed kmsMasterKeyId (CKV_AWS_145)',
+                )
+        if not versioning:
+            yield (
+                bucket,
+                "no versioning configuration targets this bucket; add an aws.s3.BucketVersioning with "
+                'bucket=<this bucket>.id and versioningConfiguration.status "Enabled" so overwritten and '
+                "deleted objects (backups, state) can be recovered (CKV_AWS_21)",
+            )
+        for config in versioning:
+            status = _versioning_status(config.props)
+            if status != "Enabled":
+                yield (
+                    bucket,
+                    f"its versioning configuration {config.display} has versioningConfiguration.status "
+                    f'{show(status)}; set it to "Enabled" so overwritten and deleted objects can be recovered '
+                    "(CKV_AWS_21)",
+                )
+        if not blocks:
+            yield (
+                bucket,
+                "no public access block targets this bucket; add an aws.s3.BucketPublicAccessBlock with "
+                "bucket=<this bucket>.id and blockPublicAcls, blockPublicPolicy, ignorePublicAcls and "
+                "restrictPublicBuckets all true (CKV_AWS_53-56)",
+            )
+        for config in blocks:
+            weak = _block_problems(config.props)
+            if weak:
+                yield (
+                    bucket,
+                    f"its public access block {config.display} leaves {', '.join(weak)} not true; set all "
+                    "four flags to true (CKV_AWS_53-56)",
+                )
 
 
 # --- production protection -----------------------------------------------------------------------------
@@ -864,4 +978,31 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 
-__all__ = ["RULES", "document_problems", "is_world", "policy_document", "statement_problems", "statements"]
+STACK_RULES: tuple[StackRule, ...] = (
+    StackRule(
+        "s3-bucket-complete",
+        "Every S3 bucket needs its own SSE-KMS encryption configuration, versioning and a public access "
+        "block with all four flags, so backups and state are encrypted, recoverable and never public; "
+        "checked on the bucket, so a forgotten configuration resource is caught (CKV_AWS_145, CKV_AWS_21, "
+        "CKV_AWS_53-56; CKV2_AWS_6; project issue).",
+        Severity.HIGH,
+        M,
+        _bucket_complete,
+    ),
+)
+
+#: Kinds each stack rule reports on or reads, for the rule catalogue.
+STACK_RULE_KINDS: Mapping[str, tuple[str, ...]] = {
+    "s3-bucket-complete": tuple(sorted(type_.rsplit(":", 1)[-1] for type_ in S3_BUCKET_TYPES | S3_TYPES)),
+}
+
+__all__ = [
+    "RULES",
+    "STACK_RULES",
+    "STACK_RULE_KINDS",
+    "document_problems",
+    "is_world",
+    "policy_document",
+    "statement_problems",
+    "statements",
+]

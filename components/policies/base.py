@@ -19,6 +19,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 EXEMPT_PREFIX = "policy.platform-components.io/exempt."
@@ -40,14 +41,36 @@ class Enforcement(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Resource:
-    """What a rule sees: the Pulumi type token, the logical name, the camelCase props, the URN and
-    the ``protect`` resource option (CrossGuard: ``args.opts.protect``)."""
+    """What a rule sees: the Pulumi type token, the logical name, the camelCase props, the URN, the
+    ``protect`` resource option (CrossGuard: ``args.opts.protect``) and the property dependencies.
+
+    ``property_dependencies`` maps a (camelCase) property name to the URNs of the resources its value
+    came from: ``BucketVersioning(bucket=bucket.id)`` depends through ``bucket`` on the bucket's URN,
+    even during a preview, when the bucket's generated name is still unknown. Pass a plain dict of
+    lists or tuples; it is stored read-only, with tuples. CrossGuard supplies it to stack policies
+    only (``PolicyResource.property_dependencies``), the offline engine always; a resource built
+    without it has none.
+    """
 
     type: str
     name: str
     props: Mapping[str, Any]
     urn: str = ""
     protect: bool = False
+    property_dependencies: Mapping[str, Sequence[str]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        frozen = MappingProxyType(
+            {
+                str(key): (urns,) if isinstance(urns, str) else tuple(str(urn) for urn in urns)
+                for key, urns in self.property_dependencies.items()
+            }
+        )
+        object.__setattr__(self, "property_dependencies", frozen)
+
+    def depends_on(self, prop: str, urn: str) -> bool:
+        """Whether the value of ``prop`` came (at least partly) from the resource ``urn``."""
+        return bool(urn) and urn in self.property_dependencies.get(prop, ())
 
     @property
     def kind(self) -> str:

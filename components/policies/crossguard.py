@@ -4,7 +4,9 @@
 constructor starts a gRPC server and blocks). The pack entry point is ``pack/__main__.py``.
 
 Resource policies only look at resources whose type token the rule applies to, so unknown preview
-values of unrelated resources never reach a rule. An exempted resource
+values of unrelated resources never reach a rule. Stack policies also receive each resource's property
+dependencies (as URNs), which is how a bucket's configuration resources are matched to it while the
+bucket's generated name is still unknown. An exempted resource
 (``policy.platform-components.io/exempt.<rule-id>: "<reason>"``) is skipped silently.
 """
 
@@ -15,6 +17,7 @@ from collections.abc import Sequence
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
+    PolicyResource,
     ReportViolation,
     ResourceValidation,
     ResourceValidationArgs,
@@ -60,6 +63,16 @@ def _resource_validator(rule: Rule) -> ResourceValidation:
     return validate
 
 
+def _property_dependencies(item: PolicyResource) -> dict[str, tuple[str, ...]]:
+    """``PolicyResource.property_dependencies`` (property -> the resources its value came from) as
+    property -> URNs. The analyzer keeps only dependencies on resources of the stack."""
+    raw = getattr(item, "property_dependencies", None) or {}
+    return {
+        str(prop): tuple(urn for urn in (getattr(dep, "urn", None) for dep in deps or ()) if urn)
+        for prop, deps in raw.items()
+    }
+
+
 def _stack_validator(rule: StackRule) -> StackValidation:
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         resources: Sequence[Resource] = [
@@ -69,6 +82,7 @@ def _stack_validator(rule: StackRule) -> StackValidation:
                 props=item.props,
                 urn=item.urn,
                 protect=bool(getattr(getattr(item, "opts", None), "protect", False)),
+                property_dependencies=_property_dependencies(item),
             )
             for item in args.resources
         ]

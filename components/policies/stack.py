@@ -7,6 +7,11 @@ to the Pulumi logical name when the manifest has none.
 The offending resource of a missing PodDisruptionBudget or NetworkPolicy is the workload itself; a
 PodDisruptionBudget that blocks every eviction is reported on the PodDisruptionBudget, and HPA
 problems on the HorizontalPodAutoscaler.
+
+``avail-pdb`` asks replicated workloads for a PodDisruptionBudget (capacity during drains);
+``sts-pvc-pdb`` asks every StatefulSet with volume claim templates for one, whatever its replica count
+(a database pod is evicted only with the budget's consent). A replicated StatefulSet with claims and
+no PodDisruptionBudget is therefore reported by both.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from components.policies._pod import (
     as_list,
     dig,
     dig_map,
+    keeps_data,
     kind_of,
     namespace,
     object_name,
@@ -215,6 +221,20 @@ def _avail_pdb(resources: Sequence[Resource]) -> Iterator[Finding]:
                 )
 
 
+def _sts_pvc_pdb(resources: Sequence[Resource]) -> Iterator[Finding]:
+    index = Index(resources)
+    for workload in index.workloads:
+        if workload.resource.type != STATEFULSET or not keeps_data(workload.resource.props):
+            continue
+        if not index.pdbs_for(workload):
+            yield (
+                workload.resource,
+                f"no PodDisruptionBudget in {_where(workload.namespace)} selects this StatefulSet, whose pods "
+                "keep data in spec.volumeClaimTemplates; add one whose spec.selector.matchLabels are a "
+                f"subset of {workload.labels_path}, with spec.maxUnavailable: 1",
+            )
+
+
 def _avail_hpa_pdb(resources: Sequence[Resource]) -> Iterator[Finding]:
     index = Index(resources)
     for hpa in index.hpas:
@@ -344,6 +364,15 @@ STACK_RULES: tuple[StackRule, ...] = (
         _hpa_target_exists,
     ),
     StackRule(
+        "sts-pvc-pdb",
+        "Every StatefulSet with volume claim templates (a database) needs a PodDisruptionBudget, even with "
+        "one replica, so drains and upgrades evict its pods only with the budget's consent, one at a time "
+        "with maxUnavailable 1 (Kubernetes 'Specifying a Disruption Budget'; project issue).",
+        Severity.MEDIUM,
+        M,
+        _sts_pvc_pdb,
+    ),
+    StackRule(
         "net-workload-policy",
         "Every workload must be selected by an Ingress NetworkPolicy so pods are not reachable from the whole "
         "cluster (CIS EKS 4.3.2; CKV2_K8S_6; Polaris missingNetworkPolicy).",
@@ -360,6 +389,7 @@ STACK_RULE_KINDS: Mapping[str, tuple[str, ...]] = {
     "avail-replicas": ("Deployment", "HorizontalPodAutoscaler"),
     "hpa-target-exists": ("HorizontalPodAutoscaler",),
     "net-workload-policy": tuple(sorted({kind_of(t) for t in WORKLOAD_TYPES} | {"NetworkPolicy"})),
+    "sts-pvc-pdb": ("PodDisruptionBudget", "StatefulSet"),
 }
 
 __all__ = ["STACK_RULES", "STACK_RULE_KINDS", "pdb_blocking"]

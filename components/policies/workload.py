@@ -2,6 +2,12 @@
 
 Rules from policy-anchors §1C-§1F and ``ns-not-default`` from §1G. Each looks at one object.
 
+Two rules protect the data of StatefulSets with ``spec.volumeClaimTemplates`` (databases; project
+issue): ``sts-pvc-retention`` keeps the claims when the StatefulSet is deleted or scaled down, and
+``db-do-not-disrupt`` keeps Karpenter from voluntarily disrupting their nodes. A StatefulSet without
+claim templates is judged by neither (that every such StatefulSet has a PodDisruptionBudget is the stack
+rule ``sts-pvc-pdb``).
+
 Deliberately **not** implemented (project decision):
 
 * ``img-digest``: the library cannot know digests of user images; a pinned tag plus ECR
@@ -37,6 +43,7 @@ from components.policies._pod import (
     SERVICE,
     SERVICE_ACCOUNT,
     SERVING_TYPES,
+    STATEFULSET,
     WORKLOAD_TYPES,
     Container,
     PodView,
@@ -45,6 +52,7 @@ from components.policies._pod import (
     dig,
     is_false,
     is_set,
+    keeps_data,
     labels,
     maps,
     one_of,
@@ -59,14 +67,21 @@ from components.policies.pss import PodCheck, on_pod
 
 M, A = Enforcement.MANDATORY, Enforcement.ADVISORY
 
-#: Names of env vars / ConfigMap keys that look like they hold a credential.
+#: Names of env vars / ConfigMap keys that look like they hold a credential (``pgpass``: a libpq
+#: password file's content; ``PGPASSFILE`` only names such a file).
 SENSITIVE_NAME = re.compile(
-    r"passw(?:or)?d|secret|token|bearer|credential|api[_-]?key|private[_-]?key|access[_-]?key"
+    r"passw(?:or)?d|pgpass(?!file)|secret|token|bearer|credential|api[_-]?key|private[_-]?key|access[_-]?key"
     r"|^AWS_SECRET_ACCESS_KEY$|^AZURE_.+KEY$|^GOOGLE_APPLICATION_CREDENTIALS_JSON$",
     re.IGNORECASE,
 )
 #: ...unless the name says the value is a reference to a file or directory (``POSTGRES_PASSWORD_FILE``).
 REFERENCE_SUFFIX = re.compile(r"[_.-](?:file|path|dir|filename|location|ref|name)$", re.IGNORECASE)
+
+#: Karpenter does not voluntarily disrupt (consolidate, drift) a node running a pod with this annotation
+#: set to ``"true"``; expiration, repair and forceful termination still happen.
+DO_NOT_DISRUPT = "karpenter.sh/do-not-disrupt"
+#: ``spec.persistentVolumeClaimRetentionPolicy`` fields and the operation each one governs.
+RETENTION_FIELDS = (("whenDeleted", "deleting the StatefulSet"), ("whenScaled", "scaling it down"))
 
 RECOMMENDED_LABELS = (
     "app.kubernetes.io/name",
@@ -376,6 +391,33 @@ def _cronjob_deadline(resource: Resource) -> Iterator[str]:
         yield f"{path}.restartPolicy is {show(policy)}; set it to OnFailure or Never"
 
 
+def _pvc_retention(resource: Resource) -> Iterator[str]:
+    if not keeps_data(resource.props):
+        return
+    policy = as_map(dig(resource.props, "spec", "persistentVolumeClaimRetentionPolicy"))
+    for field_name, operation in RETENTION_FIELDS:
+        value = policy.get(field_name)
+        if value is not None and value != "Retain":  # unset: the API default is Retain
+            yield (
+                f"spec.persistentVolumeClaimRetentionPolicy.{field_name} is {show(value)}; set it to Retain "
+                f"(or leave it unset) so {operation} never deletes the PersistentVolumeClaims of "
+                "spec.volumeClaimTemplates"
+            )
+
+
+def _do_not_disrupt(resource: Resource) -> Iterator[str]:
+    view = pod_view(resource.type, resource.props)
+    if view is None or not keeps_data(resource.props):
+        return
+    value = view.annotations.get(DO_NOT_DISRUPT)
+    if value != "true":
+        shown = show(value) if value is not None else "not set"
+        yield (
+            f'{view.metadata_path}.annotations["{DO_NOT_DISRUPT}"] is {shown}; set it to "true" so Karpenter '
+            "never consolidates or drifts the node under a database pod"
+        )
+
+
 def _recommended_labels(resource: Resource) -> Iterator[str]:
     present = labels(resource.metadata.get("labels"))
     missing = [label for label in RECOMMENDED_LABELS if not present.get(label)]
@@ -557,6 +599,26 @@ RULES: tuple[Rule, ...] = (
         "Always (kube-score cronjob-has-deadline, cronjob-restartpolicy).",
         _cronjob_deadline,
         frozenset({CRONJOB}),
+    ),
+    _rule(
+        "sts-pvc-retention",
+        Severity.HIGH,
+        M,
+        "Deleting or scaling down a StatefulSet must never delete its data volumes: the PVCs of "
+        "volumeClaimTemplates must be retained (persistentVolumeClaimRetentionPolicy Retain, the API "
+        "default) (Kubernetes StatefulSet PVC retention; project issue).",
+        _pvc_retention,
+        frozenset({STATEFULSET}),
+    ),
+    _rule(
+        "db-do-not-disrupt",
+        Severity.HIGH,
+        M,
+        "Pods of a StatefulSet with volume claim templates (a database) must carry karpenter.sh/do-not-"
+        'disrupt "true", so Karpenter never voluntarily consolidates or drifts their node and fails the '
+        "database over (Karpenter docs disruption 'Pod-Level Controls'; project issue).",
+        _do_not_disrupt,
+        frozenset({STATEFULSET}),
     ),
     _rule(
         "meta-recommended-labels",

@@ -18,6 +18,13 @@ Props = dict[str, Any]
 Path = str | Sequence[str | int]
 
 NAMESPACE = "team-a"
+DO_NOT_DISRUPT = "karpenter.sh/do-not-disrupt"
+KMS_KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+S3_BUCKET = "aws:s3/bucket:Bucket"
+S3_SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+S3_VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
+S3_PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+S3_BLOCK_FLAGS = ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets")
 IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api:1.4.2"
 SELECTOR = {"app.kubernetes.io/name": "api", "app.kubernetes.io/instance": "api"}
 LABELS = {
@@ -317,6 +324,67 @@ class Kit:
             "kind": "ConfigMap",
             "metadata": self.metadata("api-config"),
             "data": dict(data) if data is not None else {"LOG_LEVEL": "info", "FEATURE_FLAGS": "a,b"},
+        }
+
+    def database(self) -> Props:
+        """A compliant StatefulSet that keeps data: volume claim templates, claims retained (the API
+        default) and the Karpenter do-not-disrupt annotation on its pods."""
+        sts = self.workload("StatefulSet")
+        sts["spec"]["volumeClaimTemplates"] = [
+            {
+                "metadata": {"name": "data"},
+                "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "10Gi"}}},
+            }
+        ]
+        sts["spec"]["template"]["metadata"]["annotations"] = {DO_NOT_DISRUPT: "true"}
+        return sts
+
+    def bucket_stack(self, name: str = "backups") -> dict[str, Resource]:
+        """A compliant S3 bucket with its encryption, versioning and public access block resources, keyed
+        by ``bucket``, ``sse``, ``versioning`` and ``block``.
+
+        As in a preview of ``bucket=bucket.id``: the bucket has no ``bucket`` prop (auto-named), the
+        configurations' ``bucket`` is a generated name and each depends through ``bucket`` on the
+        bucket's URN.
+        """
+        bucket_urn = f"urn:pulumi:test::platform::{S3_BUCKET}::{name}"
+        generated = f"{name}-1a2b3c4"
+        deps = {"bucket": [bucket_urn]}
+
+        def config(type_: str, suffix: str, props: Props) -> Resource:
+            return Resource(
+                type_,
+                f"{name}-{suffix}",
+                {"bucket": generated, **props},
+                urn=f"urn:pulumi:test::platform::{type_}::{name}-{suffix}",
+                property_dependencies=deps,
+            )
+
+        return {
+            "bucket": Resource(S3_BUCKET, name, {"forceDestroy": False}, urn=bucket_urn),
+            "sse": config(
+                S3_SSE,
+                "encryption",
+                {
+                    "rules": [
+                        {
+                            "applyServerSideEncryptionByDefault": {
+                                "sseAlgorithm": "aws:kms",
+                                "kmsMasterKeyId": KMS_KEY_ARN,
+                            },
+                            "bucketKeyEnabled": True,
+                        }
+                    ]
+                },
+            ),
+            "versioning": config(
+                S3_VERSIONING, "versioning", {"versioningConfiguration": {"status": "Enabled"}}
+            ),
+            "block": config(
+                S3_PUBLIC_ACCESS_BLOCK,
+                "public-access-block",
+                dict.fromkeys(S3_BLOCK_FLAGS, True),
+            ),
         }
 
     def stack(self) -> list[Props]:

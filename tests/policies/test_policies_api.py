@@ -113,6 +113,11 @@ ANCHORS: dict[str, tuple[Severity, Enforcement]] = {
     "prod-deletion-protection": (H, M),
     "karp-nodepool-limits": (MED, A),
     "karp-nodepool-expire": (L, A),
+    # StatefulSets that keep data and their backup buckets (StatefulDatabase): our choice
+    "sts-pvc-retention": (H, M),
+    "sts-pvc-pdb": (MED, M),
+    "db-do-not-disrupt": (H, M),
+    "s3-bucket-complete": (H, M),
     # tenancy, service mesh and Gateway API (components.policies.tenancy): our choice
     "ns-psa-labels": (H, M),
     "ns-default-deny": (H, M),
@@ -197,6 +202,16 @@ def test_rule_catalogue() -> None:
     ]
     assert by_id["avail-pdb"]["kind"] == "stack"
     assert by_id["svc-no-public-lb"]["enforcement"] == "advisory"
+    assert by_id["sts-pvc-retention"]["applies_to"] == ["StatefulSet"]
+    assert by_id["db-do-not-disrupt"]["applies_to"] == ["StatefulSet"]
+    assert (by_id["sts-pvc-pdb"]["kind"], by_id["sts-pvc-pdb"]["applies_to"]) == (
+        "stack",
+        ["PodDisruptionBudget", "StatefulSet"],
+    )
+    assert by_id["s3-bucket-complete"]["kind"] == "stack"
+    assert {"Bucket", "BucketV2", "BucketPublicAccessBlock", "BucketVersioning"} <= set(
+        by_id["s3-bucket-complete"]["applies_to"]
+    )
 
 
 def test_check_runs_resource_and_stack_rules(kit: Kit) -> None:

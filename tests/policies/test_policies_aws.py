@@ -10,20 +10,27 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator, Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from pulumi_policy import (
     PolicyCustomTimeouts,
+    PolicyResource,
     PolicyResourceOptions,
     ResourceValidationArgs,
     ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
 )
+from pulumi_policy.proxy import unknown_checking_proxy
 
-from components.policies import RULES, Resource, check, evaluate
+from components.policies import RULES, STACK_RULES, Resource, check, evaluate
 from components.policies.aws import is_world, policy_document, statements
 from components.policies.crossguard import build_policies
+
+if TYPE_CHECKING:
+    from conftest import Kit
 
 ENV = "platform-components.io/environment"
 KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -556,6 +563,307 @@ def test_s3_configuration_resources() -> None:
     assert messages(res(VERSIONING, suspended), "s3-hardened")
     enabled = {"bucket": "state", "versioningConfiguration": {"status": "Enabled"}}
     assert messages(res(VERSIONING, enabled), "s3-hardened") == []
+
+
+# --- s3-bucket-complete ---------------------------------------------------------------------------------
+
+BUCKET_V2 = "aws:s3/bucketV2:BucketV2"
+SSE_V2 = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
+VERSIONING_V2 = "aws:s3/bucketVersioningV2:BucketVersioningV2"
+BUCKET_RULE = next(rule for rule in STACK_RULES if rule.id == "s3-bucket-complete")
+
+
+def bucket_findings(resources: list[Resource]) -> list[str]:
+    return [v.message for v in evaluate(resources, [], [BUCKET_RULE]).violations]
+
+
+def changed(resource: Resource, **props: Any) -> Resource:
+    """``resource`` with ``props`` merged into its props (a value of ``None`` removes the key)."""
+    merged = {k: v for k, v in {**resource.props, **props}.items() if v is not None}
+    return Resource(
+        resource.type,
+        resource.name,
+        merged,
+        urn=resource.urn,
+        property_dependencies=resource.property_dependencies,
+    )
+
+
+def test_complete_bucket_is_compliant(kit: Kit) -> None:
+    stack = kit.bucket_stack()
+    assert bucket_findings(list(stack.values())) == []
+    assert [v.message for v in check(list(stack.values())).violations] == []
+
+
+@pytest.mark.parametrize(
+    ("missing", "fragment"),
+    [
+        ("sse", "no server-side encryption configuration targets this bucket; add an "),
+        ("versioning", "no versioning configuration targets this bucket; add an aws.s3.BucketVersioning"),
+        ("block", "no public access block targets this bucket; add an aws.s3.BucketPublicAccessBlock"),
+    ],
+)
+def test_each_missing_piece_is_one_violation_on_the_bucket(kit: Kit, missing: str, fragment: str) -> None:
+    stack = kit.bucket_stack()
+    del stack[missing]
+    (violation,) = evaluate(list(stack.values()), [], [BUCKET_RULE]).violations
+    assert violation.resource == "Bucket backups"
+    assert violation.urn == "urn:pulumi:test::platform::aws:s3/bucket:Bucket::backups"
+    assert violation.message.startswith(f"Bucket backups: {fragment}")
+    assert "bucket=<this bucket>.id" in violation.message
+
+
+def test_bare_bucket_gets_three_violations(kit: Kit) -> None:
+    assert len(bucket_findings([kit.bucket_stack()["bucket"]])) == 3
+
+
+def test_sse_s3_encryption_is_not_enough(kit: Kit) -> None:
+    stack = kit.bucket_stack()
+    stack["sse"] = changed(
+        stack["sse"], rules=[{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]
+    )
+    (message,) = bucket_findings(list(stack.values()))
+    assert message == (
+        "Bucket backups: its encryption configuration BucketServerSideEncryptionConfiguration backups-encryption "
+        'does not use SSE-KMS (rules[0].applyServerSideEncryptionByDefault.sseAlgorithm is "AES256"); set '
+        'applyServerSideEncryptionByDefault.sseAlgorithm to "aws:kms" with a customer managed kmsMasterKeyId '
+        "(CKV_AWS_145)"
+    )
+
+
+@pytest.mark.parametrize("algorithm", ["aws:kms", "aws:kms:dsse"])
+def test_kms_algorithms_count(kit: Kit, algorithm: str) -> None:
+    stack = kit.bucket_stack()
+    stack["sse"] = changed(
+        stack["sse"], rules=[{"applyServerSideEncryptionByDefault": {"sseAlgorithm": algorithm}}]
+    )
+    assert bucket_findings(list(stack.values())) == []
+
+
+def test_empty_encryption_rules_are_weak(kit: Kit) -> None:
+    stack = kit.bucket_stack()
+    stack["sse"] = changed(stack["sse"], rules=[])
+    (message,) = bucket_findings(list(stack.values()))
+    assert "does not use SSE-KMS (rules is empty)" in message
+
+
+@pytest.mark.parametrize(
+    "flag", ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"]
+)
+def test_public_access_block_with_one_flag_false(kit: Kit, flag: str) -> None:
+    stack = kit.bucket_stack()
+    stack["block"] = changed(stack["block"], **{flag: False})
+    (message,) = bucket_findings(list(stack.values()))
+    assert message == (
+        "Bucket backups: its public access block BucketPublicAccessBlock backups-public-access-block leaves "
+        f"{flag} not true; set all four flags to true (CKV_AWS_53-56)"
+    )
+
+
+@pytest.mark.parametrize("status", ["Suspended", "Disabled", None])
+def test_versioning_not_enabled(kit: Kit, status: str | None) -> None:
+    stack = kit.bucket_stack()
+    stack["versioning"] = changed(
+        stack["versioning"], versioningConfiguration={"status": status} if status else None
+    )
+    (message,) = bucket_findings(list(stack.values()))
+    assert message.startswith(
+        "Bucket backups: its versioning configuration BucketVersioning backups-versioning "
+    )
+    assert 'set it to "Enabled"' in message
+
+
+def test_configuration_of_another_bucket_does_not_count(kit: Kit) -> None:
+    """Two auto-named buckets: only the property dependency tells whose configuration is whose."""
+    mine, theirs = kit.bucket_stack("backups"), kit.bucket_stack("logs")
+    resources = [mine["bucket"], mine["sse"], mine["block"], *theirs.values()]
+    (violation,) = evaluate(resources, [], [BUCKET_RULE]).violations
+    assert violation.resource == "Bucket backups"
+    assert "no versioning configuration" in violation.message
+
+
+def test_property_dependency_wins_over_an_equal_name(kit: Kit) -> None:
+    """A configuration that depends through ``bucket`` on another resource is not this bucket's, even if
+    the names happen to be equal."""
+    stack = kit.bucket_stack()
+    stack["bucket"] = changed(stack["bucket"], bucket="backups-1a2b3c4")
+    stack["versioning"] = Resource(
+        VERSIONING,
+        "elsewhere",
+        stack["versioning"].props,
+        urn="urn:pulumi:test::platform::aws:s3/bucketVersioning:BucketVersioning::elsewhere",
+        property_dependencies={"bucket": ["urn:pulumi:test::platform::aws:s3/bucket:Bucket::other"]},
+    )
+    (message,) = bucket_findings(list(stack.values()))
+    assert "no versioning configuration" in message
+
+
+def test_literal_bucket_names_match_without_dependencies() -> None:
+    """Fallback: no property dependency on ``bucket``; a literal name equal to the bucket's counts."""
+    flags = dict.fromkeys(
+        ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"), True
+    )
+    kms = [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": KEY_ARN}}]
+    resources = [
+        res(BUCKET_V2, {"bucket": "acme-backups"}, name="backups"),
+        res(SSE_V2, {"bucket": "acme-backups", "rules": kms}, name="sse"),
+        res(
+            VERSIONING_V2,
+            {"bucket": "acme-backups", "versioningConfiguration": {"status": "Enabled"}},
+            name="v",
+        ),
+        Resource(
+            "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+            "block",
+            {"bucket": "acme-backups", **flags},
+            property_dependencies={"bucket": []},  # a literal value: no dependency
+        ),
+    ]
+    assert bucket_findings(resources) == []
+    resources[2] = res(
+        VERSIONING_V2, {"bucket": "acme-logs", "versioningConfiguration": {"status": "Enabled"}}
+    )
+    (message,) = bucket_findings(resources)
+    assert message.startswith("BucketV2 backups: no versioning configuration targets this bucket")
+
+
+@pytest.mark.parametrize("name", [None, "", "[secret]", "[unknown]", 7, ["acme-backups"]])
+def test_unmatched_or_odd_bucket_names_never_match(name: Any) -> None:
+    bucket = res(BUCKET_V2, {"bucket": name} if name is not None else {}, name="backups")
+    versioning = res(VERSIONING_V2, {"bucket": name, "versioningConfiguration": {"status": "Enabled"}})
+    assert len(bucket_findings([bucket, versioning])) == 3
+
+
+def test_unknown_preview_values_are_never_read_when_dependencies_match(kit: Kit) -> None:
+    """Under CrossGuard a preview's unknown values raise when read; matching by property dependency reads
+    neither the bucket's name nor the configurations' ``bucket``."""
+    stack = kit.bucket_stack()
+    unknown = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi_policy's UNKNOWN_STRING_VALUE
+    resources = [
+        Resource(
+            r.type,
+            r.name,
+            unknown_checking_proxy({**r.props, "bucket": unknown}),
+            urn=r.urn,
+            property_dependencies=r.property_dependencies,
+        )
+        for r in stack.values()
+    ]
+    assert bucket_findings(resources) == []
+
+
+def test_bucket_rule_under_crossguard_uses_property_dependencies(kit: Kit) -> None:
+    """The stack policy turns ``PolicyResource.property_dependencies`` (resources) into URNs."""
+    policy = next(p for p in build_policies() if p.name == "s3-bucket-complete")
+    assert isinstance(policy, StackValidationPolicy)
+    stack = kit.bucket_stack()
+    options = PolicyResourceOptions(
+        protect=False,
+        ignore_changes=[],
+        delete_before_replace=None,
+        aliases=[],
+        custom_timeouts=PolicyCustomTimeouts(0, 0, 0),
+        additional_secret_outputs=[],
+    )
+    bucket = stack["bucket"]
+    bucket_item = PolicyResource(
+        bucket.type, bucket.props, bucket.urn, bucket.name, options, None, None, [], {}
+    )
+    items = [bucket_item] + [
+        PolicyResource(
+            r.type, r.props, r.urn, r.name, options, None, None, [bucket_item], {"bucket": [bucket_item]}
+        )
+        for key, r in stack.items()
+        if key != "bucket"
+    ]
+    reported: list[tuple[str, str | None]] = []
+
+    def report(message: str, urn: str | None = None) -> None:
+        reported.append((message, urn))
+
+    policy.validate(StackValidationArgs(resources=items), report)
+    assert reported == []
+    without_deps = [bucket_item] + [
+        PolicyResource(r.type, r.props, r.urn, r.name, options, None, None, [], {})
+        for key, r in stack.items()
+        if key != "bucket"
+    ]
+    policy.validate(StackValidationArgs(resources=without_deps), report)
+    assert len(reported) == 3
+    assert {urn for _, urn in reported} == {bucket.urn}
+
+
+def backup_bucket_program(*, versioning: bool = True) -> Callable[[], None]:
+    """A Pulumi program: an auto-named bucket configured through ``bucket=bucket.id``."""
+
+    def program() -> None:
+        import pulumi_aws as aws
+
+        bucket = aws.s3.Bucket("backups")
+        if versioning:
+            aws.s3.BucketVersioning(
+                "backups", bucket=bucket.id, versioning_configuration={"status": "Enabled"}
+            )
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            "backups",
+            bucket=bucket.id,
+            rules=[
+                {
+                    "apply_server_side_encryption_by_default": {
+                        "sse_algorithm": "aws:kms",
+                        "kms_master_key_id": KEY_ARN,
+                    },
+                    "bucket_key_enabled": True,
+                }
+            ],
+        )
+        aws.s3.BucketPublicAccessBlock(
+            "backups",
+            bucket=bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+        )
+
+    return program
+
+
+def test_offline_preview_matches_configurations_by_property_dependency() -> None:
+    """End to end: the engine records ``bucket=bucket.id`` as a property dependency on the bucket's URN,
+    and the rule matches by it (the bucket has no ``bucket`` input: its name is generated)."""
+    from components.testing import preview_function
+
+    result = preview_function(backup_bucket_program())
+    bucket = result.resource("aws:s3/bucket:Bucket", "backups")
+    assert "bucket" not in bucket.inputs
+    versioning = result.resource("aws:s3/bucketVersioning:BucketVersioning", "backups")
+    assert versioning.property_dependencies["bucket"] == [bucket.urn]
+    assert versioning.as_dict()["propertyDependencies"] == {"bucket": [bucket.urn]}
+    assert "versioningConfiguration" not in versioning.property_dependencies  # a literal: no dependency
+    assert result.clean, result.problems()
+    assert result.rule_ids() == set()
+
+
+def test_offline_preview_reports_the_missing_versioning() -> None:
+    from components.testing import preview_function
+
+    result = preview_function(backup_bucket_program(versioning=False))
+    (violation,) = result.violations
+    assert violation.rule_id == "s3-bucket-complete"
+    assert violation.urn == "urn:pulumi:test::test::aws:s3/bucket:Bucket::backups"
+    assert violation.message.startswith("Bucket backups: no versioning configuration targets this bucket")
+
+
+def test_resource_keeps_property_dependencies_read_only() -> None:
+    resource = Resource("t", "n", {}, property_dependencies={"bucket": ["urn:a", "urn:b"], "name": "urn:c"})
+    assert dict(resource.property_dependencies) == {"bucket": ("urn:a", "urn:b"), "name": ("urn:c",)}
+    assert resource.depends_on("bucket", "urn:b")
+    assert not resource.depends_on("bucket", "urn:c")
+    assert not resource.depends_on("bucket", "")
+    with pytest.raises(TypeError):
+        resource.property_dependencies["x"] = ("urn:d",)  # type: ignore[index]
+    assert Resource("t", "n", {}).property_dependencies == {}
 
 
 # --- production protection ------------------------------------------------------------------------------

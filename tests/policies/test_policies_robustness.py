@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +34,7 @@ def sample_objects(kit: Kit) -> list[dict[str, Any]]:
         kit.binding(kind="ClusterRoleBinding"),
         kit.service_account("default"),
         kit.config_map(),
+        kit.database(),
     ]
 
 
@@ -103,6 +105,30 @@ def test_odd_value_at_every_path_of_every_sample_never_raises(kit: Kit) -> None:
                 runs += 1
             parent[path[-1]] = original
     assert runs > 500
+
+
+def test_odd_value_at_every_path_of_the_bucket_stack_never_raises(kit: Kit) -> None:
+    """The S3 stack rule reads props of buckets and their configuration resources (not manifests)."""
+    stack = list(kit.bucket_stack().values())
+    runs = 0
+    for position, resource in enumerate(stack):
+        props = copy.deepcopy(dict(resource.props))
+        for path in list(paths(props)):
+            parent = parent_of(props, path)
+            original = parent[path[-1]]
+            for value in ODD_VALUES:
+                parent[path[-1]] = value
+                odd = Resource(
+                    resource.type,
+                    resource.name,
+                    props,
+                    urn=resource.urn,
+                    property_dependencies=resource.property_dependencies,
+                )
+                check([*stack[:position], odd, *stack[position + 1 :]])
+                runs += 1
+            parent[path[-1]] = original
+    assert runs > 50
 
 
 def test_secret_placeholders_fail_closed_where_security_is_at_stake(kit: Kit) -> None:

@@ -81,6 +81,21 @@ def cronjob(changes: Mapping[Path, Any]) -> Case:
     return lambda kit: [kit.resource(_apply(kit, kit.workload("CronJob"), changes))]
 
 
+DO_NOT_DISRUPT = "karpenter.sh/do-not-disrupt"
+
+
+def database(changes: Mapping[Path, Any] | None = None, *, with_pdb: bool = False) -> Case:
+    """The baseline database StatefulSet (volume claim templates) with ``changes``, optionally with a PDB."""
+
+    def build(kit: Kit) -> list[Resource]:
+        objects = [_apply(kit, kit.database(), changes or {})]
+        if with_pdb:
+            objects.append(kit.pdb())
+        return kit.resources(*objects)
+
+    return build
+
+
 HOST_LOG = [{"name": "logs", "hostPath": {"path": "/var/log"}}]
 READ_ONLY_RULES = [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list"]}]
 INTERNAL_LB: dict[Path, Any] = {
@@ -199,7 +214,15 @@ CASES: dict[str, tuple[Case, Case]] = {
     ),
     "wl-no-plaintext-secret": (
         dep({f"{C0}.env": [{"name": "API_TOKEN", "value": "hunter2-not-a-real-token"}]}),
-        dep({f"{C0}.env": [{"name": "DB_PASSWORD_FILE", "value": "/var/run/secrets/db/password"}]}),
+        cronjob(
+            {
+                "spec.jobTemplate.spec.template.spec.containers.0.env": [
+                    {"name": "POSTGRES_PASSWORD_FILE", "value": "/etc/secrets/password"},
+                    {"name": "PGPASSFILE", "value": "/etc/secrets/.pgpass"},
+                    {"name": "PGPASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}},
+                ]
+            }
+        ),
     ),
     "wl-no-duplicate-env": (
         dep({f"{C0}.env": [{"name": "LOG_LEVEL", "value": "info"}, {"name": "LOG_LEVEL", "value": "debug"}]}),
@@ -348,6 +371,16 @@ CASES: dict[str, tuple[Case, Case]] = {
         stack(changes={"HorizontalPodAutoscaler": {"spec.scaleTargetRef.name": "missing"}}),
         baseline,
     ),
+    # --- StatefulSets that keep data (databases) --------------------------------------------------------
+    "sts-pvc-retention": (
+        database({"spec.persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Delete"}}),
+        database({"spec.persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Retain"}}),
+    ),
+    "db-do-not-disrupt": (
+        database({(*PM.split("."), "annotations", DO_NOT_DISRUPT): DROP}),
+        database(),
+    ),
+    "sts-pvc-pdb": (database(), database(with_pdb=True)),
 }
 
 # --- AWS and Karpenter (components.policies.aws) --------------------------------------------------------
@@ -639,6 +672,32 @@ AWS_CASES: dict[str, tuple[Case, Case]] = {
 }
 CASES.update(AWS_CASES)
 
+
+def buckets(drop: tuple[str, ...] = (), changes: Mapping[str, Mapping[Path, Any]] | None = None) -> Case:
+    """The compliant bucket stack of :meth:`Kit.bucket_stack` without ``drop`` and with per-key changes."""
+
+    def build(kit: Kit) -> list[Resource]:
+        out = []
+        for key, resource in kit.bucket_stack().items():
+            if key in drop:
+                continue
+            props = _apply(kit, copy.deepcopy(dict(resource.props)), (changes or {}).get(key, {}))
+            out.append(
+                Resource(
+                    resource.type,
+                    resource.name,
+                    props,
+                    urn=resource.urn,
+                    property_dependencies=resource.property_dependencies,
+                )
+            )
+        return out
+
+    return build
+
+
+CASES["s3-bucket-complete"] = (buckets(drop=("versioning",)), buckets())
+
 # --- tenancy, service mesh and Gateway API (components.policies.tenancy) --------------------------------
 
 TEAM = "platform-components.io/team"
@@ -787,6 +846,13 @@ def test_baseline_stack_is_fully_compliant(kit: Kit) -> None:
     evaluation = check(kit.stack_resources())
     assert [v.message for v in evaluation.violations] == []
     assert evaluation.exemptions == []
+
+
+def test_database_stack_is_fully_compliant(kit: Kit) -> None:
+    """A StatefulSet with claims, its PDB and NetworkPolicy, and a complete backup bucket."""
+    objects = [kit.database(), kit.service(), kit.service_account(), kit.pdb(), kit.network_policy()]
+    evaluation = check([*kit.resources(*objects), *kit.bucket_stack().values()])
+    assert [v.message for v in evaluation.violations] == []
 
 
 @pytest.mark.parametrize("kind", ["Pod", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"])

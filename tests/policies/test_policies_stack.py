@@ -82,6 +82,54 @@ def test_statefulset_needs_a_pdb(kit: Kit) -> None:
     assert run(kit, [sts, kit.pdb()], "avail-pdb") == []
 
 
+# --- sts-pvc-pdb ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("replicas", [None, 1, 3])
+def test_statefulset_with_claims_needs_a_pdb_at_any_scale(kit: Kit, replicas: int | None) -> None:
+    sts = kit.database()
+    if replicas is not None:
+        sts["spec"]["replicas"] = replicas
+    (violation,) = run(kit, [sts], "sts-pvc-pdb")
+    assert violation.resource == "StatefulSet team-a/api"
+    assert violation.urn.endswith("::api")
+    assert violation.message == (
+        "StatefulSet team-a/api: no PodDisruptionBudget in namespace team-a selects this StatefulSet, whose "
+        "pods keep data in spec.volumeClaimTemplates; add one whose spec.selector.matchLabels are a subset "
+        "of spec.template.metadata.labels, with spec.maxUnavailable: 1"
+    )
+    assert run(kit, [sts, kit.pdb()], "sts-pvc-pdb") == []
+
+
+def test_pdb_for_claims_in_other_namespace_or_with_other_labels_does_not_count(kit: Kit) -> None:
+    elsewhere = kit.pdb()
+    elsewhere["metadata"]["namespace"] = "team-b"
+    other_labels = kit.pdb()
+    other_labels["spec"]["selector"] = {"matchLabels": {"app.kubernetes.io/name": "web"}}
+    assert len(run(kit, [kit.database(), elsewhere, other_labels], "sts-pvc-pdb")) == 1
+
+
+def test_pdb_for_claims_may_select_by_expression(kit: Kit) -> None:
+    pdb = kit.pdb()
+    pdb["spec"]["selector"] = {
+        "matchExpressions": [{"key": "app.kubernetes.io/name", "operator": "In", "values": ["api"]}]
+    }
+    assert run(kit, [kit.database(), pdb], "sts-pvc-pdb") == []
+
+
+def test_only_statefulsets_with_claims_need_a_pdb_for_their_data(kit: Kit) -> None:
+    single = kit.deployment()
+    single["spec"]["replicas"] = 1
+    assert run(kit, [kit.workload("StatefulSet"), single, kit.deployment()], "sts-pvc-pdb") == []
+
+
+def test_replicated_database_without_pdb_is_reported_by_both_pdb_rules(kit: Kit) -> None:
+    sts = kit.database()
+    sts["spec"]["replicas"] = 3
+    reported = {v.rule_id for v in evaluate(kit.resources(sts), [], STACK_RULES).violations}
+    assert {"avail-pdb", "sts-pvc-pdb"} <= reported
+
+
 # --- avail-hpa-pdb --------------------------------------------------------------------------------------
 
 

@@ -62,7 +62,14 @@ def test_odd_images_are_not_pinned(image: object) -> None:
         ("AZURE_STORAGE_KEY", True),
         ("STRIPE_API_KEY", True),
         ("AUTH_BEARER", True),
+        ("POSTGRES_PASSWORD", True),
+        ("PGPASSWORD", True),
+        ("password", True),
+        ("pgpass", True),
+        (".pgpass", True),
         ("POSTGRES_PASSWORD_FILE", False),
+        ("PGPASSWORD_FILE", False),
+        ("PGPASSFILE", False),
         ("TOKEN_PATH", False),
         ("LOG_LEVEL", False),
         ("KEYCLOAK_URL", False),
@@ -88,6 +95,38 @@ def test_plaintext_secret_in_configmap(kit: Kit) -> None:
     )
     assert "correct-horse-battery" not in violation.message
     assert run(kit, kit.config_map(), "wl-no-plaintext-secret") == []
+
+
+def test_plaintext_secret_in_cronjob_env(kit: Kit) -> None:
+    """A backup CronJob's pod template is judged like any other; file and secretKeyRef forms stay clean."""
+    job = kit.workload("CronJob")
+    container = kit.pod_spec_of(job)["containers"][0]
+    container["env"] = [
+        {"name": "PGHOST", "value": "db.team-a.svc"},
+        {"name": "PGPASSWORD", "value": "correct-horse-battery"},
+    ]
+    (violation,) = run(kit, job, "wl-no-plaintext-secret")
+    assert violation.message.startswith(
+        "CronJob team-a/api: spec.jobTemplate.spec.template.spec.containers[0] (api).env[1] (PGPASSWORD) "
+        "has a literal value"
+    )
+    assert "correct-horse-battery" not in violation.message
+    container["env"] = [
+        {"name": "POSTGRES_PASSWORD_FILE", "value": "/etc/secrets/password"},
+        {"name": "PGPASSFILE", "value": "/etc/secrets/.pgpass"},
+        {"name": "PGPASSWORD", "valueFrom": {"secretKeyRef": {"name": "db", "key": "password"}}},
+    ]
+    assert run(kit, job, "wl-no-plaintext-secret") == []
+
+
+def test_database_credentials_in_a_configmap(kit: Kit) -> None:
+    bad = kit.config_map(
+        {"password": "x", "POSTGRES_PASSWORD": "x", ".pgpass": "db:5432:*:app:x", "PGHOST": "db"}
+    )
+    keys = [v.message.split('data["', 1)[1].split('"', 1)[0] for v in run(kit, bad, "wl-no-plaintext-secret")]
+    assert keys == ["password", "POSTGRES_PASSWORD", ".pgpass"]
+    fine = kit.config_map({"POSTGRES_PASSWORD_FILE": "/etc/secrets/password", "PGPASSFILE": "/etc/pgpass"})
+    assert run(kit, fine, "wl-no-plaintext-secret") == []
 
 
 def test_secret_env_from_is_flagged(kit: Kit) -> None:
@@ -268,6 +307,85 @@ def test_create_on_workloads_is_flagged(kit: Kit) -> None:
     )
     (violation,) = run(kit, role, "rbac-no-exec-create-pods")
     assert "allows create on deployments" in violation.message
+
+
+# --- StatefulSets that keep data ------------------------------------------------------------------------
+
+RETENTION = "persistentVolumeClaimRetentionPolicy"
+DO_NOT_DISRUPT = "karpenter.sh/do-not-disrupt"
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        None,
+        {},
+        {"whenDeleted": "Retain"},
+        {"whenScaled": "Retain"},
+        {"whenDeleted": "Retain", "whenScaled": None},
+    ],
+)
+def test_retained_or_default_claims_are_compliant(kit: Kit, policy: dict[str, Any] | None) -> None:
+    sts = kit.database()
+    if policy is not None:
+        sts["spec"][RETENTION] = policy
+    assert run(kit, sts, "sts-pvc-retention") == []
+
+
+def test_claims_deleted_with_the_statefulset(kit: Kit) -> None:
+    sts = kit.database()
+    sts["spec"][RETENTION] = {"whenDeleted": "Delete", "whenScaled": "Retain"}
+    (violation,) = run(kit, sts, "sts-pvc-retention")
+    assert violation.message == (
+        f'StatefulSet team-a/api: spec.{RETENTION}.whenDeleted is "Delete"; set it to Retain (or leave it '
+        "unset) so deleting the StatefulSet never deletes the PersistentVolumeClaims of "
+        "spec.volumeClaimTemplates"
+    )
+
+
+def test_claims_deleted_on_scale_down(kit: Kit) -> None:
+    sts = kit.database()
+    sts["spec"][RETENTION] = {"whenScaled": "Delete"}
+    (violation,) = run(kit, sts, "sts-pvc-retention")
+    assert f"spec.{RETENTION}.whenScaled is " in violation.message
+    assert "so scaling it down never deletes" in violation.message
+    sts["spec"][RETENTION]["whenDeleted"] = "Delete"
+    assert len(run(kit, sts, "sts-pvc-retention")) == 2
+
+
+@pytest.mark.parametrize("claims", [None, []])
+def test_statefulset_without_claims_is_not_judged(kit: Kit, claims: list[Any] | None) -> None:
+    sts = kit.workload("StatefulSet")
+    sts["spec"][RETENTION] = {"whenDeleted": "Delete", "whenScaled": "Delete"}
+    if claims is not None:
+        sts["spec"]["volumeClaimTemplates"] = claims
+    assert run(kit, sts, "sts-pvc-retention") == []
+    assert run(kit, sts, "db-do-not-disrupt") == []
+
+
+@pytest.mark.parametrize(
+    ("annotations", "shown"),
+    [({}, "not set"), ({DO_NOT_DISRUPT: "false"}, '"false"'), ({DO_NOT_DISRUPT: True}, "true")],
+)
+def test_database_pods_must_not_be_disrupted(kit: Kit, annotations: dict[str, Any], shown: str) -> None:
+    sts = kit.database()
+    sts["spec"]["template"]["metadata"]["annotations"] = annotations
+    (violation,) = run(kit, sts, "db-do-not-disrupt")
+    assert violation.message == (
+        f'StatefulSet team-a/api: spec.template.metadata.annotations["{DO_NOT_DISRUPT}"] is {shown}; set it '
+        'to "true" so Karpenter never consolidates or drifts the node under a database pod'
+    )
+
+
+def test_do_not_disrupt_on_the_statefulset_itself_does_not_count(kit: Kit) -> None:
+    sts = kit.database()
+    sts["spec"]["template"]["metadata"].pop("annotations")
+    sts["metadata"]["annotations"] = {DO_NOT_DISRUPT: "true"}
+    assert run(kit, sts, "db-do-not-disrupt")
+
+
+def test_database_statefulset_passes_every_resource_rule(kit: Kit) -> None:
+    assert [v.message for v in evaluate([kit.resource(kit.database())], RULES).violations] == []
 
 
 def test_resource_rules_ignore_other_types() -> None:
