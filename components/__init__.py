@@ -9,10 +9,20 @@ from .cluster import EksCluster, EksClusterArgs, EndpointArgs, Identity, NatMode
 from .config import (
     DEFAULT_KUBERNETES_VERSION,
     SUPPORTED_KUBERNETES_VERSIONS,
+    DatabaseConfig,
     Environment,
     PlatformConfig,
     WorkloadConfig,
     load_platform_config,
+)
+from .database import (
+    BackupArgs,
+    DatabaseResources,
+    PostgresVersion,
+    RestoreTestArgs,
+    StatefulDatabase,
+    StatefulDatabaseArgs,
+    StorageArgs,
 )
 from .environment import PlatformEnvironment
 from .errors import ConfigError, PlatformError, PreviewError
@@ -49,9 +59,12 @@ __all__ = [
     "SUPPORTED_KUBERNETES_VERSIONS",
     "AutoscalingArgs",
     "Backend",
+    "BackupArgs",
     "Budget",
     "ConfigError",
     "ContainerArgs",
+    "DatabaseConfig",
+    "DatabaseResources",
     "DisruptionArgs",
     "EgressRule",
     "EksCluster",
@@ -80,11 +93,13 @@ __all__ = [
     "PodSecurityLevel",
     "PortArgs",
     "PortRef",
+    "PostgresVersion",
     "PreviewError",
     "ProbeArgs",
     "ProbeKind",
     "Requirement",
     "ResourcesArgs",
+    "RestoreTestArgs",
     "RouteArgs",
     "SecureWorkload",
     "SecureWorkloadArgs",
@@ -92,6 +107,9 @@ __all__ = [
     "ServiceArgs",
     "Size",
     "SpreadArgs",
+    "StatefulDatabase",
+    "StatefulDatabaseArgs",
+    "StorageArgs",
     "WorkloadConfig",
     "load_platform_config",
 ]

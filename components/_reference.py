@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from .cluster import EksClusterArgs, EndpointArgs, NodeGroupArgs
+from .database import BackupArgs, DatabaseResources, RestoreTestArgs, StatefulDatabaseArgs, StorageArgs
 from .karpenter import Budget, KarpenterArgs, NodeClassArgs, NodePoolArgs, Requirement, Taint
 from .kube.netpol import EgressRule, IngressRule, PortRef
 from .kube.probes import ProbeArgs
@@ -70,10 +71,19 @@ CLUSTER_MODELS: tuple[type[BaseModel], ...] = (
 
 TENANCY_MODELS: tuple[type[BaseModel], ...] = (MeshNamespaceArgs,)
 
+DATABASE_MODELS: tuple[type[BaseModel], ...] = (
+    StatefulDatabaseArgs,
+    StorageArgs,
+    DatabaseResources,
+    BackupArgs,
+    RestoreTestArgs,
+)
+
 SECTIONS: dict[str, tuple[type[BaseModel], ...]] = {
     "workload": WORKLOAD_MODELS,
     "cluster": CLUSTER_MODELS,
     "tenancy": TENANCY_MODELS,
+    "database": DATABASE_MODELS,
 }
 
 
@@ -105,6 +115,7 @@ def _type(annotation: Any) -> str:
         "components.cluster.",
         "components.karpenter.",
         "components.namespace.",
+        "components.database.",
         "components.kube.traffic.",
         "typing.",
     ):

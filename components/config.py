@@ -23,6 +23,7 @@ from __future__ import annotations
 import difflib
 import enum
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 
 from ._base import StrictModel
 from .cluster import ClusterSettings, EksClusterArgs
+from .database import StatefulDatabaseArgs, validate_database_name
 from .errors import ConfigError
 from .karpenter import KarpenterArgs, NodePoolArgs
 from .kube.names import check_dns1123_label
@@ -50,6 +52,19 @@ class Environment(enum.StrEnum):
     LOCAL = "local"
 
 
+def team_namespace(data: Any, what: str) -> Any:
+    """``team: x`` means ``namespace: x`` (a team's namespace is its name); both must agree."""
+    if isinstance(data, dict) and data.get("team") is not None:
+        if "namespace" not in data:
+            return {**data, "namespace": data["team"]}
+        if data["namespace"] != data["team"]:
+            raise ValueError(
+                f"team {data['team']!r} and namespace {data['namespace']!r} disagree; a team's {what} "
+                "live in the team's namespace, so give only team"
+            )
+    return data
+
+
 class WorkloadConfig(SecureWorkloadArgs):
     """A SecureWorkload declared in the stack file: its name plus its :class:`SecureWorkloadArgs`.
 
@@ -63,15 +78,7 @@ class WorkloadConfig(SecureWorkloadArgs):
     @model_validator(mode="before")
     @classmethod
     def _team_namespace(cls, data: Any) -> Any:
-        if isinstance(data, dict) and data.get("team") is not None:
-            if "namespace" not in data:
-                return {**data, "namespace": data["team"]}
-            if data["namespace"] != data["team"]:
-                raise ValueError(
-                    f"team {data['team']!r} and namespace {data['namespace']!r} disagree; a team's workloads "
-                    "live in the team's namespace, so give only team"
-                )
-        return data
+        return team_namespace(data, "workloads")
 
     @field_validator("name")
     @classmethod
@@ -81,6 +88,31 @@ class WorkloadConfig(SecureWorkloadArgs):
     def to_args(self) -> SecureWorkloadArgs:
         """The component arguments (everything but the name)."""
         return SecureWorkloadArgs.model_validate(
+            self.model_dump(exclude={"name", "team"}, exclude_unset=True)
+        )
+
+
+class DatabaseConfig(StatefulDatabaseArgs):
+    """A StatefulDatabase declared in the stack file: its name plus its :class:`StatefulDatabaseArgs`.
+
+    ``team: shop`` is shorthand for ``namespace: shop``, as for workloads."""
+
+    name: str = Field(description="Database name: the StatefulSet, Service and Secret names derive from it.")
+    team: str | None = Field(default=None, description="Owning team; the database goes into its namespace.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _team_namespace(cls, data: Any) -> Any:
+        return team_namespace(data, "databases")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return validate_database_name(value)
+
+    def to_args(self) -> StatefulDatabaseArgs:
+        """The component arguments (everything but the name)."""
+        return StatefulDatabaseArgs.model_validate(
             self.model_dump(exclude={"name", "team"}, exclude_unset=True)
         )
 
@@ -188,6 +220,9 @@ class PlatformConfig(StrictModel):
     workloads: list[WorkloadConfig] = Field(
         default_factory=list, description="SecureWorkloads deployed by the platform stack itself."
     )
+    databases: list[DatabaseConfig] = Field(
+        default_factory=list, description="StatefulDatabases (PostgreSQL) deployed by the platform stack."
+    )
 
     @field_validator("kubernetes_version", mode="before")
     @classmethod
@@ -213,6 +248,19 @@ class PlatformConfig(StrictModel):
                     f"workloads[{index}]); workload names are unique across the stack, rename one"
                 )
             first[workload.name] = index
+        return value
+
+    @field_validator("databases")
+    @classmethod
+    def _unique_databases(cls, value: list[DatabaseConfig]) -> list[DatabaseConfig]:
+        first: dict[str, int] = {}
+        for index, database in enumerate(value):
+            if database.name in first:
+                raise ValueError(
+                    f"database {database.name!r} is declared twice (databases[{first[database.name]}] and "
+                    f"databases[{index}]); database names are unique across the stack, rename one"
+                )
+            first[database.name] = index
         return value
 
     @field_validator("node_pools")
@@ -251,6 +299,45 @@ class PlatformConfig(StrictModel):
                         f"workloads[{index}] ({workload.name}) is in namespace {workload.namespace!r}, which is not "
                         f"a declared team ({', '.join(sorted(teams))}); declare the team or fix the workload"
                     )
+            for index, database in enumerate(self.databases):
+                if database.namespace not in teams:
+                    raise ValueError(
+                        f"databases[{index}] ({database.name}) is in namespace {database.namespace!r}, which is not "
+                        f"a declared team ({', '.join(sorted(teams))}); declare the team or fix the database"
+                    )
+        workloads = {(w.namespace, w.name) for w in self.workloads}
+        for index, database in enumerate(self.databases):
+            clash = {
+                database.name,
+                f"{database.name}-ro",
+                f"{database.name}-headless",
+                f"{database.name}-backup",
+            }
+            taken = sorted(n for ns, n in workloads if ns == database.namespace and n in clash)
+            if taken:
+                raise ValueError(
+                    f"databases[{index}] ({database.name}) would reuse the Kubernetes name {taken[0]!r} of a workload "
+                    f"in namespace {database.namespace}; rename the database or the workload"
+                )
+            for client_index, client in enumerate(database.clients):
+                if client.workload is None or (client.namespace or database.namespace) != database.namespace:
+                    continue
+                if (database.namespace, client.workload) not in workloads:
+                    raise ValueError(
+                        f"databases[{index}].clients[{client_index}].workload {client.workload!r} is not a workload of "
+                        f"namespace {database.namespace}; declare it or fix the name"
+                    )
+            if self.cluster is None and database.backup.enabled:
+                raise ValueError(
+                    f"databases[{index}] ({database.name}): backups need the stack's EKS cluster (workload identity "
+                    "to reach S3); add a cluster or set backup.enabled false"
+                )
+            strict = self.environment in (Environment.STAGING, Environment.PROD)
+            if strict and not (database.backup.enabled and database.backup.restore_test.enabled):
+                raise ValueError(
+                    f"databases[{index}] ({database.name}): {self.environment.value} databases must be backed up "
+                    "and restore-tested; remove backup.enabled/restore_test.enabled false"
+                )
         if self.gateway is not None and self.gateway.namespace in {t.name for t in self.teams}:
             raise ValueError(
                 f"gateway.namespace {self.gateway.namespace!r} is a team namespace; use its own namespace"
@@ -286,7 +373,7 @@ class PlatformConfig(StrictModel):
 
     @property
     def namespaces(self) -> list[str]:
-        return sorted({w.namespace for w in self.workloads})
+        return sorted({w.namespace for w in self.workloads} | {d.namespace for d in self.databases})
 
 
 # --------------------------------------------------------------------------------------------------
@@ -318,8 +405,20 @@ def format_validation_error(
         path = _yaml_path(root, loc[:-1])
         path = f"{path}.{loc[-1]}"
     else:
-        path = _yaml_path(root, loc)
         message = str(first["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        if not loc:
+            # a cross-field rule names the offending field first ("databases[0].clients[1].workload ..."):
+            # point the path and the line at it rather than at the root
+            named = _MESSAGE_PATH.match(message)
+            if named is not None:
+                loc = tuple(
+                    int(part) if part.isdigit() else part
+                    for part in re.findall(r"[a-z_]+|\d+", named.group(1))
+                )
+                rest = message[named.end(1) :].lstrip(" :")
+                if not rest.startswith("("):  # "teams[1] (payments): ..." reads best as it is
+                    message = rest
+        path = _yaml_path(root, loc)
         value = first.get("input")
         if path in secret_paths:
             message = "invalid value (a secret: not shown); check the value you set"
@@ -331,6 +430,7 @@ def format_validation_error(
     return ConfigError(f"{path}: {message}{more}", source=where, path=path)
 
 
+_MESSAGE_PATH = re.compile(r"^([a-z_]+\[\d+\](?:\.[a-z_]+(?:\[\d+\])?)*)[ :]")
 _UNION_MARKERS = ("function-", "union[", "tagged-union[", "list[", "dict[")
 
 

@@ -11,7 +11,9 @@ resources. In-cluster, it creates:
   :class:`~components.workload.SecureWorkload` refers to by default;
 * one Namespace per workload namespace, labelled for Pod Security Admission *restricted*
   (enforce, audit and warn, pinned to the target Kubernetes minor);
-* every declared workload as a :class:`~components.workload.SecureWorkload`.
+* every declared workload as a :class:`~components.workload.SecureWorkload`;
+* every declared database as a :class:`~components.database.StatefulDatabase` (backed up to S3
+  through the cluster's workload identity).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import pulumi_kubernetes as k8s
 
 from .cluster import EksCluster
 from .config import PlatformConfig
+from .database import StatefulDatabase
 from .karpenter import Karpenter, KarpenterNodePool
 from .kube import labels as lbl
 from .namespace import TEAM_LABEL, MeshNamespace, MeshNamespaceArgs, PodSecurityLevel, psa_labels
@@ -63,6 +66,8 @@ class PlatformEnvironment(pulumi.ComponentResource):
     """The SecureWorkloads by name."""
     teams: dict[str, MeshNamespace]
     """The team namespaces by team name."""
+    databases: dict[str, StatefulDatabase]
+    """The StatefulDatabases by name."""
 
     cluster: EksCluster | None
     """The EKS cluster (None when deploying into an existing cluster)."""
@@ -136,6 +141,18 @@ class PlatformEnvironment(pulumi.ComponentResource):
                     in_cluster, pulumi.ResourceOptions(depends_on=[namespace_resources[workload.namespace]])
                 ),
                 mesh=team_namespace.mesh if team_namespace is not None else None,
+            )
+        self.databases = {}
+        for database in config.databases:
+            db_args = database.to_args()
+            self.databases[database.name] = StatefulDatabase(
+                database.name,
+                db_args.model_copy(update={"labels": {**db_args.labels, lbl.ENVIRONMENT: environment}}),
+                opts=pulumi.ResourceOptions.merge(
+                    in_cluster, pulumi.ResourceOptions(depends_on=[namespace_resources[database.namespace]])
+                ),
+                mesh=teams[database.namespace].mesh if database.namespace in teams else None,
+                cluster=self.cluster,
             )
         self.teams = teams
         self.namespaces = pulumi.Output.from_input(sorted({*config.namespaces, *teams}))

@@ -82,3 +82,19 @@ def check_kubernetes_version(value: object) -> str:
 def minor_key(version: str) -> tuple[int, int]:
     major, minor = version.split(".")[:2]
     return int(major), int(minor)
+
+
+POSTGRES_IMAGES: Final[dict[str, str]] = {
+    "15": "docker.io/library/postgres:15.18-bookworm",
+    "16": "docker.io/library/postgres:16.14-bookworm",
+    "17": "docker.io/library/postgres:17.10-bookworm",
+    "18": "docker.io/library/postgres:18.4-bookworm",
+}
+"""The official PostgreSQL image per supported major (one minor release round). The Debian images run
+as ``postgres`` (UID/GID 999). 14 reached end of life on 2026-11-12 and is not offered."""
+
+DEFAULT_POSTGRES_VERSION: Final = "18"
+"""The current major (supported until November 2030)."""
+
+AWS_CLI_IMAGE: Final = "public.ecr.aws/aws-cli/aws-cli:2.32.9"
+"""The AWS CLI used by database backup jobs (>= 2.15 understands EKS Pod Identity credentials)."""

@@ -15,6 +15,18 @@ pulumi.export("environment", config.environment.value)
 pulumi.export("kubernetesVersion", config.kubernetes_version)
 pulumi.export("namespaces", environment.namespaces)
 pulumi.export("workloads", sorted(environment.workloads))
+pulumi.export(
+    "databases",
+    {
+        name: {
+            "host": database.host,
+            "readOnlyHost": database.read_only_host,
+            "credentialsSecret": database.credentials_secret,
+            "backupBucket": database.backup_bucket,
+        }
+        for name, database in sorted(environment.databases.items())
+    },
+)
 if environment.cluster is not None:
     pulumi.export("clusterName", environment.cluster.cluster_name)
     pulumi.export("clusterEndpoint", environment.cluster.endpoint)

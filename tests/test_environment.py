@@ -54,6 +54,13 @@ def test_stack_outputs(dev: Preview) -> None:
     outputs = dict(dev.outputs)
     endpoint = outputs.pop("clusterEndpoint")
     issuer = outputs.pop("oidcIssuer")
+    databases = outputs.pop("databases")
+    assert list(databases) == ["orders"]
+    orders = databases["orders"]
+    assert orders["host"] == "orders.shop.svc.cluster.local"
+    assert orders["credentialsSecret"] == "orders-app"
+    assert orders["backupBucket"].startswith("orders-backups-")
+    assert orders.get("readOnlyHost") is None  # one instance in dev
     assert endpoint.startswith("https://") and endpoint.endswith(".eks.amazonaws.com")
     assert issuer.startswith("https://oidc.eks.eu-west-1.amazonaws.com/id/")
     assert outputs == {

@@ -94,11 +94,33 @@ def _detail(record_type: str, inputs: dict[str, Any]) -> tuple[str, str, str] | 
             str((inputs.get("metadata") or {}).get("name")),
             f"{'/'.join(capacity or [])}, limits cpu {limits.get('cpu')} memory {limits.get('memory')}",
         )
+    metadata = inputs.get("metadata") or {}
+    where = f"{metadata.get('namespace')}/{metadata.get('name')}"
+    if record_type == "kubernetes:apps/v1:StatefulSet":
+        spec = inputs.get("spec") or {}
+        claims = spec.get("volumeClaimTemplates") or []
+        if not claims:
+            return None
+        claim = claims[0].get("spec") or {}
+        size = ((claim.get("resources") or {}).get("requests") or {}).get("storage")
+        retention = spec.get("persistentVolumeClaimRetentionPolicy") or {}
+        containers = ((spec.get("template") or {}).get("spec") or {}).get("containers") or [{}]
+        return (
+            "StatefulSet",
+            where,
+            f"{spec.get('replicas')} x {str(containers[0].get('image', '')).rsplit('/', 1)[-1]}, "
+            f"{size} {claim.get('storageClassName')} per pod, PVCs kept on delete/scale: "
+            f"{retention.get('whenDeleted', 'Retain')}/{retention.get('whenScaled', 'Retain')}",
+        )
+    if record_type == "kubernetes:batch/v1:CronJob":
+        spec = inputs.get("spec") or {}
+        return "CronJob", where, f"{spec.get('schedule')} ({spec.get('timeZone') or 'controller time zone'})"
     return None
 
 
 def highlights(result: PreviewResult) -> list[tuple[str, str, str]]:
-    """(what, name, detail) for the cluster, node groups, add-ons, Helm releases and node pools."""
+    """(what, name, detail) for the cluster, node groups, add-ons, Helm releases, node pools, StatefulSets
+    with data volumes and CronJobs."""
     rows = [_detail(r.type, r.inputs) for r in result.records]
     return [row for row in rows if row is not None]
 

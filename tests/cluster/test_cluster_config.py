@@ -84,7 +84,7 @@ BAD_INPUTS = {
         PROD,
         "node_class: {ami_alias: al2023@v20251117, volume_size: 100Gi}",
         "node_class: {ami_alias: al2023@latest, volume_size: 100Gi}",
-        "node_pools[0].node_class.ami_alias 'al2023@latest' floats in prod; pin an AMI version",
+        "platform.node_pools[0].node_class.ami_alias: 'al2023@latest' floats in prod; pin an AMI version",
     ),
     "public endpoint without an allow-list": (
         DEV,
