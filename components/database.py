@@ -479,6 +479,8 @@ if [[ -s "$PGDATA/PG_VERSION" ]]; then
       "a major upgrade needs pg_upgrade or a dump and restore; refusing to start" >&2
     exit 1
   fi
+  # a recursive fsGroup change by the kubelet leaves 2770, which PostgreSQL refuses to start on
+  chmod 0700 "$PGDATA"
 elif [[ -d "$PGDATA" ]] && [[ -n "$(ls -A "$PGDATA")" ]]; then
   echo "init-data: $PGDATA is not empty but holds no PG_VERSION; inspect it, nothing was changed" >&2
   exit 1

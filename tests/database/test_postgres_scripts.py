@@ -291,7 +291,12 @@ def test_rotation_applies_the_new_passwords_on_restart(primary: Sandbox) -> None
     (primary.secrets / "app" / "password").write_text(new)
     try:
         primary.stop("primary")
+        # as a recursive fsGroup change by the kubelet would leave it: init must restore 0700
+        (primary.root / "primary" / "pgdata").chmod(0o2770)
         assert primary.init("primary").returncode == 0
+        assert (
+            oct((primary.root / "primary" / "pgdata").stat().st_mode & 0o777) == "0o700"
+        )  # PostgreSQL ignores setgid
         primary.start("primary", primary.port)
         assert primary.sql("SELECT 1", password=new).stdout.strip() == "1"
         assert primary.sql("SELECT 1", password=APP_PASSWORD, check=False).returncode != 0
