@@ -7,6 +7,7 @@ kind, and an object breaking a CEL rule for every kind that has one.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import re
 import subprocess
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from components.preview import cel, crds
 from components.preview.schema import validate_manifest
@@ -304,6 +306,41 @@ add(
         },
         "values": {"replicaCount": 2},
         "install": {"remediation": {"retries": 3}},
+    },
+    ns="flux-system",
+)
+add(
+    "notification.toolkit.fluxcd.io/v1beta3",
+    "Provider",
+    {
+        "type": "slack",
+        "channel": "platform-alerts",
+        "secretRef": {"name": "slack-webhook"},
+    },
+    ns="flux-system",
+)
+add(
+    "notification.toolkit.fluxcd.io/v1beta3",
+    "Alert",
+    {
+        "providerRef": {"name": "slack"},
+        "eventSeverity": "error",
+        "eventSources": [
+            {"kind": "Kustomization", "name": "*"},
+            {"kind": "HelmRelease", "name": "podinfo", "namespace": "apps"},
+        ],
+        "eventMetadata": {"cluster": "prod"},
+    },
+    ns="flux-system",
+)
+add(
+    "notification.toolkit.fluxcd.io/v1",
+    "Receiver",
+    {
+        "type": "github",
+        "events": ["ping", "push"],
+        "secretRef": {"name": "github-webhook-token"},
+        "resources": [{"kind": "GitRepository", "name": "deploy"}],
     },
     ns="flux-system",
 )
@@ -861,6 +898,16 @@ def _rule_kinds() -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
 
 SHARED_CRDS = Path("/work/shared/crds")
 
+# Files vendored after the /work/shared/crds snapshot (that snapshot is read-only): the Flux
+# notification-controller CRDs, split out of flux-operator `config/data/flux/v2.9.4/
+# notification-controller.yaml` at commit a380bb9f2759b4c5138201631e91f4a435c5b7b0 (see SOURCES.md).
+# The SHA-256 stands in for the snapshot comparison.
+ADDED_AFTER_SNAPSHOT: dict[str, str] = {
+    "flux/notification.toolkit.fluxcd.io_alerts.yaml": "c162fc178cf3f06d410d0ea7089a61787c057e08110a01a2251b51a4d03c9d98",
+    "flux/notification.toolkit.fluxcd.io_providers.yaml": "c8eedda7ff6bde3d9e86deb637aceff3ec55794f4bd5741f7e24b4fb4338b1ca",
+    "flux/notification.toolkit.fluxcd.io_receivers.yaml": "9e8da57faecbbbb5968970a7d63aa93ffe3c77ec1278aa58b77233ac808f3b29",
+}
+
 
 def _package_files() -> dict[str, bytes]:
     root = resources.files("components").joinpath("schemas")
@@ -879,7 +926,7 @@ def _package_files() -> dict[str, bytes]:
 
 def test_crds_are_package_data_with_their_sources() -> None:
     files = _package_files()
-    assert len(files) == 47
+    assert len(files) == 50
     sources = resources.files("components").joinpath("schemas", "SOURCES.md").read_text(encoding="utf-8")
     for name in files:
         assert Path(name).name in sources or name in sources, f"{name} is not listed in SOURCES.md"
@@ -890,7 +937,33 @@ def test_crds_are_package_data_with_their_sources() -> None:
 def test_crds_are_byte_for_byte_copies_of_the_snapshot() -> None:
     files = _package_files()
     shared = {str(p.relative_to(SHARED_CRDS)): p.read_bytes() for p in SHARED_CRDS.rglob("*.yaml")}
-    assert files == shared
+    assert not set(ADDED_AFTER_SNAPSHOT) & set(shared)
+    assert {name: data for name, data in files.items() if name not in ADDED_AFTER_SNAPSHOT} == shared
+
+
+def test_files_added_after_the_snapshot_are_unchanged() -> None:
+    files = _package_files()
+    assert {
+        name: hashlib.sha256(files[name]).hexdigest() for name in ADDED_AFTER_SNAPSHOT
+    } == ADDED_AFTER_SNAPSHOT
+
+
+def test_flux_files_are_single_crd_documents_split_like_the_others() -> None:
+    """Each Flux file is one document of the release manifest: a leading ``---``, the document text,
+    a final newline; named ``<group>_<plural>.yaml`` after the CRD it holds."""
+    flux = {name: data.decode("utf-8") for name, data in _package_files().items() if name.startswith("flux/")}
+    assert set(ADDED_AFTER_SNAPSHOT) < set(flux)
+    for name, text in flux.items():
+        assert text.startswith(
+            "---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+        ), name
+        assert text.endswith("\n") and not text.endswith("\n\n"), name
+        assert "\n---\n" not in text, name
+        (document,) = yaml.safe_load_all(text)
+        spec = document["spec"]
+        assert document["metadata"]["name"] == f"{spec['names']['plural']}.{spec['group']}", name
+        assert Path(name).name == f"{spec['group']}_{spec['names']['plural']}.yaml", name
+        assert document["metadata"]["labels"]["app.kubernetes.io/part-of"] == "flux", name
 
 
 # --------------------------------------------------------------------------------------------
@@ -900,11 +973,15 @@ def test_crds_are_byte_for_byte_copies_of_the_snapshot() -> None:
 
 def test_shipped_kinds() -> None:
     kinds = crds.shipped_kinds()
-    assert len(kinds) == 88  # every served version of the 62 kinds
+    assert len(kinds) == 91  # every served version of the 65 kinds
     assert {kind for _api, kind in kinds} == {kind for _api, kind in VALID}
     assert ("karpenter.sh/v1", "NodePool") in kinds
     assert ("gateway.networking.k8s.io/v1beta1", "HTTPRoute") in kinds  # served, not storage
     assert ("external-secrets.io/v1beta1", "ExternalSecret") not in kinds  # served: false
+    assert ("notification.toolkit.fluxcd.io/v1beta3", "Alert") in kinds
+    assert ("notification.toolkit.fluxcd.io/v1beta3", "Provider") in kinds
+    assert ("notification.toolkit.fluxcd.io/v1", "Receiver") in kinds
+    assert ("notification.toolkit.fluxcd.io/v1", "Alert") not in kinds  # Flux v2.9.4 defines v1beta3 only
     assert all(crds.find_validator(api, kind) is not None for api, kind in kinds)
 
 
@@ -953,6 +1030,9 @@ SCHEMA_BREAKS: dict[tuple[str, str], tuple[str, Any, str, str]] = {
     ("source.toolkit.fluxcd.io/v1", "ExternalArtifact"): ("spec.sourceRef.kind", DELETE, "spec.sourceRef.kind", "Required value"),
     ("kustomize.toolkit.fluxcd.io/v1", "Kustomization"): ("spec.interval", "10 minutes", "spec.interval", "should match"),
     ("helm.toolkit.fluxcd.io/v2", "HelmRelease"): ("spec.chart.spec.sourceRef.kind", "GitHub", "spec.chart.spec.sourceRef.kind", "is not one of"),
+    ("notification.toolkit.fluxcd.io/v1beta3", "Provider"): ("spec.type", "email", "spec.type", "is not one of"),
+    ("notification.toolkit.fluxcd.io/v1beta3", "Alert"): ("spec.providerRef", DELETE, "spec.providerRef", "Required value"),
+    ("notification.toolkit.fluxcd.io/v1", "Receiver"): ("spec.resources[0].kind", "Deployment", "spec.resources[0].kind", "is not one of"),
     ("gateway.networking.k8s.io/v1", "GatewayClass"): ("spec.controllerName", "no-slash", "spec.controllerName", "should match"),
     ("gateway.networking.k8s.io/v1", "Gateway"): ("spec.listeners[0].port", 70000, "spec.listeners[0].port", "is greater than the maximum"),
     ("gateway.networking.k8s.io/v1", "HTTPRoute"): ("spec.rules[0].backendRefs[0].port", "8080", "spec.rules[0].backendRefs[0].port", "is not of type 'integer'"),
@@ -1085,6 +1165,21 @@ cel_break(
     [("spec.chartRef", {"kind": "OCIRepository", "name": "podinfo"})],
     "spec",
     "either chart or chartRef must be set",
+)
+cel_break(
+    "notification.toolkit.fluxcd.io/v1beta3",
+    "Provider",
+    [("spec.commitStatusExpr", "event.message")],
+    "spec",
+    "spec.commitStatusExpr is only supported for the 'github', 'gitlab', 'gitea', 'bitbucketserver', "
+    "'bitbucket', 'azuredevops' provider types",
+)
+cel_break(
+    "notification.toolkit.fluxcd.io/v1",
+    "Receiver",
+    [("spec.secretRef", DELETE)],
+    "spec",
+    "secretRef is required when type is not generic-oidc",
 )
 cel_break(
     "keda.sh/v1alpha1",
