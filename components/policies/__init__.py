@@ -1,5 +1,5 @@
-"""The platform policy pack: Pod Security Standards, workload hardening, network, RBAC, AWS, tenancy
-and stack rules.
+"""The platform policy pack: Pod Security Standards, workload hardening, network, RBAC, AWS, tenancy,
+GitOps and stack rules.
 
 The same pure rules run under CrossGuard (:mod:`components.policies.crossguard`), in the offline preview
 engine and in tests::
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from components.policies import aws, network, pss, rbac, stack, tenancy, workload
+from components.policies import aws, gitops, network, pss, rbac, stack, tenancy, workload
 from components.policies._pod import kind_of
 from components.policies.base import (
     EXEMPT_PREFIX,
@@ -36,7 +36,15 @@ from components.policies.base import (
 #: Every per-resource rule, sorted by id.
 RULES: tuple[Rule, ...] = tuple(
     sorted(
-        (*pss.RULES, *workload.RULES, *network.RULES, *rbac.RULES, *aws.RULES, *tenancy.RULES),
+        (
+            *pss.RULES,
+            *workload.RULES,
+            *network.RULES,
+            *rbac.RULES,
+            *aws.RULES,
+            *tenancy.RULES,
+            *gitops.RULES,
+        ),
         key=lambda rule: rule.id,
     )
 )

@@ -10,7 +10,10 @@ Pod resolution follows the PSS conventions (policy-anchors §2):
 
 * ``Pod`` -> PS = ``spec``, PM = ``metadata``;
 * ``Deployment``/``StatefulSet``/``DaemonSet``/``ReplicaSet``/``Job`` -> ``spec.template.{spec,metadata}``;
-* ``CronJob`` -> ``spec.jobTemplate.spec.template.{spec,metadata}``.
+* ``CronJob`` -> ``spec.jobTemplate.spec.template.{spec,metadata}``;
+* Argo Rollouts ``Rollout`` -> ``spec.template.{spec,metadata}`` like a Deployment. A Rollout that takes its
+  pod template from a Deployment (``spec.workloadRef``, the documented migration path) and has no
+  template of its own has no pod view: the referenced Deployment's template is judged instead.
 
 ``C*`` is ``initContainers + containers + ephemeralContainers`` (PSA visits all three).
 """
@@ -32,6 +35,8 @@ DAEMONSET = "kubernetes:apps/v1:DaemonSet"
 REPLICASET = "kubernetes:apps/v1:ReplicaSet"
 JOB = "kubernetes:batch/v1:Job"
 CRONJOB = "kubernetes:batch/v1:CronJob"
+ROLLOUT = "kubernetes:argoproj.io/v1alpha1:Rollout"
+"""Argo Rollouts (``argoproj.io/v1alpha1``): a Deployment with canary / blue-green strategies."""
 
 SERVICE = "kubernetes:core/v1:Service"
 SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount"
@@ -44,6 +49,8 @@ NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
 PDB = "kubernetes:policy/v1:PodDisruptionBudget"
 HPA = "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"
+SCALED_OBJECT = "kubernetes:keda.sh/v1alpha1:ScaledObject"
+"""KEDA ``ScaledObject``: KEDA creates (and owns) an HPA for its ``spec.scaleTargetRef``."""
 ROLE = "kubernetes:rbac.authorization.k8s.io/v1:Role"
 CLUSTER_ROLE = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole"
 ROLE_BINDING = "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding"
@@ -58,6 +65,7 @@ POD_TEMPLATE_PATHS: Mapping[str, tuple[str, ...]] = {
     REPLICASET: ("spec", "template"),
     JOB: ("spec", "template"),
     CRONJOB: ("spec", "jobTemplate", "spec", "template"),
+    ROLLOUT: ("spec", "template"),
 }
 
 #: Every pod-bearing kind (PSS "W").
@@ -65,7 +73,7 @@ WORKLOAD_TYPES: frozenset[str] = frozenset(POD_TEMPLATE_PATHS)
 #: Long-running pod-bearing kinds (probes make sense): W except Job and CronJob.
 SERVING_TYPES: frozenset[str] = WORKLOAD_TYPES - {JOB, CRONJOB}
 #: Controllers with a ``spec.selector`` that must match their template.
-SELECTOR_TYPES: frozenset[str] = frozenset({DEPLOYMENT, STATEFULSET, DAEMONSET})
+SELECTOR_TYPES: frozenset[str] = frozenset({DEPLOYMENT, STATEFULSET, DAEMONSET, ROLLOUT})
 
 CONTAINER_FIELDS: tuple[str, ...] = ("initContainers", "containers", "ephemeralContainers")
 
@@ -303,14 +311,30 @@ class PodView:
             yield (f"{path} ({name})" if name else path), volume
 
 
+def workload_ref(props: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """A Rollout's ``spec.workloadRef`` (a mapping), or ``None`` when it has none."""
+    ref = dig(props, "spec", "workloadRef")
+    return ref if isinstance(ref, Mapping) else None
+
+
+def borrows_template(type_token: str, props: Mapping[str, Any]) -> bool:
+    """A Rollout with ``spec.workloadRef`` and no pod template of its own (it runs the referenced
+    Deployment's template)."""
+    if type_token != ROLLOUT or workload_ref(props) is None:
+        return False
+    template = dig(props, "spec", "template")
+    return not isinstance(template, Mapping) or not template
+
+
 def pod_view(type_token: str, props: Mapping[str, Any]) -> PodView | None:
-    """The pod view of a pod-bearing object, or ``None`` for other types.
+    """The pod view of a pod-bearing object, or ``None`` for other types (and for a Rollout that borrows
+    its template through ``spec.workloadRef``).
 
     A missing or malformed template resolves to empty mappings, so rules simply find nothing (the API
     server rejects such objects anyway).
     """
     template_path = POD_TEMPLATE_PATHS.get(type_token)
-    if template_path is None:
+    if template_path is None or borrows_template(type_token, props):
         return None
     if not template_path:
         return PodView(dig_map(props, "spec"), dig_map(props, "metadata"), "spec", "metadata")

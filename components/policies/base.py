@@ -50,6 +50,10 @@ class Resource:
     lists or tuples; it is stored read-only, with tuples. CrossGuard supplies it to stack policies
     only (``PolicyResource.property_dependencies``), the offline engine always; a resource built
     without it has none.
+
+    ``secrets_masked`` says whether a Pulumi secret shows up in ``props`` as the marker ``"[secret]"``
+    (the offline engine and tests: the default) or as its plaintext (CrossGuard: ``pulumi_policy``
+    unwraps secrets before a validation runs, so a secret and a literal look the same there).
     """
 
     type: str
@@ -58,6 +62,7 @@ class Resource:
     urn: str = ""
     protect: bool = False
     property_dependencies: Mapping[str, Sequence[str]] = field(default_factory=dict, repr=False)
+    secrets_masked: bool = True
 
     def __post_init__(self) -> None:
         frozen = MappingProxyType(

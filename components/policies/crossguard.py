@@ -8,6 +8,12 @@ values of unrelated resources never reach a rule. Stack policies also receive ea
 dependencies (as URNs), which is how a bucket's configuration resources are matched to it while the
 bucket's generated name is still unknown. An exempted resource
 (``policy.platform-components.io/exempt.<rule-id>: "<reason>"``) is skipped silently.
+
+``pulumi_policy`` deserialises the analyzer's properties without its secrets proxy, so a Pulumi secret
+reaches a validation as its plaintext, indistinguishable from a literal; resources are therefore built
+with ``secrets_masked=False`` (rules that accept a secret but refuse a literal, such as
+``gitops-repo-credentials``, cannot judge such values here; the offline engine, which masks secrets as
+``"[secret]"``, does).
 """
 
 from __future__ import annotations
@@ -53,6 +59,7 @@ def _resource_validator(rule: Rule) -> ResourceValidation:
             props=args.props,
             urn=args.urn,
             protect=bool(getattr(args.opts, "protect", False)),
+            secrets_masked=False,
         )
         if exemption_reason(resource, rule.id) is not None:
             return
@@ -83,6 +90,7 @@ def _stack_validator(rule: StackRule) -> StackValidation:
                 urn=item.urn,
                 protect=bool(getattr(getattr(item, "opts", None), "protect", False)),
                 property_dependencies=_property_dependencies(item),
+                secrets_masked=False,
             )
             for item in args.resources
         ]

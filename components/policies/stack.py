@@ -8,6 +8,12 @@ The offending resource of a missing PodDisruptionBudget or NetworkPolicy is the 
 PodDisruptionBudget that blocks every eviction is reported on the PodDisruptionBudget, and HPA
 problems on the HorizontalPodAutoscaler.
 
+An Argo Rollouts ``Rollout`` is a workload like a Deployment (PDBs, NetworkPolicies, HPA targets). A
+Rollout that borrows its pod template from a Deployment (``spec.workloadRef``) has that Deployment's pod
+labels, when the Deployment is in the stack. A KEDA ``ScaledObject`` counts as an autoscaler of its
+``spec.scaleTargetRef`` (kind defaults to Deployment), with ``spec.minReplicaCount`` (default 0) and
+``spec.maxReplicaCount`` (default 100) in the roles of an HPA's ``minReplicas`` and ``maxReplicas``.
+
 ``avail-pdb`` asks replicated workloads for a PodDisruptionBudget (capacity during drains);
 ``sts-pvc-pdb`` asks every StatefulSet with volume claim templates for one, whatever its replica count
 (a database pod is evicted only with the budget's consent). A replicated StatefulSet with claims and
@@ -24,6 +30,8 @@ from components.policies._pod import (
     HPA,
     NETWORK_POLICY,
     PDB,
+    ROLLOUT,
+    SCALED_OBJECT,
     STATEFULSET,
     WORKLOAD_TYPES,
     as_int,
@@ -36,17 +44,19 @@ from components.policies._pod import (
     object_name,
     pod_view,
     scaled,
+    selector_is_empty,
     selector_matches,
     show,
     strings,
     text,
+    workload_ref,
 )
 from components.policies.base import Enforcement, Resource, Severity, StackRule
 
 M, A = Enforcement.MANDATORY, Enforcement.ADVISORY
 
 Finding = tuple[Resource, str]
-SCALABLE_TYPES = frozenset({DEPLOYMENT, STATEFULSET})
+SCALABLE_TYPES = frozenset({DEPLOYMENT, STATEFULSET, ROLLOUT})
 
 
 @dataclass(frozen=True)
@@ -68,64 +78,135 @@ class Workload:
 
 @dataclass(frozen=True)
 class Autoscaler:
+    """An HPA or a KEDA ScaledObject and the object it scales."""
+
     resource: Resource
     namespace: str
     target_kind: str
     target_name: str
 
     @property
+    def is_hpa(self) -> bool:
+        return self.resource.type == HPA
+
+    @property
+    def min_field(self) -> str:
+        return "minReplicas" if self.is_hpa else "minReplicaCount"
+
+    @property
+    def max_field(self) -> str:
+        return "maxReplicas" if self.is_hpa else "maxReplicaCount"
+
+    @property
+    def label(self) -> str:
+        """``HPA minReplicas`` / ``ScaledObject minReplicaCount``, for messages."""
+        return f"HPA {self.min_field}" if self.is_hpa else f"ScaledObject {self.min_field}"
+
+    @property
     def min_replicas(self) -> int | None:
-        """``spec.minReplicas`` (default 1); ``None`` when it is not a number."""
-        value = dig(self.resource.props, "spec", "minReplicas")
-        return 1 if value is None else as_int(value)
+        """``spec.minReplicas`` (HPA, default 1) or ``spec.minReplicaCount`` (ScaledObject, default 0);
+        ``None`` when it is not a number."""
+        value = dig(self.resource.props, "spec", self.min_field)
+        if value is None:
+            return 1 if self.is_hpa else 0
+        return as_int(value)
 
     @property
     def max_replicas(self) -> int | None:
-        return as_int(dig(self.resource.props, "spec", "maxReplicas"))
+        """``spec.maxReplicas`` (HPA, required) or ``spec.maxReplicaCount`` (ScaledObject, default 100)."""
+        value = dig(self.resource.props, "spec", self.max_field)
+        if value is None and not self.is_hpa:
+            return 100
+        return as_int(value)
+
+    @property
+    def target(self) -> str:
+        return f"{self.target_kind} {self.target_name}"
+
+
+def _autoscaler(resource: Resource) -> Autoscaler:
+    ref = dig_map(resource.props, "spec", "scaleTargetRef")
+    kind = text(ref.get("kind"))
+    if resource.type == SCALED_OBJECT and not kind:
+        kind = "Deployment"  # KEDA's default scale target kind (apiVersion defaults to apps/v1)
+    return Autoscaler(resource, namespace(resource.props), kind, text(ref.get("name")))
 
 
 class Index:
-    """The stack's workloads, PDBs, HPAs and NetworkPolicies, built once per rule run."""
+    """The stack's workloads, PDBs, autoscalers and NetworkPolicies, built once per rule run."""
 
     def __init__(self, resources: Sequence[Resource]) -> None:
         self.workloads: list[Workload] = []
         self.pdbs: list[Resource] = []
         self.hpas: list[Autoscaler] = []
+        self.scaled_objects: list[Autoscaler] = []
         self.netpols: list[Resource] = []
+        self.deployments: dict[tuple[str, str], Resource] = {}
+        self.rollouts: list[Resource] = []
+        #: ``(namespace, kind, name)`` of every Deployment, StatefulSet and Rollout of the stack.
+        self.scalable: set[tuple[str, str, str]] = set()
         for resource in resources:
-            if resource.type in WORKLOAD_TYPES:
-                view = pod_view(resource.type, resource.props)
-                if view is None:  # pragma: no cover - WORKLOAD_TYPES all resolve
-                    continue
-                self.workloads.append(
-                    Workload(
-                        resource,
+            if resource.type == DEPLOYMENT:
+                self.deployments.setdefault(
+                    (namespace(resource.props), object_name(resource.props, resource.name)), resource
+                )
+        for resource in resources:
+            if resource.type in SCALABLE_TYPES:
+                self.scalable.add(
+                    (
+                        namespace(resource.props),
                         kind_of(resource.type),
                         object_name(resource.props, resource.name),
-                        namespace(resource.props),
-                        view.labels,
-                        f"{view.metadata_path}.labels",
                     )
                 )
+            if resource.type == ROLLOUT:
+                self.rollouts.append(resource)
+            if resource.type in WORKLOAD_TYPES:
+                workload = self._workload(resource)
+                if workload is not None:
+                    self.workloads.append(workload)
             elif resource.type == PDB:
                 self.pdbs.append(resource)
             elif resource.type == HPA:
-                ref = dig_map(resource.props, "spec", "scaleTargetRef")
-                self.hpas.append(
-                    Autoscaler(
-                        resource, namespace(resource.props), text(ref.get("kind")), text(ref.get("name"))
-                    )
-                )
+                self.hpas.append(_autoscaler(resource))
+            elif resource.type == SCALED_OBJECT:
+                self.scaled_objects.append(_autoscaler(resource))
             elif resource.type == NETWORK_POLICY:
                 self.netpols.append(resource)
 
+    def _workload(self, resource: Resource) -> Workload | None:
+        name, ns = object_name(resource.props, resource.name), namespace(resource.props)
+        view = pod_view(resource.type, resource.props)
+        labels_path = f"{view.metadata_path}.labels" if view is not None else ""
+        if view is None:
+            # A Rollout with spec.workloadRef runs the referenced Deployment's pod template.
+            source = self.referenced_deployment(resource)
+            view = pod_view(DEPLOYMENT, source.props) if source is not None else None
+            if source is None or view is None:
+                return None
+            labels_path = f"Deployment {object_name(source.props, source.name)} {view.metadata_path}.labels"
+        return Workload(resource, kind_of(resource.type), name, ns, view.labels, labels_path)
+
+    def referenced_deployment(self, rollout: Resource) -> Resource | None:
+        """The Deployment of the stack that a Rollout's ``spec.workloadRef`` names, if any."""
+        ref = workload_ref(rollout.props)
+        if ref is None or text(ref.get("kind")) != "Deployment":
+            return None
+        return self.deployments.get((namespace(rollout.props), text(ref.get("name"))))
+
+    @property
+    def autoscalers(self) -> list[Autoscaler]:
+        """ScaledObjects first, then HPAs."""
+        return [*self.scaled_objects, *self.hpas]
+
     def hpas_for(self, workload: Workload) -> list[Autoscaler]:
+        """The HPAs and ScaledObjects that scale ``workload``."""
         return [
-            hpa
-            for hpa in self.hpas
-            if hpa.namespace == workload.namespace
-            and hpa.target_kind == workload.kind
-            and hpa.target_name == workload.name
+            scaler
+            for scaler in self.autoscalers
+            if scaler.namespace == workload.namespace
+            and scaler.target_kind == workload.kind
+            and scaler.target_name == workload.name
         ]
 
     def target_of(self, hpa: Autoscaler) -> Workload | None:
@@ -138,6 +219,15 @@ class Index:
             ):
                 return workload
         return None
+
+    def migrating_deployments(self) -> set[tuple[str, str]]:
+        """``(namespace, name)`` of the Deployments that a Rollout's ``spec.workloadRef`` names."""
+        found = set()
+        for rollout in self.rollouts:
+            ref = workload_ref(rollout.props)
+            if ref is not None and text(ref.get("kind")) == "Deployment":
+                found.add((namespace(rollout.props), text(ref.get("name"))))
+        return found
 
     def pdbs_for(self, workload: Workload) -> list[Resource]:
         """PDBs of the workload's namespace whose selector matches its pod template labels.
@@ -197,12 +287,17 @@ def _avail_pdb(resources: Sequence[Resource]) -> Iterator[Finding]:
         if workload.resource.type not in SCALABLE_TYPES:
             continue
         replicas = workload.replicas
-        hpa_mins = [m for m in (hpa.min_replicas for hpa in index.hpas_for(workload)) if m is not None]
+        scalers = [(low, s) for s in index.hpas_for(workload) if (low := s.min_replicas) is not None]
+        hpa_mins = [low for low, _ in scalers]
         if not ((replicas is not None and replicas > 1) or any(m > 1 for m in hpa_mins)):
             continue
-        # With an HPA the replica count moves; avail-hpa-pdb judges minAvailable against its minimum.
+        # With an autoscaler the replica count moves; avail-hpa-pdb judges minAvailable against its minimum.
         count = None if hpa_mins else replicas
-        why = f"HPA minReplicas {min(hpa_mins)}" if hpa_mins else f"spec.replicas {replicas}"
+        if scalers:
+            lowest, scaler = min(scalers, key=lambda item: item[0])
+            why = f"{scaler.label} {lowest}"
+        else:
+            why = f"spec.replicas {replicas}"
         pdbs = index.pdbs_for(workload)
         if not pdbs:
             yield (
@@ -237,12 +332,13 @@ def _sts_pvc_pdb(resources: Sequence[Resource]) -> Iterator[Finding]:
 
 def _avail_hpa_pdb(resources: Sequence[Resource]) -> Iterator[Finding]:
     index = Index(resources)
-    for hpa in index.hpas:
+    for hpa in index.autoscalers:
         low, high = hpa.min_replicas, hpa.max_replicas
+        lo_field, hi_field = hpa.min_field, hpa.max_field
         if low is not None and high is not None and low > high:
             yield (
                 hpa.resource,
-                f"spec.minReplicas ({low}) is greater than spec.maxReplicas ({high}); fix the bounds",
+                f"spec.{lo_field} ({low}) is greater than spec.{hi_field} ({high}); fix the bounds",
             )
         target = index.target_of(hpa)
         if target is None or low is None:
@@ -253,30 +349,33 @@ def _avail_hpa_pdb(resources: Sequence[Resource]) -> Iterator[Finding]:
             if needed is not None and needed >= low:
                 yield (
                     hpa.resource,
-                    f"spec.minReplicas ({low}) is not above PodDisruptionBudget {_pdb_name(pdb)} "
+                    f"spec.{lo_field} ({low}) is not above PodDisruptionBudget {_pdb_name(pdb)} "
                     f"spec.minAvailable ({show(min_available)}); at the minimum scale no pod can be evicted, so "
-                    "raise minReplicas or give the PDB spec.maxUnavailable: 1",
+                    f"raise {lo_field} or give the PDB spec.maxUnavailable: 1",
                 )
             elif low < 2:
                 yield (
                     hpa.resource,
-                    f"spec.minReplicas is {low} while PodDisruptionBudget {_pdb_name(pdb)} selects "
+                    f"spec.{lo_field} is {low} while PodDisruptionBudget {_pdb_name(pdb)} selects "
                     f"{target.resource.display}; a single replica cannot be disrupted without downtime, so "
-                    "set minReplicas to at least 2",
+                    f"set {lo_field} to at least 2",
                 )
 
 
 def _avail_replicas(resources: Sequence[Resource]) -> Iterator[Finding]:
     index = Index(resources)
+    migrating = index.migrating_deployments()
     for workload in index.workloads:
-        if workload.resource.type != DEPLOYMENT or index.hpas_for(workload):
+        if workload.resource.type not in (DEPLOYMENT, ROLLOUT) or index.hpas_for(workload):
             continue
+        if workload.resource.type == DEPLOYMENT and (workload.namespace, workload.name) in migrating:
+            continue  # a Rollout runs its pods (spec.workloadRef); delivery-single-controller judges it
         replicas = workload.replicas
         if replicas is not None and replicas < 2:
             yield (
                 workload.resource,
-                f"spec.replicas is {replicas} and no HorizontalPodAutoscaler targets this Deployment; run at "
-                "least 2 replicas or add an HPA with minReplicas >= 2",
+                f"spec.replicas is {replicas} and no HorizontalPodAutoscaler or ScaledObject targets this "
+                f"{workload.kind}; run at least 2 replicas or add an HPA with minReplicas >= 2",
             )
 
 
@@ -317,26 +416,100 @@ def _hpa_target_exists(resources: Sequence[Resource]) -> Iterator[Finding]:
         if not hpa.target_kind or not hpa.target_name:
             yield (
                 hpa.resource,
-                "spec.scaleTargetRef kind or name is not set; point it at a Deployment or StatefulSet",
+                "spec.scaleTargetRef kind or name is not set; point it at a Deployment, StatefulSet or Rollout",
             )
             continue
-        if index.target_of(hpa) is None:
+        if (hpa.namespace, hpa.target_kind, hpa.target_name) not in index.scalable:
             yield (
                 hpa.resource,
-                f"spec.scaleTargetRef {hpa.target_kind}/{hpa.target_name} is not a Deployment or StatefulSet "
-                f"of this stack in {_where(hpa.namespace)}; check the kind, name and namespace",
+                f"spec.scaleTargetRef {hpa.target_kind}/{hpa.target_name} is not a Deployment, StatefulSet or "
+                f"Rollout of this stack in {_where(hpa.namespace)}; check the kind, name and namespace",
+            )
+
+
+def _scaling_single_owner(resources: Sequence[Resource]) -> Iterator[Finding]:
+    index = Index(resources)
+    by_target: dict[tuple[str, str, str], list[Autoscaler]] = {}
+    for scaler in index.autoscalers:  # ScaledObjects first: a conflicting HPA is reported on the HPA
+        if scaler.target_kind and scaler.target_name:
+            key = (scaler.namespace, scaler.target_kind, scaler.target_name)
+            by_target.setdefault(key, []).append(scaler)
+    for scalers in by_target.values():
+        first, *others = scalers
+        for other in others:
+            keda = " (KEDA creates and owns the HPA of a ScaledObject)" if not first.is_hpa else ""
+            yield (
+                other.resource,
+                f"this {other.resource.kind} and {first.resource.display} both scale {other.target} in "
+                f"{_where(other.namespace)}, so they fight over its replica count{keda}; keep one of them "
+                "and delete the other",
+            )
+
+
+def _delivery_single_controller(resources: Sequence[Resource]) -> Iterator[Finding]:
+    index = Index(resources)
+    for rollout in index.rollouts:
+        ns = namespace(rollout.props)
+        rollout_name = object_name(rollout.props, rollout.name)
+        ref = workload_ref(rollout.props)
+        selector = dig(rollout.props, "spec", "selector")
+        for (dep_ns, dep_name), deployment in sorted(index.deployments.items()):
+            if dep_ns != ns:
+                continue
+            referenced = (
+                ref is not None
+                and text(ref.get("kind")) == "Deployment"
+                and text(ref.get("name")) == dep_name
+            )
+            view = pod_view(DEPLOYMENT, deployment.props)
+            same_labels = (
+                isinstance(selector, Mapping)
+                and not selector_is_empty(selector)
+                and view is not None
+                and selector_matches(selector, view.labels)
+            )
+            if not (referenced or dep_name == rollout_name or same_labels):
+                continue
+            replicas = dig(deployment.props, "spec", "replicas")
+            if referenced and as_int(replicas) == 0:
+                continue  # the documented migration: the Rollout runs the pods, the Deployment is at 0
+            if referenced:
+                shown = "not set (1)" if replicas is None else show(replicas)
+                yield (
+                    deployment,
+                    f"Rollout {rollout_name} takes its pod template from this Deployment (spec.workloadRef) "
+                    f"but spec.replicas is {shown}, so both run the pods; set spec.replicas to 0 (or remove "
+                    "the Deployment once the migration is done)",
+                )
+                continue
+            why = "has the same name" if dep_name == rollout_name else "selects its pod template labels"
+            yield (
+                deployment,
+                f"Rollout {rollout_name} in {_where(ns)} {why}, so two controllers run the same workload; "
+                "remove this Deployment (or, to migrate, reference it from the Rollout's spec.workloadRef "
+                "and set its spec.replicas to 0)",
             )
 
 
 STACK_RULES: tuple[StackRule, ...] = (
     StackRule(
         "avail-hpa-pdb",
-        "An HPA whose minimum scale leaves its PodDisruptionBudget no room blocks node drains and "
-        "upgrades; minReplicas above maxReplicas is a misconfiguration (Polaris pdbDisruptionsIsZero; "
-        "kube-score deployment-targeted-by-hpa).",
+        "An HPA (or KEDA ScaledObject) whose minimum scale leaves its PodDisruptionBudget no room blocks "
+        "node drains and upgrades; a minimum above the maximum is a misconfiguration (Polaris "
+        "pdbDisruptionsIsZero; kube-score deployment-targeted-by-hpa).",
         Severity.MEDIUM,
         M,
         _avail_hpa_pdb,
+    ),
+    StackRule(
+        "delivery-single-controller",
+        "An Argo Rollout and a Deployment must not both run the same workload (same name, or the Rollout's "
+        "selector matching the Deployment's pods): each scales its own ReplicaSets, doubling the pods and "
+        "defeating the progressive rollout. Migrate with spec.workloadRef and the Deployment at 0 replicas "
+        "(Argo Rollouts docs 'Migrating to Rollouts', 'Reference Deployment From Rollout').",
+        Severity.HIGH,
+        M,
+        _delivery_single_controller,
     ),
     StackRule(
         "avail-pdb",
@@ -364,6 +537,16 @@ STACK_RULES: tuple[StackRule, ...] = (
         _hpa_target_exists,
     ),
     StackRule(
+        "scaling-single-owner",
+        "A workload must have one autoscaler: an HPA next to a KEDA ScaledObject (which creates its own HPA) "
+        "or a second HPA on the same target makes them overwrite each other's replica count (KEDA docs "
+        "'ScaledObject specification' and FAQ: do not combine a ScaledObject with an HPA on one workload; "
+        "Kubernetes HPA docs).",
+        Severity.HIGH,
+        M,
+        _scaling_single_owner,
+    ),
+    StackRule(
         "sts-pvc-pdb",
         "Every StatefulSet with volume claim templates (a database) needs a PodDisruptionBudget, even with "
         "one replica, so drains and upgrades evict its pods only with the budget's consent, one at a time "
@@ -384,11 +567,13 @@ STACK_RULES: tuple[StackRule, ...] = (
 
 #: Kinds each stack rule reports on or reads, for the rule catalogue.
 STACK_RULE_KINDS: Mapping[str, tuple[str, ...]] = {
-    "avail-hpa-pdb": ("HorizontalPodAutoscaler", "PodDisruptionBudget"),
-    "avail-pdb": ("Deployment", "PodDisruptionBudget", "StatefulSet"),
-    "avail-replicas": ("Deployment", "HorizontalPodAutoscaler"),
-    "hpa-target-exists": ("HorizontalPodAutoscaler",),
+    "avail-hpa-pdb": ("HorizontalPodAutoscaler", "PodDisruptionBudget", "ScaledObject"),
+    "avail-pdb": ("Deployment", "PodDisruptionBudget", "Rollout", "ScaledObject", "StatefulSet"),
+    "avail-replicas": ("Deployment", "HorizontalPodAutoscaler", "Rollout", "ScaledObject"),
+    "delivery-single-controller": ("Deployment", "Rollout"),
+    "hpa-target-exists": ("Deployment", "HorizontalPodAutoscaler", "Rollout", "StatefulSet"),
     "net-workload-policy": tuple(sorted({kind_of(t) for t in WORKLOAD_TYPES} | {"NetworkPolicy"})),
+    "scaling-single-owner": ("HorizontalPodAutoscaler", "ScaledObject"),
     "sts-pvc-pdb": ("PodDisruptionBudget", "StatefulSet"),
 }
 

@@ -49,6 +49,7 @@ from components.policies._pod import (
     PodView,
     as_int,
     as_map,
+    borrows_template,
     dig,
     is_false,
     is_set,
@@ -365,6 +366,8 @@ def _rolling_update(resource: Resource) -> Iterator[str]:
 
 
 def _selector_matches(resource: Resource) -> Iterator[str]:
+    if borrows_template(resource.type, resource.props):
+        return  # a Rollout with spec.workloadRef: its pods come from the Deployment's template
     selector = dig(resource.props, "spec", "selector")
     if not isinstance(selector, Mapping) or selector_is_empty(selector):
         yield "spec.selector is not set; set spec.selector.matchLabels to the pod template's identity labels"

@@ -45,7 +45,11 @@ POD_KINDS: Mapping[str, tuple[str, tuple[str, ...], str]] = {
         ("spec", "jobTemplate", "spec", "template"),
         "spec.jobTemplate.spec.template.spec",
     ),
+    "Rollout": ("argoproj.io/v1alpha1", ("spec", "template"), "spec.template.spec"),
 }
+ENVIRONMENT = "platform-components.io/environment"
+ARGO_NAMESPACE = "argocd"
+REPO = "https://github.com/acme/platform.git"
 
 
 def type_token(props: Mapping[str, Any]) -> str:
@@ -182,8 +186,12 @@ class Kit:
             obj["metadata"]["labels"] = dict(LABELS)
             return obj
         spec: Props = {}
-        if kind in ("StatefulSet", "DaemonSet", "ReplicaSet"):
+        if kind in ("StatefulSet", "DaemonSet", "ReplicaSet", "Rollout"):
             spec["selector"] = {"matchLabels": dict(SELECTOR)}
+        if kind == "Rollout":
+            spec.update(
+                {"replicas": 2, "strategy": {"canary": {"steps": [{"setWeight": 20}, {"pause": {}}]}}}
+            )
         if kind == "StatefulSet":
             spec["serviceName"] = "api"
         obj["spec"] = spec
@@ -250,6 +258,150 @@ class Kit:
                         },
                     }
                 ],
+            },
+        }
+
+    def rollout(self) -> Props:
+        """A compliant Argo Rollout (canary) with the baseline pod template, 2 replicas."""
+        return self.workload("Rollout")
+
+    def migration_rollout(self, deployment: str = "api") -> Props:
+        """A Rollout that runs a Deployment's pod template (spec.workloadRef), as in the documented
+        migration from a Deployment."""
+        return {
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "Rollout",
+            "metadata": self.metadata("api-rollout"),
+            "spec": {
+                "replicas": 2,
+                "selector": {"matchLabels": dict(SELECTOR)},
+                "workloadRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": deployment},
+                "strategy": {"canary": {"steps": [{"setWeight": 20}, {"pause": {}}]}},
+            },
+        }
+
+    def scaled_object(self, target: str = "api", kind: str | None = None) -> Props:
+        """A KEDA ScaledObject scaling ``target`` (kind defaults to Deployment) between 2 and 10."""
+        ref: Props = {"name": target}
+        if kind is not None:
+            ref["kind"] = kind
+        return {
+            "apiVersion": "keda.sh/v1alpha1",
+            "kind": "ScaledObject",
+            "metadata": self.metadata(),
+            "spec": {
+                "scaleTargetRef": ref,
+                "minReplicaCount": 2,
+                "maxReplicaCount": 10,
+                "triggers": [{"type": "cpu", "metricType": "Utilization", "metadata": {"value": "70"}}],
+            },
+        }
+
+    # --- GitOps ---------------------------------------------------------------------------------------
+
+    def argo_metadata(self, name: str, environment: str | None = "prod") -> Props:
+        meta: Props = {"name": name, "namespace": ARGO_NAMESPACE, "labels": {}}
+        if environment is not None:
+            meta["labels"][ENVIRONMENT] = environment
+        return meta
+
+    def application(self, environment: str | None = "prod") -> Props:
+        """A compliant Argo CD Application: a dedicated project, HTTPS source, automated prune and self-heal."""
+        return {
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "Application",
+            "metadata": self.argo_metadata("platform", environment),
+            "spec": {
+                "project": "platform",
+                "source": {"repoURL": REPO, "targetRevision": "main", "path": "clusters/prod"},
+                "destination": {"server": "https://kubernetes.default.svc", "namespace": "argocd"},
+                "syncPolicy": {
+                    "automated": {"prune": True, "selfHeal": True},
+                    "syncOptions": ["ServerSideApply=true"],
+                },
+            },
+        }
+
+    def application_set(self, environment: str | None = "prod") -> Props:
+        """A compliant ApplicationSet generating one Application per team from a Git directory generator."""
+        return {
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "ApplicationSet",
+            "metadata": self.argo_metadata("teams", environment),
+            "spec": {
+                "goTemplate": True,
+                "generators": [
+                    {"git": {"repoURL": REPO, "revision": "main", "directories": [{"path": "teams/*"}]}}
+                ],
+                "template": {
+                    "metadata": {"name": "{{.path.basename}}"},
+                    "spec": {
+                        "project": "{{.path.basename}}",
+                        "source": {"repoURL": REPO, "targetRevision": "main", "path": "{{.path.path}}"},
+                        "destination": {
+                            "server": "https://kubernetes.default.svc",
+                            "namespace": "{{.path.basename}}",
+                        },
+                        "syncPolicy": {"automated": {"prune": True, "selfHeal": True}},
+                    },
+                },
+            },
+        }
+
+    def app_project(self, name: str = "team-a") -> Props:
+        """A compliant AppProject: one repository, one namespace, no cluster-scoped resources."""
+        return {
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "AppProject",
+            "metadata": self.argo_metadata(name),
+            "spec": {
+                "sourceRepos": [REPO],
+                "destinations": [{"server": "https://kubernetes.default.svc", "namespace": NAMESPACE}],
+                "clusterResourceWhitelist": [],
+            },
+        }
+
+    def repo_secret(self, string_data: Mapping[str, Any] | None = None) -> Props:
+        """An Argo CD repository Secret (label argocd.argoproj.io/secret-type: repository)."""
+        return {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {
+                "name": "platform-repository",
+                "namespace": ARGO_NAMESPACE,
+                "labels": {"argocd.argoproj.io/secret-type": "repository"},
+            },
+            "stringData": dict(string_data)
+            if string_data is not None
+            else {"type": "git", "url": REPO, "username": "git", "password": "[secret]"},
+        }
+
+    def git_repository(self, url: str = REPO, secret: str | None = None) -> Props:
+        """A Flux GitRepository (source.toolkit.fluxcd.io/v1)."""
+        spec: Props = {"url": url, "interval": "1m", "ref": {"branch": "main"}}
+        if secret is not None:
+            spec["secretRef"] = {"name": secret}
+        return {
+            "apiVersion": "source.toolkit.fluxcd.io/v1",
+            "kind": "GitRepository",
+            "metadata": {"name": "platform", "namespace": "flux-system", "labels": {ENVIRONMENT: "prod"}},
+            "spec": spec,
+        }
+
+    def kustomization(self, environment: str | None = "prod") -> Props:
+        """A compliant Flux Kustomization (kustomize.toolkit.fluxcd.io/v1) that prunes."""
+        meta: Props = {"name": "platform", "namespace": "flux-system", "labels": {}}
+        if environment is not None:
+            meta["labels"][ENVIRONMENT] = environment
+        return {
+            "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+            "kind": "Kustomization",
+            "metadata": meta,
+            "spec": {
+                "interval": "10m",
+                "path": "./clusters/prod",
+                "prune": True,
+                "sourceRef": {"kind": "GitRepository", "name": "platform"},
             },
         }
 

@@ -128,6 +128,14 @@ ANCHORS: dict[str, tuple[Severity, Enforcement]] = {
     "route-parent-exists": (MED, M),
     "route-backend-exists": (L, A),
     "ns-quota": (L, A),
+    # GitOps, progressive delivery and event-driven scaling: our choice (issue brief)
+    "argocd-app-project": (MED, M),
+    "argocd-project-scoped": (H, M),
+    "gitops-sync-prune-selfheal": (MED, M),
+    "gitops-repo-url": (H, M),
+    "gitops-repo-credentials": (H, M),
+    "scaling-single-owner": (H, M),
+    "delivery-single-controller": (H, M),
 }
 
 
@@ -198,6 +206,7 @@ def test_rule_catalogue() -> None:
         "Job",
         "Pod",
         "ReplicaSet",
+        "Rollout",
         "StatefulSet",
     ]
     assert by_id["avail-pdb"]["kind"] == "stack"

@@ -12,7 +12,7 @@ from components.policies.pss import SAFE_SYSCTLS
 if TYPE_CHECKING:
     from conftest import Kit
 
-POD_KINDS = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"]
+POD_KINDS = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Rollout"]
 RULES_BY_ID = {rule.id: rule for rule in RULES}
 
 
@@ -55,10 +55,30 @@ def test_pss_rules_apply_to_every_pod_bearing_type() -> None:
         "kubernetes:apps/v1:ReplicaSet",
         "kubernetes:batch/v1:Job",
         "kubernetes:batch/v1:CronJob",
+        "kubernetes:argoproj.io/v1alpha1:Rollout",
     }
     for rule in RULES:
         if rule.id.startswith("pss-"):
             assert rule.types == expected, rule.id
+
+
+def test_rollout_that_borrows_a_deployment_template_is_not_judged(kit: Kit) -> None:
+    """A Rollout with spec.workloadRef and no template runs the Deployment's pods: the Deployment's
+    template is judged, the Rollout's (absent) one is not."""
+    rollout = kit.migration_rollout()
+    pss = [rule for rule in RULES if rule.id.startswith("pss-")]
+    assert evaluate([kit.resource(rollout)], pss).violations == []
+    pod_rules = [rule for rule in RULES if "kubernetes:argoproj.io/v1alpha1:Rollout" in rule.types]
+    assert [v.rule_id for v in evaluate([kit.resource(rollout)], pod_rules).violations] == []
+
+
+def test_rollout_template_is_judged_like_a_deployment(kit: Kit) -> None:
+    rollout = kit.rollout()
+    spec = kit.pod_spec_of(rollout)
+    spec["hostNetwork"] = True
+    del spec["containers"][0]["readinessProbe"]
+    ids = {v.rule_id for v in evaluate([kit.resource(rollout)], RULES).violations}
+    assert ids == {"pss-host-namespaces", "avail-readiness-probe"}
 
 
 @pytest.mark.parametrize("field", ["initContainers", "ephemeralContainers"])

@@ -35,6 +35,15 @@ def sample_objects(kit: Kit) -> list[dict[str, Any]]:
         kit.service_account("default"),
         kit.config_map(),
         kit.database(),
+        kit.rollout(),
+        kit.migration_rollout(),
+        kit.scaled_object(),
+        kit.application(),
+        kit.application_set(),
+        kit.app_project(),
+        kit.repo_secret({"url": "https://bot:pw@github.com/acme/p.git", "password": "literal"}),
+        kit.git_repository("ssh://git@github.com/acme/platform.git"),
+        kit.kustomization(),
     ]
 
 

@@ -819,6 +819,66 @@ TENANCY_CASES: dict[str, tuple[Case, Case]] = {
 CASES.update(TENANCY_CASES)
 
 
+# --- GitOps, progressive delivery and event-driven scaling ---------------------------------------------
+
+SSH_REPO = "ssh://git@github.com/acme/platform.git"
+
+
+def with_scaled_object(target: str) -> Case:
+    """The baseline stack (its HPA scales Deployment api) plus a KEDA ScaledObject scaling ``target``."""
+
+    def build(kit: Kit) -> list[Resource]:
+        scaled = kit.scaled_object(target)
+        scaled["metadata"]["name"] = f"{target}-keda"
+        return kit.resources(*kit.stack(), scaled)
+
+    return build
+
+
+def rollout_next_to_deployment(*, migrate: bool) -> Case:
+    """A Deployment api next to a Rollout: same name, or (``migrate``) a Rollout whose spec.workloadRef
+    names the Deployment, scaled to 0."""
+
+    def build(kit: Kit) -> list[Resource]:
+        deployment = kit.deployment()
+        if not migrate:
+            return kit.resources(deployment, kit.rollout())
+        deployment["spec"]["replicas"] = 0
+        return kit.resources(deployment, kit.migration_rollout())
+
+    return build
+
+
+GITOPS_CASES: dict[str, tuple[Case, Case]] = {
+    "argocd-app-project": (
+        built("application", {"spec.project": "default"}),
+        built("application_set"),  # templated project: judged per generated Application, not here
+    ),
+    "argocd-project-scoped": (
+        built("app_project", {"spec.destinations.0.namespace": "*"}),
+        built("app_project", {"spec.sourceRepos": ["https://github.com/acme/*"]}),
+    ),
+    "gitops-sync-prune-selfheal": (
+        built("application", {"spec.syncPolicy.automated.selfHeal": False}),
+        built("application", {"spec.syncPolicy": DROP}, environment="dev"),
+    ),
+    "gitops-repo-url": (
+        built("application", {"spec.source.repoURL": "http://github.com/acme/platform.git"}),
+        built("application", {"spec.source.repoURL": "git@github.com:acme/platform.git"}),
+    ),
+    "gitops-repo-credentials": (
+        built("git_repository", url=SSH_REPO),
+        built("git_repository", url=SSH_REPO, secret="platform-repository"),
+    ),
+    "scaling-single-owner": (with_scaled_object("api"), with_scaled_object("worker")),
+    "delivery-single-controller": (
+        rollout_next_to_deployment(migrate=False),
+        rollout_next_to_deployment(migrate=True),
+    ),
+}
+CASES.update(GITOPS_CASES)
+
+
 ALL_IDS = sorted([rule.id for rule in RULES] + [rule.id for rule in STACK_RULES])
 
 
@@ -855,7 +915,9 @@ def test_database_stack_is_fully_compliant(kit: Kit) -> None:
     assert [v.message for v in evaluation.violations] == []
 
 
-@pytest.mark.parametrize("kind", ["Pod", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob"])
+@pytest.mark.parametrize(
+    "kind", ["Pod", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Rollout"]
+)
 def test_baseline_pod_template_is_compliant_for_every_kind(kit: Kit, kind: str) -> None:
     """The baseline pod spec passes every resource rule under each pod-bearing kind."""
     from components.policies import evaluate
