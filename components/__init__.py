@@ -26,6 +26,7 @@ from .database import (
 )
 from .environment import PlatformEnvironment
 from .errors import ConfigError, PlatformError, PreviewError
+from .gitops import GitOpsBootstrap, GitOpsBootstrapArgs, GitOpsEngine
 from .karpenter import (
     Budget,
     Karpenter,
@@ -34,6 +35,16 @@ from .karpenter import (
     NodeClassArgs,
     NodePoolArgs,
     Requirement,
+)
+from .kube.delivery import (
+    CanaryArgs,
+    CanaryStepArgs,
+    ExternalSecretArgs,
+    ExternalSecretDataArgs,
+    KedaArgs,
+    KedaTriggerArgs,
+    MonitoringArgs,
+    VpaArgs,
 )
 from .kube.netpol import EgressRule, IngressRule, PortRef
 from .kube.probes import ProbeArgs, ProbeKind
@@ -61,6 +72,8 @@ __all__ = [
     "Backend",
     "BackupArgs",
     "Budget",
+    "CanaryArgs",
+    "CanaryStepArgs",
     "ConfigError",
     "ContainerArgs",
     "DatabaseConfig",
@@ -71,14 +84,22 @@ __all__ = [
     "EksClusterArgs",
     "EndpointArgs",
     "Environment",
+    "ExternalSecretArgs",
+    "ExternalSecretDataArgs",
+    "GitOpsBootstrap",
+    "GitOpsBootstrapArgs",
+    "GitOpsEngine",
     "Identity",
     "IngressRule",
     "Karpenter",
     "KarpenterArgs",
     "KarpenterNodePool",
+    "KedaArgs",
+    "KedaTriggerArgs",
     "MeshMode",
     "MeshNamespace",
     "MeshNamespaceArgs",
+    "MonitoringArgs",
     "MountArgs",
     "NatMode",
     "NetworkArgs",
@@ -110,6 +131,7 @@ __all__ = [
     "StatefulDatabase",
     "StatefulDatabaseArgs",
     "StorageArgs",
+    "VpaArgs",
     "WorkloadConfig",
     "load_platform_config",
 ]

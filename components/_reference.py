@@ -15,7 +15,28 @@ from pydantic_core import PydanticUndefined
 
 from .cluster import EksClusterArgs, EndpointArgs, NodeGroupArgs
 from .database import BackupArgs, DatabaseResources, RestoreTestArgs, StatefulDatabaseArgs, StorageArgs
+from .gitops import (
+    ArgoCdArgs,
+    CredentialsArgs,
+    FluxArgs,
+    GitOpsBootstrapArgs,
+    NotificationArgs,
+    RepositoryArgs,
+    RetryArgs,
+    SsoArgs,
+)
 from .karpenter import Budget, KarpenterArgs, NodeClassArgs, NodePoolArgs, Requirement, Taint
+from .kube.delivery import (
+    CanaryArgs,
+    CanaryStepArgs,
+    ExternalSecretArgs,
+    ExternalSecretDataArgs,
+    KedaArgs,
+    KedaTriggerArgs,
+    MonitoringArgs,
+    VpaArgs,
+    VpaBoundsArgs,
+)
 from .kube.netpol import EgressRule, IngressRule, PortRef
 from .kube.probes import ProbeArgs
 from .kube.traffic import Backend, ParentRef, PathMatch, RouteArgs
@@ -54,6 +75,15 @@ WORKLOAD_MODELS: tuple[type[BaseModel], ...] = (
     ParentRef,
     PathMatch,
     Backend,
+    CanaryArgs,
+    CanaryStepArgs,
+    KedaArgs,
+    KedaTriggerArgs,
+    VpaArgs,
+    VpaBoundsArgs,
+    MonitoringArgs,
+    ExternalSecretArgs,
+    ExternalSecretDataArgs,
 )
 
 
@@ -79,11 +109,23 @@ DATABASE_MODELS: tuple[type[BaseModel], ...] = (
     RestoreTestArgs,
 )
 
+GITOPS_MODELS: tuple[type[BaseModel], ...] = (
+    GitOpsBootstrapArgs,
+    RepositoryArgs,
+    CredentialsArgs,
+    RetryArgs,
+    NotificationArgs,
+    ArgoCdArgs,
+    SsoArgs,
+    FluxArgs,
+)
+
 SECTIONS: dict[str, tuple[type[BaseModel], ...]] = {
     "workload": WORKLOAD_MODELS,
     "cluster": CLUSTER_MODELS,
     "tenancy": TENANCY_MODELS,
     "database": DATABASE_MODELS,
+    "gitops": GITOPS_MODELS,
 }
 
 
@@ -116,6 +158,8 @@ def _type(annotation: Any) -> str:
         "components.karpenter.",
         "components.namespace.",
         "components.database.",
+        "components.gitops.",
+        "components.kube.delivery.",
         "components.kube.traffic.",
         "typing.",
     ):

@@ -35,6 +35,7 @@ from ._base import StrictModel
 from .cluster import ClusterSettings, EksClusterArgs
 from .database import StatefulDatabaseArgs, validate_database_name
 from .errors import ConfigError
+from .gitops import GitOpsBootstrapArgs
 from .karpenter import KarpenterArgs, NodePoolArgs
 from .kube.names import check_dns1123_label
 from .namespace import MeshMode, MeshNamespaceArgs, PodSecurityLevel, Size
@@ -223,6 +224,26 @@ class PlatformConfig(StrictModel):
     databases: list[DatabaseConfig] = Field(
         default_factory=list, description="StatefulDatabases (PostgreSQL) deployed by the platform stack."
     )
+    gitops: GitOpsBootstrapArgs | None = Field(
+        default=None,
+        description="Argo CD or Flux bootstrap; environment, teams and Kubernetes minor come from this stack.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _gitops_context(cls, data: Any) -> Any:
+        """The GitOps block gets the stack's environment, team namespaces and Kubernetes minor."""
+        if not isinstance(data, dict) or not isinstance(data.get("gitops"), dict):
+            return data
+        gitops = dict(data["gitops"])
+        for key in ("environment", "teams", "kubernetes_version"):
+            if key in gitops:
+                raise ValueError(f"gitops.{key} is set by the stack itself; remove it from the gitops block")
+        teams = data.get("teams") or []
+        gitops["environment"] = data.get("environment")
+        gitops["teams"] = [t.get("name") for t in teams if isinstance(t, dict)]
+        gitops["kubernetes_version"] = data.get("kubernetes_version", DEFAULT_KUBERNETES_VERSION)
+        return {**data, "gitops": gitops}
 
     @field_validator("kubernetes_version", mode="before")
     @classmethod

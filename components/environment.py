@@ -13,7 +13,9 @@ resources. In-cluster, it creates:
   (enforce, audit and warn, pinned to the target Kubernetes minor);
 * every declared workload as a :class:`~components.workload.SecureWorkload`;
 * every declared database as a :class:`~components.database.StatefulDatabase` (backed up to S3
-  through the cluster's workload identity).
+  through the cluster's workload identity);
+* the declared :class:`~components.gitops.GitOpsBootstrap` (Argo CD or Flux), handed the platform
+  facts (cluster name, region, VPC, OIDC issuer, node role, Karpenter queue, team namespaces).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import pulumi_kubernetes as k8s
 from .cluster import EksCluster
 from .config import PlatformConfig
 from .database import StatefulDatabase
+from .gitops import GitOpsBootstrap
 from .karpenter import Karpenter, KarpenterNodePool
 from .kube import labels as lbl
 from .namespace import TEAM_LABEL, MeshNamespace, MeshNamespaceArgs, PodSecurityLevel, psa_labels
@@ -68,6 +71,8 @@ class PlatformEnvironment(pulumi.ComponentResource):
     """The team namespaces by team name."""
     databases: dict[str, StatefulDatabase]
     """The StatefulDatabases by name."""
+    gitops: GitOpsBootstrap | None
+    """The GitOps controller handed the cluster (None when the stack declares none)."""
 
     cluster: EksCluster | None
     """The EKS cluster (None when deploying into an existing cluster)."""
@@ -153,6 +158,29 @@ class PlatformEnvironment(pulumi.ComponentResource):
                 ),
                 mesh=teams[database.namespace].mesh if database.namespace in teams else None,
                 cluster=self.cluster,
+            )
+        self.gitops = None
+        if config.gitops is not None:
+            facts: dict[str, pulumi.Input[str]] = {
+                "environment": environment,
+                "kubernetes_version": config.kubernetes_version,
+                "team_namespaces": ",".join(sorted(teams)),
+            }
+            if self.cluster is not None and config.cluster is not None:
+                facts.update(
+                    cluster_name=self.cluster.cluster_name,
+                    region=config.cluster.region,
+                    vpc_id=self.cluster.vpc_id,
+                    oidc_issuer=self.cluster.oidc_issuer,
+                    node_role_arn=self.cluster.node_role_arn,
+                    karpenter_queue=karpenter.queue_name,
+                )
+            self.gitops = GitOpsBootstrap(
+                "gitops",
+                config.gitops,
+                opts=in_cluster,
+                facts=facts,
+                depends_on_teams=list(teams.values()),
             )
         self.teams = teams
         self.namespaces = pulumi.Output.from_input(sorted({*config.namespaces, *teams}))

@@ -98,3 +98,15 @@ DEFAULT_POSTGRES_VERSION: Final = "18"
 
 AWS_CLI_IMAGE: Final = "public.ecr.aws/aws-cli/aws-cli:2.32.9"
 """The AWS CLI used by database backup jobs (>= 2.15 understands EKS Pod Identity credentials)."""
+
+ARGOCD_CHART_REPOSITORY: Final = "https://argoproj.github.io/argo-helm"
+ARGOCD_CHART_VERSION: Final = "10.3.3"
+ARGOCD_VERSION: Final = "v3.5.1"
+"""argo-cd chart and the Argo CD release it installs (the shipped Argo CD CRD schemas are from the
+same month, components/schemas/argocd)."""
+
+FLUX_VERSION: Final = "2.9.4"
+"""Flux release; the shipped Flux CRD schemas (components/schemas/flux) are this release's."""
+FLUX_INSTALL_URL: Final = f"https://github.com/fluxcd/flux2/releases/download/v{FLUX_VERSION}/install.yaml"
+"""The release's own install manifest (what ``flux install`` applies: source, kustomize, helm and
+notification controllers, their CRDs and NetworkPolicies)."""

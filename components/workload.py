@@ -21,6 +21,15 @@ Children (logical names ``<name>-<role>``): ``-sa`` ServiceAccount, ``-deploymen
 replica is guaranteed), ``-hpa`` HorizontalPodAutoscaler (when ``autoscaling`` is set), ``-netpol``
 NetworkPolicy. Every Kubernetes object is named ``<name>`` in ``args.namespace``.
 
+Optional delivery and scaling children (each off by default; see :mod:`components.kube.delivery`):
+``canary`` renders ``-rollout`` (an Argo Rollout named ``<name>``) *instead of* ``-deployment``, plus
+``-analysis`` (its AnalysisTemplate); ``keda`` renders ``-scaledobject`` instead of ``-hpa`` (the two
+exclude each other); ``vpa`` renders ``-vpa`` (recommendations only); ``monitoring`` renders
+``-servicemonitor`` and ``-alerts`` (a PrometheusRule) and admits Prometheus on the metrics port;
+each of ``external_secrets`` renders ``-externalsecret-<target>`` (an ExternalSecret named
+``<target>``). The Service, PDB, NetworkPolicy, HTTPRoute and mesh objects do not depend on
+``canary``; the HPA, ScaledObject and VPA target the Rollout when it is on.
+
 Defaults (each asserted by ``tests/components/test_workload_defaults.py``): PSS *restricted*
 (UID/GID 65532, runAsNonRoot, drop ALL, seccomp RuntimeDefault, no privilege escalation, read-only
 root filesystem with an emptyDir at /tmp), no service-account token, requests set, memory limit =
@@ -42,6 +51,29 @@ from pydantic import Field, field_validator, model_validator
 from ._base import StrictModel
 from .errors import ConfigError
 from .kube import labels as lbl
+from .kube.delivery import (
+    DEFAULT_ERROR_RATE_QUERY,
+    EXTERNAL_SECRETS_API,
+    KEDA_API,
+    MONITORING_API,
+    ROLLOUTS_API,
+    VPA_API,
+    CanaryArgs,
+    ExternalSecretArgs,
+    KedaArgs,
+    MonitoringArgs,
+    VpaArgs,
+    analysis_template_spec,
+    check_mount_path,
+    external_secret_spec,
+    hpa_behavior,
+    prometheus_rule_spec,
+    resolve_analysis_query,
+    rollout_spec,
+    scaled_object_spec,
+    service_monitor_spec,
+    vpa_spec,
+)
 from .kube.images import check_image, parse_image
 from .kube.names import (
     check_dns1035_label,
@@ -182,11 +214,7 @@ class MountArgs(StrictModel):
     @field_validator("mount_path")
     @classmethod
     def _path(cls, value: str) -> str:
-        if not value.startswith("/") or value in ("/", "/tmp"):
-            raise ValueError(
-                f"mount_path {value!r} must be an absolute path other than '/' and '/tmp' (the /tmp emptyDir)"
-            )
-        return value
+        return check_mount_path(value)
 
 
 class ContainerArgs(StrictModel):
@@ -394,6 +422,25 @@ class SecureWorkloadArgs(StrictModel):
         default_factory=dict,
         description="rule id -> reason: an explicit, reported exemption from a platform policy rule.",
     )
+    canary: CanaryArgs | None = Field(
+        default=None,
+        description="Progressive delivery: an Argo Rollout with an error-rate analysis replaces the Deployment.",
+    )
+    keda: KedaArgs | None = Field(
+        default=None,
+        description="Event-driven autoscaling (KEDA ScaledObject) instead of the HPA; owns replicas.",
+    )
+    vpa: VpaArgs | None = Field(
+        default=None, description="Right-sizing recommendations (VPA, updateMode Off: it never evicts pods)."
+    )
+    monitoring: MonitoringArgs | None = Field(
+        default=None,
+        description="ServiceMonitor, availability alerts and Prometheus ingress on the metrics port.",
+    )
+    external_secrets: list[ExternalSecretArgs] = Field(
+        default_factory=list,
+        description="Secrets synced from AWS Secrets Manager (never in env; mounted as files when asked).",
+    )
 
     @field_validator("namespace")
     @classmethod
@@ -491,6 +538,15 @@ class SecureWorkloadArgs(StrictModel):
                 "replicas and autoscaling are both set; the HPA owns the replica count, "
                 "so remove replicas and use autoscaling.min_replicas"
             )
+        if self.autoscaling is not None and self.keda is not None:
+            raise ValueError("autoscaling (HPA) and keda are both set; KEDA creates its own HPA, keep one")
+        if self.keda is not None and "replicas" in self.model_fields_set:
+            raise ValueError(
+                "replicas and keda are both set; KEDA owns the replica count, "
+                "so remove replicas and use keda.min_replicas"
+            )
+        if self.monitoring is not None:
+            self.monitoring_port  # noqa: B018  # raises ValueError when no exposed port serves metrics
         minimum = self.minimum_replicas
         min_available = self.disruption.min_available
         if isinstance(min_available, int) and minimum > 1 and min_available >= minimum:
@@ -520,10 +576,16 @@ class SecureWorkloadArgs(StrictModel):
         ]
         if len(set(containers)) != len(containers):
             raise ValueError(f"container names must be unique across main, init and sidecars: {containers}")
+        targets = [secret.target for secret in self.external_secrets]
+        if len(set(targets)) != len(targets):
+            raise ValueError(
+                f"external_secrets targets must be unique, got {targets}; each target is one Secret"
+            )
         mounts = [
             "/tmp",
             *(m.mount_path for m in (*self.secret_files, *self.config_files)),
             *self.writable_paths,
+            *(s.mount_path for s in self.external_secrets if s.mount_path is not None),
         ]
         if len(set(mounts)) != len(mounts):
             raise ValueError(f"mount paths must be unique: {mounts}")
@@ -531,12 +593,83 @@ class SecureWorkloadArgs(StrictModel):
 
     @property
     def minimum_replicas(self) -> int:
-        """Replicas guaranteed at all times: the HPA floor, or the fixed count."""
-        return self.autoscaling.min_replicas if self.autoscaling is not None else self.replicas
+        """Replicas guaranteed at all times: the HPA or KEDA floor (0 when KEDA may scale to zero),
+        or the fixed count."""
+        if self.autoscaling is not None:
+            return self.autoscaling.min_replicas
+        if self.keda is not None:
+            return self.keda.min_replicas
+        return self.replicas
 
     @property
     def maximum_replicas(self) -> int:
-        return self.autoscaling.max_replicas if self.autoscaling is not None else self.replicas
+        if self.autoscaling is not None:
+            return self.autoscaling.max_replicas
+        if self.keda is not None:
+            return self.keda.max_replicas
+        return self.replicas
+
+    @property
+    def workload_kind(self) -> str:
+        """``Rollout`` with ``canary``, else ``Deployment``."""
+        return "Rollout" if self.canary is not None else "Deployment"
+
+    @property
+    def scale_target(self) -> dict[str, str]:
+        """The ``scaleTargetRef``/``targetRef`` of the HPA, ScaledObject and VPA (without the name)."""
+        if self.canary is not None:
+            return {"apiVersion": ROLLOUTS_API, "kind": "Rollout"}
+        return {"apiVersion": "apps/v1", "kind": "Deployment"}
+
+    @property
+    def secret_mounts(self) -> list[MountArgs]:
+        """``secret_files`` then the mounted ``external_secrets`` (one code path for both)."""
+        return [
+            *self.secret_files,
+            *(
+                MountArgs(name=s.target, mount_path=s.mount_path)
+                for s in self.external_secrets
+                if s.mount_path is not None
+            ),
+        ]
+
+    @property
+    def monitoring_port(self) -> PortArgs:
+        """The exposed port Prometheus scrapes (``monitoring.port``, else 'metrics', else the first
+        exposed one); ValueError when there is none."""
+        monitoring = self.monitoring or MonitoringArgs()
+        exposed = [p for p in self.ports if p.expose] if self.service.enabled else []
+        if not exposed:
+            raise ValueError(
+                "monitoring scrapes through the Service: keep service.enabled and expose the metrics port"
+            )
+        by_name = {p.name: p for p in self.ports}
+        wanted = monitoring.port
+        if wanted is None and "metrics" in by_name:
+            wanted = "metrics"
+        if wanted is None:
+            return exposed[0]
+        port = by_name.get(wanted)
+        if port is None:
+            raise ValueError(
+                f"monitoring.port {wanted!r} is not a declared port; use one of {[p.name for p in exposed]}"
+            )
+        if not port.expose:
+            raise ValueError(
+                f"monitoring.port {wanted!r} is not exposed on the Service; set expose: true on it "
+                f"or scrape one of {[p.name for p in exposed]}"
+            )
+        return port
+
+    @property
+    def ingress_rules(self) -> list[IngressRule]:
+        """The declared callers, plus Prometheus (a namespace caller) on the metrics port with monitoring."""
+        rules = list(self.network.ingress)
+        if self.monitoring is not None:
+            rules.append(
+                IngressRule(namespace=self.monitoring.prometheus_namespace, ports=[self.monitoring_port.name])
+            )
+        return rules
 
 
 def validate_workload_name(name: str) -> str:
@@ -545,12 +678,15 @@ def validate_workload_name(name: str) -> str:
 
 
 class SecureWorkload(pulumi.ComponentResource):
-    """A hardened Deployment + ServiceAccount + Service + PDB + HPA + NetworkPolicy (see module docs)."""
+    """A hardened Deployment (or canary Rollout) + ServiceAccount + Service + PDB + HPA/KEDA + VPA +
+    NetworkPolicy + monitoring + external secrets (see module docs)."""
 
     namespace: pulumi.Output[str]
     """Namespace of every child object."""
-    deployment_name: pulumi.Output[str]
-    """Name of the Deployment."""
+    deployment_name: pulumi.Output[str | None]
+    """Name of the Deployment, or None when a canary Rollout replaces it."""
+    rollout_name: pulumi.Output[str | None]
+    """Name of the Argo Rollout (with ``canary``), else None."""
     service_name: pulumi.Output[str | None]
     """Name of the Service, or None when no port is exposed."""
     service_account_name: pulumi.Output[str]
@@ -575,18 +711,44 @@ class SecureWorkload(pulumi.ComponentResource):
         manifests = render_workload(name, args)
         child = pulumi.ResourceOptions(parent=self)
 
+        def custom(
+            role: str, manifest: dict[str, Any], options: pulumi.ResourceOptions = child
+        ) -> pulumi.Resource:
+            return k8s.apiextensions.CustomResource(
+                f"{name}-{role}",
+                api_version=manifest["apiVersion"],
+                kind=manifest["kind"],
+                metadata=manifest["metadata"],
+                spec=manifest["spec"],
+                opts=options,
+            )
+
         sa = k8s.core.v1.ServiceAccount(
             f"{name}-sa",
             metadata=manifests["ServiceAccount"]["metadata"],
             automount_service_account_token=manifests["ServiceAccount"]["automountServiceAccountToken"],
             opts=child,
         )
-        k8s.apps.v1.Deployment(
-            f"{name}-deployment",
-            metadata=manifests["Deployment"]["metadata"],
-            spec=manifests["Deployment"]["spec"],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[sa]),
-        )
+        # the Secrets exist (or are being synced) before the pods that mount them
+        before_pods: list[pulumi.Resource] = [sa]
+        for secret in args.external_secrets:
+            before_pods.append(
+                custom(f"externalsecret-{secret.target}", manifests[f"ExternalSecret/{secret.target}"])
+            )
+        if "Rollout" in manifests:
+            analysis = custom("analysis", manifests["AnalysisTemplate"])
+            custom(
+                "rollout",
+                manifests["Rollout"],
+                pulumi.ResourceOptions(parent=self, depends_on=[*before_pods, analysis]),
+            )
+        else:
+            k8s.apps.v1.Deployment(
+                f"{name}-deployment",
+                metadata=manifests["Deployment"]["metadata"],
+                spec=manifests["Deployment"]["spec"],
+                opts=pulumi.ResourceOptions(parent=self, depends_on=before_pods),
+            )
         service_name: str | None = None
         if "Service" in manifests:
             k8s.core.v1.Service(
@@ -610,6 +772,10 @@ class SecureWorkload(pulumi.ComponentResource):
                 spec=manifests["HorizontalPodAutoscaler"]["spec"],
                 opts=child,
             )
+        if "ScaledObject" in manifests:
+            custom("scaledobject", manifests["ScaledObject"])
+        if "VerticalPodAutoscaler" in manifests:
+            custom("vpa", manifests["VerticalPodAutoscaler"])
         k8s.networking.v1.NetworkPolicy(
             f"{name}-netpol",
             metadata=manifests["NetworkPolicy"]["metadata"],
@@ -617,27 +783,17 @@ class SecureWorkload(pulumi.ComponentResource):
             opts=child,
         )
         if "HTTPRoute" in manifests:
-            route = manifests["HTTPRoute"]
-            k8s.apiextensions.CustomResource(
-                f"{name}-route",
-                api_version=route["apiVersion"],
-                kind="HTTPRoute",
-                metadata=route["metadata"],
-                spec=route["spec"],
-                opts=child,
-            )
+            custom("route", manifests["HTTPRoute"])
+        if "ServiceMonitor" in manifests:
+            custom("servicemonitor", manifests["ServiceMonitor"])
+        if "PrometheusRule" in manifests:
+            custom("alerts", manifests["PrometheusRule"])
         for suffix, manifest in mesh_objects:
-            k8s.apiextensions.CustomResource(
-                f"{name}-{suffix}",
-                api_version=manifest["apiVersion"],
-                kind=manifest["kind"],
-                metadata=manifest["metadata"],
-                spec=manifest["spec"],
-                opts=child,
-            )
+            custom(suffix, manifest)
 
         self.namespace = pulumi.Output.from_input(args.namespace)
-        self.deployment_name = pulumi.Output.from_input(name)
+        self.deployment_name = pulumi.Output.from_input(None if args.canary is not None else name)
+        self.rollout_name = pulumi.Output.from_input(name if args.canary is not None else None)
         self.service_name = pulumi.Output.from_input(service_name)
         self.service_account_name = pulumi.Output.from_input(name)
         self.service_host = pulumi.Output.from_input(
@@ -647,6 +803,7 @@ class SecureWorkload(pulumi.ComponentResource):
             {
                 "namespace": self.namespace,
                 "deployment_name": self.deployment_name,
+                "rollout_name": self.rollout_name,
                 "service_name": self.service_name,
                 "service_account_name": self.service_account_name,
                 "service_host": self.service_host,
@@ -655,7 +812,13 @@ class SecureWorkload(pulumi.ComponentResource):
 
 
 def render_workload(name: str, args: SecureWorkloadArgs) -> dict[str, dict[str, Any]]:
-    """The Kubernetes objects of a SecureWorkload as plain manifests, keyed by kind (pure, no Pulumi)."""
+    """The Kubernetes objects of a SecureWorkload as plain manifests, keyed by kind (pure, no Pulumi).
+
+    Built-in kinds are ``{metadata, spec}`` (plus top-level fields); custom resources (``Rollout``,
+    ``AnalysisTemplate``, ``ScaledObject``, ``VerticalPodAutoscaler``, ``ServiceMonitor``,
+    ``PrometheusRule``, ``HTTPRoute``) are whole manifests with ``apiVersion`` and ``kind``.
+    ExternalSecrets, of which there may be several, are keyed ``ExternalSecret/<target>``.
+    """
     image = parse_image(args.image)
     version = args.version or (lbl.label_safe(image.tag) if image.tag else None)
     common = lbl.standard_labels(
@@ -678,10 +841,30 @@ def render_workload(name: str, args: SecureWorkloadArgs) -> dict[str, dict[str, 
         "metadata": meta(dict(args.service_account_annotations) or None),
         "automountServiceAccountToken": args.automount_service_account_token,
     }
-    out["Deployment"] = {
-        "metadata": meta(_deployment_annotations(args, has_digest=image.digest is not None) or None),
-        "spec": _deployment_spec(name, args, common, selector),
-    }
+    for secret in args.external_secrets:
+        out[f"ExternalSecret/{secret.target}"] = {
+            "apiVersion": EXTERNAL_SECRETS_API,
+            "kind": "ExternalSecret",
+            "metadata": {**meta(), "name": secret.target},
+            "spec": external_secret_spec(secret),
+        }
+    workload_meta = meta(_deployment_annotations(args, has_digest=image.digest is not None) or None)
+    deployment_spec = _deployment_spec(name, args, common, selector)
+    if args.canary is None:
+        out["Deployment"] = {"metadata": workload_meta, "spec": deployment_spec}
+    else:
+        out["AnalysisTemplate"] = {
+            "apiVersion": ROLLOUTS_API,
+            "kind": "AnalysisTemplate",
+            "metadata": meta(),
+            "spec": analysis_template_spec(args.canary),
+        }
+        out["Rollout"] = {
+            "apiVersion": ROLLOUTS_API,
+            "kind": "Rollout",
+            "metadata": workload_meta,
+            "spec": rollout_spec(name, args.namespace, args.canary, deployment_spec),
+        }
     exposed = [p for p in args.ports if p.expose]
     if args.service.enabled and exposed:
         out["Service"] = {
@@ -709,14 +892,64 @@ def render_workload(name: str, args: SecureWorkloadArgs) -> dict[str, dict[str, 
                 "unhealthyPodEvictionPolicy": "AlwaysAllow",
             },
         }
+    target = {**args.scale_target, "name": name}
     if args.autoscaling is not None:
-        out["HorizontalPodAutoscaler"] = {"metadata": meta(), "spec": _hpa_spec(name, args.autoscaling)}
+        out["HorizontalPodAutoscaler"] = {
+            "metadata": meta(),
+            "spec": _hpa_spec(args.autoscaling, target),
+        }
+    if args.keda is not None:
+        out["ScaledObject"] = {
+            "apiVersion": KEDA_API,
+            "kind": "ScaledObject",
+            "metadata": meta(),
+            "spec": scaled_object_spec(args.keda, target),
+        }
+    if args.vpa is not None:
+        out["VerticalPodAutoscaler"] = {
+            "apiVersion": VPA_API,
+            "kind": "VerticalPodAutoscaler",
+            "metadata": meta(),
+            "spec": vpa_spec(args.vpa, target, args.container_name),
+        }
     out["NetworkPolicy"] = {"metadata": meta(), "spec": _network_policy(args, selector)}
     if args.route is not None:
         out["HTTPRoute"] = http_route(
             name, args.namespace, args.route, service_port=_route_port(args), labels=common
         )
+    if args.monitoring is not None:
+        monitoring = args.monitoring
+        monitoring_meta = {**meta(), "labels": {**monitoring.labels, **common}}
+        out["ServiceMonitor"] = {
+            "apiVersion": MONITORING_API,
+            "kind": "ServiceMonitor",
+            "metadata": monitoring_meta,
+            "spec": service_monitor_spec(
+                monitoring, namespace=args.namespace, selector=selector, port=args.monitoring_port.name
+            ),
+        }
+        if monitoring.alerts:
+            out["PrometheusRule"] = {
+                "apiVersion": MONITORING_API,
+                "kind": "PrometheusRule",
+                "metadata": monitoring_meta,
+                "spec": prometheus_rule_spec(
+                    name,
+                    args.namespace,
+                    monitoring,
+                    kind=args.workload_kind,
+                    container=args.container_name,
+                    error_rate=_error_rate(name, args),
+                    may_scale_to_zero=args.minimum_replicas == 0,
+                ),
+            }
     return out
+
+
+def _error_rate(name: str, args: SecureWorkloadArgs) -> str:
+    """The canary analysis query (default or custom) for this workload, as the error-rate alert uses it."""
+    query = args.canary.error_rate_query if args.canary is not None else DEFAULT_ERROR_RATE_QUERY
+    return resolve_analysis_query(query, service=name, namespace=args.namespace)
 
 
 def _route_port(args: SecureWorkloadArgs) -> int:
@@ -739,7 +972,7 @@ def render_mesh(name: str, args: SecureWorkloadArgs, mesh: MeshMode) -> list[tup
     """
     if mesh not in (MeshMode.ISTIO_AMBIENT, MeshMode.ISTIO_SIDECAR, MeshMode.LINKERD):
         return []
-    rules = args.network.ingress
+    rules = args.ingress_rules  # declared callers, plus Prometheus with monitoring (a namespace caller)
     for index, rule in enumerate(rules):
         if rule.pod_labels:
             raise ConfigError(
@@ -813,7 +1046,7 @@ def _deployment_spec(
     for index, path in enumerate(args.writable_paths):
         mounts.append({"name": f"writable-{index}", "mountPath": path})
         volumes.append({"name": f"writable-{index}", "emptyDir": {}})
-    for index, secret in enumerate(args.secret_files):
+    for index, secret in enumerate(args.secret_mounts):
         mounts.append({"name": f"secret-{index}", "mountPath": secret.mount_path, "readOnly": True})
         volumes.append(
             {"name": f"secret-{index}", "secret": {"secretName": secret.name, "defaultMode": 0o440}}
@@ -901,7 +1134,7 @@ def _deployment_spec(
         "progressDeadlineSeconds": args.progress_deadline_seconds,
         "template": {"metadata": template_meta, "spec": pod_spec},
     }
-    if args.autoscaling is None:
+    if args.autoscaling is None and args.keda is None:
         spec["replicas"] = args.replicas
     return spec
 
@@ -945,7 +1178,7 @@ def _extra_container(
     return out
 
 
-def _hpa_spec(name: str, scaling: AutoscalingArgs) -> dict[str, Any]:
+def _hpa_spec(scaling: AutoscalingArgs, scale_target: dict[str, str]) -> dict[str, Any]:
     metrics: list[dict[str, Any]] = []
     for resource, target in (
         ("cpu", scaling.target_cpu_utilization),
@@ -962,25 +1195,11 @@ def _hpa_spec(name: str, scaling: AutoscalingArgs) -> dict[str, Any]:
                 }
             )
     return {
-        "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name},
+        "scaleTargetRef": dict(scale_target),
         "minReplicas": scaling.min_replicas,
         "maxReplicas": scaling.max_replicas,
         "metrics": metrics,
-        "behavior": {
-            "scaleDown": {
-                "stabilizationWindowSeconds": scaling.scale_down_stabilization_seconds,
-                "selectPolicy": "Max",
-                "policies": [{"type": "Percent", "value": 50, "periodSeconds": 60}],
-            },
-            "scaleUp": {
-                "stabilizationWindowSeconds": 0,
-                "selectPolicy": "Max",
-                "policies": [
-                    {"type": "Pods", "value": 4, "periodSeconds": 60},
-                    {"type": "Percent", "value": 100, "periodSeconds": 60},
-                ],
-            },
-        },
+        "behavior": hpa_behavior(scaling.scale_down_stabilization_seconds),
     }
 
 
@@ -988,7 +1207,7 @@ def _network_policy(args: SecureWorkloadArgs, selector: dict[str, str]) -> dict[
     def ingress_ports(rule: IngressRule) -> list[dict[str, Any]]:
         return [{"port": p.port, "protocol": p.protocol.value} for p in _ingress_ports(args, rule)]
 
-    ingress = [(rule.render(), ingress_ports(rule)) for rule in args.network.ingress]
+    ingress = [(rule.render(), ingress_ports(rule)) for rule in args.ingress_rules]
     egress = [(rule.render(), [p.render() for p in rule.ports]) for rule in args.network.egress]
     return network_policy_spec(
         pod_labels=selector, ingress=ingress, egress=egress, allow_dns=args.network.allow_dns

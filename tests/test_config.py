@@ -418,8 +418,10 @@ def test_every_stack_file_validates(path: Path) -> None:
     assert isinstance(config, PlatformConfig)
     assert config.kubernetes_version in SUPPORTED_KUBERNETES_VERSIONS
     for workload in config.workloads:
-        manifests = render_workload(workload.name, workload.to_args())
-        assert manifests["Deployment"]["metadata"]["namespace"] == workload.namespace
+        args = workload.to_args()
+        manifests = render_workload(workload.name, args)
+        controller = manifests["Rollout" if args.canary is not None else "Deployment"]
+        assert controller["metadata"]["namespace"] == workload.namespace
 
 
 # --------------------------------------------------------------------------------------------------

@@ -80,6 +80,11 @@ def _detail(record_type: str, inputs: dict[str, Any]) -> tuple[str, str, str] | 
         )
     if record_type == "aws:eks/addon:Addon":
         return "EKS add-on", str(inputs.get("addonName")), str(inputs.get("addonVersion"))
+    if record_type == "kubernetes:yaml/v2:ConfigFile":
+        url = str(inputs.get("file") or "")
+        parts = url.split("/")
+        project = "/".join(parts[3:5]) if url.startswith("https://github.com/") else parts[-1]
+        return "Manifest", project, url
     if record_type == "kubernetes:helm.sh/v3:Release":
         return "Helm release", str(inputs.get("name")), f"{inputs.get('chart')} {inputs.get('version')}"
     if record_type == "kubernetes:karpenter.sh/v1:NodePool":

@@ -16,6 +16,20 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
+from components.kube.delivery import (
+    DEFAULT_ERROR_RATE_QUERY,
+    DEFAULT_PROMETHEUS_ADDRESS,
+    CanaryArgs,
+    CanaryStepArgs,
+    ExternalSecretArgs,
+    ExternalSecretDataArgs,
+    KedaArgs,
+    KedaTriggerArgs,
+    MonitoringArgs,
+    SecretStoreKind,
+    VpaArgs,
+    VpaBoundsArgs,
+)
 from components.kube.netpol import EgressRule, IngressRule, Peer, PortRef, Protocol
 from components.kube.probes import ProbeArgs, ProbeKind
 from components.kube.security import DEFAULT_UID
@@ -228,6 +242,57 @@ DEFAULTS: dict[type[BaseModel], dict[str, Any]] = {
         "init_containers": [],
         "sidecars": [],
         "policy_exemptions": {},
+        "canary": None,
+        "keda": None,
+        "vpa": None,
+        "monitoring": None,
+        "external_secrets": [],
+    },
+    CanaryStepArgs: {"pause": "2m"},
+    CanaryArgs: {
+        "steps": [
+            CanaryStepArgs(weight=10),
+            CanaryStepArgs(weight=25),
+            CanaryStepArgs(weight=50),
+            CanaryStepArgs(weight=100),
+        ],
+        "max_surge": "25%",
+        "max_unavailable": 0,
+        "max_error_rate": 0.01,
+        "interval": "1m",
+        "count": None,
+        "failure_limit": 1,
+        "prometheus_address": "http://prometheus-operated.monitoring.svc.cluster.local:9090",
+        "error_rate_query": DEFAULT_ERROR_RATE_QUERY,
+    },
+    KedaTriggerArgs: {"metadata": {}, "authentication": None, "metric_type": None},
+    KedaArgs: {
+        "min_replicas": 2,
+        "max_replicas": 10,
+        "polling_interval": 30,
+        "cooldown_period": 300,
+        "scale_down_stabilization_seconds": 300,
+    },
+    VpaBoundsArgs: {"cpu": None, "memory": None},
+    VpaArgs: {"min_allowed": None, "max_allowed": None},
+    MonitoringArgs: {
+        "port": None,
+        "path": "/metrics",
+        "interval": "30s",
+        "scrape_timeout": "10s",
+        "labels": {},
+        "prometheus_namespace": "monitoring",
+        "alerts": True,
+        "alert_error_rate": 0.05,
+    },
+    ExternalSecretDataArgs: {"property": None, "version": None},
+    ExternalSecretArgs: {
+        "store": "aws-secrets-manager",
+        "store_kind": SecretStoreKind.CLUSTER_SECRET_STORE,
+        "refresh_interval": "1h",
+        "data": [],
+        "data_from_key": None,
+        "mount_path": None,
     },
 }
 REQUIRED: dict[type[BaseModel], set[str]] = {
@@ -238,6 +303,11 @@ REQUIRED: dict[type[BaseModel], set[str]] = {
     RouteArgs: {"parent"},
     ParentRef: {"name"},
     SecureWorkloadArgs: {"namespace", "image", "readiness", "liveness"},
+    CanaryStepArgs: {"weight"},
+    KedaTriggerArgs: {"type"},
+    KedaArgs: {"triggers"},
+    ExternalSecretDataArgs: {"secret_key", "remote_key"},
+    ExternalSecretArgs: {"target"},
 }
 
 
@@ -268,6 +338,25 @@ def test_every_field_is_documented(model: type[BaseModel]) -> None:
 def test_default_uid_constant() -> None:
     assert DEFAULT_UID == 65532
     assert DEFAULT_PRIORITY_CLASS == "platform-medium"
+
+
+def test_delivery_default_constants() -> None:
+    assert DEFAULT_PROMETHEUS_ADDRESS == "http://prometheus-operated.monitoring.svc.cluster.local:9090"
+    # 5xx over all requests of http_requests_total for the workload's Service, 0 without traffic
+    assert DEFAULT_ERROR_RATE_QUERY == (
+        '(sum(rate(http_requests_total{namespace="{{args.namespace}}",service="{{args.service}}",'
+        'code=~"5.."}[2m])) or on() vector(0)) / (sum(rate(http_requests_total{'
+        'namespace="{{args.namespace}}",service="{{args.service}}"}[2m])) > 0) or on() vector(0)'
+    )
+
+
+def test_no_delivery_objects_by_default(rendered: dict[str, dict[str, Any]]) -> None:
+    # canary, keda, vpa, monitoring and external secrets are all off: none of their objects
+    for kind in ("Rollout", "AnalysisTemplate", "ScaledObject", "VerticalPodAutoscaler"):
+        assert kind not in rendered, kind
+    for kind in ("ServiceMonitor", "PrometheusRule"):
+        assert kind not in rendered, kind
+    assert not [key for key in rendered if key.startswith("ExternalSecret")]
 
 
 # --------------------------------------------------------------------------------------------------

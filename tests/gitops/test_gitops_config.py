@@ -1,0 +1,101 @@
+"""GitOps in the stack file: bad input exits 2 with one line naming file, line, path and fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from components.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+DEV_STACK = (ROOT / "stacks" / "Pulumi.dev.yaml").read_text(encoding="utf-8")
+PREFIX = "platformctl: error: stacks/Pulumi.dev.yaml"
+
+
+def modified(old: str, new: str) -> str:
+    assert old in DEV_STACK, f"the dev stack no longer contains {old!r}; update the test"
+    return DEV_STACK.replace(old, new, 1)
+
+
+def line_of(text: str, needle: str) -> int:
+    found = [n for n, line in enumerate(text.splitlines(), start=1) if needle in line]
+    assert len(found) == 1, f"{needle!r} is on lines {found}"
+    return found[0]
+
+
+BAD = [
+    pytest.param(
+        modified("      engine: flux\n", "      engine: jenkins\n"),
+        "engine: jenkins",
+        ["platform.gitops.engine='jenkins'", "'argocd' or 'flux'"],
+        id="unknown-engine",
+    ),
+    pytest.param(
+        modified(
+            "        url: https://github.com/acme/platform-gitops.git\n",
+            "        url: http://github.com/acme/platform-gitops.git\n",
+        ),
+        "url: http://",
+        [
+            "platform.gitops.repository.url='http://github.com/acme/platform-gitops.git'",
+            "neither https:// nor ssh",
+        ],
+        id="repo-url-neither-https-nor-ssh",
+    ),
+    pytest.param(
+        modified("      sync_interval: 1m\n", "      sync_interval: every minute\n"),
+        "sync_interval: every minute",
+        ["platform.gitops.sync_interval='every minute'", "not a duration"],
+        id="sync-interval-not-a-duration",
+    ),
+    pytest.param(
+        modified(
+            "        autoscaling: {min_replicas: 2, max_replicas: 6, target_cpu_utilization: 75}\n",
+            "        autoscaling: {min_replicas: 2, max_replicas: 6, target_cpu_utilization: 75}\n"
+            "        keda: {triggers: [{type: cron, metadata: {timezone: UTC, start: 0 8 * * *, end: 0 18 * * *, desiredReplicas: '4'}}]}\n",
+        ),
+        "- name: api",
+        ["platform.workloads[1]", "autoscaling (HPA) and keda are both set"],
+        id="both-hpa-and-keda",
+    ),
+    pytest.param(
+        modified(
+            "        vpa: {}                          # recommendations for right-sizing\n",
+            "        vpa: {}                          # recommendations for right-sizing\n"
+            "        canary: {steps: [{weight: 10}, {weight: 50}]}\n",
+        ),
+        "canary: {steps",
+        [
+            "platform.workloads[0].canary",
+            "weights [10, 50] do not rise to 100",
+            "end with a step of weight 100",
+        ],
+        id="canary-weights-not-rising-to-100",
+    ),
+    pytest.param(
+        modified("      sync_interval: 1m\n", "      sync_interval: 1m\n      environment: prod\n"),
+        "gitops:",
+        ["gitops.environment is set by the stack itself"],
+        id="environment-in-gitops-block",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "needle", "fragments"), BAD)
+def test_bad_gitops_input_exits_2_with_one_line(
+    project: Path, capsys: pytest.CaptureFixture[str], text: str, needle: str, fragments: list[str]
+) -> None:
+    (project / "stacks" / "Pulumi.dev.yaml").write_text(text, encoding="utf-8")
+    code = main(["preview", "--stack", "dev"])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    errors = [line for line in err.splitlines() if line.startswith("platformctl: error:")]
+    assert len(errors) == 1, err
+    (line,) = errors
+    assert line.startswith(f"{PREFIX}:"), line
+    if needle not in ("gitops:", "- name: api"):
+        assert line.startswith(f"{PREFIX}:{line_of(text, needle)}: "), line
+    for fragment in fragments:
+        assert fragment in line, line
+    assert not (project / "out" / "dev" / "report.json").exists()
