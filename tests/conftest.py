@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,3 +23,25 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(root)
     monkeypatch.delenv("FORCE_COLOR", raising=False)
     return root
+
+
+@pytest.fixture
+def stack_error(project: Path, capsys: pytest.CaptureFixture[str]) -> Callable[[str, str], str]:
+    """Write ``text`` as ``stacks/Pulumi.<stack>.yaml``, preview it and return the one error line.
+
+    Asserts what every bad input must give: exit 2, exactly one ``platformctl: error:`` line, no
+    traceback, and no report written (nothing half-done)."""
+    from components.cli import main
+
+    def run(text: str, stack: str = "dev") -> str:
+        (project / "stacks" / f"Pulumi.{stack}.yaml").write_text(text, encoding="utf-8")
+        code = main(["preview", "--stack", stack])
+        err = capsys.readouterr().err
+        assert code == 2, err
+        assert "Traceback" not in err
+        errors = [line for line in err.splitlines() if line.startswith("platformctl: error:")]
+        assert len(errors) == 1, err
+        assert not (project / "out" / stack / "report.json").exists()
+        return errors[0]
+
+    return run

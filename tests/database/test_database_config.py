@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,6 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from components.cli import main
 from components.config import PlatformConfig
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,20 +78,12 @@ BAD = [
 
 @pytest.mark.parametrize(("text", "needle", "fragments"), BAD)
 def test_bad_database_input_exits_2_with_one_line(
-    project: Path, capsys: pytest.CaptureFixture[str], text: str, needle: str, fragments: list[str]
+    stack_error: Callable[[str], str], text: str, needle: str, fragments: list[str]
 ) -> None:
-    (project / "stacks" / "Pulumi.dev.yaml").write_text(text, encoding="utf-8")
-    code = main(["preview", "--stack", "dev"])
-    err = capsys.readouterr().err
-    assert code == 2
-    assert "Traceback" not in err
-    errors = [line for line in err.splitlines() if line.startswith("platformctl: error:")]
-    assert len(errors) == 1, err
-    (line,) = errors
+    line = stack_error(text)
     assert line.startswith(f"{ERROR_PREFIX}:{line_of(text, needle)}: "), line
     for fragment in fragments:
         assert fragment in line, line
-    assert not (project / "out" / "dev" / "report.json").exists()
 
 
 def _config(**changes: Any) -> dict[str, Any]:

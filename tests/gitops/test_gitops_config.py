@@ -1,12 +1,11 @@
-"""GitOps in the stack file: bad input exits 2 with one line naming file, line, path and fix."""
+"""GitOps, delivery and scaling in the stack file: bad input exits 2 with one line naming file, line, path and fix."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from components.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV_STACK = (ROOT / "stacks" / "Pulumi.dev.yaml").read_text(encoding="utf-8")
@@ -83,19 +82,12 @@ BAD = [
 
 
 @pytest.mark.parametrize(("text", "needle", "fragments"), BAD)
-def test_bad_gitops_input_exits_2_with_one_line(
-    project: Path, capsys: pytest.CaptureFixture[str], text: str, needle: str, fragments: list[str]
+def test_bad_gitops_and_delivery_input_exits_2_with_one_line(
+    stack_error: Callable[[str], str], text: str, needle: str, fragments: list[str]
 ) -> None:
-    (project / "stacks" / "Pulumi.dev.yaml").write_text(text, encoding="utf-8")
-    code = main(["preview", "--stack", "dev"])
-    err = capsys.readouterr().err
-    assert code == 2 and "Traceback" not in err
-    errors = [line for line in err.splitlines() if line.startswith("platformctl: error:")]
-    assert len(errors) == 1, err
-    (line,) = errors
+    line = stack_error(text)
     assert line.startswith(f"{PREFIX}:"), line
-    if needle not in ("gitops:", "- name: api"):
+    if needle != "gitops:":
         assert line.startswith(f"{PREFIX}:{line_of(text, needle)}: "), line
     for fragment in fragments:
         assert fragment in line, line
-    assert not (project / "out" / "dev" / "report.json").exists()
