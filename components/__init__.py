@@ -5,7 +5,7 @@ Public API (see the README for the component reference)::
     from components import SecureWorkload, SecureWorkloadArgs, PlatformConfig, PlatformEnvironment
 """
 
-from .cluster import EksCluster, EksClusterArgs, EndpointArgs, Identity, NatMode, NodeGroupArgs
+from .cluster import ClusterRef, EksCluster, EksClusterArgs, EndpointArgs, Identity, NatMode, NodeGroupArgs
 from .config import (
     DEFAULT_KUBERNETES_VERSION,
     SUPPORTED_KUBERNETES_VERSIONS,
@@ -74,6 +74,7 @@ __all__ = [
     "Budget",
     "CanaryArgs",
     "CanaryStepArgs",
+    "ClusterRef",
     "ConfigError",
     "ContainerArgs",
     "DatabaseConfig",

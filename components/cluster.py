@@ -493,6 +493,7 @@ class EksCluster(pulumi.ComponentResource):
                 depends_on=[log_group, cluster_policy],
             ),
         )
+        self.cluster_name = cluster.name  # workload roles of the add-ons below need it
         issuer: pulumi.Output[str] = cluster.identities.apply(_issuer_of)
         oidc = aws.iam.OpenIdConnectProvider(
             f"{name}-oidc",
@@ -625,7 +626,6 @@ class EksCluster(pulumi.ComponentResource):
         )
 
         # -- in-cluster ------------------------------------------------------------------------------
-        self.cluster_name = cluster.name
         self.endpoint = cluster.endpoint
         self.oidc_issuer = issuer
         self.oidc_provider_arn = oidc.arn
@@ -677,6 +677,11 @@ class EksCluster(pulumi.ComponentResource):
         )
 
     # ------------------------------------------------------------------------------------------------
+    @property
+    def identity(self) -> Identity:
+        """The workload identity mechanism of the cluster's pods."""
+        return self.args.identity
+
     def workload_role(
         self,
         role_name: str,
@@ -693,32 +698,19 @@ class EksCluster(pulumi.ComponentResource):
         IRSA: a role trusted by the cluster's OIDC provider, scoped to ``namespace``/``service_account``
         (annotate the service account with the role ARN).
         """
-        owner = parent or self
-        opts = pulumi.ResourceOptions(parent=owner)
-        if self.args.identity is Identity.POD_IDENTITY:
-            trust: pulumi.Input[str] = assume_role_policy("pods.eks.amazonaws.com")
-        else:
-            trust = pulumi.Output.all(self._oidc.arn, self._issuer).apply(
-                lambda v: irsa_trust_policy(v[0], v[1], namespace, service_account)
-            )
-        role = aws.iam.Role(f"{role_name}", assume_role_policy=trust, tags=self._tags, opts=opts)
-        for index, arn in enumerate(policy_arns or []):
-            aws.iam.RolePolicyAttachment(
-                f"{role_name}-attach-{index}", role=role.name, policy_arn=arn, opts=opts
-            )
-        if inline_policy is not None:
-            aws.iam.RolePolicy(f"{role_name}-policy", role=role.id, policy=inline_policy, opts=opts)
-        if self.args.identity is Identity.POD_IDENTITY:
-            aws.eks.PodIdentityAssociation(
-                f"{role_name}-pod-identity",
-                cluster_name=self.cluster_name,
-                namespace=namespace,
-                service_account=service_account,
-                role_arn=role.arn,
-                tags=self._tags,
-                opts=opts,
-            )
-        return role
+        return create_workload_role(
+            role_name,
+            owner=parent or self,
+            identity=self.args.identity,
+            cluster_name=self.cluster_name,
+            oidc_provider_arn=self._oidc.arn,
+            oidc_issuer=self._issuer,
+            tags=self._tags,
+            namespace=namespace,
+            service_account=service_account,
+            policy_arns=policy_arns,
+            inline_policy=inline_policy,
+        )
 
     def _addon(
         self,
@@ -772,6 +764,110 @@ class EksCluster(pulumi.ComponentResource):
             tags=self._tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on or []),
             **extra,
+        )
+
+
+def create_workload_role(
+    role_name: str,
+    *,
+    owner: pulumi.Resource | None,
+    identity: Identity,
+    cluster_name: pulumi.Input[str],
+    oidc_provider_arn: pulumi.Input[str] | None,
+    oidc_issuer: pulumi.Input[str] | None,
+    tags: dict[str, str],
+    namespace: str,
+    service_account: str,
+    policy_arns: list[pulumi.Input[str]] | None = None,
+    inline_policy: pulumi.Input[str] | None = None,
+) -> aws.iam.Role:
+    """The IAM role (and Pod Identity association) of one service account; see EksCluster.workload_role."""
+    opts = pulumi.ResourceOptions(parent=owner)
+    if identity is Identity.POD_IDENTITY:
+        trust: pulumi.Input[str] = assume_role_policy("pods.eks.amazonaws.com")
+    else:
+        if oidc_provider_arn is None or oidc_issuer is None:
+            raise ConfigError(
+                f"workload role {role_name}: IRSA needs the cluster's OIDC provider ARN and issuer; "
+                "pass them or use Pod Identity"
+            )
+        trust = pulumi.Output.all(oidc_provider_arn, oidc_issuer).apply(
+            lambda v: irsa_trust_policy(v[0], v[1], namespace, service_account)
+        )
+    role = aws.iam.Role(f"{role_name}", assume_role_policy=trust, tags=tags, opts=opts)
+    for index, arn in enumerate(policy_arns or []):
+        aws.iam.RolePolicyAttachment(f"{role_name}-attach-{index}", role=role.name, policy_arn=arn, opts=opts)
+    if inline_policy is not None:
+        aws.iam.RolePolicy(f"{role_name}-policy", role=role.id, policy=inline_policy, opts=opts)
+    if identity is Identity.POD_IDENTITY:
+        aws.eks.PodIdentityAssociation(
+            f"{role_name}-pod-identity",
+            cluster_name=cluster_name,
+            namespace=namespace,
+            service_account=service_account,
+            role_arn=role.arn,
+            tags=tags,
+            opts=opts,
+        )
+    return role
+
+
+class ClusterRef:
+    """An existing EKS cluster, as a team's own Pulumi program sees it (for example from a
+    StackReference to the platform stack): enough to create workload roles through the same
+    identity switch as :meth:`EksCluster.workload_role`, e.g. for ``StatefulDatabase(cluster=...)``.
+
+    ::
+
+        platform = pulumi.StackReference("acme/platform-components/prod")
+        cluster = ClusterRef(platform.get_output("clusterName"))
+    """
+
+    def __init__(
+        self,
+        cluster_name: pulumi.Input[str],
+        *,
+        identity: Identity = Identity.POD_IDENTITY,
+        oidc_provider_arn: pulumi.Input[str] | None = None,
+        oidc_issuer: pulumi.Input[str] | None = None,
+        tags: dict[str, str] | None = None,
+    ) -> None:
+        if identity is Identity.IRSA and (oidc_provider_arn is None or oidc_issuer is None):
+            raise ConfigError(
+                "ClusterRef: IRSA needs oidc_provider_arn and oidc_issuer; pass both or use Pod Identity"
+            )
+        self.cluster_name = pulumi.Output.from_input(cluster_name)
+        self._identity = identity
+        self._oidc_provider_arn = oidc_provider_arn
+        self._oidc_issuer = oidc_issuer
+        self._tags = {lbl.MANAGED_BY_KEY: lbl.MANAGED_BY, **(tags or {})}
+
+    @property
+    def identity(self) -> Identity:
+        return self._identity
+
+    def workload_role(
+        self,
+        role_name: str,
+        *,
+        namespace: str,
+        service_account: str,
+        policy_arns: list[pulumi.Input[str]] | None = None,
+        inline_policy: pulumi.Input[str] | None = None,
+        parent: pulumi.Resource | None = None,
+    ) -> aws.iam.Role:
+        return create_workload_role(
+            role_name,
+            owner=parent,
+            identity=self._identity,
+            cluster_name=self.cluster_name,
+            oidc_provider_arn=self._oidc_provider_arn,
+            oidc_issuer=self._oidc_issuer,
+            tags=self._tags,
+            namespace=namespace,
+            service_account=service_account,
+            policy_arns=policy_arns,
+            inline_policy=inline_policy,
         )
 
 
@@ -830,6 +926,7 @@ def _kubeconfig(cluster_name: str, endpoint: str, ca_data: str, region: str) -> 
 
 __all__ = [
     "SUPPORTED_KUBERNETES_VERSIONS",
+    "ClusterRef",
     "ClusterSettings",
     "ConfigError",
     "EksCluster",

@@ -82,7 +82,7 @@ import pulumi_random as random
 from pydantic import Field, field_validator, model_validator
 
 from ._base import StrictModel
-from .cluster import EksCluster, Identity
+from .cluster import ClusterRef, EksCluster, Identity
 from .errors import ConfigError
 from .karpenter import check_cron
 from .kube import labels as lbl
@@ -1470,7 +1470,7 @@ class StatefulDatabase(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
         *,
         mesh: MeshMode | None = None,
-        cluster: EksCluster | None = None,
+        cluster: EksCluster | ClusterRef | None = None,
     ) -> None:
         try:
             validate_database_name(name)
@@ -1478,8 +1478,8 @@ class StatefulDatabase(pulumi.ComponentResource):
             raise ConfigError(f"StatefulDatabase name: {exc}") from None
         if args.backup.enabled and cluster is None:
             raise ConfigError(
-                f"StatefulDatabase {name}: backups need the EksCluster (workload identity for the backup "
-                "jobs); pass cluster=... or set backup.enabled false"
+                f"StatefulDatabase {name}: backups need the cluster (workload identity for the backup "
+                "jobs); pass cluster=EksCluster(...) or ClusterRef(...), or set backup.enabled false"
             )
         # everything is rendered (and every cross-field rule checked) before the first child exists
         manifests = render_database(name, args, mesh=mesh or MeshMode.NONE)
@@ -1567,7 +1567,7 @@ class StatefulDatabase(pulumi.ComponentResource):
                     ),
                 )
                 continue
-            irsa = cluster is not None and cluster.args.identity is Identity.IRSA
+            irsa = cluster is not None and cluster.identity is Identity.IRSA
             if suffix in ("backup-sa", "restore-test-sa") and irsa:
                 role_arn = backup_env[f"{suffix.removesuffix('-sa')}_role_arn"]
                 manifest = {
@@ -1600,7 +1600,7 @@ class StatefulDatabase(pulumi.ComponentResource):
         )
 
     def _backup_aws(
-        self, name: str, names: Names, args: StatefulDatabaseArgs, cluster: EksCluster
+        self, name: str, names: Names, args: StatefulDatabaseArgs, cluster: EksCluster | ClusterRef
     ) -> dict[str, pulumi.Output[str]]:
         """The bucket, its key and settings, and the two prefix-scoped roles."""
         child = pulumi.ResourceOptions(parent=self)

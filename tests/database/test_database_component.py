@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from components import ConfigError
 from components.cli import main
-from components.cluster import EksCluster, EksClusterArgs, Identity
+from components.cluster import ClusterRef, EksCluster, EksClusterArgs, Identity
 from components.database import (
     IRSA_ANNOTATION,
     ROLE_LABEL,
@@ -558,10 +558,33 @@ def test_backups_without_a_cluster_fail_before_any_child_exists() -> None:
             captured.append(str(exc))
 
     preview = preview_function(program)
-    assert captured and "backups need the EksCluster" in captured[0] and "backup.enabled false" in captured[0]
+    assert captured and "backups need the cluster" in captured[0] and "backup.enabled false" in captured[0]
     assert preview.resources == []
 
 
 def test_names_that_would_overflow_derived_names_are_refused() -> None:
     with pytest.raises(ConfigError, match="at most 40"):
         StatefulDatabase("a" * 41, StatefulDatabaseArgs(namespace="shop", backup={"enabled": False}))
+
+
+def test_a_team_program_backs_up_through_a_reference_to_the_platform_cluster() -> None:
+    """Application teams have no EksCluster object: a ClusterRef (e.g. from a StackReference) does."""
+
+    def program() -> None:
+        StatefulDatabase(
+            "orders", StatefulDatabaseArgs(namespace="shop"), cluster=ClusterRef("platform-prod")
+        )
+
+    preview = preview_function(program, config={"aws:region": "eu-west-1"})
+    assert preview.clean, preview.problems()
+    associations = preview.of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+    assert {(a.inputs["clusterName"], a.inputs["serviceAccount"]) for a in associations} == {
+        ("platform-prod", "orders-backup"),
+        ("platform-prod", "orders-restore-test"),
+    }
+    assert all(r.parent.endswith("::orders") for r in preview.of_type("aws:iam/role:Role"))
+
+
+def test_an_irsa_cluster_reference_needs_the_oidc_provider() -> None:
+    with pytest.raises(ConfigError, match="IRSA needs oidc_provider_arn and oidc_issuer"):
+        ClusterRef("platform-prod", identity=Identity.IRSA)
