@@ -33,7 +33,8 @@ automated with prune, self-heal, retry with exponential backoff and ``ServerSide
 
 **Flux** (``engine: flux``): the release's own install manifest pinned in
 :mod:`components.versions` (``flux install``: source, kustomize, helm and notification
-controllers, no image automation, with Flux's NetworkPolicies); a ``GitRepository`` ``platform`` (credentials by Secret
+controllers, no image automation, with Flux's NetworkPolicies and its own namespace, which a
+``NamespacePatch`` then labels to enforce Pod Security *restricted*); a ``GitRepository`` ``platform`` (credentials by Secret
 reference), a ConfigMap ``platform-facts``, the ``Kustomization`` ``platform`` for the environment
 path (prune, wait for health, interval, timeout, retry interval, variables substituted from the
 facts) and per team a ``Kustomization`` in the team's namespace that impersonates the team's
@@ -837,21 +838,17 @@ class GitOpsBootstrap(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
-        ns = k8s.core.v1.Namespace(
-            f"{name}-namespace",
-            metadata={
-                "name": namespace,
-                "labels": {
-                    lbl.MANAGED_BY_KEY: lbl.MANAGED_BY,
-                    lbl.ENVIRONMENT: args.environment,
-                    "kubernetes.io/metadata.name": namespace,
-                    **psa_labels(PodSecurityLevel.RESTRICTED, f"v{args.kubernetes_version}"),
-                },
-            },
-            opts=child,
-        )
+        namespace_labels = {
+            lbl.MANAGED_BY_KEY: lbl.MANAGED_BY,
+            lbl.ENVIRONMENT: args.environment,
+            "kubernetes.io/metadata.name": namespace,
+            **psa_labels(PodSecurityLevel.RESTRICTED, f"v{args.kubernetes_version}"),
+        }
         release: pulumi.Resource
         if args.engine is GitOpsEngine.ARGOCD:
+            ns = k8s.core.v1.Namespace(
+                f"{name}-namespace", metadata={"name": namespace, "labels": namespace_labels}, opts=child
+            )
             release = k8s.helm.v3.Release(
                 f"{name}-controller",
                 name="argo-cd",
@@ -864,16 +861,24 @@ class GitOpsBootstrap(pulumi.ComponentResource):
                 values=argocd_values(args),
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[ns]),
             )
+            after_install: list[pulumi.Resource] = [release]
         else:
-            # the release's own install manifest, applied server-side (what `flux install` does)
-            release = k8s.yaml.v2.ConfigFile(
-                f"{name}-controller",
-                file=FLUX_INSTALL_URL,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[ns]),
+            # the release's own install manifest (what `flux install` applies) creates the namespace
+            # with warn-only Pod Security labels; the patch enforces restricted on it
+            release = k8s.yaml.v2.ConfigFile(f"{name}-controller", file=FLUX_INSTALL_URL, opts=child)
+            ns_patch = k8s.core.v1.NamespacePatch(
+                f"{name}-namespace-labels",
+                metadata={
+                    "name": namespace,
+                    "labels": namespace_labels,
+                    "annotations": {"pulumi.com/patchForce": "true"},
+                },
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[release]),
             )
+            after_install = [release, ns_patch]
         resolved = pulumi.Output.all(**{k: pulumi.Output.from_input(v) for k, v in facts.items()})
         manifests = resolved.apply(lambda f: render(args, {k: str(v) for k, v in f.items()}))
-        after_controller = [release, *(depends_on_teams or [])]
+        after_controller = [*after_install, *(depends_on_teams or [])]
         created: dict[str, pulumi.Resource] = {}
         for role, manifest in render(args, placeholder).items():
             created[role] = self._create(name, role, manifest, manifests, after_controller, created)

@@ -261,8 +261,17 @@ def test_teardown_order_gitops_objects_depend_on_the_controller(stacks: dict[str
         assert custom
         for record in custom:
             assert release.urn in record.dependencies, record.name  # deleted before the controller
-        namespace = next(r for r in gitops_children if r.type == "kubernetes:core/v1:Namespace")
-        assert namespace.urn in release.dependencies
+        namespaces = [r for r in gitops_children if r.type == "kubernetes:core/v1:Namespace"]
+        patches = [r for r in gitops_children if r.type == "kubernetes:core/v1:NamespacePatch"]
+        if release.type == "kubernetes:helm.sh/v3:Release":
+            (namespace,) = namespaces  # the chart needs its namespace first
+            assert namespace.urn in release.dependencies and not patches
+        else:
+            # Flux's install manifest creates its namespace; the patch enforces restricted on it after
+            (patch,) = patches
+            assert not namespaces and release.urn in patch.dependencies
+            labels = patch.inputs["metadata"]["labels"]
+            assert labels["pod-security.kubernetes.io/enforce"] == "restricted"
 
 
 def test_flux_notifications_render_provider_and_alert() -> None:
