@@ -39,7 +39,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 from pydantic import Field, field_validator, model_validator
 
-from ._base import StrictModel
+from ._base import StrictModel, plain
 from .errors import ConfigError
 from .kube import labels as lbl
 from .kube.names import check_cidr
@@ -469,7 +469,7 @@ class EksCluster(pulumi.ComponentResource):
             name=name,
             version=args.kubernetes_version,
             role_arn=cluster_role.arn,
-            vpc_config=_any(
+            vpc_config=plain(
                 {
                     "subnet_ids": [s.id for s in private_subnets],
                     "endpoint_private_access": True,
@@ -477,12 +477,12 @@ class EksCluster(pulumi.ComponentResource):
                     "public_access_cidrs": list(args.endpoint.public_cidrs) if args.endpoint.public else None,
                 }
             ),
-            access_config=_any(
+            access_config=plain(
                 {"authentication_mode": "API", "bootstrap_cluster_creator_admin_permissions": False}
             ),
-            encryption_config=_any({"resources": ["secrets"], "provider": {"key_arn": key.arn}}),
+            encryption_config=plain({"resources": ["secrets"], "provider": {"key_arn": key.arn}}),
             enabled_cluster_log_types=list(args.log_types),
-            upgrade_policy=_any({"support_type": "STANDARD"}),
+            upgrade_policy=plain({"support_type": "STANDARD"}),
             bootstrap_self_managed_addons=False,
             deletion_protection=args.deletion_protection,
             tags=tags,
@@ -596,15 +596,15 @@ class EksCluster(pulumi.ComponentResource):
             ami_type=group.ami_type,
             capacity_type="ON_DEMAND",
             instance_types=list(group.instance_types),
-            scaling_config=_any(
+            scaling_config=plain(
                 {"min_size": group.min_size, "max_size": group.max_size, "desired_size": group.desired_size}
             ),
-            update_config=_any({"max_unavailable": 1}),
-            launch_template=_any(
+            update_config=plain({"max_unavailable": 1}),
+            launch_template=plain(
                 {"id": launch_template.id, "version": launch_template.latest_version.apply(str)}
             ),
             labels={SYSTEM_NODE_LABEL: "true"},
-            taints=_any([SYSTEM_TAINT]),
+            taints=plain([SYSTEM_TAINT]),
             tags=tags,
             opts=pulumi.ResourceOptions(
                 parent=self,
@@ -869,11 +869,6 @@ class ClusterRef:
             policy_arns=policy_arns,
             inline_policy=inline_policy,
         )
-
-
-def _any(value: Any) -> Any:
-    """Plain dicts for pulumi_aws input types (the SDK accepts them; its TypedDicts are too strict)."""
-    return value
 
 
 def _issuer_of(identities: Any) -> str:

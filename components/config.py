@@ -26,7 +26,7 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
@@ -42,6 +42,8 @@ from .namespace import MeshMode, MeshNamespaceArgs, PodSecurityLevel, Size
 from .versions import DEFAULT_KUBERNETES_VERSION, KARPENTER_KUBERNETES, SUPPORTED_KUBERNETES_VERSIONS
 from .workload import SecureWorkloadArgs, validate_workload_name
 
+ArgsT = TypeVar("ArgsT", bound=BaseModel)
+
 CONFIG_KEY = "platform"
 """The stack-config key (namespaced by the project name) holding the whole platform definition."""
 
@@ -53,33 +55,36 @@ class Environment(enum.StrEnum):
     LOCAL = "local"
 
 
-def team_namespace(data: Any, what: str) -> Any:
-    """``team: x`` means ``namespace: x`` (a team's namespace is its name); both must agree."""
-    if isinstance(data, dict) and data.get("team") is not None:
-        if "namespace" not in data:
-            return {**data, "namespace": data["team"]}
-        if data["namespace"] != data["team"]:
-            raise ValueError(
-                f"team {data['team']!r} and namespace {data['namespace']!r} disagree; a team's {what} "
-                "live in the team's namespace, so give only team"
-            )
-    return data
+class TeamScoped(StrictModel):
+    """What a component declared in the stack file adds to its args: ``team: x`` is shorthand for
+    ``namespace: x`` (a team's namespace is its name), and both must agree."""
 
-
-class WorkloadConfig(SecureWorkloadArgs):
-    """A SecureWorkload declared in the stack file: its name plus its :class:`SecureWorkloadArgs`.
-
-    ``team: payments`` is shorthand for ``namespace: payments`` (a team's namespace is its name)."""
-
-    name: str = Field(description="Workload name: the Kubernetes object names and the Service DNS name.")
-    team: str | None = Field(
-        default=None, description="Owning team; the workload goes into the team's namespace."
-    )
+    team: str | None = Field(default=None, description="Owning team; it goes into the team's namespace.")
+    declared_as: ClassVar[str] = "objects"
 
     @model_validator(mode="before")
     @classmethod
     def _team_namespace(cls, data: Any) -> Any:
-        return team_namespace(data, "workloads")
+        if isinstance(data, dict) and data.get("team") is not None:
+            if "namespace" not in data:
+                return {**data, "namespace": data["team"]}
+            if data["namespace"] != data["team"]:
+                raise ValueError(
+                    f"team {data['team']!r} and namespace {data['namespace']!r} disagree; a team's "
+                    f"{cls.declared_as} live in the team's namespace, so give only team"
+                )
+        return data
+
+    def component_args(self, model: type[ArgsT]) -> ArgsT:
+        """The component's arguments: everything but the name and the team shorthand."""
+        return model.model_validate(self.model_dump(exclude={"name", "team"}, exclude_unset=True))
+
+
+class WorkloadConfig(SecureWorkloadArgs, TeamScoped):
+    """A SecureWorkload declared in the stack file: its name plus its :class:`SecureWorkloadArgs`."""
+
+    name: str = Field(description="Workload name: the Kubernetes object names and the Service DNS name.")
+    declared_as: ClassVar[str] = "workloads"
 
     @field_validator("name")
     @classmethod
@@ -87,24 +92,14 @@ class WorkloadConfig(SecureWorkloadArgs):
         return validate_workload_name(value)
 
     def to_args(self) -> SecureWorkloadArgs:
-        """The component arguments (everything but the name)."""
-        return SecureWorkloadArgs.model_validate(
-            self.model_dump(exclude={"name", "team"}, exclude_unset=True)
-        )
+        return self.component_args(SecureWorkloadArgs)
 
 
-class DatabaseConfig(StatefulDatabaseArgs):
-    """A StatefulDatabase declared in the stack file: its name plus its :class:`StatefulDatabaseArgs`.
-
-    ``team: shop`` is shorthand for ``namespace: shop``, as for workloads."""
+class DatabaseConfig(StatefulDatabaseArgs, TeamScoped):
+    """A StatefulDatabase declared in the stack file: its name plus its :class:`StatefulDatabaseArgs`."""
 
     name: str = Field(description="Database name: the StatefulSet, Service and Secret names derive from it.")
-    team: str | None = Field(default=None, description="Owning team; the database goes into its namespace.")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _team_namespace(cls, data: Any) -> Any:
-        return team_namespace(data, "databases")
+    declared_as: ClassVar[str] = "databases"
 
     @field_validator("name")
     @classmethod
@@ -112,10 +107,7 @@ class DatabaseConfig(StatefulDatabaseArgs):
         return validate_database_name(value)
 
     def to_args(self) -> StatefulDatabaseArgs:
-        """The component arguments (everything but the name)."""
-        return StatefulDatabaseArgs.model_validate(
-            self.model_dump(exclude={"name", "team"}, exclude_unset=True)
-        )
+        return self.component_args(StatefulDatabaseArgs)
 
 
 class ClusterConfig(ClusterSettings):

@@ -77,11 +77,10 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_kubernetes as k8s
 import pulumi_random as random
 from pydantic import Field, field_validator, model_validator
 
-from ._base import StrictModel
+from ._base import StrictModel, plain
 from .cluster import ClusterRef, EksCluster, Identity
 from .errors import ConfigError
 from .karpenter import check_cron
@@ -89,6 +88,7 @@ from .kube import labels as lbl
 from .kube.images import check_image, parse_image
 from .kube.names import check_dns1035_label, check_dns1123_label, check_dns1123_subdomain, check_labels
 from .kube.netpol import IngressRule, Peer, network_policy_spec
+from .kube.objects import create_object
 from .kube.quantity import check_quantity, parse_quantity
 from .kube.security import container_security_context, pod_security_context
 from .kube.traffic import istio_authorization, linkerd_authorization, linkerd_identity
@@ -1528,53 +1528,32 @@ class StatefulDatabase(pulumi.ComponentResource):
             assert cluster is not None  # checked above
             backup_env = self._backup_aws(name, names, args, cluster)
 
+        irsa = cluster is not None and cluster.identity is Identity.IRSA
         created: dict[str, pulumi.Resource] = {}
         for suffix, manifest in manifests.items():
             kind = manifest["kind"]
+            opts = child
             if kind == "Secret":
-                created[suffix] = k8s.core.v1.Secret(
-                    f"{name}-{suffix}",
-                    metadata=manifest["metadata"],
-                    type="Opaque",
-                    string_data=_plain(secrets[suffix]),
-                    opts=child,
+                manifest = {**manifest, "stringData": secrets[suffix]}
+            elif kind == "StatefulSet":
+                before = ("sa", "config", "headless", *secrets, "storage-class", "primary")
+                opts = pulumi.ResourceOptions.merge(
+                    keep, pulumi.ResourceOptions(depends_on=[created[s] for s in before if s in created])
                 )
-                continue
-            if kind == "StatefulSet":
-                dependencies = [created[s] for s in ("sa", "config", "headless", *secrets) if s in created]
-                if "storage-class" in created:
-                    dependencies.append(created["storage-class"])
-                created[suffix] = k8s.apps.v1.StatefulSet(
-                    f"{name}-{suffix}",
-                    metadata=manifest["metadata"],
-                    spec=manifest["spec"],
-                    opts=pulumi.ResourceOptions.merge(
-                        keep,
-                        pulumi.ResourceOptions(
-                            depends_on=dependencies + ([created["primary"]] if suffix == "replica" else [])
-                        ),
-                    ),
+            elif kind == "CronJob":
+                manifest = {**manifest, "spec": _substitute(manifest["spec"], backup_env)}
+                opts = pulumi.ResourceOptions(
+                    parent=self, depends_on=[created[f"{suffix}-sa"], created["config"]]
                 )
-                continue
-            if kind == "CronJob":
-                spec = _substitute(manifest["spec"], backup_env)
-                created[suffix] = k8s.batch.v1.CronJob(
-                    f"{name}-{suffix}",
-                    metadata=manifest["metadata"],
-                    spec=spec,
-                    opts=pulumi.ResourceOptions(
-                        parent=self, depends_on=[created[f"{suffix}-sa"], created["config"]]
-                    ),
-                )
-                continue
-            irsa = cluster is not None and cluster.identity is Identity.IRSA
-            if suffix in ("backup-sa", "restore-test-sa") and irsa:
+            elif kind == "StorageClass":
+                opts = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(retain_on_delete=True))
+            elif suffix in ("backup-sa", "restore-test-sa") and irsa:
                 role_arn = backup_env[f"{suffix.removesuffix('-sa')}_role_arn"]
                 manifest = {
                     **manifest,
                     "metadata": {**manifest["metadata"], "annotations": {IRSA_ANNOTATION: role_arn}},
                 }
-            created[suffix] = _create(f"{name}-{suffix}", manifest, child)
+            created[suffix] = create_object(f"{name}-{suffix}", manifest, opts)
 
         self.namespace = pulumi.Output.from_input(args.namespace)
         self.host = pulumi.Output.from_input(names.host)
@@ -1623,7 +1602,7 @@ class StatefulDatabase(pulumi.ComponentResource):
         aws.s3.BucketOwnershipControls(
             f"{name}-backups-ownership",
             bucket=bucket.id,
-            rule=_plain({"object_ownership": "BucketOwnerEnforced"}),
+            rule=plain({"object_ownership": "BucketOwnerEnforced"}),
             opts=child,
         )
         public_access = aws.s3.BucketPublicAccessBlock(
@@ -1638,13 +1617,13 @@ class StatefulDatabase(pulumi.ComponentResource):
         versioning = aws.s3.BucketVersioning(
             f"{name}-backups-versioning",
             bucket=bucket.id,
-            versioning_configuration=_plain({"status": "Enabled"}),
+            versioning_configuration=plain({"status": "Enabled"}),
             opts=child,
         )
         aws.s3.BucketServerSideEncryptionConfiguration(
             f"{name}-backups-encryption",
             bucket=bucket.id,
-            rules=_plain(
+            rules=plain(
                 [
                     {
                         "apply_server_side_encryption_by_default": {
@@ -1660,7 +1639,7 @@ class StatefulDatabase(pulumi.ComponentResource):
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-backups-lifecycle",
             bucket=bucket.id,
-            rules=_plain(
+            rules=plain(
                 [
                     {
                         "id": "expire-backups",
@@ -1713,11 +1692,6 @@ def _role_document(arns: list[str], *, prefix: str, write: bool) -> str:
     return backup_policy(arns[0], arns[1], prefix, write=write)
 
 
-def _plain(value: Any) -> Any:
-    """Plain dicts for pulumi_aws input types (the SDK accepts them; its TypedDicts are too strict)."""
-    return value
-
-
 def _substitute(value: Any, outputs: dict[str, pulumi.Output[str]]) -> Any:
     """Replace ``${bucket}``/``${key_arn}`` placeholders in a manifest by the Outputs they name."""
     if isinstance(value, dict):
@@ -1727,45 +1701,6 @@ def _substitute(value: Any, outputs: dict[str, pulumi.Output[str]]) -> Any:
     if isinstance(value, str) and value.startswith("${") and value.endswith("}"):
         return outputs[value[2:-1]]
     return value
-
-
-def _create(logical: str, manifest: dict[str, Any], opts: pulumi.ResourceOptions) -> pulumi.Resource:
-    kind = manifest["kind"]
-    metadata = manifest["metadata"]
-    if kind == "ServiceAccount":
-        return k8s.core.v1.ServiceAccount(
-            logical,
-            metadata=metadata,
-            automount_service_account_token=manifest["automountServiceAccountToken"],
-            opts=opts,
-        )
-    if kind == "ConfigMap":
-        return k8s.core.v1.ConfigMap(logical, metadata=metadata, data=manifest["data"], opts=opts)
-    if kind == "Service":
-        return k8s.core.v1.Service(logical, metadata=metadata, spec=manifest["spec"], opts=opts)
-    if kind == "PodDisruptionBudget":
-        return k8s.policy.v1.PodDisruptionBudget(logical, metadata=metadata, spec=manifest["spec"], opts=opts)
-    if kind == "NetworkPolicy":
-        return k8s.networking.v1.NetworkPolicy(logical, metadata=metadata, spec=manifest["spec"], opts=opts)
-    if kind == "StorageClass":
-        return k8s.storage.v1.StorageClass(
-            logical,
-            metadata=metadata,
-            provisioner=manifest["provisioner"],
-            parameters=manifest["parameters"],
-            reclaim_policy=manifest["reclaimPolicy"],
-            volume_binding_mode=manifest["volumeBindingMode"],
-            allow_volume_expansion=manifest["allowVolumeExpansion"],
-            opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(retain_on_delete=True)),
-        )
-    return k8s.apiextensions.CustomResource(
-        logical,
-        api_version=manifest["apiVersion"],
-        kind=kind,
-        metadata=metadata,
-        spec=manifest["spec"],
-        opts=opts,
-    )
 
 
 __all__ = [

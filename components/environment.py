@@ -26,6 +26,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
+from ._base import plain
 from .cluster import EksCluster
 from .config import PlatformConfig
 from .database import StatefulDatabase
@@ -258,12 +259,9 @@ class PlatformEnvironment(pulumi.ComponentResource):
         }
         k8s.networking.v1.NetworkPolicy(
             f"{name}-gateway-netpol",
-            metadata=_meta(name=f"{gateway.name}-gateway", namespace=gateway.namespace, labels=labels),
+            metadata=plain(
+                {"name": f"{gateway.name}-gateway", "namespace": gateway.namespace, "labels": labels}
+            ),
             spec=spec,
             opts=after_namespace,
         )
-
-
-def _meta(**fields: Any) -> Any:
-    """Object metadata as a plain dict (the SDK's TypedDict is stricter than what it accepts)."""
-    return fields

@@ -77,6 +77,7 @@ from .errors import ConfigError
 from .karpenter import check_duration
 from .kube import labels as lbl
 from .kube.names import check_dns1123_label, check_dns1123_subdomain
+from .kube.objects import create_object
 from .kube.traffic import RouteArgs, http_route
 from .namespace import PodSecurityLevel, psa_labels
 from .policies.base import EXEMPT_PREFIX
@@ -834,7 +835,7 @@ class GitOpsBootstrap(pulumi.ComponentResource):
         # render once with placeholders to check every cross-field rule before any child exists
         placeholder = dict.fromkeys(facts, "")
         render = render_argocd if args.engine is GitOpsEngine.ARGOCD else render_flux
-        render(args, placeholder)
+        static = render(args, placeholder)
         super().__init__(TYPE_TOKEN, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
 
@@ -880,7 +881,7 @@ class GitOpsBootstrap(pulumi.ComponentResource):
         manifests = resolved.apply(lambda f: render(args, {k: str(v) for k, v in f.items()}))
         after_controller = [*after_install, *(depends_on_teams or [])]
         created: dict[str, pulumi.Resource] = {}
-        for role, manifest in render(args, placeholder).items():
+        for role, manifest in static.items():
             created[role] = self._create(name, role, manifest, manifests, after_controller, created)
 
         if args.argocd.route is not None and args.engine is GitOpsEngine.ARGOCD:
@@ -925,49 +926,15 @@ class GitOpsBootstrap(pulumi.ComponentResource):
             depends_on=depends,
             custom_timeouts=pulumi.CustomTimeouts(create="10m", update="10m", delete="10m"),
         )
-        kind = manifest["kind"]
-        logical = f"{name}-{role}"
-        if kind == "Secret":
-            return k8s.core.v1.Secret(
-                logical,
-                metadata=rendered.apply(lambda m: m[role]["metadata"]),
-                string_data=pulumi.Output.secret(rendered.apply(lambda m: m[role]["stringData"])),
-                opts=opts,
-            )
-        if kind == "ConfigMap":
-            return k8s.core.v1.ConfigMap(
-                logical,
-                metadata=manifest["metadata"],
-                data=rendered.apply(lambda m: m[role]["data"]),
-                opts=opts,
-            )
-        if kind == "ServiceAccount":
-            return k8s.core.v1.ServiceAccount(
-                logical,
-                metadata=manifest["metadata"],
-                automount_service_account_token=manifest["automountServiceAccountToken"],
-                opts=opts,
-            )
-        if kind == "Role":
-            return k8s.rbac.v1.Role(
-                logical, metadata=manifest["metadata"], rules=manifest["rules"], opts=opts
-            )
-        if kind == "RoleBinding":
-            return k8s.rbac.v1.RoleBinding(
-                logical,
-                metadata=manifest["metadata"],
-                role_ref=manifest["roleRef"],
-                subjects=manifest["subjects"],
-                opts=opts,
-            )
-        return k8s.apiextensions.CustomResource(
-            logical,
-            api_version=manifest["apiVersion"],
-            kind=kind,
-            metadata=manifest["metadata"],
-            spec=manifest["spec"],
-            opts=opts,
-        )
+        if manifest["kind"] == "Secret":
+            manifest = {
+                **manifest,
+                "metadata": rendered.apply(lambda m: m[role]["metadata"]),
+                "stringData": pulumi.Output.secret(rendered.apply(lambda m: m[role]["stringData"])),
+            }
+        elif manifest["kind"] == "ConfigMap":
+            manifest = {**manifest, "data": rendered.apply(lambda m: m[role]["data"])}
+        return create_object(f"{name}-{role}", manifest, opts)
 
 
 __all__ = [

@@ -1,0 +1,58 @@
+"""Register a rendered manifest as the matching ``pulumi_kubernetes`` resource.
+
+Components render plain manifests first (pure, testable, checked before anything is registered)
+and then register them here. Top-level manifest fields become the SDK's keyword arguments
+(``automountServiceAccountToken`` -> ``automount_service_account_token``); values may be Outputs.
+Kinds without a typed SDK class here are registered as ``CustomResource`` (``spec`` only).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+TYPED: dict[str, Any] = {
+    "ServiceAccount": k8s.core.v1.ServiceAccount,
+    "ConfigMap": k8s.core.v1.ConfigMap,
+    "Secret": k8s.core.v1.Secret,
+    "Service": k8s.core.v1.Service,
+    "StatefulSet": k8s.apps.v1.StatefulSet,
+    "CronJob": k8s.batch.v1.CronJob,
+    "PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget,
+    "NetworkPolicy": k8s.networking.v1.NetworkPolicy,
+    "StorageClass": k8s.storage.v1.StorageClass,
+    "Role": k8s.rbac.v1.Role,
+    "RoleBinding": k8s.rbac.v1.RoleBinding,
+}
+"""Core kinds by ``kind`` (each in the one API version the components render)."""
+
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def create_object(logical: str, manifest: Mapping[str, Any], opts: pulumi.ResourceOptions) -> pulumi.Resource:
+    """Register ``manifest`` under the logical name ``logical``."""
+    kind = manifest["kind"]
+    sdk = TYPED.get(kind)
+    if sdk is None:
+        return k8s.apiextensions.CustomResource(
+            logical,
+            api_version=manifest["apiVersion"],
+            kind=kind,
+            metadata=manifest["metadata"],
+            spec=manifest["spec"],
+            opts=opts,
+        )
+    fields = {
+        _CAMEL.sub("_", key).lower(): value
+        for key, value in manifest.items()
+        if key not in ("apiVersion", "kind")
+    }
+    resource: pulumi.Resource = sdk(logical, **fields, opts=opts)
+    return resource
+
+
+__all__ = ["TYPED", "create_object"]
