@@ -27,9 +27,9 @@ import pulumi_kubernetes as k8s
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from components import ProbeArgs, SecureWorkload, SecureWorkloadArgs  # noqa: E402
-from components.preview.engine import check, preview, run_program  # noqa: E402
-from components.workload import render_workload  # noqa: E402
+from platform_components import ProbeArgs, SecureWorkload, SecureWorkloadArgs  # noqa: E402
+from platform_components.preview.engine import check, preview, run_program  # noqa: E402
+from platform_components.workload import render_workload  # noqa: E402
 
 KIND_TO_CLASS: dict[str, Any] = {
     "ServiceAccount": k8s.core.v1.ServiceAccount,

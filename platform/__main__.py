@@ -1,13 +1,12 @@
 """The environment program: `pulumi up --stack <env>` in this repository runs this file.
 
 This folder is deliberately not a Python package (no __init__.py): a package named `platform`
-would shadow the standard library module. The library lives in `components/` and is installed into
+would shadow the standard library module. The library (`platform_components`, source root `components/`) is installed into
 the project's virtual environment.
 """
 
 import pulumi
-
-from components import PlatformEnvironment, load_platform_config
+from platform_components import PlatformEnvironment, load_platform_config
 
 config = load_platform_config()
 environment = PlatformEnvironment(config.environment.value, config)

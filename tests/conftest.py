@@ -31,7 +31,7 @@ def stack_error(project: Path, capsys: pytest.CaptureFixture[str]) -> Callable[[
 
     Asserts what every bad input must give: exit 2, exactly one ``platformctl: error:`` line, no
     traceback, and no report written (nothing half-done)."""
-    from components.cli import main
+    from platform_components.cli import main
 
     def run(text: str, stack: str = "dev") -> str:
         (project / "stacks" / f"Pulumi.{stack}.yaml").write_text(text, encoding="utf-8")

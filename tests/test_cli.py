@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from components.cli import main
+from platform_components.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_STACK = (ROOT / "stacks" / "Pulumi.dev.yaml").read_text(encoding="utf-8")
@@ -354,7 +353,7 @@ def test_no_color_on_a_terminal(
 
 def _platformctl() -> list[str]:
     script = Path(sys.executable).parent / ("platformctl.exe" if os.name == "nt" else "platformctl")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "components.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "platform_components.cli"]
 
 
 def test_console_script_end_to_end(project: Path, tmp_path: Path) -> None:
@@ -380,7 +379,7 @@ def test_console_script_end_to_end(project: Path, tmp_path: Path) -> None:
 def test_module_entry_point_reports_bad_config(project: Path) -> None:
     write_stack(project, modified(FRONTEND_RESOURCES, FRONTEND_RESOURCES + "        replicas: -1\n"))
     proc = subprocess.run(
-        [sys.executable, "-m", "components.cli", "preview", "--stack", "dev"],
+        [sys.executable, "-m", "platform_components.cli", "preview", "--stack", "dev"],
         cwd=project,
         capture_output=True,
         text=True,

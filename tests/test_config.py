@@ -8,9 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
-from pydantic import ValidationError
-
-from components.config import (
+from platform_components.config import (
     CONFIG_KEY,
     DEFAULT_KUBERNETES_VERSION,
     SUPPORTED_KUBERNETES_VERSIONS,
@@ -23,9 +21,10 @@ from components.config import (
     load_platform_config,
     validate_config,
 )
-from components.errors import ConfigError, PlatformError
-from components.testing import preview_function
-from components.workload import SecureWorkloadArgs, render_workload
+from platform_components.errors import ConfigError, PlatformError
+from platform_components.testing import preview_function
+from platform_components.workload import SecureWorkloadArgs, render_workload
+from pydantic import ValidationError
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = yaml.safe_load((ROOT / "Pulumi.yaml").read_text(encoding="utf-8"))["name"]

@@ -3,10 +3,9 @@
 from pathlib import Path
 
 import pytest
-
-from components.config import PlatformConfig
-from components.environment import PRIORITY_CLASSES, PlatformEnvironment
-from components.testing import Preview, preview_function, preview_project
+from platform_components.config import PlatformConfig
+from platform_components.environment import PRIORITY_CLASSES, PlatformEnvironment
+from platform_components.testing import Preview, preview_function, preview_project
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import components
-from components.cli import pack_directory
+import platform_components
+from platform_components.cli import pack_directory
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,20 +28,20 @@ def _isort_style_key(name: str) -> tuple[int, list[tuple[int, int | str]]]:
 
 
 def test_all_is_sorted_and_unique() -> None:
-    names = list(components.__all__)
+    names = list(platform_components.__all__)
     assert names == sorted(names, key=_isort_style_key)
     assert len(names) == len(set(names))
 
 
 def test_every_name_in_all_exists() -> None:
-    missing = [name for name in components.__all__ if not hasattr(components, name)]
+    missing = [name for name in platform_components.__all__ if not hasattr(platform_components, name)]
     assert missing == []
 
 
 def test_star_import_gives_exactly_all() -> None:
     namespace: dict[str, object] = {}
-    exec("from components import *", namespace)
-    assert sorted(k for k in namespace if k != "__builtins__") == sorted(components.__all__)
+    exec("from platform_components import *", namespace)
+    assert sorted(k for k in namespace if k != "__builtins__") == sorted(platform_components.__all__)
 
 
 def test_platform_folder_is_not_a_package() -> None:
@@ -78,13 +78,13 @@ def test_stdlib_platform_in_this_process() -> None:
 
 
 def test_py_typed_marker() -> None:
-    assert (ROOT / "components" / "py.typed").is_file()
-    assert (Path(components.__file__).parent / "py.typed").is_file()
+    assert (ROOT / "components" / "platform_components" / "py.typed").is_file()
+    assert (Path(platform_components.__file__).parent / "py.typed").is_file()
 
 
 def test_policy_pack_directory_is_not_a_package() -> None:
     pack = pack_directory()
-    assert pack == ROOT / "components" / "policies" / "pack"
+    assert pack == ROOT / "components" / "platform_components" / "policies" / "pack"
     assert (pack / "PulumiPolicy.yaml").is_file()
     assert (pack / "__main__.py").is_file()
     assert not (pack / "__init__.py").exists()

@@ -3,8 +3,7 @@
 from pathlib import Path
 
 import pytest
-
-from components._reference import SECTIONS, markers, reference
+from platform_components._reference import SECTIONS, markers, reference
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -14,7 +13,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 def test_reference_tables_match_the_models(section: str) -> None:
     start, end = markers(section)
     block = README.split(start)[1].split(end)[0].strip()
-    assert block == reference(section).strip(), "run: uv run python -m components._reference --write"
+    assert block == reference(section).strip(), "run: uv run python -m platform_components._reference --write"
 
 
 def test_ci_runs_the_readme_test_command() -> None:

@@ -7,9 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from components.preview.engine import preview
-from components.preview.report import write_outputs
+from platform_components.preview.engine import preview
+from platform_components.preview.report import write_outputs
 
 ROOT = Path(__file__).resolve().parents[1]
 STACKS = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in (ROOT / "stacks").glob("Pulumi.*.yaml"))

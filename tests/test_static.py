@@ -1,4 +1,4 @@
-"""ruff and mypy (strict on components/) are part of the test suite."""
+"""ruff and mypy (strict on components/platform_components/) are part of the test suite."""
 
 import subprocess
 import sys

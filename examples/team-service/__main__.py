@@ -1,8 +1,7 @@
 """The payments team's service: an API behind the edge gateway, calling the ledger."""
 
 import pulumi
-
-from components import (
+from platform_components import (
     AutoscalingArgs,
     EgressRule,
     IngressRule,

@@ -5,10 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
-
-from components.cluster import EksClusterArgs, EndpointArgs, Identity, NatMode, NodeGroupArgs
-from components.karpenter import (
+from platform_components.cluster import EksClusterArgs, EndpointArgs, Identity, NatMode, NodeGroupArgs
+from platform_components.karpenter import (
     Budget,
     CapacityType,
     ConsolidationPolicy,
@@ -18,7 +16,8 @@ from components.karpenter import (
     Requirement,
     Taint,
 )
-from components.versions import KARPENTER_VERSION
+from platform_components.versions import KARPENTER_VERSION
+from pydantic import BaseModel
 
 DEFAULTS: dict[type[BaseModel], dict[str, Any]] = {
     EksClusterArgs: {

@@ -7,11 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from components.cluster import EksCluster, EksClusterArgs, Identity
-from components.preview.mocks import ResourceRecord
-from components.testing import Preview, preview_function, preview_project
-from components.versions import EKS_ADDONS, KARPENTER_VERSION
+from platform_components.cluster import EksCluster, EksClusterArgs, Identity
+from platform_components.preview.mocks import ResourceRecord
+from platform_components.testing import Preview, preview_function, preview_project
+from platform_components.versions import EKS_ADDONS, KARPENTER_VERSION
 
 ROOT = Path(__file__).resolve().parents[2]
 

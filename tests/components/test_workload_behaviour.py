@@ -6,12 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from platform_components import ConfigError, SecureWorkload, SecureWorkloadArgs
+from platform_components.policies.base import EXEMPT_PREFIX
+from platform_components.testing import Preview, preview_function
+from platform_components.workload import CHECKOV_SKIP, TYPE_TOKEN, render_workload
 from pydantic import ValidationError
-
-from components import ConfigError, SecureWorkload, SecureWorkloadArgs
-from components.policies.base import EXEMPT_PREFIX
-from components.testing import Preview, preview_function
-from components.workload import CHECKOV_SKIP, TYPE_TOKEN, render_workload
 
 NAME = "api"
 NAMESPACE = "shop"
@@ -559,7 +558,7 @@ def test_component_outputs() -> None:
 
 # --------------------------------------------------------------------------------------------------
 # Values that reach the API server must be rejected at construction, not by the cluster.
-# (These expose validation gaps in components/workload.py; see the report.)
+# (These expose validation gaps in components/platform_components/workload.py; see the report.)
 
 
 @pytest.mark.parametrize(

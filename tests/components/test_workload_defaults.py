@@ -1,4 +1,4 @@
-"""Every default documented in ``components/workload.py`` (and ``components/kube/probes.py``), asserted.
+"""Every default documented in ``components/platform_components/workload.py`` (and ``components/platform_components/kube/probes.py``), asserted.
 
 Two layers:
 
@@ -14,9 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
-
-from components.kube.delivery import (
+from platform_components.kube.delivery import (
     DEFAULT_ERROR_RATE_QUERY,
     DEFAULT_PROMETHEUS_ADDRESS,
     CanaryArgs,
@@ -30,11 +28,11 @@ from components.kube.delivery import (
     VpaArgs,
     VpaBoundsArgs,
 )
-from components.kube.netpol import EgressRule, IngressRule, Peer, PortRef, Protocol
-from components.kube.probes import ProbeArgs, ProbeKind
-from components.kube.security import DEFAULT_UID
-from components.kube.traffic import ParentRef, PathMatch, PathMatchType, RouteArgs
-from components.workload import (
+from platform_components.kube.netpol import EgressRule, IngressRule, Peer, PortRef, Protocol
+from platform_components.kube.probes import ProbeArgs, ProbeKind
+from platform_components.kube.security import DEFAULT_UID
+from platform_components.kube.traffic import ParentRef, PathMatch, PathMatchType, RouteArgs
+from platform_components.workload import (
     CHECKOV_SKIP,
     DEFAULT_PRIORITY_CLASS,
     AutoscalingArgs,
@@ -54,6 +52,7 @@ from components.workload import (
     WhenUnsatisfiable,
     render_workload,
 )
+from pydantic import BaseModel
 
 NAME = "api"
 NAMESPACE = "shop"

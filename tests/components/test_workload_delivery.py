@@ -2,7 +2,7 @@
 (ServiceMonitor + PrometheusRule) and external secrets.
 
 Each feature is previewed through the offline engine, which validates every custom resource against
-the upstream CRD schemas in ``components/schemas/`` (structural schema and CEL rules), so
+the upstream CRD schemas in ``components/platform_components/schemas/`` (structural schema and CEL rules), so
 ``preview.clean`` means the objects would be accepted by the API server and pass the platform
 policies. Field-level assertions follow, then transitions (HPA -> KEDA, Deployment -> Rollout) and
 the validation errors.
@@ -13,14 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from platform_components import SecureWorkload, SecureWorkloadArgs
+from platform_components.kube.delivery import DEFAULT_ERROR_RATE_QUERY, error_rate_expr
+from platform_components.namespace import MeshMode
+from platform_components.policies.base import EXEMPT_PREFIX
+from platform_components.testing import Preview, preview_function
+from platform_components.workload import TYPE_TOKEN, render_mesh, render_workload
 from pydantic import ValidationError
-
-from components import SecureWorkload, SecureWorkloadArgs
-from components.kube.delivery import DEFAULT_ERROR_RATE_QUERY, error_rate_expr
-from components.namespace import MeshMode
-from components.policies.base import EXEMPT_PREFIX
-from components.testing import Preview, preview_function
-from components.workload import TYPE_TOKEN, render_mesh, render_workload
 
 NAME = "api"
 NAMESPACE = "shop"

@@ -8,12 +8,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from platform_components import SecureWorkload, SecureWorkloadArgs
+from platform_components.kube.quantity import parse_quantity
+from platform_components.testing import preview_function
+from platform_components.workload import render_workload
 from pydantic import ValidationError
-
-from components import SecureWorkload, SecureWorkloadArgs
-from components.kube.quantity import parse_quantity
-from components.testing import preview_function
-from components.workload import render_workload
 
 SETTINGS = settings(
     max_examples=25,

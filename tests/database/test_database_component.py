@@ -12,12 +12,10 @@ import boto3
 import pytest
 from moto import mock_aws
 from moto.core import set_initial_no_auth_action_count
-from pydantic import ValidationError
-
-from components import ConfigError
-from components.cli import main
-from components.cluster import ClusterRef, EksCluster, EksClusterArgs, Identity
-from components.database import (
+from platform_components import ConfigError
+from platform_components.cli import main
+from platform_components.cluster import ClusterRef, EksCluster, EksClusterArgs, Identity
+from platform_components.database import (
     IRSA_ANNOTATION,
     ROLE_LABEL,
     TYPE_TOKEN,
@@ -25,10 +23,11 @@ from components.database import (
     StatefulDatabaseArgs,
     render_database,
 )
-from components.namespace import MeshMode
-from components.preview.mocks import SECRET_MARKER, ResourceRecord
-from components.preview.randomness import HOOKS
-from components.testing import Preview, preview_function, preview_project
+from platform_components.namespace import MeshMode
+from platform_components.preview.mocks import SECRET_MARKER, ResourceRecord
+from platform_components.preview.randomness import HOOKS
+from platform_components.testing import Preview, preview_function, preview_project
+from pydantic import ValidationError
 
 ROOT = Path(__file__).resolve().parents[2]
 DB_PREFIX = f"{TYPE_TOKEN}$"

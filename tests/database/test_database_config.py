@@ -8,9 +8,8 @@ from typing import Any
 
 import pytest
 import yaml
+from platform_components.config import PlatformConfig
 from pydantic import ValidationError
-
-from components.config import PlatformConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV_STACK = (ROOT / "stacks" / "Pulumi.dev.yaml").read_text(encoding="utf-8")

@@ -6,9 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
-
-from components.database import (
+from platform_components.database import (
     CREDENTIALS_ANNOTATION,
     DO_NOT_DISRUPT,
     PGDATA,
@@ -22,7 +20,8 @@ from components.database import (
     render_database,
     tuned_parameters,
 )
-from components.versions import AWS_CLI_IMAGE, DEFAULT_POSTGRES_VERSION, POSTGRES_IMAGES
+from platform_components.versions import AWS_CLI_IMAGE, DEFAULT_POSTGRES_VERSION, POSTGRES_IMAGES
+from pydantic import BaseModel
 
 DEFAULTS: dict[type[BaseModel], dict[str, Any]] = {
     StatefulDatabaseArgs: {

@@ -22,8 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from components.database import (
+from platform_components.database import (
     BACKUP_DUMP_SCRIPT,
     INIT_SCRIPT,
     PG_HBA,

@@ -9,9 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pydantic import BaseModel, ValidationError
-
-from components.gitops import (
+from platform_components.gitops import (
     IN_CLUSTER,
     TYPE_TOKEN,
     ArgoCdArgs,
@@ -26,8 +24,9 @@ from components.gitops import (
     render_argocd,
     render_flux,
 )
-from components.testing import Preview, preview_function, preview_project
-from components.versions import ARGOCD_CHART_VERSION, FLUX_INSTALL_URL, FLUX_VERSION
+from platform_components.testing import Preview, preview_function, preview_project
+from platform_components.versions import ARGOCD_CHART_VERSION, FLUX_INSTALL_URL, FLUX_VERSION
+from pydantic import BaseModel, ValidationError
 
 ROOT = Path(__file__).resolve().parents[2]
 HTTPS = "https://github.com/acme/platform-gitops.git"

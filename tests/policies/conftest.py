@@ -11,8 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import pytest
-
-from components.policies import Resource
+from platform_components.policies import Resource
 
 Props = dict[str, Any]
 Path = str | Sequence[str | int]

@@ -1,14 +1,13 @@
-"""The public API of components.policies: ids, catalogue, anchors table, exemptions."""
+"""The public API of platform_components.policies: ids, catalogue, anchors table, exemptions."""
 
 from __future__ import annotations
 
 import re
 from typing import TYPE_CHECKING
 
+import platform_components.policies as policies
 import pytest
-
-import components.policies as policies
-from components.policies import (
+from platform_components.policies import (
     EXEMPT_PREFIX,
     RULES,
     STACK_RULES,
@@ -90,7 +89,7 @@ ANCHORS: dict[str, tuple[Severity, Enforcement]] = {
     "net-policy-types": (MED, M),
     "avail-hpa-pdb": (MED, M),
     "hpa-target-exists": (L, A),
-    # §1L / §1K: AWS and Karpenter (components.policies.aws)
+    # §1L / §1K: AWS and Karpenter (platform_components.policies.aws)
     "eks-endpoint-private": (H, M),
     "eks-public-cidrs": (H, M),
     "eks-secrets-kms": (H, M),
@@ -118,7 +117,7 @@ ANCHORS: dict[str, tuple[Severity, Enforcement]] = {
     "sts-pvc-pdb": (MED, M),
     "db-do-not-disrupt": (H, M),
     "s3-bucket-complete": (H, M),
-    # tenancy, service mesh and Gateway API (components.policies.tenancy): our choice
+    # tenancy, service mesh and Gateway API (platform_components.policies.tenancy): our choice
     "ns-psa-labels": (H, M),
     "ns-default-deny": (H, M),
     "mesh-strict-mtls": (H, M),

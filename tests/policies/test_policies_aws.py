@@ -1,4 +1,4 @@
-"""Focused tests of the AWS and Karpenter rules (components.policies.aws): the tricky shapes.
+"""Focused tests of the AWS and Karpenter rules (platform_components.policies.aws): the tricky shapes.
 
 The bad/good case of every rule lives in the meta-test registry (test_policies_rules.py); here are the
 edge cases: world CIDRs in all spellings, IAM documents as strings with one or many statements, string vs
@@ -14,6 +14,9 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from platform_components.policies import RULES, STACK_RULES, Resource, check, evaluate
+from platform_components.policies.aws import is_world, policy_document, statements
+from platform_components.policies.crossguard import build_policies
 from pulumi_policy import (
     PolicyCustomTimeouts,
     PolicyResource,
@@ -24,10 +27,6 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 from pulumi_policy.proxy import unknown_checking_proxy
-
-from components.policies import RULES, STACK_RULES, Resource, check, evaluate
-from components.policies.aws import is_world, policy_document, statements
-from components.policies.crossguard import build_policies
 
 if TYPE_CHECKING:
     from conftest import Kit
@@ -832,7 +831,7 @@ def backup_bucket_program(*, versioning: bool = True) -> Callable[[], None]:
 def test_offline_preview_matches_configurations_by_property_dependency() -> None:
     """End to end: the engine records ``bucket=bucket.id`` as a property dependency on the bucket's URN,
     and the rule matches by it (the bucket has no ``bucket`` input: its name is generated)."""
-    from components.testing import preview_function
+    from platform_components.testing import preview_function
 
     result = preview_function(backup_bucket_program())
     bucket = result.resource("aws:s3/bucket:Bucket", "backups")
@@ -846,7 +845,7 @@ def test_offline_preview_matches_configurations_by_property_dependency() -> None
 
 
 def test_offline_preview_reports_the_missing_versioning() -> None:
-    from components.testing import preview_function
+    from platform_components.testing import preview_function
 
     result = preview_function(backup_bucket_program(versioning=False))
     (violation,) = result.violations

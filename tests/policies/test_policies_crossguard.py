@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from platform_components.policies import EXEMPT_PREFIX, RULES, STACK_RULES, Resource, check
+from platform_components.policies.crossguard import build_policies
 from pulumi_policy import (
     EnforcementLevel,
     PolicyCustomTimeouts,
@@ -19,9 +21,6 @@ from pulumi_policy import (
 )
 from pulumi_policy import Severity as PulumiSeverity
 from pulumi_policy.proxy import unknown_checking_proxy
-
-from components.policies import EXEMPT_PREFIX, RULES, STACK_RULES, Resource, check
-from components.policies.crossguard import build_policies
 
 if TYPE_CHECKING:
     from conftest import Kit

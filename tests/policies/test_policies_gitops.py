@@ -1,13 +1,12 @@
-"""GitOps rules: Argo CD projects, sync policy, repository URLs and credentials (components.policies.gitops)."""
+"""GitOps rules: Argo CD projects, sync policy, repository URLs and credentials (platform_components.policies.gitops)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 import pytest
-
-from components.policies import EXEMPT_PREFIX, RULES, Violation, check, evaluate
-from components.policies.gitops import url_problem
+from platform_components.policies import EXEMPT_PREFIX, RULES, Violation, check, evaluate
+from platform_components.policies.gitops import url_problem
 
 if TYPE_CHECKING:
     from conftest import Kit

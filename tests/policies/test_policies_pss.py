@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
-
-from components.policies import RULES, Violation, evaluate
-from components.policies.pss import SAFE_SYSCTLS
+from platform_components.policies import RULES, Violation, evaluate
+from platform_components.policies.pss import SAFE_SYSCTLS
 
 if TYPE_CHECKING:
     from conftest import Kit

@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
-
-from components.policies import RULES, STACK_RULES, Resource, check
+from platform_components.policies import RULES, STACK_RULES, Resource, check
 
 if TYPE_CHECKING:
     from conftest import Kit

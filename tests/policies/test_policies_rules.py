@@ -13,8 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import pytest
-
-from components.policies import RULES, STACK_RULES, Resource, check
+from platform_components.policies import RULES, STACK_RULES, Resource, check
 
 if TYPE_CHECKING:
     from conftest import Kit, Path
@@ -383,7 +382,7 @@ CASES: dict[str, tuple[Case, Case]] = {
     "sts-pvc-pdb": (database(), database(with_pdb=True)),
 }
 
-# --- AWS and Karpenter (components.policies.aws) --------------------------------------------------------
+# --- AWS and Karpenter (platform_components.policies.aws) --------------------------------------------------------
 
 ENV_TAG = "platform-components.io/environment"
 KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -698,7 +697,7 @@ def buckets(drop: tuple[str, ...] = (), changes: Mapping[str, Mapping[Path, Any]
 
 CASES["s3-bucket-complete"] = (buckets(drop=("versioning",)), buckets())
 
-# --- tenancy, service mesh and Gateway API (components.policies.tenancy) --------------------------------
+# --- tenancy, service mesh and Gateway API (platform_components.policies.tenancy) --------------------------------
 
 TEAM = "platform-components.io/team"
 PSA = "pod-security.kubernetes.io/"
@@ -920,7 +919,7 @@ def test_database_stack_is_fully_compliant(kit: Kit) -> None:
 )
 def test_baseline_pod_template_is_compliant_for_every_kind(kit: Kit, kind: str) -> None:
     """The baseline pod spec passes every resource rule under each pod-bearing kind."""
-    from components.policies import evaluate
+    from platform_components.policies import evaluate
 
     evaluation = evaluate([kit.resource(kit.workload(kind))], RULES)
     assert [v.message for v in evaluation.violations] == []

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
-
-from components.policies import STACK_RULES, Violation, evaluate
+from platform_components.policies import STACK_RULES, Violation, evaluate
 
 if TYPE_CHECKING:
     from conftest import Kit

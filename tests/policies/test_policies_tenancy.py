@@ -1,4 +1,4 @@
-"""Tenancy, service mesh and Gateway API rules (components.policies.tenancy): the edge cases.
+"""Tenancy, service mesh and Gateway API rules (platform_components.policies.tenancy): the edge cases.
 
 The bad/good case of every rule lives in the meta-test registry (test_policies_rules.py); here are PSA
 downgrades and their exemption, mesh mTLS modes, sidecars under PSS restricted, default-deny shapes and
@@ -11,17 +11,24 @@ import copy
 from typing import TYPE_CHECKING, Any
 
 import pytest
-
-from components.policies import EXEMPT_PREFIX, RULES, STACK_RULES, Violation, check, evaluate, rule_catalogue
-from components.policies.tenancy import (
+from platform_components.policies import (
+    EXEMPT_PREFIX,
+    RULES,
+    STACK_RULES,
+    Violation,
+    check,
+    evaluate,
+    rule_catalogue,
+)
+from platform_components.policies.tenancy import (
     MESH_CNI_ANNOTATION,
     PSA_ENFORCE,
     PSA_ENFORCE_VERSION,
     PSA_WARN,
     TEAM_LABEL,
 )
-from components.policies.tenancy import RULES as TENANCY_RULES
-from components.policies.tenancy import STACK_RULES as TENANCY_STACK_RULES
+from platform_components.policies.tenancy import RULES as TENANCY_RULES
+from platform_components.policies.tenancy import STACK_RULES as TENANCY_STACK_RULES
 
 if TYPE_CHECKING:
     from conftest import Kit

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
-
-from components.policies import RULES, Resource, Violation, evaluate
-from components.policies.workload import NAMESPACED_TYPES, image_problem, is_sensitive_name
+from platform_components.policies import RULES, Resource, Violation, evaluate
+from platform_components.policies.workload import NAMESPACED_TYPES, image_problem, is_sensitive_name
 
 if TYPE_CHECKING:
     from conftest import Kit

@@ -16,12 +16,11 @@ import pulumi_kubernetes as k8s
 import pytest
 from cryptography import x509
 from moto.core.models import MockAWS
-
-from components.errors import PreviewError
-from components.preview.aws import ACCOUNT_ID, RESOURCE_TYPES, render_policy_document
-from components.preview.engine import check, explain_exception, run_program
-from components.preview.mocks import PreviewMocks
-from components.testing import Preview, preview_function
+from platform_components.errors import PreviewError
+from platform_components.preview.aws import ACCOUNT_ID, RESOURCE_TYPES, render_policy_document
+from platform_components.preview.engine import check, explain_exception, run_program
+from platform_components.preview.mocks import PreviewMocks
+from platform_components.testing import Preview, preview_function
 
 HEX17 = r"0[0-9a-f]{16}"
 

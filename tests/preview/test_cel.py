@@ -1,4 +1,4 @@
-"""CEL evaluation of x-kubernetes-validations rules (components.preview.cel)."""
+"""CEL evaluation of x-kubernetes-validations rules (platform_components.preview.cel)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
-
-from components.preview import cel, crds
-from components.preview.cel import (
+from platform_components.preview import cel, crds
+from platform_components.preview.cel import (
     CELCompileError,
     CELEvaluationError,
     ValidationRule,

@@ -1,4 +1,4 @@
-"""Custom resources validated against the shipped CRDs (components.preview.crds).
+"""Custom resources validated against the shipped CRDs (platform_components.preview.crds).
 
 One valid object per shipped kind (storage version), an object breaking a schema rule for every
 kind, and an object breaking a CEL rule for every kind that has one.
@@ -20,9 +20,8 @@ from typing import Any
 
 import pytest
 import yaml
-
-from components.preview import cel, crds
-from components.preview.schema import validate_manifest
+from platform_components.preview import cel, crds
+from platform_components.preview.schema import validate_manifest
 
 K8S = "1.35"
 
@@ -910,7 +909,7 @@ ADDED_AFTER_SNAPSHOT: dict[str, str] = {
 
 
 def _package_files() -> dict[str, bytes]:
-    root = resources.files("components").joinpath("schemas")
+    root = resources.files("platform_components").joinpath("schemas")
     found: dict[str, bytes] = {}
 
     def walk(directory: Any, prefix: str) -> None:
@@ -927,7 +926,9 @@ def _package_files() -> dict[str, bytes]:
 def test_crds_are_package_data_with_their_sources() -> None:
     files = _package_files()
     assert len(files) == 50
-    sources = resources.files("components").joinpath("schemas", "SOURCES.md").read_text(encoding="utf-8")
+    sources = (
+        resources.files("platform_components").joinpath("schemas", "SOURCES.md").read_text(encoding="utf-8")
+    )
     for name in files:
         assert Path(name).name in sources or name in sources, f"{name} is not listed in SOURCES.md"
     assert "Apache-2.0" in sources and "package data" in sources
@@ -1661,8 +1662,8 @@ def test_crd_files_are_parsed_lazily_and_once() -> None:
     script = """
 import json, time
 t0 = time.perf_counter()
-from components.preview import crds
-from components.preview.schema import validate_manifest
+from platform_components.preview import crds
+from platform_components.preview.schema import validate_manifest
 obj = {"apiVersion": "karpenter.sh/v1", "kind": "NodePool", "metadata": {"name": "np"},
        "spec": {"template": {"spec": {"nodeClassRef": {"group": "karpenter.k8s.aws", "kind": "EC2NodeClass",
                 "name": "default"}, "requirements": []}}}}

@@ -6,13 +6,12 @@ from pathlib import Path
 import pulumi
 import pulumi_kubernetes as k8s
 import pytest
-
-from components.errors import ConfigError, PreviewError
-from components.preview.engine import check, preview, run_program
-from components.preview.mocks import SECRET_MARKER
-from components.preview.report import write_outputs
-from components.preview.schema import validate_manifest
-from components.testing import preview_function
+from platform_components.errors import ConfigError, PreviewError
+from platform_components.preview.engine import check, preview, run_program
+from platform_components.preview.mocks import SECRET_MARKER
+from platform_components.preview.report import write_outputs
+from platform_components.preview.schema import validate_manifest
+from platform_components.testing import preview_function
 
 
 def test_records_parent_options_and_masks_secrets() -> None:
@@ -135,7 +134,7 @@ def test_missing_project_file(tmp_path: Path) -> None:
 
 
 def test_output_registry_behaves_like_the_sdk_deque() -> None:
-    from components.preview.engine import OutputRegistry
+    from platform_components.preview.engine import OutputRegistry
 
     registry = OutputRegistry()
     for item in ("a", "b", "c"):

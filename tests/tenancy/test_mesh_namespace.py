@@ -5,19 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
-
-from components import ProbeArgs, SecureWorkload, SecureWorkloadArgs
-from components.errors import ConfigError
-from components.namespace import (
+from platform_components import ProbeArgs, SecureWorkload, SecureWorkloadArgs
+from platform_components.errors import ConfigError
+from platform_components.namespace import (
     MeshMode,
     MeshNamespace,
     MeshNamespaceArgs,
     PodSecurityLevel,
     render_namespace,
 )
-from components.testing import preview_function
-from components.workload import render_mesh, render_workload
+from platform_components.testing import preview_function
+from platform_components.workload import render_mesh, render_workload
+from pydantic import ValidationError
 
 
 def namespace(mode: MeshMode, **extra: Any) -> dict[str, dict[str, Any]]:

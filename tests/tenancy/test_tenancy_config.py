@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from components.cli import main
+from platform_components.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV = (ROOT / "stacks" / "Pulumi.dev.yaml").read_text(encoding="utf-8")

@@ -1,6 +1,6 @@
 """Every documented default of MeshNamespaceArgs (README tenancy reference) is asserted."""
 
-from components.namespace import QUOTA_PRESETS, MeshMode, MeshNamespaceArgs, PodSecurityLevel, Size
+from platform_components.namespace import QUOTA_PRESETS, MeshMode, MeshNamespaceArgs, PodSecurityLevel, Size
 
 
 def test_mesh_namespace_defaults() -> None:

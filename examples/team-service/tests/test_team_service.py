@@ -1,8 +1,8 @@
-"""The team's own tests: a few lines with components.testing, no cloud and no cluster."""
+"""The team's own tests: a few lines with platform_components.testing, no cloud and no cluster."""
 
 from pathlib import Path
 
-from components.testing import preview_project
+from platform_components.testing import preview_project
 
 PROJECT = Path(__file__).resolve().parents[1]
 

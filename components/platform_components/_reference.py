@@ -1,0 +1,207 @@
+"""The README's argument tables, generated from the args models so the docs cannot drift.
+
+``uv run python -m platform_components._reference`` prints them; ``tests/test_readme.py`` checks that the
+README contains them verbatim.
+"""
+
+from __future__ import annotations
+
+import enum
+import typing
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+
+from .cluster import EksClusterArgs, EndpointArgs, NodeGroupArgs
+from .database import BackupArgs, DatabaseResources, RestoreTestArgs, StatefulDatabaseArgs, StorageArgs
+from .gitops import (
+    ArgoCdArgs,
+    CredentialsArgs,
+    FluxArgs,
+    GitOpsBootstrapArgs,
+    NotificationArgs,
+    RepositoryArgs,
+    RetryArgs,
+    SsoArgs,
+)
+from .karpenter import Budget, KarpenterArgs, NodeClassArgs, NodePoolArgs, Requirement, Taint
+from .kube.delivery import (
+    CanaryArgs,
+    CanaryStepArgs,
+    ExternalSecretArgs,
+    ExternalSecretDataArgs,
+    KedaArgs,
+    KedaTriggerArgs,
+    MonitoringArgs,
+    VpaArgs,
+    VpaBoundsArgs,
+)
+from .kube.netpol import EgressRule, IngressRule, PortRef
+from .kube.probes import ProbeArgs
+from .kube.traffic import Backend, ParentRef, PathMatch, RouteArgs
+from .namespace import MeshNamespaceArgs
+from .workload import (
+    AutoscalingArgs,
+    ContainerArgs,
+    DisruptionArgs,
+    MountArgs,
+    NetworkArgs,
+    PortArgs,
+    ResourcesArgs,
+    SecureWorkloadArgs,
+    SecurityArgs,
+    ServiceArgs,
+    SpreadArgs,
+)
+
+WORKLOAD_MODELS: tuple[type[BaseModel], ...] = (
+    SecureWorkloadArgs,
+    ProbeArgs,
+    PortArgs,
+    ResourcesArgs,
+    SecurityArgs,
+    AutoscalingArgs,
+    DisruptionArgs,
+    SpreadArgs,
+    ServiceArgs,
+    NetworkArgs,
+    IngressRule,
+    EgressRule,
+    PortRef,
+    MountArgs,
+    ContainerArgs,
+    RouteArgs,
+    ParentRef,
+    PathMatch,
+    Backend,
+    CanaryArgs,
+    CanaryStepArgs,
+    KedaArgs,
+    KedaTriggerArgs,
+    VpaArgs,
+    VpaBoundsArgs,
+    MonitoringArgs,
+    ExternalSecretArgs,
+    ExternalSecretDataArgs,
+)
+
+
+CLUSTER_MODELS: tuple[type[BaseModel], ...] = (
+    EksClusterArgs,
+    EndpointArgs,
+    NodeGroupArgs,
+    KarpenterArgs,
+    NodePoolArgs,
+    NodeClassArgs,
+    Requirement,
+    Budget,
+    Taint,
+)
+
+TENANCY_MODELS: tuple[type[BaseModel], ...] = (MeshNamespaceArgs,)
+
+DATABASE_MODELS: tuple[type[BaseModel], ...] = (
+    StatefulDatabaseArgs,
+    StorageArgs,
+    DatabaseResources,
+    BackupArgs,
+    RestoreTestArgs,
+)
+
+GITOPS_MODELS: tuple[type[BaseModel], ...] = (
+    GitOpsBootstrapArgs,
+    RepositoryArgs,
+    CredentialsArgs,
+    RetryArgs,
+    NotificationArgs,
+    ArgoCdArgs,
+    SsoArgs,
+    FluxArgs,
+)
+
+SECTIONS: dict[str, tuple[type[BaseModel], ...]] = {
+    "workload": WORKLOAD_MODELS,
+    "cluster": CLUSTER_MODELS,
+    "tenancy": TENANCY_MODELS,
+    "database": DATABASE_MODELS,
+    "gitops": GITOPS_MODELS,
+}
+
+
+def _default(field: Any) -> str:
+    if field.default is PydanticUndefined and field.default_factory is None:
+        return "**required**"
+    value = field.default_factory() if field.default_factory is not None else field.default
+    if isinstance(value, BaseModel):
+        return (
+            f"`{type(value).__name__}()` defaults"
+            if not value.model_fields_set
+            else f"`{value.model_dump(mode='json', exclude_defaults=True)}`"
+        )
+    if isinstance(value, enum.Enum):
+        return f"`{value.value}`"
+    if isinstance(value, list) and value and isinstance(value[0], BaseModel):
+        return "`" + ", ".join(str(v.model_dump(mode="json", exclude_defaults=True)) for v in value) + "`"
+    return f"`{value!r}`" if value not in ([], {}) else "empty"
+
+
+def _type(annotation: Any) -> str:
+    text = (
+        str(annotation) if typing.get_args(annotation) else getattr(annotation, "__name__", str(annotation))
+    )
+    for prefix in (
+        "platform_components.kube.probes.",
+        "platform_components.kube.netpol.",
+        "platform_components.workload.",
+        "platform_components.cluster.",
+        "platform_components.karpenter.",
+        "platform_components.namespace.",
+        "platform_components.database.",
+        "platform_components.gitops.",
+        "platform_components.kube.delivery.",
+        "platform_components.kube.traffic.",
+        "typing.",
+    ):
+        text = text.replace(prefix, "")
+    return text.replace("|", "\\|")
+
+
+def model_table(model: type[BaseModel]) -> str:
+    lines = [f"#### `{model.__name__}`", "", "| field | type | default | why |", "|---|---|---|---|"]
+    for name, field in model.model_fields.items():
+        lines.append(
+            f"| `{name}` | {_type(field.annotation)} | {_default(field)} | {field.description or ''} |"
+        )
+    return "\n".join(lines)
+
+
+def reference(section: str) -> str:
+    return "\n\n".join(model_table(model) for model in SECTIONS[section])
+
+
+def markers(section: str) -> tuple[str, str]:
+    return f"<!-- reference:{section}:start -->", f"<!-- reference:{section}:end -->"
+
+
+def update_readme(path: str = "README.md") -> None:
+    """Rewrite the generated blocks of the README in place."""
+    from pathlib import Path
+
+    readme = Path(path)
+    text = readme.read_text(encoding="utf-8")
+    for section in SECTIONS:
+        start, end = markers(section)
+        head, rest = text.split(start, 1)
+        _, tail = rest.split(end, 1)
+        text = f"{head}{start}\n{reference(section)}\n{end}{tail}"
+    readme.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    import sys
+
+    if "--write" in sys.argv:
+        update_readme()
+    else:
+        print("\n\n".join(reference(section) for section in SECTIONS))

@@ -1,0 +1,955 @@
+"""GitOpsBootstrap: Argo CD or Flux installed, pinned and pointed at the platform's Git repository.
+
+After ``pulumi up`` the cluster is handed over to Git: the platform path of the repository
+(``clusters/<environment>`` by default) is reconciled with the controller's own permissions, each
+team's path (``teams/<team>``) only inside the team's namespace, and Git-managed add-ons read the
+platform facts (cluster name, region, environment, role ARNs, team namespaces) that Pulumi knows.
+
+Usage::
+
+    GitOpsBootstrap(
+        "gitops",
+        GitOpsBootstrapArgs(
+            engine="argocd",
+            repository={"url": "https://github.com/acme/platform.git", "credentials": {"aws_secret": "platform/git"}},
+            environment="prod",
+            teams=["shop", "payments"],
+        ),
+        facts={"cluster_name": cluster.cluster_name, "region": "eu-west-1"},
+    )
+
+**Argo CD** (``engine: argocd``): the ``argo-cd`` Helm chart pinned in :mod:`platform_components.versions`;
+HA replicas (and Redis HA) when ``argocd.ha``; the server as a ClusterIP Service (an optional
+HTTPRoute through the shared Gateway); the built-in ``admin`` user disabled, access through OIDC
+SSO and an RBAC policy (``admin_groups``, ``readonly_groups``, per-team roles; default role none);
+notifications configured when a target is given (the token comes from a Secret, never from
+config). Objects: a cluster Secret ``in-cluster`` whose labels and annotations carry the platform
+facts (the GitOps-bridge convention: ApplicationSets in Git template from them with a cluster
+generator), an AppProject ``platform`` and one AppProject per team (sources: the repository only;
+destinations: the team's namespace only; no cluster-scoped resources; quotas, limits and RBAC
+blacklisted), the root Application ``platform`` (app-of-apps) and an ApplicationSet ``teams`` (one
+Application per team from a list generator; ``preserveResourcesOnDeletion``). Every sync is
+automated with prune, self-heal, retry with exponential backoff and ``ServerSideApply``.
+
+**Flux** (``engine: flux``): the release's own install manifest pinned in
+:mod:`platform_components.versions` (``flux install``: source, kustomize, helm and notification
+controllers, no image automation, with Flux's NetworkPolicies and its own namespace, which a
+``NamespacePatch`` then labels to enforce Pod Security *restricted*); a ``GitRepository`` ``platform`` (credentials by Secret
+reference), a ConfigMap ``platform-facts``, the ``Kustomization`` ``platform`` for the environment
+path (prune, wait for health, interval, timeout, retry interval, variables substituted from the
+facts) and per team a ``Kustomization`` in the team's namespace that impersonates the team's
+``gitops-reconciler`` ServiceAccount (a Role limited to namespaced application kinds), so it
+cannot leave the namespace; a notification ``Provider`` and ``Alert`` when a target is given.
+
+**Credentials** are references only: ``repository.credentials.existing_secret`` names a Secret
+created out of band (for Argo CD a Secret labelled ``argocd.argoproj.io/secret-type: repository``),
+``repository.credentials.aws_secret`` names an AWS Secrets Manager secret that an External Secrets
+``ExternalSecret`` copies into that Secret (needs the External Secrets operator and a
+ClusterSecretStore, ``aws-secrets-manager`` by default). SSH URLs require credentials.
+
+**Sync order**: the platform repository orders its own objects with
+``argocd.argoproj.io/sync-wave`` (CRDs ``-2``, namespaces ``-1``, the rest ``0``) or Flux
+``dependsOn`` between Kustomizations; Pulumi creates the AppProjects, cluster Secret and
+repository credentials before the root Application, and the root Application before the teams'
+ApplicationSet.
+
+**Teardown**: every GitOps object depends on the controller's installation, so ``pulumi destroy``
+deletes the ApplicationSet and root Application (or the Kustomizations) while the controller still
+runs and can process their finalizers, then the controller. The root Application carries no
+cascade finalizer (deleting it leaves the workloads running: removing the platform is not a way to
+delete team workloads) and the ApplicationSet preserves its Applications' resources. If a
+controller is already gone, clear a stuck finalizer with
+``kubectl patch <kind> <name> -n <ns> --type merge -p '{"metadata":{"finalizers":null}}'``.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+from pydantic import Field, field_validator, model_validator
+
+from ._base import StrictModel
+from .errors import ConfigError
+from .karpenter import check_duration
+from .kube import labels as lbl
+from .kube.names import check_dns1123_label, check_dns1123_subdomain
+from .kube.objects import create_object
+from .kube.traffic import RouteArgs, http_route
+from .namespace import PodSecurityLevel, psa_labels
+from .policies.base import EXEMPT_PREFIX
+from .versions import ARGOCD_CHART_REPOSITORY, ARGOCD_CHART_VERSION, FLUX_INSTALL_URL
+
+TYPE_TOKEN = "platform:index:GitOpsBootstrap"
+IN_CLUSTER = "https://kubernetes.default.svc"
+SECRET_TYPE_LABEL = "argocd.argoproj.io/secret-type"
+FACT_PREFIX = "platform-components.io/"
+RECONCILER = "gitops-reconciler"
+_SSH_SCP = re.compile(r"^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[A-Za-z0-9._/~-]+$")
+_FACT_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+
+#: Namespaced kinds a team's GitOps reconciler may manage (no RBAC, quotas, limit ranges or
+#: namespaces: those are the platform's guard rails).
+TEAM_RESOURCES: list[dict[str, Any]] = [
+    {
+        "apiGroups": [""],
+        "resources": ["configmaps", "secrets", "services", "serviceaccounts", "persistentvolumeclaims"],
+    },
+    {"apiGroups": ["apps"], "resources": ["deployments", "statefulsets"]},
+    {"apiGroups": ["batch"], "resources": ["jobs", "cronjobs"]},
+    {"apiGroups": ["autoscaling"], "resources": ["horizontalpodautoscalers"]},
+    {"apiGroups": ["policy"], "resources": ["poddisruptionbudgets"]},
+    {"apiGroups": ["networking.k8s.io"], "resources": ["networkpolicies"]},
+    {"apiGroups": ["gateway.networking.k8s.io"], "resources": ["httproutes"]},
+    {"apiGroups": ["argoproj.io"], "resources": ["rollouts", "analysistemplates"]},
+    {"apiGroups": ["keda.sh"], "resources": ["scaledobjects", "triggerauthentications"]},
+    {"apiGroups": ["autoscaling.k8s.io"], "resources": ["verticalpodautoscalers"]},
+    {"apiGroups": ["monitoring.coreos.com"], "resources": ["servicemonitors", "prometheusrules"]},
+    {"apiGroups": ["external-secrets.io"], "resources": ["externalsecrets"]},
+]
+TEAM_VERBS = ["get", "list", "watch", "create", "update", "patch", "delete"]
+#: Kinds a team's AppProject may not create even in its own namespace.
+TEAM_BLACKLIST = [
+    {"group": "", "kind": "ResourceQuota"},
+    {"group": "", "kind": "LimitRange"},
+    {"group": "rbac.authorization.k8s.io", "kind": "Role"},
+    {"group": "rbac.authorization.k8s.io", "kind": "RoleBinding"},
+]
+
+
+class GitOpsEngine(enum.StrEnum):
+    ARGOCD = "argocd"
+    FLUX = "flux"
+
+
+class NotificationType(enum.StrEnum):
+    SLACK = "slack"
+    WEBHOOK = "webhook"
+
+
+def check_repo_url(value: str) -> str:
+    """HTTPS or SSH (``ssh://`` or scp-like ``git@host:path``) only: plain HTTP and git:// are
+    unauthenticated and unencrypted."""
+    if value.startswith("https://") and len(value) > len("https://") and " " not in value:
+        return value
+    if value.startswith("ssh://") or _SSH_SCP.match(value):
+        return value
+    raise ValueError(
+        f"repository URL {value!r} is neither https:// nor ssh (ssh://... or git@host:path); "
+        "use an HTTPS or SSH URL"
+    )
+
+
+def is_ssh(url: str) -> bool:
+    return not url.startswith("https://")
+
+
+class CredentialsArgs(StrictModel):
+    """Where the repository credentials come from: a reference, never the value."""
+
+    existing_secret: str | None = Field(
+        default=None, description="A Secret created out of band in the GitOps namespace."
+    )
+    aws_secret: str | None = Field(
+        default=None,
+        description="AWS Secrets Manager secret (JSON with username/password or sshPrivateKey) copied by an ExternalSecret.",
+    )
+    secret_store: str = Field(
+        default="aws-secrets-manager", description="ClusterSecretStore the ExternalSecret reads through."
+    )
+
+    @field_validator("existing_secret", "secret_store")
+    @classmethod
+    def _names(cls, value: str | None) -> str | None:
+        return check_dns1123_subdomain(value) if value is not None else None
+
+    @model_validator(mode="after")
+    def _one(self) -> CredentialsArgs:
+        if (self.existing_secret is None) == (self.aws_secret is None):
+            raise ValueError("credentials need exactly one of existing_secret or aws_secret")
+        return self
+
+
+class RepositoryArgs(StrictModel):
+    """The Git repository holding the environment's desired state."""
+
+    url: str = Field(description="HTTPS or SSH URL of the repository.")
+    revision: str = Field(default="main", description="Branch (or tag) to follow.")
+    path: str | None = Field(
+        default=None,
+        description="Path of the environment's platform objects; default clusters/<environment>.",
+    )
+    team_path: str = Field(
+        default="teams/{team}",
+        description="Path of each team's objects; '{team}' is replaced by the team name.",
+    )
+    credentials: CredentialsArgs | None = Field(
+        default=None, description="Credentials reference (required for SSH URLs; omit for public HTTPS)."
+    )
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        return check_repo_url(value)
+
+    @field_validator("path", "team_path")
+    @classmethod
+    def _path(cls, value: str | None) -> str | None:
+        if value is not None and (value.startswith("/") or ".." in value.split("/") or not value.strip()):
+            raise ValueError(f"path {value!r} must be relative to the repository root, without '..'")
+        return value
+
+    @field_validator("revision")
+    @classmethod
+    def _revision(cls, value: str) -> str:
+        if not value or " " in value or value.startswith("-"):
+            raise ValueError(f"revision {value!r} is not a branch or tag name")
+        return value
+
+    @model_validator(mode="after")
+    def _ssh_needs_credentials(self) -> RepositoryArgs:
+        if is_ssh(self.url) and self.credentials is None:
+            raise ValueError("an SSH repository URL needs credentials (existing_secret or aws_secret)")
+        if "{team}" not in self.team_path:
+            raise ValueError("team_path must contain '{team}' (e.g. 'teams/{team}')")
+        return self
+
+
+class RetryArgs(StrictModel):
+    """Retries of a failed sync with exponential backoff."""
+
+    limit: int = Field(
+        default=5, ge=1, le=100, description="Attempts before giving up until the next change."
+    )
+    backoff: str = Field(default="10s", description="First delay.")
+    factor: int = Field(default=2, ge=1, le=10, description="Delay multiplier.")
+    max_backoff: str = Field(default="3m", description="Longest delay.")
+
+    @field_validator("backoff", "max_backoff")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        return check_duration(value)
+
+
+class NotificationArgs(StrictModel):
+    """Where sync failures and degraded health are reported (the token stays in a Secret)."""
+
+    type: NotificationType = Field(description="slack or webhook.")
+    secret: str = Field(
+        description="Secret in the GitOps namespace: key 'token' (Slack) or 'address' (webhook URL)."
+    )
+    channel: str | None = Field(default=None, description="Slack channel (Slack only).")
+
+    @field_validator("secret")
+    @classmethod
+    def _secret(cls, value: str) -> str:
+        return check_dns1123_subdomain(value)
+
+    @model_validator(mode="after")
+    def _channel(self) -> NotificationArgs:
+        if (self.type is NotificationType.SLACK) != (self.channel is not None):
+            raise ValueError("a Slack notification needs a channel; a webhook takes none")
+        return self
+
+
+class SsoArgs(StrictModel):
+    """OIDC single sign-on for Argo CD (the admin user is disabled)."""
+
+    issuer: str = Field(description="OIDC issuer URL (https).")
+    client_id: str = Field(description="OIDC client id.")
+    client_secret: str = Field(
+        default="$argocd-oidc:clientSecret",
+        description="Reference '$<secret>:<key>' to the client secret (a Secret labelled part-of argocd).",
+    )
+
+    @field_validator("issuer")
+    @classmethod
+    def _issuer(cls, value: str) -> str:
+        if not value.startswith("https://"):
+            raise ValueError(f"OIDC issuer {value!r} must be an https:// URL")
+        return value
+
+    @field_validator("client_secret")
+    @classmethod
+    def _reference(cls, value: str) -> str:
+        if not re.match(r"^\$[a-z0-9.-]+:[A-Za-z0-9._-]+$", value):
+            raise ValueError(
+                "client_secret must be a reference '$<secret>:<key>' to a Secret, never the secret itself"
+            )
+        return value
+
+
+class ArgoCdArgs(StrictModel):
+    """Argo CD installation settings."""
+
+    ha: bool = Field(default=False, description="Replicated controller, server, repo server and Redis HA.")
+    sso: SsoArgs | None = Field(
+        default=None, description="OIDC SSO; without it only the CLI via kubectl works."
+    )
+    admin_groups: list[str] = Field(default_factory=list, description="SSO groups with the admin role.")
+    readonly_groups: list[str] = Field(default_factory=list, description="SSO groups with read-only access.")
+    route: RouteArgs | None = Field(
+        default=None,
+        description="HTTPRoute to the (ClusterIP) server through the shared Gateway; none by default.",
+    )
+    hostname: str | None = Field(default=None, description="External URL host of the UI (for SSO redirects).")
+
+
+class FluxArgs(StrictModel):
+    """Flux settings."""
+
+    timeout: str = Field(default="5m", description="Apply and health-check timeout of each Kustomization.")
+    retry_interval: str = Field(default="2m", description="Retry interval after a failed reconciliation.")
+
+    @field_validator("timeout", "retry_interval")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        return check_duration(value)
+
+
+class GitOpsBootstrapArgs(StrictModel):
+    """Arguments of :class:`GitOpsBootstrap`."""
+
+    engine: GitOpsEngine = Field(description="argocd or flux.")
+    repository: RepositoryArgs = Field(description="The Git repository and paths.")
+    environment: str = Field(description="Environment name (labels, default path, sync policy).")
+    teams: list[str] = Field(
+        default_factory=list, description="Team namespaces handed to Git (one project each)."
+    )
+    namespace: str | None = Field(
+        default=None, description="Namespace of the controller; default argocd or flux-system."
+    )
+    sync_interval: str = Field(default="3m", description="How often Git is polled (Go duration).")
+    prune: bool = Field(default=True, description="Delete what was removed from Git.")
+    self_heal: bool = Field(default=True, description="Revert changes made outside Git.")
+    retry: RetryArgs = Field(default_factory=RetryArgs, description="Failed-sync retries.")
+    notifications: NotificationArgs | None = Field(default=None, description="Failure notifications.")
+    argocd: ArgoCdArgs = Field(default_factory=ArgoCdArgs, description="Argo CD settings.")
+    flux: FluxArgs = Field(default_factory=FluxArgs, description="Flux settings.")
+    kubernetes_version: str = Field(default="1.35", description="Kubernetes minor (PSA label version).")
+
+    @field_validator("environment", "namespace")
+    @classmethod
+    def _label(cls, value: str | None) -> str | None:
+        return check_dns1123_label(value) if value is not None else None
+
+    @field_validator("teams")
+    @classmethod
+    def _teams(cls, value: list[str]) -> list[str]:
+        for team in value:
+            check_dns1123_label(team)
+        if len(set(value)) != len(value):
+            raise ValueError("teams has duplicates")
+        return value
+
+    @field_validator("sync_interval")
+    @classmethod
+    def _interval(cls, value: str) -> str:
+        return check_duration(value)
+
+    @model_validator(mode="after")
+    def _cross_field(self) -> GitOpsBootstrapArgs:
+        if self.engine is GitOpsEngine.FLUX and self.argocd != ArgoCdArgs():
+            raise ValueError(
+                "argocd settings are given but engine is flux; remove them or use engine: argocd"
+            )
+        if self.engine is GitOpsEngine.ARGOCD and self.flux != FluxArgs():
+            raise ValueError("flux settings are given but engine is argocd; remove them or use engine: flux")
+        if self.environment in ("staging", "prod") and not (self.prune and self.self_heal):
+            raise ValueError(f"{self.environment} must sync with prune and self_heal; remove the override")
+        if self.namespace in self.teams:
+            raise ValueError(f"namespace {self.namespace!r} is a team namespace; GitOps needs its own")
+        return self
+
+    @property
+    def controller_namespace(self) -> str:
+        return self.namespace or ("argocd" if self.engine is GitOpsEngine.ARGOCD else "flux-system")
+
+    @property
+    def platform_path(self) -> str:
+        return self.repository.path or f"clusters/{self.environment}"
+
+    def team_path(self, team: str) -> str:
+        return self.repository.team_path.replace("{team}", team)
+
+
+# --------------------------------------------------------------------------------------------------
+# Rendering (pure)
+
+
+def _labels(args: GitOpsBootstrapArgs, **extra: str) -> dict[str, str]:
+    return {lbl.MANAGED_BY_KEY: lbl.MANAGED_BY, lbl.ENVIRONMENT: args.environment, **extra}
+
+
+def _duration_seconds(value: str) -> int:
+    total = 0.0
+    for number, unit in re.findall(r"([0-9.]+)(ns|us|µs|ms|s|m|h)", value):
+        total += (
+            float(number) * {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}[unit]
+        )
+    return max(1, int(total))
+
+
+def credentials_secret_name(args: GitOpsBootstrapArgs) -> str | None:
+    creds = args.repository.credentials
+    if creds is None:
+        return None
+    return creds.existing_secret or "platform-repository"
+
+
+def _external_secret(args: GitOpsBootstrapArgs) -> dict[str, Any] | None:
+    creds = args.repository.credentials
+    if creds is None or creds.aws_secret is None:
+        return None
+    namespace = args.controller_namespace
+    ssh = is_ssh(args.repository.url)
+    target_labels = {lbl.MANAGED_BY_KEY: lbl.MANAGED_BY}
+    if args.engine is GitOpsEngine.ARGOCD:
+        target_labels[SECRET_TYPE_LABEL] = "repository"
+        data = {"type": "git", "url": args.repository.url}
+        data.update(
+            {"sshPrivateKey": "{{ .sshPrivateKey }}"}
+            if ssh
+            else {"username": "{{ .username }}", "password": "{{ .password }}"}
+        )
+        keys = ["sshPrivateKey"] if ssh else ["username", "password"]
+    else:
+        data = (
+            {"identity": "{{ .identity }}", "known_hosts": "{{ .known_hosts }}"}
+            if ssh
+            else {
+                "username": "{{ .username }}",
+                "password": "{{ .password }}",
+            }
+        )
+        keys = ["identity", "known_hosts"] if ssh else ["username", "password"]
+    return {
+        "apiVersion": "external-secrets.io/v1",
+        "kind": "ExternalSecret",
+        "metadata": {"name": "platform-repository", "namespace": namespace, "labels": _labels(args)},
+        "spec": {
+            "refreshInterval": "1h",
+            "secretStoreRef": {"kind": "ClusterSecretStore", "name": creds.secret_store},
+            "target": {
+                "name": "platform-repository",
+                "creationPolicy": "Owner",
+                "deletionPolicy": "Retain",
+                "template": {"engineVersion": "v2", "metadata": {"labels": target_labels}, "data": data},
+            },
+            "data": [
+                {"secretKey": key, "remoteRef": {"key": creds.aws_secret, "property": key}} for key in keys
+            ],
+        },
+    }
+
+
+def render_argocd(args: GitOpsBootstrapArgs, facts: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """The Argo CD objects (besides the Helm release and namespace), keyed by child role."""
+    namespace = args.controller_namespace
+    repo = args.repository
+    out: dict[str, dict[str, Any]] = {}
+    sync: dict[str, Any] = {
+        "automated": {"prune": args.prune, "selfHeal": args.self_heal, "allowEmpty": False},
+        "syncOptions": ["ServerSideApply=true", "PrunePropagationPolicy=foreground", "PruneLast=true"],
+        "retry": {
+            "limit": args.retry.limit,
+            "backoff": {
+                "duration": args.retry.backoff,
+                "factor": args.retry.factor,
+                "maxDuration": args.retry.max_backoff,
+            },
+        },
+    }
+    fact_annotations = {
+        f"{FACT_PREFIX}{key.replace('_', '-')}": value for key, value in sorted(facts.items())
+    }
+    out["cluster-secret"] = {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {
+            "name": "in-cluster",
+            "namespace": namespace,
+            "labels": _labels(args, **{SECRET_TYPE_LABEL: "cluster"}),
+            "annotations": fact_annotations,
+        },
+        "stringData": {
+            "name": "in-cluster",
+            "server": IN_CLUSTER,
+            "config": '{"tlsClientConfig":{"insecure":false}}',
+        },
+    }
+    external = _external_secret(args)
+    if external is not None:
+        out["repository-credentials"] = external
+    out["platform-project"] = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "AppProject",
+        "metadata": {
+            "name": "platform",
+            "namespace": namespace,
+            "labels": _labels(args),
+            "annotations": {
+                EXEMPT_PREFIX + "argocd-project-scoped": (
+                    "the platform project installs cluster add-ons (CRDs, controllers, namespaces) across "
+                    "namespaces; only the platform repository's environment path may use it"
+                ),
+                "argocd.argoproj.io/sync-wave": "-2",
+            },
+        },
+        "spec": {
+            "description": "Cluster add-ons of the platform team (platform repository only).",
+            "sourceRepos": [repo.url],
+            "destinations": [{"server": IN_CLUSTER, "namespace": "*"}],
+            "clusterResourceWhitelist": [{"group": "*", "kind": "*"}],
+            "orphanedResources": {"warn": True},
+        },
+    }
+    for team in args.teams:
+        out[f"project-{team}"] = {
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "AppProject",
+            "metadata": {
+                "name": team,
+                "namespace": namespace,
+                "labels": _labels(args, **{"platform-components.io/team": team}),
+            },
+            "spec": {
+                "description": f"Team {team}: its repository path into its namespace only.",
+                "sourceRepos": [repo.url],
+                "destinations": [{"server": IN_CLUSTER, "namespace": team}],
+                "clusterResourceWhitelist": [],
+                "namespaceResourceBlacklist": list(TEAM_BLACKLIST),
+                "orphanedResources": {"warn": True},
+                "roles": [
+                    {
+                        "name": "deployer",
+                        "description": f"Sync and read the applications of {team}.",
+                        "policies": [
+                            f"p, proj:{team}:deployer, applications, get, {team}/*, allow",
+                            f"p, proj:{team}:deployer, applications, sync, {team}/*, allow",
+                        ],
+                        "groups": [f"{team}-developers"],
+                    }
+                ],
+            },
+        }
+    out["root"] = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {
+            "name": "platform",
+            "namespace": namespace,
+            "labels": _labels(args),
+            "annotations": {"argocd.argoproj.io/sync-wave": "-1"},
+        },
+        "spec": {
+            "project": "platform",
+            "source": {
+                "repoURL": repo.url,
+                "targetRevision": repo.revision,
+                "path": args.platform_path,
+                "directory": {"recurse": True},
+            },
+            "destination": {"server": IN_CLUSTER, "namespace": namespace},
+            "syncPolicy": sync,
+            "revisionHistoryLimit": 10,
+        },
+    }
+    if args.teams:
+        out["teams"] = {
+            "apiVersion": "argoproj.io/v1alpha1",
+            "kind": "ApplicationSet",
+            "metadata": {"name": "teams", "namespace": namespace, "labels": _labels(args)},
+            "spec": {
+                "goTemplate": True,
+                "goTemplateOptions": ["missingkey=error"],
+                "generators": [
+                    {"list": {"elements": [{"team": t, "path": args.team_path(t)} for t in args.teams]}}
+                ],
+                "syncPolicy": {"preserveResourcesOnDeletion": True, "applicationsSync": "sync"},
+                "template": {
+                    "metadata": {
+                        "name": "team-{{.team}}",
+                        "labels": _labels(args, **{"platform-components.io/team": "{{.team}}"}),
+                    },
+                    "spec": {
+                        "project": "{{.team}}",
+                        "source": {"repoURL": repo.url, "targetRevision": repo.revision, "path": "{{.path}}"},
+                        "destination": {"server": IN_CLUSTER, "namespace": "{{.team}}"},
+                        "syncPolicy": {**sync, "syncOptions": ["ServerSideApply=true", "PruneLast=true"]},
+                    },
+                },
+            },
+        }
+    return out
+
+
+def argocd_values(args: GitOpsBootstrapArgs) -> dict[str, Any]:
+    """Helm values of the argo-cd chart."""
+    settings = args.argocd
+    replicas = 2 if settings.ha else 1
+    cm: dict[str, Any] = {
+        "admin.enabled": False,
+        "exec.enabled": False,
+        "timeout.reconciliation": f"{_duration_seconds(args.sync_interval)}s",
+        "application.resourceTrackingMethod": "annotation",
+        "statusbadge.enabled": False,
+        "users.anonymous.enabled": False,
+    }
+    if settings.hostname:
+        cm["url"] = f"https://{settings.hostname}"
+    if settings.sso is not None:
+        cm["oidc.config"] = (
+            f"name: SSO\nissuer: {settings.sso.issuer}\nclientID: {settings.sso.client_id}\n"
+            f"clientSecret: {settings.sso.client_secret}\nrequestedScopes: [openid, profile, email, groups]\n"
+        )
+    policy = [f"g, {group}, role:admin" for group in settings.admin_groups]
+    policy += [f"g, {group}, role:readonly" for group in settings.readonly_groups]
+    for team in args.teams:
+        policy += [
+            f"p, role:team-{team}, applications, get, {team}/*, allow",
+            f"p, role:team-{team}, applications, sync, {team}/*, allow",
+            f"p, role:team-{team}, logs, get, {team}/*, allow",
+            f"g, {team}-developers, role:team-{team}",
+        ]
+    security = {
+        "runAsNonRoot": True,
+        "readOnlyRootFilesystem": True,
+        "allowPrivilegeEscalation": False,
+        "seccompProfile": {"type": "RuntimeDefault"},
+        "capabilities": {"drop": ["ALL"]},
+    }
+    values: dict[str, Any] = {
+        "crds": {"install": True, "keep": True},
+        "global": {"networkPolicy": {"create": True, "defaultDenyIngress": True}},
+        "configs": {
+            "cm": cm,
+            "params": {"server.insecure": False},
+            "rbac": {
+                "policy.default": "",
+                "policy.csv": "\n".join(policy) + ("\n" if policy else ""),
+                "scopes": "[groups]",
+            },
+        },
+        "dex": {"enabled": False},
+        "controller": {"replicas": replicas, "containerSecurityContext": security},
+        "server": {
+            "replicas": replicas,
+            "service": {"type": "ClusterIP"},
+            "containerSecurityContext": security,
+        },
+        "repoServer": {"replicas": replicas, "containerSecurityContext": security},
+        "applicationSet": {"replicas": replicas, "containerSecurityContext": security},
+        "redis-ha": {"enabled": settings.ha},
+        "notifications": {"enabled": args.notifications is not None, "containerSecurityContext": security},
+    }
+    if settings.ha:
+        values["server"]["pdb"] = {"enabled": True, "maxUnavailable": 1}
+        values["repoServer"]["pdb"] = {"enabled": True, "maxUnavailable": 1}
+    note = args.notifications
+    if note is not None:
+        service = "slack" if note.type is NotificationType.SLACK else "webhook.platform"
+        notifiers = (
+            {"service.slack": "token: $slack-token"}
+            if note.type is NotificationType.SLACK
+            else {
+                "service.webhook.platform": "url: $webhook-address\nheaders:\n- name: Content-Type\n  value: application/json\n"
+            }
+        )
+        recipient = note.channel if note.channel else ""
+        subscription = {
+            "recipients": [
+                f"{service.split('.')[0]}:{recipient}" if recipient else service.split(".", 1)[-1]
+            ],
+            "triggers": ["on-sync-failed", "on-health-degraded", "on-sync-status-unknown"],
+        }
+        values["notifications"].update(
+            {
+                "secret": {"create": False, "name": note.secret},
+                "notifiers": notifiers,
+                "subscriptions": [subscription],
+            }
+        )
+    return values
+
+
+def render_flux(args: GitOpsBootstrapArgs, facts: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """The Flux objects (besides the Helm release and namespace), keyed by child role."""
+    namespace = args.controller_namespace
+    repo = args.repository
+    out: dict[str, dict[str, Any]] = {}
+    external = _external_secret(args)
+    if external is not None:
+        out["repository-credentials"] = external
+    source: dict[str, Any] = {
+        "url": repo.url,
+        "ref": {"branch": repo.revision},
+        "interval": args.sync_interval,
+        "timeout": "60s",
+    }
+    secret = credentials_secret_name(args)
+    if secret is not None:
+        source["secretRef"] = {"name": secret}
+    out["source"] = {
+        "apiVersion": "source.toolkit.fluxcd.io/v1",
+        "kind": "GitRepository",
+        "metadata": {"name": "platform", "namespace": namespace, "labels": _labels(args)},
+        "spec": source,
+    }
+    out["facts"] = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "platform-facts", "namespace": namespace, "labels": _labels(args)},
+        "data": dict(sorted(facts.items())),
+    }
+
+    def kustomization(name: str, kust_namespace: str, path: str, **extra: Any) -> dict[str, Any]:
+        return {
+            "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+            "kind": "Kustomization",
+            "metadata": {"name": name, "namespace": kust_namespace, "labels": _labels(args)},
+            "spec": {
+                "interval": args.sync_interval,
+                "retryInterval": args.flux.retry_interval,
+                "timeout": args.flux.timeout,
+                "path": f"./{path}",
+                "prune": args.prune,
+                "wait": True,
+                "force": False,
+                "sourceRef": {"kind": "GitRepository", "name": "platform", "namespace": namespace},
+                **extra,
+            },
+        }
+
+    out["platform"] = kustomization(
+        "platform",
+        namespace,
+        args.platform_path,
+        postBuild={"substituteFrom": [{"kind": "ConfigMap", "name": "platform-facts"}]},
+    )
+    for team in args.teams:
+        team_labels = _labels(args, **{"platform-components.io/team": team})
+        out[f"{team}-reconciler-sa"] = {
+            "apiVersion": "v1",
+            "kind": "ServiceAccount",
+            "metadata": {"name": RECONCILER, "namespace": team, "labels": team_labels},
+            "automountServiceAccountToken": False,
+        }
+        out[f"{team}-reconciler-role"] = {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "Role",
+            "metadata": {
+                "name": RECONCILER,
+                "namespace": team,
+                "labels": team_labels,
+                "annotations": {
+                    EXEMPT_PREFIX + "rbac-no-exec-create-pods": (
+                        "the team's GitOps reconciler applies its workloads (pods through their controllers); "
+                        "only Flux impersonates it, and only inside this namespace"
+                    ),
+                    EXEMPT_PREFIX + "rbac-no-secret-read": (
+                        "server-side apply of the team's Secrets reads them back; only Flux impersonates "
+                        "this account, and only inside this namespace"
+                    ),
+                },
+            },
+            "rules": [{**rule, "verbs": list(TEAM_VERBS)} for rule in TEAM_RESOURCES],
+        }
+        out[f"{team}-reconciler-binding"] = {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "RoleBinding",
+            "metadata": {"name": RECONCILER, "namespace": team, "labels": team_labels},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": RECONCILER},
+            "subjects": [{"kind": "ServiceAccount", "name": RECONCILER, "namespace": team}],
+        }
+        out[f"{team}-kustomization"] = kustomization(
+            team,
+            team,
+            args.team_path(team),
+            serviceAccountName=RECONCILER,
+            targetNamespace=team,
+            dependsOn=[{"name": "platform", "namespace": namespace}],
+        )
+    note = args.notifications
+    if note is not None:
+        provider: dict[str, Any] = {
+            "type": "slack" if note.type is NotificationType.SLACK else "generic",
+            "secretRef": {"name": note.secret},
+        }
+        if note.channel:
+            provider["channel"] = note.channel
+        out["notification-provider"] = {
+            "apiVersion": "notification.toolkit.fluxcd.io/v1beta3",
+            "kind": "Provider",
+            "metadata": {"name": "platform", "namespace": namespace, "labels": _labels(args)},
+            "spec": provider,
+        }
+        out["notification-alert"] = {
+            "apiVersion": "notification.toolkit.fluxcd.io/v1beta3",
+            "kind": "Alert",
+            "metadata": {"name": "platform", "namespace": namespace, "labels": _labels(args)},
+            "spec": {
+                "providerRef": {"name": "platform"},
+                "eventSeverity": "error",
+                "eventSources": [
+                    {"kind": "GitRepository", "name": "*"},
+                    {"kind": "Kustomization", "name": "*"},
+                ],
+                "summary": f"{args.environment}: GitOps reconciliation failed",
+            },
+        }
+    return out
+
+
+# --------------------------------------------------------------------------------------------------
+# The component
+
+
+class GitOpsBootstrap(pulumi.ComponentResource):
+    """Argo CD or Flux, pointed at the platform repository (see the module docstring)."""
+
+    namespace: pulumi.Output[str]
+    """Namespace of the controller."""
+    engine: pulumi.Output[str]
+    """argocd or flux."""
+    root: pulumi.Output[str]
+    """Name of the root Application (Argo CD) or Kustomization (Flux)."""
+
+    def __init__(
+        self,
+        name: str,
+        args: GitOpsBootstrapArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        facts: dict[str, pulumi.Input[str]] | None = None,
+        depends_on_teams: list[pulumi.Resource] | None = None,
+    ) -> None:
+        facts = {"environment": args.environment, **(facts or {})}
+        for key in facts:
+            if not _FACT_KEY.match(key):
+                raise ConfigError(f"GitOpsBootstrap {name}: fact {key!r} must be lower_snake_case")
+        namespace = args.controller_namespace
+        # render once with placeholders to check every cross-field rule before any child exists
+        placeholder = dict.fromkeys(facts, "")
+        render = render_argocd if args.engine is GitOpsEngine.ARGOCD else render_flux
+        static = render(args, placeholder)
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        namespace_labels = {
+            lbl.MANAGED_BY_KEY: lbl.MANAGED_BY,
+            lbl.ENVIRONMENT: args.environment,
+            "kubernetes.io/metadata.name": namespace,
+            **psa_labels(PodSecurityLevel.RESTRICTED, f"v{args.kubernetes_version}"),
+        }
+        release: pulumi.Resource
+        if args.engine is GitOpsEngine.ARGOCD:
+            ns = k8s.core.v1.Namespace(
+                f"{name}-namespace", metadata={"name": namespace, "labels": namespace_labels}, opts=child
+            )
+            release = k8s.helm.v3.Release(
+                f"{name}-controller",
+                name="argo-cd",
+                chart="argo-cd",
+                version=ARGOCD_CHART_VERSION,
+                repository_opts={"repo": ARGOCD_CHART_REPOSITORY},
+                namespace=namespace,
+                atomic=True,
+                cleanup_on_fail=True,
+                values=argocd_values(args),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[ns]),
+            )
+            after_install: list[pulumi.Resource] = [release]
+        else:
+            # the release's own install manifest (what `flux install` applies) creates the namespace
+            # with warn-only Pod Security labels; the patch enforces restricted on it
+            release = k8s.yaml.v2.ConfigFile(f"{name}-controller", file=FLUX_INSTALL_URL, opts=child)
+            ns_patch = k8s.core.v1.NamespacePatch(
+                f"{name}-namespace-labels",
+                metadata={
+                    "name": namespace,
+                    "labels": namespace_labels,
+                    "annotations": {"pulumi.com/patchForce": "true"},
+                },
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[release]),
+            )
+            after_install = [release, ns_patch]
+        resolved = pulumi.Output.all(**{k: pulumi.Output.from_input(v) for k, v in facts.items()})
+        manifests = resolved.apply(lambda f: render(args, {k: str(v) for k, v in f.items()}))
+        after_controller = [*after_install, *(depends_on_teams or [])]
+        created: dict[str, pulumi.Resource] = {}
+        for role, manifest in static.items():
+            created[role] = self._create(name, role, manifest, manifests, after_controller, created)
+
+        if args.argocd.route is not None and args.engine is GitOpsEngine.ARGOCD:
+            route = http_route(
+                "argocd-server",
+                namespace,
+                args.argocd.route,
+                service_port=443,
+                labels={lbl.MANAGED_BY_KEY: lbl.MANAGED_BY},
+            )
+            k8s.apiextensions.CustomResource(
+                f"{name}-route",
+                api_version=route["apiVersion"],
+                kind="HTTPRoute",
+                metadata=route["metadata"],
+                spec=route["spec"],
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[release]),
+            )
+
+        self.namespace = pulumi.Output.from_input(namespace)
+        self.engine = pulumi.Output.from_input(args.engine.value)
+        self.root = pulumi.Output.from_input("platform")
+        self.register_outputs({"namespace": self.namespace, "engine": self.engine, "root": self.root})
+
+    def _create(
+        self,
+        name: str,
+        role: str,
+        manifest: dict[str, Any],
+        rendered: pulumi.Output[dict[str, dict[str, Any]]],
+        after: list[pulumi.Resource],
+        created: dict[str, pulumi.Resource],
+    ) -> pulumi.Resource:
+        """One child; fact-dependent parts come from ``rendered`` (an Output), the rest is static."""
+        depends: list[pulumi.Resource] = list(after)
+        if role == "root":
+            depends += [r for k, r in created.items() if k != "teams"]
+        if role == "teams" or role.endswith("-kustomization"):
+            depends += [created[k] for k in ("root", "platform") if k in created]
+        opts = pulumi.ResourceOptions(
+            parent=self,
+            depends_on=depends,
+            custom_timeouts=pulumi.CustomTimeouts(create="10m", update="10m", delete="10m"),
+        )
+        if manifest["kind"] == "Secret":
+            manifest = {
+                **manifest,
+                "metadata": rendered.apply(lambda m: m[role]["metadata"]),
+                "stringData": pulumi.Output.secret(rendered.apply(lambda m: m[role]["stringData"])),
+            }
+        elif manifest["kind"] == "ConfigMap":
+            manifest = {**manifest, "data": rendered.apply(lambda m: m[role]["data"])}
+        return create_object(f"{name}-{role}", manifest, opts)
+
+
+__all__ = [
+    "ArgoCdArgs",
+    "CredentialsArgs",
+    "FluxArgs",
+    "GitOpsBootstrap",
+    "GitOpsBootstrapArgs",
+    "GitOpsEngine",
+    "NotificationArgs",
+    "NotificationType",
+    "RepositoryArgs",
+    "RetryArgs",
+    "SsoArgs",
+    "check_repo_url",
+    "render_argocd",
+    "render_flux",
+]

@@ -1,0 +1,233 @@
+"""The policy model: rules are pure functions over ``(resource_type, props)``.
+
+A :class:`Rule` looks at one resource; a :class:`StackRule` looks at all resources of a stack at once
+(for checks such as "a PodDisruptionBudget selects this Deployment"). Both yield plain messages; the
+:func:`evaluate` driver turns them into :class:`Violation` records, honouring explicit exemptions.
+
+``props`` are the engine's camelCase properties, i.e. for Kubernetes objects the manifest itself
+(``apiVersion``, ``kind``, ``metadata``, ``spec``). The same functions run under CrossGuard
+(:mod:`platform_components.policies.crossguard`), in the offline engine and in tests.
+
+Exemptions: a Kubernetes object may carry the annotation
+``policy.platform-components.io/exempt.<rule-id>: "<reason>"`` on its own ``metadata``. The rule is
+then not enforced for that object, and the exemption (with its reason) is reported instead. An
+exemption without a reason does not count.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+EXEMPT_PREFIX = "policy.platform-components.io/exempt."
+
+
+class Severity(enum.StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class Enforcement(enum.StrEnum):
+    """``mandatory`` violations fail a preview (exit 1); ``advisory`` ones are reported as warnings."""
+
+    ADVISORY = "advisory"
+    MANDATORY = "mandatory"
+
+
+@dataclass(frozen=True)
+class Resource:
+    """What a rule sees: the Pulumi type token, the logical name, the camelCase props, the URN, the
+    ``protect`` resource option (CrossGuard: ``args.opts.protect``) and the property dependencies.
+
+    ``property_dependencies`` maps a (camelCase) property name to the URNs of the resources its value
+    came from: ``BucketVersioning(bucket=bucket.id)`` depends through ``bucket`` on the bucket's URN,
+    even during a preview, when the bucket's generated name is still unknown. Pass a plain dict of
+    lists or tuples; it is stored read-only, with tuples. CrossGuard supplies it to stack policies
+    only (``PolicyResource.property_dependencies``), the offline engine always; a resource built
+    without it has none.
+
+    ``secrets_masked`` says whether a Pulumi secret shows up in ``props`` as the marker ``"[secret]"``
+    (the offline engine and tests: the default) or as its plaintext (CrossGuard: ``pulumi_policy``
+    unwraps secrets before a validation runs, so a secret and a literal look the same there).
+    """
+
+    type: str
+    name: str
+    props: Mapping[str, Any]
+    urn: str = ""
+    protect: bool = False
+    property_dependencies: Mapping[str, Sequence[str]] = field(default_factory=dict, repr=False)
+    secrets_masked: bool = True
+
+    def __post_init__(self) -> None:
+        frozen = MappingProxyType(
+            {
+                str(key): (urns,) if isinstance(urns, str) else tuple(str(urn) for urn in urns)
+                for key, urns in self.property_dependencies.items()
+            }
+        )
+        object.__setattr__(self, "property_dependencies", frozen)
+
+    def depends_on(self, prop: str, urn: str) -> bool:
+        """Whether the value of ``prop`` came (at least partly) from the resource ``urn``."""
+        return bool(urn) and urn in self.property_dependencies.get(prop, ())
+
+    @property
+    def kind(self) -> str:
+        """The Kubernetes kind (``Deployment``) or the last segment of a non-Kubernetes type token."""
+        kind = self.props.get("kind") if self.type.startswith("kubernetes:") else None
+        return str(kind) if kind else self.type.rsplit(":", 1)[-1]
+
+    @property
+    def metadata(self) -> Mapping[str, Any]:
+        meta = self.props.get("metadata")
+        return meta if isinstance(meta, Mapping) else {}
+
+    @property
+    def display(self) -> str:
+        """``Deployment team-a/api`` when namespaced, else ``Namespace team-a`` / ``Cluster core``."""
+        meta = self.metadata
+        name = meta.get("name") or self.name
+        namespace = meta.get("namespace")
+        return f"{self.kind} {namespace}/{name}" if namespace else f"{self.kind} {name}"
+
+
+ResourceCheck = Callable[[Resource], Iterable[str]]
+StackCheck = Callable[[Sequence[Resource]], Iterable[tuple[Resource, str]]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A per-resource rule.
+
+    ``types`` are the Pulumi type tokens the rule applies to (for example
+    ``kubernetes:apps/v1:Deployment``); ``check`` yields one message per problem, each naming the
+    field and the fix (the driver prefixes the object, e.g. ``Deployment team-a/api: ``).
+    """
+
+    id: str
+    description: str
+    severity: Severity
+    enforcement: Enforcement
+    types: frozenset[str]
+    check: ResourceCheck = field(repr=False)
+
+
+@dataclass(frozen=True)
+class StackRule:
+    """A rule over every resource of a stack; ``check`` yields ``(offending resource, message)``."""
+
+    id: str
+    description: str
+    severity: Severity
+    enforcement: Enforcement
+    check: StackCheck = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule_id: str
+    severity: Severity
+    enforcement: Enforcement
+    resource: str
+    urn: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "rule": self.rule_id,
+            "severity": self.severity.value,
+            "enforcement": self.enforcement.value,
+            "resource": self.resource,
+            "urn": self.urn,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class Exemption:
+    rule_id: str
+    resource: str
+    urn: str
+    reason: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"rule": self.rule_id, "resource": self.resource, "urn": self.urn, "reason": self.reason}
+
+
+@dataclass
+class Evaluation:
+    violations: list[Violation] = field(default_factory=list)
+    exemptions: list[Exemption] = field(default_factory=list)
+
+    @property
+    def mandatory(self) -> list[Violation]:
+        return [v for v in self.violations if v.enforcement is Enforcement.MANDATORY]
+
+    @property
+    def advisory(self) -> list[Violation]:
+        return [v for v in self.violations if v.enforcement is Enforcement.ADVISORY]
+
+
+def exemption_reason(resource: Resource, rule_id: str) -> str | None:
+    """The reason of an explicit exemption of ``resource`` from ``rule_id``, or ``None``."""
+    annotations = resource.metadata.get("annotations")
+    if not isinstance(annotations, Mapping):
+        return None
+    reason = annotations.get(EXEMPT_PREFIX + rule_id)
+    return reason.strip() if isinstance(reason, str) and reason.strip() else None
+
+
+def _record(out: Evaluation, rule: Rule | StackRule, resource: Resource, message: str) -> None:
+    reason = exemption_reason(resource, rule.id)
+    if reason is not None:
+        out.exemptions.append(Exemption(rule.id, resource.display, resource.urn, reason))
+        return
+    out.violations.append(
+        Violation(
+            rule_id=rule.id,
+            severity=rule.severity,
+            enforcement=rule.enforcement,
+            resource=resource.display,
+            urn=resource.urn,
+            message=f"{resource.display}: {message}",
+        )
+    )
+
+
+def index_rules(rules: Iterable[Rule]) -> dict[str, list[Rule]]:
+    """Rules grouped by the type tokens they apply to (one dict lookup per resource)."""
+    table: dict[str, list[Rule]] = {}
+    for rule in rules:
+        for type_ in rule.types:
+            table.setdefault(type_, []).append(rule)
+    return table
+
+
+def evaluate(
+    resources: Sequence[Resource],
+    rules: Iterable[Rule],
+    stack_rules: Iterable[StackRule] = (),
+) -> Evaluation:
+    """Run ``rules`` over every resource and ``stack_rules`` over the whole set."""
+    out = Evaluation()
+    table = index_rules(rules)
+    for resource in resources:
+        for rule in table.get(resource.type, ()):
+            for message in rule.check(resource):
+                _record(out, rule, resource, message)
+    for stack_rule in stack_rules:
+        for resource, message in stack_rule.check(resources):
+            _record(out, stack_rule, resource, message)
+    return out
+
+
+def iter_messages(rule: Rule, resource: Resource) -> Iterator[str]:
+    """Messages of one rule on one resource, ignoring exemptions (a helper for tests)."""
+    if resource.type in rule.types:
+        yield from rule.check(resource)

@@ -1,0 +1,583 @@
+"""Pod Security Standards (baseline and restricted) as one rule per PSA control.
+
+Each rule mirrors a ``policy/check_*.go`` of kubernetes/pod-security-admission at the newest policy
+version (policy-anchors §1A, §1B and §2) and applies to the pod template of every pod-bearing kind.
+
+* ``PS.os.name == "windows"`` exempts the restricted checks marked [W] (allowPrivilegeEscalation,
+  seccompProfile_restricted, capabilities_restricted), as PSA does since policy 1.25.
+* ``PS.hostUsers == false`` (a user-namespaced pod) relaxes the checks marked [U] (runAsNonRoot,
+  runAsUser), as PSA does since policy 1.35. procMount is *not* relaxed: we enforce restricted, and
+  ``procMount_restricted`` has no user-namespace relaxation.
+* ``pss-non-root-groups`` is not a PSA control (an old draft listed it as optional); it is advisory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+from platform_components.policies._pod import (
+    WORKLOAD_TYPES,
+    Container,
+    PodView,
+    as_int,
+    as_list,
+    as_map,
+    dig,
+    is_false,
+    is_true,
+    is_zero,
+    maps,
+    one_of,
+    pod_view,
+    show,
+    strings,
+    text,
+    unset_or_false,
+)
+from platform_components.policies.base import Enforcement, Resource, ResourceCheck, Rule, Severity
+
+PodCheck = Callable[[PodView], Iterator[str]]
+
+BASELINE_CAPABILITIES = frozenset(
+    {
+        "AUDIT_WRITE",
+        "CHOWN",
+        "DAC_OVERRIDE",
+        "FOWNER",
+        "FSETID",
+        "KILL",
+        "MKNOD",
+        "NET_BIND_SERVICE",
+        "SETFCAP",
+        "SETGID",
+        "SETPCAP",
+        "SETUID",
+        "SYS_CHROOT",
+    }
+)
+RESTRICTED_ADD_CAPABILITIES = frozenset({"NET_BIND_SERVICE"})
+
+#: The PSS safe sysctls up to policy 1.37 (policy-anchors §2).
+SAFE_SYSCTLS = frozenset(
+    {
+        # v1.0
+        "kernel.shm_rmid_forced",
+        "net.ipv4.ip_local_port_range",
+        "net.ipv4.tcp_syncookies",
+        "net.ipv4.ping_group_range",
+        "net.ipv4.ip_unprivileged_port_start",
+        # v1.27
+        "net.ipv4.ip_local_reserved_ports",
+        # v1.29
+        "net.ipv4.tcp_keepalive_time",
+        "net.ipv4.tcp_fin_timeout",
+        "net.ipv4.tcp_keepalive_intvl",
+        "net.ipv4.tcp_keepalive_probes",
+        # v1.32
+        "net.ipv4.tcp_rmem",
+        "net.ipv4.tcp_wmem",
+        # v1.37
+        "net.ipv4.tcp_slow_start_after_idle",
+        "net.ipv4.tcp_notsent_lowat",
+    }
+)
+
+SELINUX_TYPES = frozenset({"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"})
+APPARMOR_TYPES = frozenset({"RuntimeDefault", "Localhost"})
+APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/"
+SECCOMP_RESTRICTED_TYPES = frozenset({"RuntimeDefault", "Localhost"})
+RESTRICTED_VOLUME_TYPES = frozenset(
+    {
+        "configMap",
+        "csi",
+        "downwardAPI",
+        "emptyDir",
+        "ephemeral",
+        "image",
+        "persistentVolumeClaim",
+        "projected",
+        "secret",
+    }
+)
+PROBE_FIELDS = ("livenessProbe", "readinessProbe", "startupProbe")
+LIFECYCLE_FIELDS = ("postStart", "preStop")
+
+
+def on_pod(check: PodCheck) -> ResourceCheck:
+    """Adapt a check over the pod view into a :data:`ResourceCheck` (non-pod types yield nothing)."""
+
+    def run(resource: Resource) -> Iterator[str]:
+        view = pod_view(resource.type, resource.props)
+        if view is not None:
+            yield from check(view)
+
+    run.__name__ = check.__name__
+    run.__doc__ = check.__doc__
+    return run
+
+
+def _rule(
+    rule_id: str, severity: Severity, enforcement: Enforcement, description: str, check: PodCheck
+) -> Rule:
+    return Rule(
+        id=rule_id,
+        description=description,
+        severity=severity,
+        enforcement=enforcement,
+        types=WORKLOAD_TYPES,
+        check=on_pod(check),
+    )
+
+
+def _contexts(view: PodView) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """``(path, securityContext)`` of the pod and of every container of ``C*``."""
+    yield view.sc_path, view.security_context
+    for container in view.containers():
+        yield f"{container.label}.securityContext", container.security_context
+
+
+# --- baseline ----------------------------------------------------------------------------------------------
+
+
+def _host_namespaces(view: PodView) -> Iterator[str]:
+    for field_name in ("hostNetwork", "hostPID", "hostIPC"):
+        value = view.spec.get(field_name)
+        if not unset_or_false(value):
+            yield (
+                f"{view.path}.{field_name} is {show(value)}; remove it or set it to false "
+                "(PSS baseline: host namespaces)"
+            )
+
+
+def _privileged(view: PodView) -> Iterator[str]:
+    for container in view.containers():
+        value = container.security_context.get("privileged")
+        if not unset_or_false(value):
+            yield (
+                f"{container.label}.securityContext.privileged is {show(value)}; remove it or set it to "
+                "false (PSS baseline: privileged containers)"
+            )
+
+
+def _added_capabilities(container: Container) -> list[str]:
+    """``capabilities.add`` as strings (a non-string entry is rendered so that it fails the allowlist)."""
+    added = dig(container.security_context, "capabilities", "add")
+    items = [added] if isinstance(added, str) else as_list(added)
+    return [item if isinstance(item, str) else show(item) for item in items]
+
+
+def _capabilities_baseline(view: PodView) -> Iterator[str]:
+    for container in view.containers():
+        bad = sorted(set(_added_capabilities(container)) - BASELINE_CAPABILITIES)
+        if bad:
+            yield (
+                f"{container.label}.securityContext.capabilities.add contains {', '.join(bad)}; add only "
+                "capabilities of the PSS baseline set (PSS baseline: capabilities)"
+            )
+
+
+def _host_path(view: PodView) -> Iterator[str]:
+    for label, volume in view.volumes():
+        if volume.get("hostPath") is not None:
+            yield (
+                f"{label}.hostPath is set; use an emptyDir, configMap, secret, projected or PVC volume "
+                "instead (PSS baseline: hostPath volumes)"
+            )
+
+
+RUNTIME_SOCKETS = ("docker.sock", "containerd.sock", "crio.sock")
+
+
+def _runtime_socket(view: PodView) -> Iterator[str]:
+    for label, volume in view.volumes():
+        path = text(dig(volume, "hostPath", "path")).rstrip("/")
+        if path.endswith(RUNTIME_SOCKETS):
+            yield (
+                f"{label}.hostPath.path mounts the container runtime socket {path}; remove the volume "
+                "(access to the runtime socket is root on the node)"
+            )
+
+
+def _host_ports(view: PodView) -> Iterator[str]:
+    for container in view.containers():
+        for index, port in maps(container.body.get("ports")):
+            value = port.get("hostPort")
+            if value is not None and not is_zero(value):
+                yield (
+                    f"{container.label}.ports[{index}].hostPort is {show(value)}; remove it and expose the "
+                    "port through a Service (PSS baseline: host ports)"
+                )
+
+
+def _apparmor(view: PodView) -> Iterator[str]:
+    for key, value in view.annotations.items():
+        if not isinstance(key, str) or not key.startswith(APPARMOR_ANNOTATION):
+            continue
+        profile = text(value)
+        if not isinstance(value, str) or not (
+            profile in ("", "runtime/default") or profile.startswith("localhost/")
+        ):
+            yield (
+                f'{view.metadata_path}.annotations["{key}"] is {show(value)}; use "runtime/default" or '
+                '"localhost/<profile>" (PSS baseline: AppArmor)'
+            )
+    for path, context in _contexts(view):
+        profile_type = dig(context, "appArmorProfile", "type")
+        if profile_type is not None and not one_of(profile_type, APPARMOR_TYPES):
+            yield (
+                f"{path}.appArmorProfile.type is {show(profile_type)}; use RuntimeDefault or Localhost "
+                "(PSS baseline: AppArmor)"
+            )
+
+
+def _selinux(view: PodView) -> Iterator[str]:
+    for path, context in _contexts(view):
+        options = context.get("seLinuxOptions")
+        if options is None:
+            continue
+        if not isinstance(options, Mapping):
+            yield f"{path}.seLinuxOptions is malformed; remove it (PSS baseline: SELinux)"
+            continue
+        selinux_type = options.get("type")
+        if selinux_type is not None and not one_of(selinux_type, SELINUX_TYPES):
+            yield (
+                f"{path}.seLinuxOptions.type is {show(selinux_type)}; use container_t, container_init_t, "
+                "container_kvm_t or container_engine_t (PSS baseline: SELinux)"
+            )
+        for field_name in ("user", "role"):
+            value = options.get(field_name)
+            if value is not None and value != "":
+                yield (f"{path}.seLinuxOptions.{field_name} is set; remove it (PSS baseline: SELinux)")
+
+
+def _proc_mount(view: PodView) -> Iterator[str]:
+    for container in view.containers():
+        value = container.security_context.get("procMount")
+        if value is not None and value != "Default":
+            yield (
+                f"{container.label}.securityContext.procMount is {show(value)}; remove it or set it to "
+                "Default (PSS baseline and restricted: /proc mount type)"
+            )
+
+
+def _seccomp_baseline(view: PodView) -> Iterator[str]:
+    for path, context in _contexts(view):
+        if dig(context, "seccompProfile", "type") == "Unconfined":
+            yield (
+                f"{path}.seccompProfile.type is Unconfined; use RuntimeDefault or Localhost "
+                "(PSS baseline: seccomp)"
+            )
+
+
+def _sysctls(view: PodView) -> Iterator[str]:
+    for index, sysctl in maps(view.security_context.get("sysctls")):
+        name = sysctl.get("name")
+        if not one_of(name, SAFE_SYSCTLS):
+            yield (
+                f"{view.sc_path}.sysctls[{index}].name {show(name)} is not a safe sysctl; remove it or "
+                "use one of the PSS safe sysctls (PSS baseline: sysctls)"
+            )
+
+
+def _windows_host_process(view: PodView) -> Iterator[str]:
+    for path, context in _contexts(view):
+        value = dig(context, "windowsOptions", "hostProcess")
+        if not unset_or_false(value):
+            yield (
+                f"{path}.windowsOptions.hostProcess is {show(value)}; remove it or set it to false "
+                "(PSS baseline: Windows HostProcess)"
+            )
+
+
+def _host_probes(view: PodView) -> Iterator[str]:
+    for container in view.containers():
+        handlers: list[tuple[str, Any]] = [(probe, container.body.get(probe)) for probe in PROBE_FIELDS]
+        lifecycle = as_map(container.body.get("lifecycle"))
+        handlers += [(f"lifecycle.{hook}", lifecycle.get(hook)) for hook in LIFECYCLE_FIELDS]
+        for where, handler in handlers:
+            for action in ("httpGet", "tcpSocket"):
+                host = dig(handler, action, "host")
+                if host is not None and host != "":
+                    yield (
+                        f"{container.label}.{where}.{action}.host is set; remove it so the kubelet probes "
+                        "the pod itself (PSS baseline: host probes and lifecycle hooks)"
+                    )
+
+
+# --- restricted ----------------------------------------------------------------------------------------
+
+
+def _volume_types(view: PodView) -> Iterator[str]:
+    for label, volume in view.volumes():
+        bad = sorted(
+            str(key)
+            for key, value in volume.items()
+            if key != "name" and value is not None and key not in RESTRICTED_VOLUME_TYPES
+        )
+        if bad:
+            yield (
+                f"{label} uses the volume type {', '.join(bad)}; use only configMap, csi, downwardAPI, "
+                "emptyDir, ephemeral, image, persistentVolumeClaim, projected or secret (PSS restricted: "
+                "volume types)"
+            )
+
+
+def _no_privilege_escalation(view: PodView) -> Iterator[str]:
+    if view.is_windows:
+        return
+    for container in view.containers():
+        if not is_false(container.security_context.get("allowPrivilegeEscalation")):
+            yield (
+                f"{container.label}.securityContext.allowPrivilegeEscalation is not false; set it to false "
+                "explicitly (PSS restricted)"
+            )
+
+
+def _run_as_non_root(view: PodView) -> Iterator[str]:
+    if view.user_namespace:
+        return
+    pod_value = view.security_context.get("runAsNonRoot")
+    if is_false(pod_value):
+        yield f"{view.sc_path}.runAsNonRoot is false; set it to true (PSS restricted: run as non-root)"
+    unset: list[str] = []
+    for container in view.containers():
+        value = container.security_context.get("runAsNonRoot")
+        if is_false(value):
+            yield (
+                f"{container.label}.securityContext.runAsNonRoot is false; set it to true or remove it "
+                "(PSS restricted: run as non-root)"
+            )
+        elif not is_true(value):
+            unset.append(container.label)
+    if not is_true(pod_value) and unset:
+        yield (
+            f"{view.sc_path}.runAsNonRoot is not true and securityContext.runAsNonRoot is not true on "
+            f"{', '.join(unset)}; set runAsNonRoot: true on the pod securityContext (PSS restricted: run as "
+            "non-root)"
+        )
+
+
+def _run_as_user_nonzero(view: PodView) -> Iterator[str]:
+    if view.user_namespace:
+        return
+    for path, context in _contexts(view):
+        if is_zero(context.get("runAsUser")):
+            yield (
+                f"{path}.runAsUser is 0 (root); use a non-zero UID such as 65532 "
+                "(PSS restricted: run as non-root user)"
+            )
+
+
+def _seccomp_restricted(view: PodView) -> Iterator[str]:
+    if view.is_windows:
+        return
+    for path, context in _contexts(view):
+        profile_type = dig(context, "seccompProfile", "type")
+        if profile_type is not None and not one_of(profile_type, SECCOMP_RESTRICTED_TYPES):
+            yield (
+                f"{path}.seccompProfile.type is {show(profile_type)}; use RuntimeDefault or Localhost "
+                "(PSS restricted: seccomp)"
+            )
+    if one_of(dig(view.security_context, "seccompProfile", "type"), SECCOMP_RESTRICTED_TYPES):
+        return
+    unset = [
+        container.label
+        for container in view.containers()
+        if dig(container.security_context, "seccompProfile", "type") is None
+    ]
+    if unset:
+        yield (
+            f"{view.sc_path}.seccompProfile.type is not set and securityContext.seccompProfile.type is not "
+            f"set on {', '.join(unset)}; set seccompProfile.type: RuntimeDefault on the pod securityContext "
+            "(PSS restricted: seccomp)"
+        )
+
+
+def _capabilities_restricted(view: PodView) -> Iterator[str]:
+    if view.is_windows:
+        return
+    for container in view.containers():
+        dropped = strings(dig(container.security_context, "capabilities", "drop"))
+        if "ALL" not in dropped:
+            yield (
+                f'{container.label}.securityContext.capabilities.drop does not contain "ALL"; set drop: '
+                '["ALL"] (PSS restricted: capabilities)'
+            )
+        bad = sorted(set(_added_capabilities(container)) - RESTRICTED_ADD_CAPABILITIES)
+        if bad:
+            yield (
+                f"{container.label}.securityContext.capabilities.add contains {', '.join(bad)}; add at most "
+                "NET_BIND_SERVICE (PSS restricted: capabilities)"
+            )
+
+
+def _non_root_groups(view: PodView) -> Iterator[str]:
+    for path, context in _contexts(view):
+        if is_zero(context.get("runAsGroup")):
+            yield f"{path}.runAsGroup is 0 (root group); use a non-zero GID such as 65532"
+    if is_zero(view.security_context.get("fsGroup")):
+        yield f"{view.sc_path}.fsGroup is 0 (root group); use a non-zero GID such as 65532"
+    for index, group in enumerate(as_list(view.security_context.get("supplementalGroups"))):
+        if as_int(group) == 0:
+            yield f"{view.sc_path}.supplementalGroups[{index}] is 0 (root group); remove it"
+
+
+B, R = "PSS baseline", "PSS restricted"
+M, A = Enforcement.MANDATORY, Enforcement.ADVISORY
+
+RULES: tuple[Rule, ...] = (
+    _rule(
+        "pss-host-namespaces",
+        Severity.CRITICAL,
+        M,
+        f"Sharing the host network, PID or IPC namespace breaks pod isolation ({B}: host namespaces; "
+        "CIS EKS 4.2.2-4.2.4).",
+        _host_namespaces,
+    ),
+    _rule(
+        "pss-privileged",
+        Severity.CRITICAL,
+        M,
+        f"A privileged container has nearly all host capabilities and devices ({B}: privileged "
+        "containers; CIS EKS 4.2.1).",
+        _privileged,
+    ),
+    _rule(
+        "pss-capabilities-baseline",
+        Severity.HIGH,
+        M,
+        f"Capabilities beyond the default runtime set (SYS_ADMIN, NET_ADMIN, ...) allow container escapes "
+        f"({B}: capabilities).",
+        _capabilities_baseline,
+    ),
+    _rule(
+        "pss-host-path",
+        Severity.HIGH,
+        M,
+        f"hostPath volumes expose the node filesystem to the pod ({B}: hostPath volumes).",
+        _host_path,
+    ),
+    _rule(
+        "wl-no-runtime-socket",
+        Severity.CRITICAL,
+        M,
+        "Mounting the docker, containerd or CRI-O socket gives root on the node (CKV_K8S_27; kube-linter "
+        "docker-sock; a subset of pss-host-path kept for peer mapping).",
+        _runtime_socket,
+    ),
+    _rule(
+        "pss-host-ports",
+        Severity.HIGH,
+        M,
+        f"hostPort binds a node port, bypassing NetworkPolicy and limiting scheduling ({B}: host ports).",
+        _host_ports,
+    ),
+    _rule(
+        "pss-apparmor",
+        Severity.MEDIUM,
+        M,
+        f"Overriding or disabling the default AppArmor profile removes a kernel hardening layer ({B}: "
+        "AppArmor).",
+        _apparmor,
+    ),
+    _rule(
+        "pss-selinux",
+        Severity.MEDIUM,
+        M,
+        f"Custom SELinux users, roles or types can lift the container confinement ({B}: SELinux).",
+        _selinux,
+    ),
+    _rule(
+        "pss-proc-mount",
+        Severity.MEDIUM,
+        M,
+        f"An unmasked /proc exposes host kernel interfaces ({B} and {R}: /proc mount type; the "
+        "user-namespace relaxation of baseline does not apply under restricted).",
+        _proc_mount,
+    ),
+    _rule(
+        "pss-seccomp-baseline",
+        Severity.MEDIUM,
+        M,
+        f"An Unconfined seccomp profile exposes every syscall to the container ({B}: seccomp).",
+        _seccomp_baseline,
+    ),
+    _rule(
+        "pss-sysctls",
+        Severity.MEDIUM,
+        M,
+        f"Only namespaced, isolated sysctls are safe to set from a pod ({B}: sysctls, safe set up to "
+        "Kubernetes 1.37).",
+        _sysctls,
+    ),
+    _rule(
+        "pss-windows-hostprocess",
+        Severity.HIGH,
+        M,
+        f"Windows HostProcess containers run with host privileges ({B}: Windows HostProcess).",
+        _windows_host_process,
+    ),
+    _rule(
+        "pss-host-probes",
+        Severity.LOW,
+        A,
+        f"Probes and lifecycle hooks with a host field make the kubelet reach arbitrary hosts ({B}: host "
+        "probes and lifecycle hooks, policy 1.34).",
+        _host_probes,
+    ),
+    _rule(
+        "pss-volume-types",
+        Severity.HIGH,
+        M,
+        f"Only ephemeral, projected and claim-based volume types are allowed ({R}: volume types).",
+        _volume_types,
+    ),
+    _rule(
+        "pss-no-privilege-escalation",
+        Severity.HIGH,
+        M,
+        f"allowPrivilegeEscalation must be false explicitly so setuid binaries cannot gain privileges ({R}; "
+        "CIS EKS 4.2.5).",
+        _no_privilege_escalation,
+    ),
+    _rule(
+        "pss-run-as-non-root",
+        Severity.HIGH,
+        M,
+        f"Containers must be required to run as a non-root user ({R}: run as non-root; EKS BPG iam).",
+        _run_as_non_root,
+    ),
+    _rule(
+        "pss-run-as-user-nonzero",
+        Severity.HIGH,
+        M,
+        f"runAsUser 0 runs the container as root ({R}: run as non-root user).",
+        _run_as_user_nonzero,
+    ),
+    _rule(
+        "pss-seccomp-restricted",
+        Severity.HIGH,
+        M,
+        f"The RuntimeDefault (or a Localhost) seccomp profile must be set, ideally on the pod ({R}: "
+        "seccomp).",
+        _seccomp_restricted,
+    ),
+    _rule(
+        "pss-capabilities-restricted",
+        Severity.HIGH,
+        M,
+        f"Containers must drop ALL capabilities and may add back only NET_BIND_SERVICE ({R}: capabilities).",
+        _capabilities_restricted,
+    ),
+    _rule(
+        "pss-non-root-groups",
+        Severity.LOW,
+        A,
+        "Running with the root group (GID 0) gives access to root-group-owned files (Kyverno "
+        "require-non-root-groups; an optional PSS draft control).",
+        _non_root_groups,
+    ),
+)
+
+__all__ = ["RULES", "on_pod"]

@@ -1,0 +1,645 @@
+"""Workload hardening beyond PSS: service accounts, secrets, images, resources, probes, metadata.
+
+Rules from policy-anchors §1C-§1F and ``ns-not-default`` from §1G. Each looks at one object.
+
+Two rules protect the data of StatefulSets with ``spec.volumeClaimTemplates`` (databases; project
+issue): ``sts-pvc-retention`` keeps the claims when the StatefulSet is deleted or scaled down, and
+``db-do-not-disrupt`` keeps Karpenter from voluntarily disrupting their nodes. A StatefulSet without
+claim templates is judged by neither (that every such StatefulSet has a PodDisruptionBudget is the stack
+rule ``sts-pvc-pdb``).
+
+Deliberately **not** implemented (project decision):
+
+* ``img-digest``: the library cannot know digests of user images; a pinned tag plus ECR
+  ``IMMUTABLE`` tags is the accepted substitute (anchors §3, CKV_K8S_43).
+* ``res-no-cpu-limit``: contested; we neither require nor forbid CPU limits in the pack.
+* ``res-ephemeral-storage``: kube-score only; too noisy for the value it adds.
+* ``res-mem-request-eq-limit``: a sizing recommendation, not a policy.
+
+Ephemeral containers cannot set resources, probes or ports (the API rejects them), so the resource
+rules visit ``initContainers`` and ``containers`` only; the security rules visit all of ``C*``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+
+from platform_components.policies._pod import (
+    CONFIG_MAP,
+    CRONJOB,
+    DEPLOYMENT,
+    HPA,
+    INGRESS,
+    LIMIT_RANGE,
+    NETWORK_POLICY,
+    PDB,
+    PVC,
+    RESOURCE_QUOTA,
+    ROLE,
+    ROLE_BINDING,
+    SECRET,
+    SELECTOR_TYPES,
+    SERVICE,
+    SERVICE_ACCOUNT,
+    SERVING_TYPES,
+    STATEFULSET,
+    WORKLOAD_TYPES,
+    Container,
+    PodView,
+    as_int,
+    as_map,
+    borrows_template,
+    dig,
+    is_false,
+    is_set,
+    keeps_data,
+    labels,
+    maps,
+    one_of,
+    pod_view,
+    selector_is_empty,
+    selector_matches,
+    show,
+    text,
+)
+from platform_components.policies.base import Enforcement, Resource, ResourceCheck, Rule, Severity
+from platform_components.policies.pss import PodCheck, on_pod
+
+M, A = Enforcement.MANDATORY, Enforcement.ADVISORY
+
+#: Names of env vars / ConfigMap keys that look like they hold a credential (``pgpass``: a libpq
+#: password file's content; ``PGPASSFILE`` only names such a file).
+SENSITIVE_NAME = re.compile(
+    r"passw(?:or)?d|pgpass(?!file)|secret|token|bearer|credential|api[_-]?key|private[_-]?key|access[_-]?key"
+    r"|^AWS_SECRET_ACCESS_KEY$|^AZURE_.+KEY$|^GOOGLE_APPLICATION_CREDENTIALS_JSON$",
+    re.IGNORECASE,
+)
+#: ...unless the name says the value is a reference to a file or directory (``POSTGRES_PASSWORD_FILE``).
+REFERENCE_SUFFIX = re.compile(r"[_.-](?:file|path|dir|filename|location|ref|name)$", re.IGNORECASE)
+
+#: Karpenter does not voluntarily disrupt (consolidate, drift) a node running a pod with this annotation
+#: set to ``"true"``; expiration, repair and forceful termination still happen.
+DO_NOT_DISRUPT = "karpenter.sh/do-not-disrupt"
+#: ``spec.persistentVolumeClaimRetentionPolicy`` fields and the operation each one governs.
+RETENTION_FIELDS = (("whenDeleted", "deleting the StatefulSet"), ("whenScaled", "scaling it down"))
+
+RECOMMENDED_LABELS = (
+    "app.kubernetes.io/name",
+    "app.kubernetes.io/instance",
+    "app.kubernetes.io/managed-by",
+    "app.kubernetes.io/part-of",
+)
+
+#: Every namespaced kind the pack knows of.
+NAMESPACED_TYPES: frozenset[str] = WORKLOAD_TYPES | {
+    SERVICE,
+    SERVICE_ACCOUNT,
+    CONFIG_MAP,
+    SECRET,
+    PVC,
+    RESOURCE_QUOTA,
+    LIMIT_RANGE,
+    NETWORK_POLICY,
+    INGRESS,
+    PDB,
+    HPA,
+    ROLE,
+    ROLE_BINDING,
+}
+
+DIGEST = re.compile(r"^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[0-9a-fA-F]{32,}$")
+
+
+def is_sensitive_name(name: str) -> bool:
+    return bool(SENSITIVE_NAME.search(name)) and not REFERENCE_SUFFIX.search(name)
+
+
+def image_problem(image: object) -> str | None:
+    """Why ``image`` is not pinned, or ``None``: a tag other than ``latest``, or a digest, is required.
+
+    ``host:5000/app`` has no tag (the colon belongs to the registry); ``app:1.2@sha256:...`` is pinned by
+    its digest.
+    """
+    if not isinstance(image, str) or not image.strip():
+        return "is not set"
+    name, _, digest = image.strip().partition("@")
+    if digest:
+        return None if DIGEST.match(digest) else "has a malformed digest"
+    last = name.rsplit("/", 1)[-1]
+    if ":" not in last:
+        return "has no tag (it resolves to latest)"
+    tag = last.rsplit(":", 1)[1]
+    if not tag:
+        return "has an empty tag"
+    if tag == "latest":
+        return "uses the latest tag"
+    return None
+
+
+def _rule(
+    rule_id: str,
+    severity: Severity,
+    enforcement: Enforcement,
+    description: str,
+    check: ResourceCheck,
+    types: frozenset[str] = WORKLOAD_TYPES,
+) -> Rule:
+    return Rule(rule_id, description, severity, enforcement, types, check)
+
+
+def _serving(view: PodView) -> Iterator[Container]:
+    """Regular containers and init containers (ephemeral containers take no resources, probes or ports)."""
+    return view.containers("initContainers", "containers")
+
+
+# --- security context and service accounts -------------------------------------------------------------
+
+
+def _readonly_rootfs(view: PodView) -> Iterator[str]:
+    for container in view.containers():
+        if container.security_context.get("readOnlyRootFilesystem") is not True:
+            yield (
+                f"{container.label}.securityContext.readOnlyRootFilesystem is not true; set it to true and "
+                "mount an emptyDir where the process must write"
+            )
+
+
+def _sa_token_automount(view: PodView) -> Iterator[str]:
+    if not is_false(view.spec.get("automountServiceAccountToken")):
+        yield (
+            f"{view.path}.automountServiceAccountToken is not false; set it to false (exempt components "
+            "that need the API, with a reason)"
+        )
+
+
+def _dedicated_sa(view: PodView) -> Iterator[str]:
+    name = view.spec.get("serviceAccountName")
+    if not isinstance(name, str) or not name:
+        yield f"{view.path}.serviceAccountName is not set; create a dedicated ServiceAccount and name it here"
+    elif name == "default":
+        yield f'{view.path}.serviceAccountName is "default"; use a dedicated ServiceAccount per application'
+    if view.spec.get("serviceAccount") is not None:
+        yield f"{view.path}.serviceAccount is deprecated; remove it and use serviceAccountName"
+
+
+# --- env and secrets -----------------------------------------------------------------------------------
+
+
+def _no_secret_env(view: PodView) -> Iterator[str]:
+    for container in view.containers():
+        for index, env in maps(container.body.get("env")):
+            if dig(env, "valueFrom", "secretKeyRef") is not None:
+                yield (
+                    f"{container.label}.env[{index}] ({text(env.get('name'))}) reads a Secret through "
+                    "valueFrom.secretKeyRef; mount the Secret as a file and use the *_FILE convention "
+                    "(CIS EKS 4.4.1)"
+                )
+        for index, source in maps(container.body.get("envFrom")):
+            if source.get("secretRef") is not None:
+                yield (
+                    f"{container.label}.envFrom[{index}].secretRef imports a Secret into the environment; "
+                    "mount it as files instead (CIS EKS 4.4.1)"
+                )
+
+
+def _plaintext_secret_env(view: PodView) -> Iterator[str]:
+    for container in view.containers():
+        for index, env in maps(container.body.get("env")):
+            name = text(env.get("name"))
+            if is_sensitive_name(name) and is_set(env.get("value")):
+                yield (
+                    f"{container.label}.env[{index}] ({name}) has a literal value that looks like a "
+                    "credential; move it to a Secret mounted as a file (value not shown)"
+                )
+
+
+def _plaintext_secret_configmap(resource: Resource) -> Iterator[str]:
+    for field_name in ("data", "binaryData"):
+        for key, value in as_map(resource.props.get(field_name)).items():
+            if isinstance(key, str) and is_sensitive_name(key) and is_set(value):
+                yield (
+                    f'{field_name}["{key}"] looks like a credential; store it in a Secret (or an external '
+                    "secret store) instead of a ConfigMap (value not shown)"
+                )
+
+
+def _plaintext_secret(resource: Resource) -> Iterator[str]:
+    if resource.type == CONFIG_MAP:
+        yield from _plaintext_secret_configmap(resource)
+        return
+    view = pod_view(resource.type, resource.props)
+    if view is not None:
+        yield from _plaintext_secret_env(view)
+
+
+def _duplicate_env(view: PodView) -> Iterator[str]:
+    for container in view.containers():
+        seen: set[str] = set()
+        reported: set[str] = set()
+        for _, env in maps(container.body.get("env")):
+            name = text(env.get("name"))
+            if name in seen and name not in reported:
+                reported.add(name)
+                yield (
+                    f"{container.label}.env defines {name} more than once; keep a single entry (the last "
+                    "one silently wins)"
+                )
+            seen.add(name)
+
+
+def _ssh_port(view: PodView) -> Iterator[str]:
+    for container in _serving(view):
+        for index, port in maps(container.body.get("ports")):
+            if as_int(port.get("containerPort")) == 22:
+                yield (
+                    f"{container.label}.ports[{index}].containerPort is 22 (SSH); do not run SSH in "
+                    "containers, use kubectl debug"
+                )
+
+
+# --- images --------------------------------------------------------------------------------------------
+
+
+def _image_pinned(view: PodView) -> Iterator[str]:
+    for container in view.containers():
+        image = container.body.get("image")
+        problem = image_problem(image)
+        if problem is not None:
+            shown = f' "{image}"' if isinstance(image, str) and image else ""
+            yield (
+                f"{container.label}.image{shown} {problem}; pin an immutable version tag or an @sha256 digest"
+            )
+
+
+def _pull_always(view: PodView) -> Iterator[str]:
+    for container in view.containers():
+        if container.body.get("imagePullPolicy") != "Always":
+            yield (
+                f"{container.label}.imagePullPolicy is not Always; set it to Always so that the registry "
+                "authorises every pull"
+            )
+
+
+# --- resources -----------------------------------------------------------------------------------------
+
+
+def _resource_rule(section: str, resource_name: str, why: str) -> PodCheck:
+    def check(view: PodView) -> Iterator[str]:
+        for container in _serving(view):
+            if not is_set(dig(container.body, "resources", section, resource_name)):
+                yield f"{container.label}.resources.{section}.{resource_name} is not set; set it ({why})"
+
+    check.__name__ = f"_{section}_{resource_name}"
+    return check
+
+
+# --- probes --------------------------------------------------------------------------------------------
+
+
+def _probe_rule(probe: str) -> PodCheck:
+    def check(view: PodView) -> Iterator[str]:
+        for container in view.containers("containers"):
+            if not isinstance(container.body.get(probe), Mapping):
+                yield (
+                    f"{container.label}.{probe} is not set; add one so the kubelet "
+                    + (
+                        "restarts a hung container"
+                        if probe == "livenessProbe"
+                        else "only routes to ready pods"
+                    )
+                )
+
+    check.__name__ = f"_{probe}"
+    return check
+
+
+def _probes_distinct(view: PodView) -> Iterator[str]:
+    for container in view.containers("containers"):
+        liveness, readiness = container.body.get("livenessProbe"), container.body.get("readinessProbe")
+        if isinstance(liveness, Mapping) and liveness and liveness == readiness:
+            yield (
+                f"{container.label}.livenessProbe is identical to readinessProbe; a failing dependency then "
+                "restarts the container instead of taking it out of rotation, so make liveness cheaper"
+            )
+
+
+def _probe_port_exposed(view: PodView) -> Iterator[str]:
+    for container in _serving(view):
+        names: set[str] = set()
+        numbers: set[int] = set()
+        for _, port in maps(container.body.get("ports")):
+            if isinstance(port.get("name"), str):
+                names.add(port["name"])
+            number = as_int(port.get("containerPort"))
+            if number is not None:
+                numbers.add(number)
+        for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+            for action in ("httpGet", "tcpSocket", "grpc"):
+                port = dig(container.body, probe, action, "port")
+                if port is None:
+                    continue
+                number = as_int(port)
+                exposed = number in numbers if number is not None else one_of(port, frozenset(names))
+                if not exposed:
+                    yield (
+                        f"{container.label}.{probe}.{action}.port {show(port)} is not one of the container's "
+                        "ports; declare it in ports[] or probe a declared port"
+                    )
+
+
+def _priority_class(view: PodView) -> Iterator[str]:
+    if not is_set(view.spec.get("priorityClassName")):
+        yield (
+            f"{view.path}.priorityClassName is not set; set a PriorityClass so the scheduler knows what to "
+            "evict first"
+        )
+
+
+# --- controller specifics ------------------------------------------------------------------------------
+
+
+def _rolling_update(resource: Resource) -> Iterator[str]:
+    strategy = dig(resource.props, "spec", "strategy", "type")
+    if strategy is not None and strategy != "RollingUpdate":
+        yield f"spec.strategy.type is {show(strategy)}; use RollingUpdate for zero-downtime rollouts"
+
+
+def _selector_matches(resource: Resource) -> Iterator[str]:
+    if borrows_template(resource.type, resource.props):
+        return  # a Rollout with spec.workloadRef: its pods come from the Deployment's template
+    selector = dig(resource.props, "spec", "selector")
+    if not isinstance(selector, Mapping) or selector_is_empty(selector):
+        yield "spec.selector is not set; set spec.selector.matchLabels to the pod template's identity labels"
+        return
+    view = pod_view(resource.type, resource.props)
+    template_labels = view.labels if view is not None else {}
+    if not selector_matches(selector, template_labels):
+        yield (
+            "spec.selector does not match spec.template.metadata.labels; make every matchLabels entry a "
+            "template label"
+        )
+
+
+def _cronjob_deadline(resource: Resource) -> Iterator[str]:
+    if not is_set(dig(resource.props, "spec", "startingDeadlineSeconds")):
+        yield (
+            "spec.startingDeadlineSeconds is not set; set it so missed schedules do not pile up after an "
+            "outage"
+        )
+    view = pod_view(resource.type, resource.props)
+    policy = view.spec.get("restartPolicy") if view is not None else None
+    if policy not in ("OnFailure", "Never"):
+        path = view.path if view is not None else "spec.jobTemplate.spec.template.spec"
+        yield f"{path}.restartPolicy is {show(policy)}; set it to OnFailure or Never"
+
+
+def _pvc_retention(resource: Resource) -> Iterator[str]:
+    if not keeps_data(resource.props):
+        return
+    policy = as_map(dig(resource.props, "spec", "persistentVolumeClaimRetentionPolicy"))
+    for field_name, operation in RETENTION_FIELDS:
+        value = policy.get(field_name)
+        if value is not None and value != "Retain":  # unset: the API default is Retain
+            yield (
+                f"spec.persistentVolumeClaimRetentionPolicy.{field_name} is {show(value)}; set it to Retain "
+                f"(or leave it unset) so {operation} never deletes the PersistentVolumeClaims of "
+                "spec.volumeClaimTemplates"
+            )
+
+
+def _do_not_disrupt(resource: Resource) -> Iterator[str]:
+    view = pod_view(resource.type, resource.props)
+    if view is None or not keeps_data(resource.props):
+        return
+    value = view.annotations.get(DO_NOT_DISRUPT)
+    if value != "true":
+        shown = show(value) if value is not None else "not set"
+        yield (
+            f'{view.metadata_path}.annotations["{DO_NOT_DISRUPT}"] is {shown}; set it to "true" so Karpenter '
+            "never consolidates or drifts the node under a database pod"
+        )
+
+
+def _recommended_labels(resource: Resource) -> Iterator[str]:
+    present = labels(resource.metadata.get("labels"))
+    missing = [label for label in RECOMMENDED_LABELS if not present.get(label)]
+    if missing:
+        yield f"metadata.labels lacks {', '.join(missing)}; add the Kubernetes recommended labels"
+
+
+def _not_default_namespace(resource: Resource) -> Iterator[str]:
+    value = resource.metadata.get("namespace")
+    if not isinstance(value, str) or not value:
+        yield "metadata.namespace is not set; set it explicitly (an unset namespace lands in default)"
+    elif value == "default":
+        yield 'metadata.namespace is "default"; deploy into a dedicated namespace'
+
+
+RULES: tuple[Rule, ...] = (
+    _rule(
+        "wl-readonly-rootfs",
+        Severity.MEDIUM,
+        M,
+        "A read-only root filesystem stops attackers from dropping tools or modifying the image at "
+        "runtime (CKV_K8S_22; Polaris notReadOnlyRootFilesystem; EKS BPG).",
+        on_pod(_readonly_rootfs),
+    ),
+    _rule(
+        "wl-sa-token-automount-off",
+        Severity.MEDIUM,
+        M,
+        "Pods that do not call the Kubernetes API should not carry an API token (CIS EKS 4.1.6; EKS BPG iam "
+        '"Disable auto-mounting of service account tokens").',
+        on_pod(_sa_token_automount),
+    ),
+    _rule(
+        "wl-dedicated-sa",
+        Severity.MEDIUM,
+        M,
+        "Each application needs its own ServiceAccount so RBAC and IRSA stay least-privilege (CIS EKS 4.1.5; "
+        'EKS BPG iam "Use dedicated service accounts").',
+        on_pod(_dedicated_sa),
+    ),
+    _rule(
+        "wl-no-secret-env",
+        Severity.MEDIUM,
+        A,
+        "Secrets in environment variables leak through logs, crash dumps and child processes; prefer files "
+        "(CIS EKS 4.4.1; CKV_K8S_35).",
+        on_pod(_no_secret_env),
+    ),
+    _rule(
+        "wl-no-plaintext-secret",
+        Severity.HIGH,
+        M,
+        "Credentials written as literal env values or ConfigMap entries are readable by anyone who can read "
+        "the object (Polaris sensitiveContainerEnvVar, sensitiveConfigmapContent).",
+        _plaintext_secret,
+        WORKLOAD_TYPES | {CONFIG_MAP},
+    ),
+    _rule(
+        "wl-no-duplicate-env",
+        Severity.LOW,
+        M,
+        "Duplicate env names silently override each other (kube-score environment-variable-key-"
+        "duplication; kube-linter duplicate-env-var).",
+        on_pod(_duplicate_env),
+    ),
+    _rule(
+        "wl-no-ssh-port",
+        Severity.LOW,
+        A,
+        "An SSH server in a container is an unmanaged access path (kube-linter ssh-port).",
+        on_pod(_ssh_port),
+    ),
+    _rule(
+        "img-pinned",
+        Severity.HIGH,
+        M,
+        "Images must be pinned to a tag other than latest or a digest so deployments are reproducible "
+        "(CKV_K8S_14; Polaris tagNotSpecified; kube-linter latest-tag).",
+        on_pod(_image_pinned),
+    ),
+    _rule(
+        "img-pull-always",
+        Severity.LOW,
+        A,
+        "imagePullPolicy Always makes the registry authorise every pull, so a node cache cannot serve an "
+        "image to an unauthorised pod (CKV_K8S_15; Polaris pullPolicyNotAlways).",
+        on_pod(_pull_always),
+    ),
+    _rule(
+        "res-cpu-request",
+        Severity.MEDIUM,
+        M,
+        "Without a CPU request the scheduler cannot place the pod sensibly and it gets no guaranteed share "
+        "(CKV_K8S_10; Polaris cpuRequestsMissing).",
+        on_pod(_resource_rule("requests", "cpu", "the scheduler reserves it")),
+    ),
+    _rule(
+        "res-mem-request",
+        Severity.MEDIUM,
+        M,
+        "Without a memory request the pod is overcommitted and first in line for eviction (CKV_K8S_12; "
+        "Polaris memoryRequestsMissing).",
+        on_pod(_resource_rule("requests", "memory", "the scheduler reserves it")),
+    ),
+    _rule(
+        "res-mem-limit",
+        Severity.MEDIUM,
+        M,
+        "A memory limit contains leaks to the offending container instead of the node (CKV_K8S_13; "
+        "Polaris memoryLimitsMissing; EKS BPG dataplane).",
+        on_pod(_resource_rule("limits", "memory", "a leak then OOM-kills only this container")),
+    ),
+    _rule(
+        "avail-liveness-probe",
+        Severity.MEDIUM,
+        M,
+        "A liveness probe lets the kubelet restart a hung container (CKV_K8S_8; Polaris "
+        "livenessProbeMissing).",
+        on_pod(_probe_rule("livenessProbe")),
+        SERVING_TYPES,
+    ),
+    _rule(
+        "avail-readiness-probe",
+        Severity.MEDIUM,
+        M,
+        "A readiness probe keeps traffic away from pods that cannot serve yet (CKV_K8S_9; Polaris "
+        "readinessProbeMissing).",
+        on_pod(_probe_rule("readinessProbe")),
+        SERVING_TYPES,
+    ),
+    _rule(
+        "avail-probes-distinct",
+        Severity.LOW,
+        A,
+        "Identical liveness and readiness probes turn a slow dependency into restart loops (kube-score "
+        "pod-probes-identical).",
+        on_pod(_probes_distinct),
+        SERVING_TYPES,
+    ),
+    _rule(
+        "avail-probe-port-exposed",
+        Severity.MEDIUM,
+        M,
+        "A probe on a port the container does not declare always fails or probes the wrong thing "
+        "(kube-linter liveness-port, readiness-port, startup-port).",
+        on_pod(_probe_port_exposed),
+        SERVING_TYPES,
+    ),
+    _rule(
+        "avail-priority-class",
+        Severity.LOW,
+        A,
+        "A PriorityClass tells the scheduler which pods to preempt first under pressure (Polaris "
+        "priorityClassNotSet).",
+        on_pod(_priority_class),
+    ),
+    _rule(
+        "wl-rolling-update",
+        Severity.LOW,
+        A,
+        "Recreate takes every replica down at once during a rollout (kube-score deployment-strategy).",
+        _rolling_update,
+        frozenset({DEPLOYMENT}),
+    ),
+    _rule(
+        "wl-selector-matches",
+        Severity.HIGH,
+        M,
+        "A selector that does not match the pod template is rejected or orphans pods (kube-linter "
+        "mismatching-selector).",
+        _selector_matches,
+        SELECTOR_TYPES,
+    ),
+    _rule(
+        "cronjob-deadline",
+        Severity.LOW,
+        A,
+        "Without startingDeadlineSeconds missed runs pile up after an outage; Job pods must not restart "
+        "Always (kube-score cronjob-has-deadline, cronjob-restartpolicy).",
+        _cronjob_deadline,
+        frozenset({CRONJOB}),
+    ),
+    _rule(
+        "sts-pvc-retention",
+        Severity.HIGH,
+        M,
+        "Deleting or scaling down a StatefulSet must never delete its data volumes: the PVCs of "
+        "volumeClaimTemplates must be retained (persistentVolumeClaimRetentionPolicy Retain, the API "
+        "default) (Kubernetes StatefulSet PVC retention; project issue).",
+        _pvc_retention,
+        frozenset({STATEFULSET}),
+    ),
+    _rule(
+        "db-do-not-disrupt",
+        Severity.HIGH,
+        M,
+        "Pods of a StatefulSet with volume claim templates (a database) must carry karpenter.sh/do-not-"
+        'disrupt "true", so Karpenter never voluntarily consolidates or drifts their node and fails the '
+        "database over (Karpenter docs disruption 'Pod-Level Controls'; project issue).",
+        _do_not_disrupt,
+        frozenset({STATEFULSET}),
+    ),
+    _rule(
+        "meta-recommended-labels",
+        Severity.LOW,
+        A,
+        "The Kubernetes recommended labels (name, instance, managed-by, part-of) make ownership and "
+        "selection uniform (compliance-policies configure-recommended-labels).",
+        _recommended_labels,
+    ),
+    _rule(
+        "ns-not-default",
+        Severity.MEDIUM,
+        M,
+        "Namespaced objects must name a dedicated namespace explicitly; the default namespace has no "
+        "boundaries (CIS EKS 4.5.1, 4.5.2; CKV_K8S_21).",
+        _not_default_namespace,
+        NAMESPACED_TYPES,
+    ),
+)
+
+__all__ = ["NAMESPACED_TYPES", "RULES", "image_problem", "is_sensitive_name"]

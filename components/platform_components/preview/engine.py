@@ -1,0 +1,375 @@
+"""The offline engine: run a Pulumi program under mocks, render, validate and police what it declares.
+
+This plays the part of ``pulumi preview``: the program runs in-process exactly as the Python
+language host runs it (``runpy.run_path`` of the ``main`` folder, with the folder as working
+directory and first on ``sys.path``), with the stack's configuration, against
+:class:`~platform_components.preview.mocks.RecordingMonitor` instead of the engine.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import runpy
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.stack import Stack, run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+from pydantic import ValidationError
+
+from .. import policies
+from ..config import CONFIG_KEY, DEFAULT_KUBERNETES_VERSION, format_validation_error
+from ..errors import ConfigError, PlatformError, PreviewError
+from .mocks import PreviewMocks, RecordingMonitor, Rejection, ResourceRecord
+from .project import Project, load_project
+from .schema import SchemaError, validate_manifest
+
+Progress = Callable[[str], None]
+
+NON_MANIFEST_TYPES = ("kubernetes:helm.sh/", "kubernetes:yaml:", "kubernetes:kustomize:")
+
+
+@dataclass
+class ProgramRun:
+    """What a program registered."""
+
+    records: list[ResourceRecord]
+    stack_outputs: dict[str, Any]
+    logs: list[str]
+    state: dict[str, dict[str, Any]]
+    rejections: list[Rejection] = field(default_factory=list)
+
+
+@dataclass
+class PreviewResult:
+    project: str
+    stack: str
+    kubernetes_version: str
+    records: list[ResourceRecord]
+    manifests: list[tuple[ResourceRecord, dict[str, Any]]]
+    schema_errors: list[SchemaError]
+    evaluation: policies.Evaluation
+    stack_outputs: dict[str, Any]
+    logs: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def violations(self) -> list[policies.Violation]:
+        return self.evaluation.mandatory
+
+    @property
+    def warnings(self) -> list[policies.Violation]:
+        return self.evaluation.advisory
+
+    @property
+    def clean(self) -> bool:
+        return not self.violations and not self.schema_errors
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.clean else 1
+
+
+class _LogCollector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"{record.levelname.lower()}: {record.getMessage()}")
+
+
+class OutputRegistry:
+    """What the Pulumi SDK keeps in ``SETTINGS.outputs`` (a ``deque`` of every pending Output's
+    future), with O(1) removal.
+
+    The SDK removes each future from that deque when it resolves (``deque.remove``, linear), so a
+    program with n pending Outputs spends O(n²) in bookkeeping: at 3,000 resources that is most of
+    the run. The engine swaps in this ordered set, which supports the operations the SDK uses
+    (append, remove, popleft, clear, len) with the same order semantics.
+    """
+
+    def __init__(self) -> None:
+        self._items: dict[Any, None] = {}
+
+    def append(self, item: Any) -> None:
+        self._items[item] = None
+
+    def remove(self, item: Any) -> None:
+        try:
+            del self._items[item]
+        except KeyError:
+            raise ValueError("item not in registry") from None
+
+    def popleft(self) -> Any:
+        for item in self._items:
+            del self._items[item]
+            return item
+        raise IndexError("pop from an empty registry")
+
+    def clear(self) -> None:
+        self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(list(self._items))
+
+
+@contextmanager
+def _program_environment(main: Path) -> Iterator[None]:
+    """cwd = the program folder, first on sys.path; modules it imported are forgotten afterwards."""
+    old_cwd = Path.cwd()
+    old_path = list(sys.path)
+    old_modules = set(sys.modules)
+    os.chdir(main)
+    sys.path.insert(0, str(main))
+    try:
+        yield
+    finally:
+        os.chdir(old_cwd)
+        sys.path[:] = old_path
+        for name in set(sys.modules) - old_modules:
+            module_file = getattr(sys.modules[name], "__file__", None) or ""
+            if module_file.startswith(str(main)):
+                del sys.modules[name]
+
+
+def run_program(
+    program: Path | Callable[[], None],
+    *,
+    project: str,
+    stack: str,
+    config: dict[str, str] | None = None,
+    secret_keys: list[str] | None = None,
+    mocks: pulumi.runtime.Mocks | None = None,
+) -> ProgramRun:
+    """Run ``program`` (a ``main`` folder or a function) under recording mocks; raise what it raises."""
+    mocks = mocks or PreviewMocks(region=(config or {}).get("aws:region"))
+    monitor = RecordingMonitor(mocks, project=project, stack=stack)
+    collector = _LogCollector()
+    logger = logging.getLogger("platform-components.preview")
+    logger.propagate = False
+    logger.handlers[:] = [collector]
+    pulumi_settings.ROOT.set(None)
+    pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys or []))
+    pulumi.runtime.set_mocks(
+        monitor.mocks, project=project, stack=stack, preview=True, monitor=monitor, logger=logger
+    )
+    pulumi_settings.ROOT.set(None)
+    pulumi_settings.SETTINGS.outputs = OutputRegistry()
+
+    def body() -> None:
+        if callable(program):
+            program()
+        else:
+            with _program_environment(program):
+                runpy.run_path(str(program), run_name="__main__")
+
+    try:
+
+        def in_stack() -> None:
+            Stack(body)
+
+        session: AbstractContextManager[Any] = (
+            mocks.session() if isinstance(mocks, PreviewMocks) else nullcontext()
+        )
+        with session:  # cloud backends (moto) live for exactly this run
+            _sync_await(run_pulumi_func(in_stack))
+    finally:
+        pulumi_settings.ROOT.set(None)
+        pulumi.runtime.set_all_config({}, [])
+    stack_urn = next((urn for urn in monitor.outputs if "::pulumi:pulumi:Stack::" in urn), None)
+    outputs = monitor.outputs.get(stack_urn, {}) if stack_urn else {}
+    state = {urn: reg.state for urn, reg in monitor.resources.items()}
+    rejections = list(getattr(monitor.mocks, "rejections", []))
+    return ProgramRun(monitor.records, outputs, collector.messages, state, rejections)
+
+
+def is_manifest(record: ResourceRecord) -> bool:
+    return (
+        record.custom
+        and record.type.startswith("kubernetes:")
+        and not record.type.startswith(NON_MANIFEST_TYPES)
+        and isinstance(record.inputs.get("kind"), str)
+        and isinstance(record.inputs.get("apiVersion"), str)
+    )
+
+
+def manifest_of(record: ResourceRecord, state: dict[str, Any] | None) -> dict[str, Any]:
+    """The object as it would be sent to the API server (provider auto-naming applied)."""
+    manifest: dict[str, Any] = {"apiVersion": record.inputs["apiVersion"], "kind": record.inputs["kind"]}
+    metadata = dict(record.inputs.get("metadata") or {})
+    if not metadata.get("name") and state:
+        metadata["name"] = (state.get("metadata") or {}).get("name")
+    manifest["metadata"] = metadata
+    for key, value in record.inputs.items():
+        if key not in manifest:
+            manifest[key] = value
+    return manifest
+
+
+def display_of(manifest: dict[str, Any]) -> str:
+    meta = manifest.get("metadata") or {}
+    namespace = meta.get("namespace")
+    name = meta.get("name")
+    return f"{manifest['kind']} {namespace}/{name}" if namespace else f"{manifest['kind']} {name}"
+
+
+def _guess_kubernetes_version(config: dict[str, str], project: str) -> str:
+    import json
+
+    raw = config.get(f"{project}:{CONFIG_KEY}")
+    if raw:
+        try:
+            value = json.loads(raw).get("kubernetes_version")
+        except (ValueError, AttributeError):
+            value = None
+        if isinstance(value, str):
+            return value
+    return DEFAULT_KUBERNETES_VERSION
+
+
+def explain_exception(exc: BaseException, program_root: Path | None) -> PlatformError:
+    """A one-line error for anything a program raised."""
+    if isinstance(exc, PlatformError):
+        return exc
+    if isinstance(exc, ValidationError):
+        return format_validation_error(exc, root=exc.title)
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = ""
+    if program_root is not None:
+        inside = [
+            f
+            for f in frames
+            if f.filename.startswith(str(program_root)) and "site-packages" not in f.filename
+        ]
+        if inside:
+            last = inside[-1]
+            where = f" at {os.path.relpath(last.filename, program_root)}:{last.lineno}"
+    return PreviewError(f"the program failed{where}: {type(exc).__name__}: {exc}")
+
+
+def preview(
+    project_dir: str | Path = ".",
+    stack: str = "dev",
+    *,
+    program: Callable[[], None] | None = None,
+    kubernetes_version: str | None = None,
+    mocks: pulumi.runtime.Mocks | None = None,
+    progress: Progress | None = None,
+) -> PreviewResult:
+    """Preview ``stack`` of the project in ``project_dir`` (or ``program`` with that stack's config)."""
+    say = progress or (lambda _msg: None)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    project: Project = load_project(project_dir)
+    stack_file = project.stack_file(stack)
+    config, secret_keys = project.runtime_config(stack_file)
+    version = kubernetes_version or _guess_kubernetes_version(config, project.name)
+    timings["load"] = time.perf_counter() - started
+
+    say(
+        f"running {os.path.relpath(project.main, Path.cwd()) if program is None else 'program'} for stack {stack}"
+    )
+    t0 = time.perf_counter()
+    try:
+        run = run_program(
+            program or project.main,
+            project=project.name,
+            stack=stack,
+            config=config,
+            secret_keys=secret_keys,
+            mocks=mocks,
+        )
+    except Exception as exc:  # anything the program raised becomes one clear line
+        raise explain_exception(exc, project.root) from None
+    timings["program"] = time.perf_counter() - t0
+    return check(run, project=project.name, stack=stack, kubernetes_version=version, say=say, timings=timings)
+
+
+def check(
+    run: ProgramRun,
+    *,
+    project: str,
+    stack: str,
+    kubernetes_version: str,
+    say: Progress | None = None,
+    timings: dict[str, float] | None = None,
+) -> PreviewResult:
+    """Render, schema-check and police the resources of a finished program run."""
+    say = say or (lambda _msg: None)
+    timings = timings if timings is not None else {}
+    manifests = [(r, manifest_of(r, run.state.get(r.urn))) for r in run.records if is_manifest(r)]
+    say(f"validating {len(manifests)} Kubernetes objects against the Kubernetes {kubernetes_version} schema")
+    t0 = time.perf_counter()
+    schema_errors: list[SchemaError] = []
+    for _record, manifest in manifests:
+        schema_errors.extend(validate_manifest(manifest, kubernetes_version, display=display_of(manifest)))
+    for rejection in run.rejections:
+        schema_errors.append(
+            SchemaError(f"{rejection.type} {rejection.name}", rejection.path, rejection.message)
+        )
+    timings["schema"] = time.perf_counter() - t0
+
+    say(
+        f"running {len(policies.RULES) + len(policies.STACK_RULES)} policy rules over {len(run.records)} resources"
+    )
+    t0 = time.perf_counter()
+    resources = [
+        policies.Resource(
+            type=r.type,
+            name=r.name,
+            props=m,
+            urn=r.urn,
+            protect=r.protect,
+            property_dependencies=r.property_dependencies,
+        )
+        for r, m in manifests
+    ] + [
+        policies.Resource(
+            type=r.type,
+            name=r.name,
+            props=r.inputs,
+            urn=r.urn,
+            protect=r.protect,
+            property_dependencies=r.property_dependencies,
+        )
+        for r in run.records
+        if not is_manifest(r)
+    ]
+    evaluation = policies.check(resources)
+    timings["policy"] = time.perf_counter() - t0
+    return PreviewResult(
+        project=project,
+        stack=stack,
+        kubernetes_version=kubernetes_version,
+        records=run.records,
+        manifests=manifests,
+        schema_errors=schema_errors,
+        evaluation=evaluation,
+        stack_outputs=run.stack_outputs,
+        logs=run.logs,
+        timings=timings,
+    )
+
+
+__all__ = [
+    "ConfigError",
+    "PreviewResult",
+    "ProgramRun",
+    "check",
+    "explain_exception",
+    "preview",
+    "run_program",
+]

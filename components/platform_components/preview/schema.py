@@ -1,0 +1,131 @@
+"""Validation of rendered Kubernetes objects against the OpenAPI schema of a Kubernetes minor.
+
+Core kinds use the strict schemas bundled with ``kubernetes-validate`` (unknown fields rejected).
+``kubernetes_validate.validate`` re-reads its schema bundle on every call (~20 ms per object), so
+this module loads the definitions once per Kubernetes minor and builds one validator per kind.
+
+Custom resources go to the validators registered in :data:`CUSTOM_VALIDATORS` (by
+``apiVersion``/``kind``), then to the shipped CRDs (:mod:`platform_components.preview.crds`: structural
+schema, defaults, then ``x-kubernetes-validations`` CEL rules); an object whose kind has none of
+these is itself a schema error: it would be rejected by the API server.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+from referencing import Registry, Resource
+
+from ..errors import ConfigError
+from . import crds
+
+
+@dataclass(frozen=True)
+class SchemaError:
+    resource: str
+    path: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"resource": self.resource, "path": self.path, "message": self.message}
+
+    def __str__(self) -> str:
+        return f"{self.resource}: {self.path or '<root>'}: {self.message}"
+
+
+CustomValidator = Callable[[dict[str, Any]], Iterable[tuple[str, str]]]
+"""Validates a custom resource; yields ``(field path, message)``."""
+
+CUSTOM_VALIDATORS: dict[tuple[str, str], CustomValidator] = {}
+
+
+def _bundle_root() -> Any:
+    return resources.files("kubernetes_validate").joinpath("kubernetes-json-schema")
+
+
+@lru_cache(maxsize=1)
+def available_versions() -> tuple[str, ...]:
+    pattern = re.compile(r"^v(\d+\.\d+)\.\d+-local-strict$")
+    found = [m.group(1) for entry in _bundle_root().iterdir() if (m := pattern.match(entry.name))]
+    return tuple(sorted(found, key=lambda v: tuple(int(x) for x in v.split("."))))
+
+
+def _schema_dir(minor: str) -> str:
+    versions = available_versions()
+    if minor not in versions:
+        raise ConfigError(
+            f"no Kubernetes OpenAPI schema for {minor}; the bundled schemas cover {versions[0]}-{versions[-1]}"
+        )
+    return f"v{minor}.0-local-strict"
+
+
+@lru_cache(maxsize=8)
+def _registry(minor: str) -> Registry:
+    path = _bundle_root().joinpath(_schema_dir(minor), "_definitions.json")
+    definitions = json.loads(path.read_text(encoding="utf-8"))
+    return Resource.from_contents(definitions) @ Registry()
+
+
+def _api_file_part(api_version: str) -> str:
+    # rbac.authorization.k8s.io/v1 -> rbac-v1 ; v1 -> v1 ; apps/v1 -> apps-v1
+    return re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+
+
+@lru_cache(maxsize=512)
+def _validator(minor: str, api_version: str, kind: str) -> jsonschema.protocols.Validator | None:
+    path = _bundle_root().joinpath(_schema_dir(minor), f"{kind.lower()}-{_api_file_part(api_version)}.json")
+    if not path.is_file():
+        return None
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    # The bundle's kind files pin apiVersion/kind with enums; a file found by name is the right one.
+    return jsonschema.Draft202012Validator(schema, registry=_registry(minor))
+
+
+def has_core_schema(minor: str, api_version: str, kind: str) -> bool:
+    return _validator(minor, api_version, kind) is not None
+
+
+def _path(parts: Iterable[Any]) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def validate_manifest(
+    manifest: dict[str, Any], minor: str, *, display: str, limit: int = 5
+) -> list[SchemaError]:
+    """Schema errors of one object (at most ``limit``), empty when it would be accepted."""
+    api_version = str(manifest.get("apiVersion") or "")
+    kind = str(manifest.get("kind") or "")
+    if not api_version or not kind:
+        return [SchemaError(display, "", "apiVersion and kind are required")]
+    validator = _validator(minor, api_version, kind)
+    if validator is not None:
+        errors = sorted(validator.iter_errors(manifest), key=lambda e: list(e.absolute_path))
+        return [SchemaError(display, _path(e.absolute_path), _short(e)) for e in errors[:limit]]
+    custom = CUSTOM_VALIDATORS.get((api_version, kind)) or crds.find_validator(api_version, kind)
+    if custom is not None:
+        return [SchemaError(display, path, message) for path, message in list(custom(manifest))[:limit]]
+    return [
+        SchemaError(
+            display,
+            "apiVersion",
+            f"no schema for {api_version} {kind} in Kubernetes {minor} or in the shipped CRDs; "
+            "the API server would reject it (check the apiVersion and kind)",
+        )
+    ]
+
+
+def _short(error: jsonschema.ValidationError) -> str:
+    if error.validator == "additionalProperties":
+        return str(error.message).replace("Additional properties are not allowed", "unknown field")
+    message = str(error.message)
+    return message if len(message) <= 200 else message[:197] + "..."

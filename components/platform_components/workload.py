@@ -1,0 +1,1214 @@
+"""SecureWorkload: a hardened Deployment with everything a production service needs around it.
+
+Usage::
+
+    from platform_components import SecureWorkload, SecureWorkloadArgs
+    from platform_components.kube.probes import ProbeArgs
+
+    api = SecureWorkload(
+        "api",
+        SecureWorkloadArgs(
+            namespace="payments",
+            image="ghcr.io/acme/api:1.4.2",
+            readiness=ProbeArgs(path="/readyz"),
+            liveness=ProbeArgs(path="/livez"),
+            network={"ingress": [{"namespace": "edge", "workload": "gateway", "ports": ["http"]}]},
+        ),
+    )
+
+Children (logical names ``<name>-<role>``): ``-sa`` ServiceAccount, ``-deployment`` Deployment,
+``-service`` Service (when a port is exposed), ``-pdb`` PodDisruptionBudget (when more than one
+replica is guaranteed), ``-hpa`` HorizontalPodAutoscaler (when ``autoscaling`` is set), ``-netpol``
+NetworkPolicy. Every Kubernetes object is named ``<name>`` in ``args.namespace``.
+
+Optional delivery and scaling children (each off by default; see :mod:`platform_components.kube.delivery`):
+``canary`` renders ``-rollout`` (an Argo Rollout named ``<name>``) *instead of* ``-deployment``, plus
+``-analysis`` (its AnalysisTemplate); ``keda`` renders ``-scaledobject`` instead of ``-hpa`` (the two
+exclude each other); ``vpa`` renders ``-vpa`` (recommendations only); ``monitoring`` renders
+``-servicemonitor`` and ``-alerts`` (a PrometheusRule) and admits Prometheus on the metrics port;
+each of ``external_secrets`` renders ``-externalsecret-<target>`` (an ExternalSecret named
+``<target>``). The Service, PDB, NetworkPolicy, HTTPRoute and mesh objects do not depend on
+``canary``; the HPA, ScaledObject and VPA target the Rollout when it is on.
+
+Defaults (each asserted by ``tests/components/test_workload_defaults.py``): PSS *restricted*
+(UID/GID 65532, runAsNonRoot, drop ALL, seccomp RuntimeDefault, no privilege escalation, read-only
+root filesystem with an emptyDir at /tmp), no service-account token, requests set, memory limit =
+memory request, no CPU limit, 2 replicas, RollingUpdate maxUnavailable 0 / maxSurge 25%, PDB
+maxUnavailable 1, topology spread over zones and hosts, priority class ``platform-medium``, 30 s
+grace period with a 5 s preStop sleep, ``imagePullPolicy: Always``, default-deny NetworkPolicy with
+DNS egress only.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+from pydantic import Field, field_validator, model_validator
+
+from ._base import StrictModel
+from .errors import ConfigError
+from .kube import labels as lbl
+from .kube.delivery import (
+    DEFAULT_ERROR_RATE_QUERY,
+    EXTERNAL_SECRETS_API,
+    KEDA_API,
+    MONITORING_API,
+    ROLLOUTS_API,
+    VPA_API,
+    CanaryArgs,
+    ExternalSecretArgs,
+    KedaArgs,
+    MonitoringArgs,
+    VpaArgs,
+    analysis_template_spec,
+    check_mount_path,
+    external_secret_spec,
+    hpa_behavior,
+    prometheus_rule_spec,
+    resolve_analysis_query,
+    rollout_spec,
+    scaled_object_spec,
+    service_monitor_spec,
+    vpa_spec,
+)
+from .kube.images import check_image, parse_image
+from .kube.names import (
+    check_dns1035_label,
+    check_dns1123_label,
+    check_dns1123_subdomain,
+    check_env_name,
+    check_label_value,
+    check_labels,
+    check_port_name,
+)
+from .kube.netpol import EgressRule, IngressRule, Protocol, network_policy_spec
+from .kube.probes import ProbeArgs, ProbeKind
+from .kube.quantity import check_quantity, parse_quantity
+from .kube.security import DEFAULT_UID, container_security_context, pod_security_context
+from .kube.traffic import RouteArgs, http_route, istio_authorization, linkerd_authorization, linkerd_identity
+from .namespace import MeshMode
+from .policies.base import EXEMPT_PREFIX
+
+TYPE_TOKEN = "platform:index:SecureWorkload"
+DEFAULT_PRIORITY_CLASS = "platform-medium"
+CHECKOV_SKIP = "checkov.io/skip"
+
+
+class ImagePullPolicy(enum.StrEnum):
+    ALWAYS = "Always"
+    IF_NOT_PRESENT = "IfNotPresent"
+
+
+class SeccompProfile(enum.StrEnum):
+    RUNTIME_DEFAULT = "RuntimeDefault"
+    LOCALHOST = "Localhost"
+    UNCONFINED = "Unconfined"
+
+
+class ServiceType(enum.StrEnum):
+    CLUSTER_IP = "ClusterIP"
+    NODE_PORT = "NodePort"
+    LOAD_BALANCER = "LoadBalancer"
+
+
+class WhenUnsatisfiable(enum.StrEnum):
+    SCHEDULE_ANYWAY = "ScheduleAnyway"
+    DO_NOT_SCHEDULE = "DoNotSchedule"
+
+
+class PortArgs(StrictModel):
+    """A container port; ``expose`` puts it on the Service."""
+
+    name: str = Field(description="IANA service name (<= 15 chars); probes and rules refer to it.")
+    port: int = Field(ge=1, le=65535, description="Container port; >= 1024 needs no capability.")
+    protocol: Protocol = Field(default=Protocol.TCP, description="Transport protocol.")
+    expose: bool = Field(default=True, description="Expose on the workload's Service.")
+    service_port: int | None = Field(
+        default=None, ge=1, le=65535, description="Port on the Service; defaults to the container port."
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return check_port_name(value)
+
+
+class ResourcesArgs(StrictModel):
+    """Requests are always set; memory limit defaults to the request; no CPU limit unless asked."""
+
+    cpu: str = Field(default="100m", description="CPU request: what the scheduler reserves.")
+    memory: str = Field(default="128Mi", description="Memory request.")
+    memory_limit: str | None = Field(
+        default=None, description="Memory limit; defaults to the request so the pod is never overcommitted."
+    )
+    cpu_limit: str | None = Field(
+        default=None, description="CPU limit; unset by default (limits cause CFS throttling, EKS BPG)."
+    )
+
+    @field_validator("cpu", "memory", "memory_limit", "cpu_limit")
+    @classmethod
+    def _quantity(cls, value: str | None) -> str | None:
+        return check_quantity(value) if value is not None else None
+
+    @model_validator(mode="after")
+    def _limits_cover_requests(self) -> ResourcesArgs:
+        if self.memory_limit is not None and parse_quantity(self.memory_limit) < parse_quantity(self.memory):
+            raise ValueError(
+                f"memory_limit {self.memory_limit} is below the memory request {self.memory}; "
+                "raise memory_limit or lower memory"
+            )
+        if self.cpu_limit is not None and parse_quantity(self.cpu_limit) < parse_quantity(self.cpu):
+            raise ValueError(
+                f"cpu_limit {self.cpu_limit} is below the cpu request {self.cpu}; raise cpu_limit"
+            )
+        return self
+
+    def render(self) -> dict[str, Any]:
+        limits = {"memory": self.memory_limit or self.memory}
+        if self.cpu_limit is not None:
+            limits["cpu"] = self.cpu_limit
+        return {"requests": {"cpu": self.cpu, "memory": self.memory}, "limits": limits}
+
+
+class SecurityArgs(StrictModel):
+    """Pod Security Standard *restricted* by default; every relaxation is explicit and policy-flagged."""
+
+    run_as_user: int = Field(default=DEFAULT_UID, ge=0, description="Numeric UID (non-root, >= 10000).")
+    run_as_group: int = Field(default=DEFAULT_UID, ge=0, description="Numeric primary GID.")
+    fs_group: int | None = Field(default=DEFAULT_UID, ge=0, description="Group owning mounted volumes.")
+    run_as_non_root: bool = Field(default=True, description="Kubelet refuses to start a root container.")
+    read_only_root_filesystem: bool = Field(default=True, description="Writable paths are emptyDirs only.")
+    allow_privilege_escalation: bool = Field(default=False, description="No setuid escalation.")
+    add_capabilities: list[str] = Field(
+        default_factory=list,
+        description="Capabilities to add after dropping ALL (restricted allows none but NET_BIND_SERVICE).",
+    )
+    seccomp_profile: SeccompProfile = Field(
+        default=SeccompProfile.RUNTIME_DEFAULT, description="Syscall filter of the container runtime."
+    )
+    localhost_profile: str | None = Field(default=None, description="Profile file when seccomp is Localhost.")
+
+    @model_validator(mode="after")
+    def _localhost(self) -> SecurityArgs:
+        if (self.seccomp_profile is SeccompProfile.LOCALHOST) != (self.localhost_profile is not None):
+            raise ValueError(
+                "seccomp_profile Localhost and localhost_profile go together; set both or neither"
+            )
+        return self
+
+
+class MountArgs(StrictModel):
+    """A Secret or ConfigMap mounted read-only as files (the safe way to hand over credentials)."""
+
+    name: str = Field(description="Name of the Secret or ConfigMap in the workload's namespace.")
+    mount_path: str = Field(description="Absolute directory path in the container.")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return check_dns1123_label(value)
+
+    @field_validator("mount_path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        return check_mount_path(value)
+
+
+class ContainerArgs(StrictModel):
+    """An init container or a native sidecar (init container with ``restartPolicy: Always``)."""
+
+    name: str = Field(description="Container name (DNS-1123 label).")
+    image: str = Field(description="Image reference, pinned by tag or digest.")
+    command: list[str] | None = Field(default=None, description="Entrypoint override.")
+    args: list[str] | None = Field(default=None, description="Arguments.")
+    env: dict[str, str] = Field(default_factory=dict, description="Plain (non-secret) environment.")
+    ports: list[PortArgs] = Field(default_factory=list, description="Ports (sidecars only; not exposed).")
+    resources: ResourcesArgs = Field(
+        default_factory=lambda: ResourcesArgs(cpu="10m", memory="32Mi"),
+        description="Requests and limits; small by default (helpers, proxies).",
+    )
+    readiness: ProbeArgs | None = Field(default=None, description="Readiness probe (sidecars only).")
+
+    @model_validator(mode="after")
+    def _probe_port(self) -> ContainerArgs:
+        probe = self.readiness
+        if probe is None or probe.kind is ProbeKind.EXEC:
+            return self
+        known: set[str | int] = {p.name for p in self.ports} | {p.port for p in self.ports}
+        if probe.port is None and not self.ports:
+            raise ValueError(f"container {self.name!r}: readiness probe needs a port; declare one in 'ports'")
+        if probe.port is not None and probe.port not in known:
+            raise ValueError(
+                f"container {self.name!r}: readiness.port {probe.port!r} is not a declared port; "
+                f"use one of {sorted(map(str, known))}"
+            )
+        return self
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return check_dns1123_label(value)
+
+    @field_validator("image")
+    @classmethod
+    def _image(cls, value: str) -> str:
+        return check_image(value)
+
+    @field_validator("env")
+    @classmethod
+    def _env(cls, value: dict[str, str]) -> dict[str, str]:
+        for key in value:
+            check_env_name(key)
+        return value
+
+
+class AutoscalingArgs(StrictModel):
+    """HorizontalPodAutoscaler (autoscaling/v2); it owns ``spec.replicas`` when set."""
+
+    min_replicas: int = Field(default=2, ge=1, le=1000, description="Floor; >= 2 keeps the PDB meaningful.")
+    max_replicas: int = Field(default=10, ge=1, le=1000, description="Ceiling.")
+    target_cpu_utilization: int | None = Field(
+        default=70, ge=1, le=1000, description="Average CPU as % of the request."
+    )
+    target_memory_utilization: int | None = Field(
+        default=None, ge=1, le=1000, description="Average memory as % of the request."
+    )
+    scale_down_stabilization_seconds: int = Field(
+        default=300, ge=0, le=3600, description="Look-back window before scaling down (no flapping)."
+    )
+
+    @model_validator(mode="after")
+    def _coherent(self) -> AutoscalingArgs:
+        if self.max_replicas < self.min_replicas:
+            raise ValueError(
+                f"max_replicas={self.max_replicas} is below min_replicas={self.min_replicas}; raise max_replicas"
+            )
+        if self.target_cpu_utilization is None and self.target_memory_utilization is None:
+            raise ValueError("autoscaling needs target_cpu_utilization or target_memory_utilization")
+        return self
+
+
+class DisruptionArgs(StrictModel):
+    """PodDisruptionBudget; created when more than one replica is guaranteed."""
+
+    max_unavailable: int | str | None = Field(
+        default=1, description="Pods that may be evicted at once; 1 never blocks node drains."
+    )
+    min_available: int | str | None = Field(default=None, description="Alternative to max_unavailable.")
+
+    @model_validator(mode="after")
+    def _one_of(self) -> DisruptionArgs:
+        if self.min_available is not None and "max_unavailable" in self.model_fields_set:
+            raise ValueError("set either max_unavailable or min_available, not both")
+        for field, value in (
+            ("max_unavailable", self.max_unavailable),
+            ("min_available", self.min_available),
+        ):
+            if isinstance(value, str) and not (value.endswith("%") and value[:-1].isdigit()):
+                raise ValueError(f"{field} {value!r} must be a whole number or a percentage such as '25%'")
+            if isinstance(value, int) and value < 0:
+                raise ValueError(f"{field} must not be negative")
+        if self.max_unavailable in (0, "0%") and self.min_available is None:
+            raise ValueError("max_unavailable 0 blocks every eviction (node drains hang); use 1 or more")
+        return self
+
+    def render_policy(self) -> dict[str, Any]:
+        if self.min_available is not None:
+            return {"minAvailable": self.min_available}
+        return {"maxUnavailable": self.max_unavailable}
+
+
+class SpreadArgs(StrictModel):
+    """Topology spread of replicas over zones and hosts (applied when more than one replica may run)."""
+
+    enabled: bool = Field(default=True, description="Spread replicas at all.")
+    zone: WhenUnsatisfiable = Field(
+        default=WhenUnsatisfiable.SCHEDULE_ANYWAY, description="Zone spread; a hard rule can block scaling."
+    )
+    host: WhenUnsatisfiable = Field(default=WhenUnsatisfiable.SCHEDULE_ANYWAY, description="Host spread.")
+
+
+class ServiceArgs(StrictModel):
+    enabled: bool = Field(default=True, description="Create a Service for the exposed ports.")
+    type: ServiceType = Field(
+        default=ServiceType.CLUSTER_IP, description="ClusterIP: reach it via Gateway API."
+    )
+    annotations: dict[str, str] = Field(default_factory=dict, description="Service annotations.")
+
+
+class NetworkArgs(StrictModel):
+    """Default deny; only these callers and destinations are allowed (plus DNS)."""
+
+    ingress: list[IngressRule] = Field(default_factory=list, description="Declared callers.")
+    egress: list[EgressRule] = Field(default_factory=list, description="Declared destinations.")
+    allow_dns: bool = Field(default=True, description="Allow UDP/TCP 53 to kube-dns in kube-system.")
+
+
+class SecureWorkloadArgs(StrictModel):
+    """Arguments of :class:`SecureWorkload`. Every field has a secure default except the few that must
+    describe the application itself (namespace, image, readiness and liveness probes)."""
+
+    namespace: str = Field(description="Namespace; explicit on every object (never 'default').")
+    image: str = Field(description="Image, pinned by tag or digest ('latest' is a policy violation).")
+    readiness: ProbeArgs = Field(description="Readiness probe: when the pod may receive traffic.")
+    liveness: ProbeArgs = Field(description="Liveness probe: when the container must be restarted.")
+    startup: ProbeArgs | None = Field(default=None, description="Startup probe for slow starters.")
+    replicas: int = Field(default=2, ge=1, le=1000, description="Replicas; 2 survives a node loss.")
+    ports: list[PortArgs] = Field(
+        default_factory=lambda: [PortArgs(name="http", port=8080)],
+        description="Container ports; 8080 needs no capability.",
+    )
+    command: list[str] | None = Field(default=None, description="Entrypoint override.")
+    args: list[str] | None = Field(default=None, description="Arguments.")
+    env: dict[str, str] = Field(default_factory=dict, description="Plain (non-secret) environment.")
+    env_from_config_maps: list[str] = Field(default_factory=list, description="ConfigMaps loaded as env.")
+    env_from_secrets: list[str] = Field(
+        default_factory=list, description="Secrets loaded as env (prefer secret_files; policy-flagged)."
+    )
+    secret_files: list[MountArgs] = Field(default_factory=list, description="Secrets mounted as files.")
+    config_files: list[MountArgs] = Field(default_factory=list, description="ConfigMaps mounted as files.")
+    writable_paths: list[str] = Field(
+        default_factory=list, description="Extra writable directories (emptyDir) besides /tmp."
+    )
+    tmp_size_limit: str = Field(default="256Mi", description="Size limit of the /tmp emptyDir.")
+    resources: ResourcesArgs = Field(default_factory=ResourcesArgs, description="Requests and limits.")
+    security: SecurityArgs = Field(default_factory=SecurityArgs, description="Security contexts.")
+    image_pull_policy: ImagePullPolicy = Field(
+        default=ImagePullPolicy.ALWAYS, description="Always: the registry's auth is checked on every start."
+    )
+    image_pull_secrets: list[str] = Field(default_factory=list, description="Registry credentials.")
+    container_name: str = Field(default="app", description="Name of the main container.")
+    version: str | None = Field(
+        default=None, description="app.kubernetes.io/version; defaults to the image tag."
+    )
+    component: str = Field(default="server", description="app.kubernetes.io/component.")
+    part_of: str | None = Field(
+        default=None, description="app.kubernetes.io/part-of; defaults to the namespace."
+    )
+    labels: dict[str, str] = Field(default_factory=dict, description="Extra labels on every object.")
+    pod_annotations: dict[str, str] = Field(default_factory=dict, description="Extra pod annotations.")
+    service_account_annotations: dict[str, str] = Field(
+        default_factory=dict, description="ServiceAccount annotations (e.g. an IRSA role ARN)."
+    )
+    automount_service_account_token: bool = Field(
+        default=False, description="Mount an API token; off unless the app talks to the API server."
+    )
+    service: ServiceArgs = Field(default_factory=ServiceArgs, description="The Service.")
+    disruption: DisruptionArgs = Field(default_factory=DisruptionArgs, description="The PDB.")
+    autoscaling: AutoscalingArgs | None = Field(default=None, description="HPA; owns replicas when set.")
+    spread: SpreadArgs = Field(default_factory=SpreadArgs, description="Topology spread.")
+    network: NetworkArgs = Field(default_factory=NetworkArgs, description="NetworkPolicy.")
+    route: RouteArgs | None = Field(default=None, description="Gateway API HTTPRoute to the Service.")
+    priority_class_name: str | None = Field(
+        default=DEFAULT_PRIORITY_CLASS, description="PriorityClass (the platform stack creates platform-*)."
+    )
+    termination_grace_period_seconds: int = Field(
+        default=30, ge=1, le=3600, description="Time between SIGTERM and SIGKILL."
+    )
+    pre_stop_sleep_seconds: int = Field(
+        default=5, ge=0, le=600, description="preStop sleep so endpoints drain before SIGTERM (0: none)."
+    )
+    min_ready_seconds: int = Field(default=0, ge=0, le=3600, description="Readiness time before 'available'.")
+    revision_history_limit: int = Field(default=5, ge=0, le=100, description="Old ReplicaSets kept.")
+    progress_deadline_seconds: int = Field(default=600, ge=1, le=86400, description="Rollout deadline.")
+    init_containers: list[ContainerArgs] = Field(default_factory=list, description="Run to completion first.")
+    sidecars: list[ContainerArgs] = Field(
+        default_factory=list, description="Native sidecars (init containers with restartPolicy Always)."
+    )
+    policy_exemptions: dict[str, str] = Field(
+        default_factory=dict,
+        description="rule id -> reason: an explicit, reported exemption from a platform policy rule.",
+    )
+    canary: CanaryArgs | None = Field(
+        default=None,
+        description="Progressive delivery: an Argo Rollout with an error-rate analysis replaces the Deployment.",
+    )
+    keda: KedaArgs | None = Field(
+        default=None,
+        description="Event-driven autoscaling (KEDA ScaledObject) instead of the HPA; owns replicas.",
+    )
+    vpa: VpaArgs | None = Field(
+        default=None, description="Right-sizing recommendations (VPA, updateMode Off: it never evicts pods)."
+    )
+    monitoring: MonitoringArgs | None = Field(
+        default=None,
+        description="ServiceMonitor, availability alerts and Prometheus ingress on the metrics port.",
+    )
+    external_secrets: list[ExternalSecretArgs] = Field(
+        default_factory=list,
+        description="Secrets synced from AWS Secrets Manager (never in env; mounted as files when asked).",
+    )
+
+    @field_validator("namespace")
+    @classmethod
+    def _namespace(cls, value: str) -> str:
+        return check_dns1123_label(value)
+
+    @field_validator("image")
+    @classmethod
+    def _image(cls, value: str) -> str:
+        return check_image(value)
+
+    @field_validator("container_name", "component")
+    @classmethod
+    def _label(cls, value: str) -> str:
+        return check_dns1123_label(value)
+
+    @field_validator("version", "part_of")
+    @classmethod
+    def _label_value(cls, value: str | None) -> str | None:
+        return check_label_value(value) if value is not None else None
+
+    @field_validator("priority_class_name")
+    @classmethod
+    def _priority_class(cls, value: str | None) -> str | None:
+        return check_dns1123_subdomain(value) if value is not None else None
+
+    @field_validator("tmp_size_limit")
+    @classmethod
+    def _tmp(cls, value: str) -> str:
+        return check_quantity(value)
+
+    @field_validator("labels")
+    @classmethod
+    def _labels(cls, value: dict[str, str]) -> dict[str, str]:
+        clash = sorted(lbl.RESERVED.intersection(value))
+        if clash:
+            raise ValueError(f"labels {clash} are set by the platform; remove them")
+        return check_labels(value)
+
+    @field_validator("env")
+    @classmethod
+    def _env(cls, value: dict[str, str]) -> dict[str, str]:
+        for key in value:
+            check_env_name(key)
+        return value
+
+    @field_validator("writable_paths")
+    @classmethod
+    def _paths(cls, value: list[str]) -> list[str]:
+        for path in value:
+            if not path.startswith("/") or path in ("/", "/tmp"):
+                raise ValueError(
+                    f"writable path {path!r} must be absolute, not '/' and not '/tmp' (always there)"
+                )
+        if len(set(value)) != len(value):
+            raise ValueError("writable_paths has duplicates")
+        return value
+
+    @model_validator(mode="after")
+    def _cross_field(self) -> SecureWorkloadArgs:
+        names = [p.name for p in self.ports]
+        if len(set(names)) != len(names):
+            raise ValueError(f"port names must be unique, got {names}")
+        numbers = [p.port for p in self.ports]
+        if len(set(numbers)) != len(numbers):
+            raise ValueError(f"container ports must be unique, got {numbers}")
+        service_ports = [p.service_port or p.port for p in self.ports if p.expose]
+        if len(set(service_ports)) != len(service_ports):
+            raise ValueError(
+                f"Service ports must be unique, got {service_ports}; set distinct service_port values"
+            )
+        known: set[str | int] = set(names) | set(numbers)
+        for field, probe in (
+            ("readiness", self.readiness),
+            ("liveness", self.liveness),
+            ("startup", self.startup),
+        ):
+            if probe is None or probe.kind is ProbeKind.EXEC:
+                continue
+            if probe.port is None and not self.ports:
+                raise ValueError(f"{field} probe needs a port: declare one in 'ports' or set {field}.port")
+            if probe.port is not None and probe.port not in known:
+                raise ValueError(
+                    f"{field}.port {probe.port!r} is not a declared port; use one of {sorted(map(str, known))}"
+                )
+        for index, rule in enumerate(self.network.ingress):
+            for port in rule.ports:
+                if port not in known:
+                    raise ValueError(
+                        f"network.ingress[{index}].ports: {port!r} is not a declared port of this workload; "
+                        f"use one of {sorted(map(str, known))}"
+                    )
+        if self.autoscaling is not None and "replicas" in self.model_fields_set:
+            raise ValueError(
+                "replicas and autoscaling are both set; the HPA owns the replica count, "
+                "so remove replicas and use autoscaling.min_replicas"
+            )
+        if self.autoscaling is not None and self.keda is not None:
+            raise ValueError("autoscaling (HPA) and keda are both set; KEDA creates its own HPA, keep one")
+        if self.keda is not None and "replicas" in self.model_fields_set:
+            raise ValueError(
+                "replicas and keda are both set; KEDA owns the replica count, "
+                "so remove replicas and use keda.min_replicas"
+            )
+        if self.monitoring is not None:
+            self.monitoring_port  # noqa: B018  # raises ValueError when no exposed port serves metrics
+        minimum = self.minimum_replicas
+        min_available = self.disruption.min_available
+        if isinstance(min_available, int) and minimum > 1 and min_available >= minimum:
+            raise ValueError(
+                f"disruption.min_available={min_available} is not below the {minimum} guaranteed replicas, "
+                "so no pod could ever be evicted; lower it or use max_unavailable"
+            )
+        if min_available == "100%":
+            raise ValueError("disruption.min_available '100%' blocks every eviction; use max_unavailable: 1")
+        if self.route is not None:
+            exposed = [p for p in self.ports if p.expose]
+            if not self.service.enabled or not exposed:
+                raise ValueError("route needs the Service: keep service.enabled and expose a port")
+            if self.route.port is not None and not any(self.route.port in (p.name, p.port) for p in exposed):
+                raise ValueError(
+                    f"route.port {self.route.port!r} is not an exposed port; use one of {[p.name for p in exposed]}"
+                )
+        if self.pre_stop_sleep_seconds >= self.termination_grace_period_seconds:
+            raise ValueError(
+                f"pre_stop_sleep_seconds={self.pre_stop_sleep_seconds} must be shorter than "
+                f"termination_grace_period_seconds={self.termination_grace_period_seconds}"
+            )
+        containers = [
+            self.container_name,
+            *(c.name for c in self.init_containers),
+            *(c.name for c in self.sidecars),
+        ]
+        if len(set(containers)) != len(containers):
+            raise ValueError(f"container names must be unique across main, init and sidecars: {containers}")
+        targets = [secret.target for secret in self.external_secrets]
+        if len(set(targets)) != len(targets):
+            raise ValueError(
+                f"external_secrets targets must be unique, got {targets}; each target is one Secret"
+            )
+        mounts = [
+            "/tmp",
+            *(m.mount_path for m in (*self.secret_files, *self.config_files)),
+            *self.writable_paths,
+            *(s.mount_path for s in self.external_secrets if s.mount_path is not None),
+        ]
+        if len(set(mounts)) != len(mounts):
+            raise ValueError(f"mount paths must be unique: {mounts}")
+        return self
+
+    @property
+    def minimum_replicas(self) -> int:
+        """Replicas guaranteed at all times: the HPA or KEDA floor (0 when KEDA may scale to zero),
+        or the fixed count."""
+        if self.autoscaling is not None:
+            return self.autoscaling.min_replicas
+        if self.keda is not None:
+            return self.keda.min_replicas
+        return self.replicas
+
+    @property
+    def maximum_replicas(self) -> int:
+        if self.autoscaling is not None:
+            return self.autoscaling.max_replicas
+        if self.keda is not None:
+            return self.keda.max_replicas
+        return self.replicas
+
+    @property
+    def workload_kind(self) -> str:
+        """``Rollout`` with ``canary``, else ``Deployment``."""
+        return "Rollout" if self.canary is not None else "Deployment"
+
+    @property
+    def scale_target(self) -> dict[str, str]:
+        """The ``scaleTargetRef``/``targetRef`` of the HPA, ScaledObject and VPA (without the name)."""
+        if self.canary is not None:
+            return {"apiVersion": ROLLOUTS_API, "kind": "Rollout"}
+        return {"apiVersion": "apps/v1", "kind": "Deployment"}
+
+    @property
+    def secret_mounts(self) -> list[MountArgs]:
+        """``secret_files`` then the mounted ``external_secrets`` (one code path for both)."""
+        return [
+            *self.secret_files,
+            *(
+                MountArgs(name=s.target, mount_path=s.mount_path)
+                for s in self.external_secrets
+                if s.mount_path is not None
+            ),
+        ]
+
+    @property
+    def monitoring_port(self) -> PortArgs:
+        """The exposed port Prometheus scrapes (``monitoring.port``, else 'metrics', else the first
+        exposed one); ValueError when there is none."""
+        monitoring = self.monitoring or MonitoringArgs()
+        exposed = [p for p in self.ports if p.expose] if self.service.enabled else []
+        if not exposed:
+            raise ValueError(
+                "monitoring scrapes through the Service: keep service.enabled and expose the metrics port"
+            )
+        by_name = {p.name: p for p in self.ports}
+        wanted = monitoring.port
+        if wanted is None and "metrics" in by_name:
+            wanted = "metrics"
+        if wanted is None:
+            return exposed[0]
+        port = by_name.get(wanted)
+        if port is None:
+            raise ValueError(
+                f"monitoring.port {wanted!r} is not a declared port; use one of {[p.name for p in exposed]}"
+            )
+        if not port.expose:
+            raise ValueError(
+                f"monitoring.port {wanted!r} is not exposed on the Service; set expose: true on it "
+                f"or scrape one of {[p.name for p in exposed]}"
+            )
+        return port
+
+    @property
+    def ingress_rules(self) -> list[IngressRule]:
+        """The declared callers, plus Prometheus (a namespace caller) on the metrics port with monitoring."""
+        rules = list(self.network.ingress)
+        if self.monitoring is not None:
+            rules.append(
+                IngressRule(namespace=self.monitoring.prometheus_namespace, ports=[self.monitoring_port.name])
+            )
+        return rules
+
+
+def validate_workload_name(name: str) -> str:
+    """Workload names become Service names, so they must be DNS-1035 labels."""
+    return check_dns1035_label(name)
+
+
+class SecureWorkload(pulumi.ComponentResource):
+    """A hardened Deployment (or canary Rollout) + ServiceAccount + Service + PDB + HPA/KEDA + VPA +
+    NetworkPolicy + monitoring + external secrets (see module docs)."""
+
+    namespace: pulumi.Output[str]
+    """Namespace of every child object."""
+    deployment_name: pulumi.Output[str | None]
+    """Name of the Deployment, or None when a canary Rollout replaces it."""
+    rollout_name: pulumi.Output[str | None]
+    """Name of the Argo Rollout (with ``canary``), else None."""
+    service_name: pulumi.Output[str | None]
+    """Name of the Service, or None when no port is exposed."""
+    service_account_name: pulumi.Output[str]
+    """Name of the dedicated ServiceAccount (also the mesh identity)."""
+    service_host: pulumi.Output[str | None]
+    """In-cluster DNS name of the Service."""
+
+    def __init__(
+        self,
+        name: str,
+        args: SecureWorkloadArgs,
+        opts: pulumi.ResourceOptions | None = None,
+        *,
+        mesh: MeshMode | None = None,
+    ) -> None:
+        try:
+            validate_workload_name(name)
+        except ValueError as exc:
+            raise ConfigError(f"SecureWorkload name: {exc}") from None
+        mesh_objects = render_mesh(name, args, mesh or MeshMode.NONE)
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        manifests = render_workload(name, args)
+        child = pulumi.ResourceOptions(parent=self)
+
+        def custom(
+            role: str, manifest: dict[str, Any], options: pulumi.ResourceOptions = child
+        ) -> pulumi.Resource:
+            return k8s.apiextensions.CustomResource(
+                f"{name}-{role}",
+                api_version=manifest["apiVersion"],
+                kind=manifest["kind"],
+                metadata=manifest["metadata"],
+                spec=manifest["spec"],
+                opts=options,
+            )
+
+        sa = k8s.core.v1.ServiceAccount(
+            f"{name}-sa",
+            metadata=manifests["ServiceAccount"]["metadata"],
+            automount_service_account_token=manifests["ServiceAccount"]["automountServiceAccountToken"],
+            opts=child,
+        )
+        # the Secrets exist (or are being synced) before the pods that mount them
+        before_pods: list[pulumi.Resource] = [sa]
+        for secret in args.external_secrets:
+            before_pods.append(
+                custom(f"externalsecret-{secret.target}", manifests[f"ExternalSecret/{secret.target}"])
+            )
+        if "Rollout" in manifests:
+            analysis = custom("analysis", manifests["AnalysisTemplate"])
+            custom(
+                "rollout",
+                manifests["Rollout"],
+                pulumi.ResourceOptions(parent=self, depends_on=[*before_pods, analysis]),
+            )
+        else:
+            k8s.apps.v1.Deployment(
+                f"{name}-deployment",
+                metadata=manifests["Deployment"]["metadata"],
+                spec=manifests["Deployment"]["spec"],
+                opts=pulumi.ResourceOptions(parent=self, depends_on=before_pods),
+            )
+        service_name: str | None = None
+        if "Service" in manifests:
+            k8s.core.v1.Service(
+                f"{name}-service",
+                metadata=manifests["Service"]["metadata"],
+                spec=manifests["Service"]["spec"],
+                opts=child,
+            )
+            service_name = name
+        if "PodDisruptionBudget" in manifests:
+            k8s.policy.v1.PodDisruptionBudget(
+                f"{name}-pdb",
+                metadata=manifests["PodDisruptionBudget"]["metadata"],
+                spec=manifests["PodDisruptionBudget"]["spec"],
+                opts=child,
+            )
+        if "HorizontalPodAutoscaler" in manifests:
+            k8s.autoscaling.v2.HorizontalPodAutoscaler(
+                f"{name}-hpa",
+                metadata=manifests["HorizontalPodAutoscaler"]["metadata"],
+                spec=manifests["HorizontalPodAutoscaler"]["spec"],
+                opts=child,
+            )
+        if "ScaledObject" in manifests:
+            custom("scaledobject", manifests["ScaledObject"])
+        if "VerticalPodAutoscaler" in manifests:
+            custom("vpa", manifests["VerticalPodAutoscaler"])
+        k8s.networking.v1.NetworkPolicy(
+            f"{name}-netpol",
+            metadata=manifests["NetworkPolicy"]["metadata"],
+            spec=manifests["NetworkPolicy"]["spec"],
+            opts=child,
+        )
+        if "HTTPRoute" in manifests:
+            custom("route", manifests["HTTPRoute"])
+        if "ServiceMonitor" in manifests:
+            custom("servicemonitor", manifests["ServiceMonitor"])
+        if "PrometheusRule" in manifests:
+            custom("alerts", manifests["PrometheusRule"])
+        for suffix, manifest in mesh_objects:
+            custom(suffix, manifest)
+
+        self.namespace = pulumi.Output.from_input(args.namespace)
+        self.deployment_name = pulumi.Output.from_input(None if args.canary is not None else name)
+        self.rollout_name = pulumi.Output.from_input(name if args.canary is not None else None)
+        self.service_name = pulumi.Output.from_input(service_name)
+        self.service_account_name = pulumi.Output.from_input(name)
+        self.service_host = pulumi.Output.from_input(
+            f"{name}.{args.namespace}.svc.cluster.local" if service_name else None
+        )
+        self.register_outputs(
+            {
+                "namespace": self.namespace,
+                "deployment_name": self.deployment_name,
+                "rollout_name": self.rollout_name,
+                "service_name": self.service_name,
+                "service_account_name": self.service_account_name,
+                "service_host": self.service_host,
+            }
+        )
+
+
+def render_workload(name: str, args: SecureWorkloadArgs) -> dict[str, dict[str, Any]]:
+    """The Kubernetes objects of a SecureWorkload as plain manifests, keyed by kind (pure, no Pulumi).
+
+    Built-in kinds are ``{metadata, spec}`` (plus top-level fields); custom resources (``Rollout``,
+    ``AnalysisTemplate``, ``ScaledObject``, ``VerticalPodAutoscaler``, ``ServiceMonitor``,
+    ``PrometheusRule``, ``HTTPRoute``) are whole manifests with ``apiVersion`` and ``kind``.
+    ExternalSecrets, of which there may be several, are keyed ``ExternalSecret/<target>``.
+    """
+    image = parse_image(args.image)
+    version = args.version or (lbl.label_safe(image.tag) if image.tag else None)
+    common = lbl.standard_labels(
+        name,
+        component=args.component,
+        part_of=args.part_of or args.namespace,
+        version=version,
+        extra=args.labels,
+    )
+    selector = lbl.selector_labels(name)
+
+    def meta(annotations: dict[str, str] | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": name, "namespace": args.namespace, "labels": dict(common)}
+        if annotations:
+            out["annotations"] = annotations
+        return out
+
+    out: dict[str, dict[str, Any]] = {}
+    out["ServiceAccount"] = {
+        "metadata": meta(dict(args.service_account_annotations) or None),
+        "automountServiceAccountToken": args.automount_service_account_token,
+    }
+    for secret in args.external_secrets:
+        out[f"ExternalSecret/{secret.target}"] = {
+            "apiVersion": EXTERNAL_SECRETS_API,
+            "kind": "ExternalSecret",
+            "metadata": {**meta(), "name": secret.target},
+            "spec": external_secret_spec(secret),
+        }
+    workload_meta = meta(_deployment_annotations(args, has_digest=image.digest is not None) or None)
+    deployment_spec = _deployment_spec(name, args, common, selector)
+    if args.canary is None:
+        out["Deployment"] = {"metadata": workload_meta, "spec": deployment_spec}
+    else:
+        out["AnalysisTemplate"] = {
+            "apiVersion": ROLLOUTS_API,
+            "kind": "AnalysisTemplate",
+            "metadata": meta(),
+            "spec": analysis_template_spec(args.canary),
+        }
+        out["Rollout"] = {
+            "apiVersion": ROLLOUTS_API,
+            "kind": "Rollout",
+            "metadata": workload_meta,
+            "spec": rollout_spec(name, args.namespace, args.canary, deployment_spec),
+        }
+    exposed = [p for p in args.ports if p.expose]
+    if args.service.enabled and exposed:
+        out["Service"] = {
+            "metadata": meta(dict(args.service.annotations) or None),
+            "spec": {
+                "type": args.service.type.value,
+                "selector": dict(selector),
+                "ports": [
+                    {
+                        "name": p.name,
+                        "port": p.service_port or p.port,
+                        "targetPort": p.name,
+                        "protocol": p.protocol.value,
+                    }
+                    for p in exposed
+                ],
+            },
+        }
+    if args.minimum_replicas > 1:
+        out["PodDisruptionBudget"] = {
+            "metadata": meta(),
+            "spec": {
+                **args.disruption.render_policy(),
+                "selector": {"matchLabels": dict(selector)},
+                "unhealthyPodEvictionPolicy": "AlwaysAllow",
+            },
+        }
+    target = {**args.scale_target, "name": name}
+    if args.autoscaling is not None:
+        out["HorizontalPodAutoscaler"] = {
+            "metadata": meta(),
+            "spec": _hpa_spec(args.autoscaling, target),
+        }
+    if args.keda is not None:
+        out["ScaledObject"] = {
+            "apiVersion": KEDA_API,
+            "kind": "ScaledObject",
+            "metadata": meta(),
+            "spec": scaled_object_spec(args.keda, target),
+        }
+    if args.vpa is not None:
+        out["VerticalPodAutoscaler"] = {
+            "apiVersion": VPA_API,
+            "kind": "VerticalPodAutoscaler",
+            "metadata": meta(),
+            "spec": vpa_spec(args.vpa, target, args.container_name),
+        }
+    out["NetworkPolicy"] = {"metadata": meta(), "spec": _network_policy(args, selector)}
+    if args.route is not None:
+        out["HTTPRoute"] = http_route(
+            name, args.namespace, args.route, service_port=_route_port(args), labels=common
+        )
+    if args.monitoring is not None:
+        monitoring = args.monitoring
+        monitoring_meta = {**meta(), "labels": {**monitoring.labels, **common}}
+        out["ServiceMonitor"] = {
+            "apiVersion": MONITORING_API,
+            "kind": "ServiceMonitor",
+            "metadata": monitoring_meta,
+            "spec": service_monitor_spec(
+                monitoring, namespace=args.namespace, selector=selector, port=args.monitoring_port.name
+            ),
+        }
+        if monitoring.alerts:
+            out["PrometheusRule"] = {
+                "apiVersion": MONITORING_API,
+                "kind": "PrometheusRule",
+                "metadata": monitoring_meta,
+                "spec": prometheus_rule_spec(
+                    name,
+                    args.namespace,
+                    monitoring,
+                    kind=args.workload_kind,
+                    container=args.container_name,
+                    error_rate=_error_rate(name, args),
+                    may_scale_to_zero=args.minimum_replicas == 0,
+                ),
+            }
+    return out
+
+
+def _error_rate(name: str, args: SecureWorkloadArgs) -> str:
+    """The canary analysis query (default or custom) for this workload, as the error-rate alert uses it."""
+    query = args.canary.error_rate_query if args.canary is not None else DEFAULT_ERROR_RATE_QUERY
+    return resolve_analysis_query(query, service=name, namespace=args.namespace)
+
+
+def _route_port(args: SecureWorkloadArgs) -> int:
+    exposed = [p for p in args.ports if p.expose]
+    wanted = args.route.port if args.route is not None else None
+    port = next((p for p in exposed if wanted in (p.name, p.port)), exposed[0])
+    return port.service_port or port.port
+
+
+def _ingress_ports(args: SecureWorkloadArgs, rule: IngressRule) -> list[PortArgs]:
+    by_name = {p.name: p for p in args.ports}
+    by_number = {p.port: p for p in args.ports}
+    return [by_name[p] if isinstance(p, str) else by_number[p] for p in rule.ports] or list(args.ports)
+
+
+def render_mesh(name: str, args: SecureWorkloadArgs, mesh: MeshMode) -> list[tuple[str, dict[str, Any]]]:
+    """Mesh authorization admitting exactly the declared callers (``network.ingress``).
+
+    Raises ConfigError for callers the mesh cannot identify (pod labels; CIDRs under Linkerd).
+    """
+    if mesh not in (MeshMode.ISTIO_AMBIENT, MeshMode.ISTIO_SIDECAR, MeshMode.LINKERD):
+        return []
+    rules = args.ingress_rules  # declared callers, plus Prometheus with monitoring (a namespace caller)
+    for index, rule in enumerate(rules):
+        if rule.pod_labels:
+            raise ConfigError(
+                f"SecureWorkload {name}: network.ingress[{index}] names callers by pod_labels, which have no mesh "
+                f"identity in a {mesh.value} namespace; name the caller's workload (or its namespace) instead"
+            )
+        if rule.cidr is not None and mesh is MeshMode.LINKERD:
+            raise ConfigError(
+                f"SecureWorkload {name}: network.ingress[{index}] is a CIDR; Linkerd authorizes mesh identities "
+                "only, so name the caller's workload or namespace"
+            )
+    labels = lbl.standard_labels(
+        name, component=args.component, part_of=args.part_of or args.namespace, extra=args.labels
+    )
+    selector = lbl.selector_labels(name)
+    if not rules:
+        return []  # the namespace's allow-nothing policy denies every caller
+    if mesh is not MeshMode.LINKERD:
+        policy = istio_authorization(
+            name,
+            args.namespace,
+            rules,
+            lambda rule: [p.port for p in _ingress_ports(args, rule)],
+            selector=selector,
+            labels=labels,
+        )
+        return [("authz", policy)]
+    identities: dict[str, list[str]] = {}
+    for rule in rules:
+        for port in _ingress_ports(args, rule):
+            identities.setdefault(port.name, []).append(linkerd_identity(rule, args.namespace))
+    objects: list[tuple[str, dict[str, Any]]] = []
+    for port_name, callers in identities.items():
+        objects += linkerd_authorization(
+            name, args.namespace, port_name, callers, selector=selector, labels=labels
+        )
+    return objects
+
+
+def _deployment_annotations(args: SecureWorkloadArgs, *, has_digest: bool) -> dict[str, str]:
+    """checkov skip annotations for deliberate departures, each with its reason, plus policy exemptions."""
+    skips: list[str] = []
+    if args.resources.cpu_limit is None:
+        skips.append("CKV_K8S_11=no CPU limit by design: limits cause CFS throttling; the CPU request is set")
+    if not has_digest:
+        skips.append("CKV_K8S_43=image pinned by an immutable tag; the registry enforces tag immutability")
+    if args.env_from_secrets:
+        skips.append("CKV_K8S_35=secrets as env requested explicitly via env_from_secrets (policy-reported)")
+    annotations = {f"{CHECKOV_SKIP}{i}": reason for i, reason in enumerate(skips, start=1)}
+    for rule_id, reason in sorted(args.policy_exemptions.items()):
+        annotations[EXEMPT_PREFIX + rule_id] = reason
+    return annotations
+
+
+def _deployment_spec(
+    name: str, args: SecureWorkloadArgs, labels: dict[str, str], selector: dict[str, str]
+) -> dict[str, Any]:
+    sec = args.security
+    container_ctx = container_security_context(
+        read_only_root_filesystem=sec.read_only_root_filesystem,
+        allow_privilege_escalation=sec.allow_privilege_escalation,
+        add_capabilities=sec.add_capabilities,
+        run_as_non_root=sec.run_as_non_root,
+    )
+
+    def probe(p: ProbeArgs) -> dict[str, Any]:
+        return render_probe(p, args.ports)
+
+    mounts: list[dict[str, Any]] = [{"name": "tmp", "mountPath": "/tmp"}]
+    volumes: list[dict[str, Any]] = [{"name": "tmp", "emptyDir": {"sizeLimit": args.tmp_size_limit}}]
+    for index, path in enumerate(args.writable_paths):
+        mounts.append({"name": f"writable-{index}", "mountPath": path})
+        volumes.append({"name": f"writable-{index}", "emptyDir": {}})
+    for index, secret in enumerate(args.secret_mounts):
+        mounts.append({"name": f"secret-{index}", "mountPath": secret.mount_path, "readOnly": True})
+        volumes.append(
+            {"name": f"secret-{index}", "secret": {"secretName": secret.name, "defaultMode": 0o440}}
+        )
+    for index, config in enumerate(args.config_files):
+        mounts.append({"name": f"config-{index}", "mountPath": config.mount_path, "readOnly": True})
+        volumes.append({"name": f"config-{index}", "configMap": {"name": config.name, "defaultMode": 0o444}})
+
+    main: dict[str, Any] = {
+        "name": args.container_name,
+        "image": args.image,
+        "imagePullPolicy": args.image_pull_policy.value,
+        "ports": [
+            {"name": p.name, "containerPort": p.port, "protocol": p.protocol.value} for p in args.ports
+        ],
+        "resources": args.resources.render(),
+        "securityContext": container_ctx,
+        "readinessProbe": probe(args.readiness),
+        "livenessProbe": probe(args.liveness),
+        "volumeMounts": mounts,
+    }
+    if args.startup is not None:
+        main["startupProbe"] = probe(args.startup)
+    if args.command is not None:
+        main["command"] = list(args.command)
+    if args.args is not None:
+        main["args"] = list(args.args)
+    if args.env:
+        main["env"] = [{"name": k, "value": v} for k, v in args.env.items()]
+    env_from = [{"configMapRef": {"name": c}} for c in args.env_from_config_maps]
+    env_from += [{"secretRef": {"name": s}} for s in args.env_from_secrets]
+    if env_from:
+        main["envFrom"] = env_from
+    if args.pre_stop_sleep_seconds:
+        main["lifecycle"] = {"preStop": {"sleep": {"seconds": args.pre_stop_sleep_seconds}}}
+
+    init_containers = [_extra_container(c, args, container_ctx, sidecar=False) for c in args.init_containers]
+    init_containers += [_extra_container(c, args, container_ctx, sidecar=True) for c in args.sidecars]
+
+    pod_spec: dict[str, Any] = {
+        "serviceAccountName": name,
+        "automountServiceAccountToken": args.automount_service_account_token,
+        "enableServiceLinks": False,
+        "securityContext": pod_security_context(
+            run_as_user=sec.run_as_user,
+            run_as_group=sec.run_as_group,
+            fs_group=sec.fs_group,
+            run_as_non_root=sec.run_as_non_root,
+            seccomp_profile=sec.seccomp_profile.value,
+            localhost_profile=sec.localhost_profile,
+        ),
+        "terminationGracePeriodSeconds": args.termination_grace_period_seconds,
+        "containers": [main],
+        "volumes": volumes,
+    }
+    if init_containers:
+        pod_spec["initContainers"] = init_containers
+    if args.priority_class_name:
+        pod_spec["priorityClassName"] = args.priority_class_name
+    if args.image_pull_secrets:
+        pod_spec["imagePullSecrets"] = [{"name": s} for s in args.image_pull_secrets]
+    if args.spread.enabled and args.maximum_replicas > 1:
+        pod_spec["topologySpreadConstraints"] = [
+            {
+                "maxSkew": 1,
+                "topologyKey": key,
+                "whenUnsatisfiable": when.value,
+                "labelSelector": {"matchLabels": dict(selector)},
+                "matchLabelKeys": ["pod-template-hash"],
+            }
+            for key, when in (
+                ("topology.kubernetes.io/zone", args.spread.zone),
+                ("kubernetes.io/hostname", args.spread.host),
+            )
+        ]
+
+    template_meta: dict[str, Any] = {"labels": dict(labels)}
+    if args.pod_annotations:
+        template_meta["annotations"] = dict(args.pod_annotations)
+    spec: dict[str, Any] = {
+        "selector": {"matchLabels": dict(selector)},
+        "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": "25%"}},
+        "minReadySeconds": args.min_ready_seconds,
+        "revisionHistoryLimit": args.revision_history_limit,
+        "progressDeadlineSeconds": args.progress_deadline_seconds,
+        "template": {"metadata": template_meta, "spec": pod_spec},
+    }
+    if args.autoscaling is None and args.keda is None:
+        spec["replicas"] = args.replicas
+    return spec
+
+
+def render_probe(probe: ProbeArgs, ports: list[PortArgs]) -> dict[str, Any]:
+    """A probe on the container's first port by default; gRPC probes get the port number (Kubernetes
+    does not resolve names for them)."""
+    default_port: str | None = ports[0].name if ports else None
+    if probe.kind is ProbeKind.GRPC:
+        numbers = {p.name: p.port for p in ports}
+        port = probe.port if probe.port is not None else default_port
+        probe = probe.model_copy(update={"port": numbers.get(str(port), port)})
+    return probe.render(default_port)
+
+
+def _extra_container(
+    c: ContainerArgs, args: SecureWorkloadArgs, ctx: dict[str, Any], *, sidecar: bool
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": c.name,
+        "image": c.image,
+        "imagePullPolicy": args.image_pull_policy.value,
+        "resources": c.resources.render(),
+        "securityContext": dict(ctx),
+        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
+    }
+    if c.command is not None:
+        out["command"] = list(c.command)
+    if c.args is not None:
+        out["args"] = list(c.args)
+    if c.env:
+        out["env"] = [{"name": k, "value": v} for k, v in c.env.items()]
+    if sidecar:
+        out["restartPolicy"] = "Always"
+        if c.ports:
+            out["ports"] = [
+                {"name": p.name, "containerPort": p.port, "protocol": p.protocol.value} for p in c.ports
+            ]
+        if c.readiness is not None:
+            out["readinessProbe"] = render_probe(c.readiness, c.ports)
+    return out
+
+
+def _hpa_spec(scaling: AutoscalingArgs, scale_target: dict[str, str]) -> dict[str, Any]:
+    metrics: list[dict[str, Any]] = []
+    for resource, target in (
+        ("cpu", scaling.target_cpu_utilization),
+        ("memory", scaling.target_memory_utilization),
+    ):
+        if target is not None:
+            metrics.append(
+                {
+                    "type": "Resource",
+                    "resource": {
+                        "name": resource,
+                        "target": {"type": "Utilization", "averageUtilization": target},
+                    },
+                }
+            )
+    return {
+        "scaleTargetRef": dict(scale_target),
+        "minReplicas": scaling.min_replicas,
+        "maxReplicas": scaling.max_replicas,
+        "metrics": metrics,
+        "behavior": hpa_behavior(scaling.scale_down_stabilization_seconds),
+    }
+
+
+def _network_policy(args: SecureWorkloadArgs, selector: dict[str, str]) -> dict[str, Any]:
+    def ingress_ports(rule: IngressRule) -> list[dict[str, Any]]:
+        return [{"port": p.port, "protocol": p.protocol.value} for p in _ingress_ports(args, rule)]
+
+    ingress = [(rule.render(), ingress_ports(rule)) for rule in args.ingress_rules]
+    egress = [(rule.render(), [p.render() for p in rule.ports]) for rule in args.network.egress]
+    return network_policy_spec(
+        pod_labels=selector, ingress=ingress, egress=egress, allow_dns=args.network.allow_dns
+    )
