@@ -32,18 +32,23 @@ import enum
 import ipaddress
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
-import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 from pydantic import Field, field_validator, model_validator
 
 from ._base import StrictModel, plain
+from ._optional import ensure_loaded, lazy_module
 from .errors import ConfigError
 from .kube import labels as lbl
 from .kube.names import check_cidr
 from .versions import EKS_ADDONS, SUPPORTED_KUBERNETES_VERSIONS, check_kubernetes_version
+
+if TYPE_CHECKING:
+    import pulumi_aws as aws
+else:
+    aws = lazy_module("pulumi_aws", "EksCluster (and ClusterRef)")
 
 TYPE_TOKEN = "platform:index:EksCluster"
 
@@ -312,6 +317,7 @@ class EksCluster(pulumi.ComponentResource):
     """A kubeconfig using ``aws eks get-token`` (secret)."""
 
     def __init__(self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        ensure_loaded(aws)
         super().__init__(TYPE_TOKEN, name, None, opts)
         self.args = args
         self.name = name

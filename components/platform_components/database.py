@@ -73,14 +73,14 @@ import functools
 import json
 import re
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
-import pulumi_aws as aws
 import pulumi_random as random
 from pydantic import Field, field_validator, model_validator
 
 from ._base import StrictModel, plain
+from ._optional import ensure_loaded, lazy_module
 from .cluster import ClusterRef, EksCluster, Identity
 from .errors import ConfigError
 from .karpenter import check_cron
@@ -95,6 +95,11 @@ from .kube.traffic import istio_authorization, linkerd_authorization, linkerd_id
 from .namespace import MeshMode
 from .policies.base import EXEMPT_PREFIX
 from .versions import AWS_CLI_IMAGE, DEFAULT_POSTGRES_VERSION, POSTGRES_IMAGES
+
+if TYPE_CHECKING:
+    import pulumi_aws as aws
+else:
+    aws = lazy_module("pulumi_aws", "StatefulDatabase backups (S3, KMS, IAM)")
 
 TYPE_TOKEN = "platform:index:StatefulDatabase"
 IRSA_ANNOTATION = "eks.amazonaws.com/role-arn"
@@ -1484,6 +1489,8 @@ class StatefulDatabase(pulumi.ComponentResource):
         # everything is rendered (and every cross-field rule checked) before the first child exists
         manifests = render_database(name, args, mesh=mesh or MeshMode.NONE)
         names = Names(name, args)
+        if args.backup.enabled:
+            ensure_loaded(aws)
         super().__init__(TYPE_TOKEN, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         keep = pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=True)

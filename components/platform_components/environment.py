@@ -20,13 +20,13 @@ resources. In-cluster, it creates:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
-import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from ._base import plain
+from ._optional import ensure_loaded, lazy_module
 from .cluster import EksCluster
 from .config import PlatformConfig
 from .database import StatefulDatabase
@@ -35,6 +35,11 @@ from .karpenter import Karpenter, KarpenterNodePool
 from .kube import labels as lbl
 from .namespace import TEAM_LABEL, MeshNamespace, MeshNamespaceArgs, PodSecurityLevel, psa_labels
 from .workload import SecureWorkload
+
+if TYPE_CHECKING:
+    import pulumi_aws as aws
+else:
+    aws = lazy_module("pulumi_aws", "a PlatformEnvironment with AWS resources")
 
 TYPE_TOKEN = "platform:index:PlatformEnvironment"
 
@@ -79,6 +84,8 @@ class PlatformEnvironment(pulumi.ComponentResource):
     """The EKS cluster (None when deploying into an existing cluster)."""
 
     def __init__(self, name: str, config: PlatformConfig, opts: pulumi.ResourceOptions | None = None) -> None:
+        if config.cluster is not None:
+            ensure_loaded(aws)
         super().__init__(TYPE_TOKEN, name, None, opts)
         environment = config.environment.value
         tags = {lbl.ENVIRONMENT: environment, lbl.MANAGED_BY_KEY: lbl.MANAGED_BY}

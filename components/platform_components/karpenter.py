@@ -20,20 +20,25 @@ from __future__ import annotations
 import enum
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
-import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 from pydantic import Field, field_validator, model_validator
 
 from ._base import StrictModel
+from ._optional import ensure_loaded, lazy_module
 from .cluster import DISCOVERY_TAG, SYSTEM_NODE_LABEL, EksCluster, managed_policy_arn
 from .errors import ConfigError
 from .kube import labels as lbl
 from .kube.names import check_dns1123_label, check_label_key, check_label_value
 from .kube.quantity import check_quantity
 from .versions import KARPENTER_CHART_REPOSITORY, KARPENTER_KUBERNETES, KARPENTER_VERSION
+
+if TYPE_CHECKING:
+    import pulumi_aws as aws
+else:
+    aws = lazy_module("pulumi_aws", "Karpenter and KarpenterNodePool")
 
 TYPE_TOKEN = "platform:index:Karpenter"
 NODE_POOL_TYPE_TOKEN = "platform:index:KarpenterNodePool"
@@ -568,6 +573,7 @@ class Karpenter(pulumi.ComponentResource):
         *,
         cluster: EksCluster,
     ) -> None:
+        ensure_loaded(aws)
         super().__init__(TYPE_TOKEN, name, None, opts)
         supported = KARPENTER_KUBERNETES[args.version]
         if cluster.args.kubernetes_version not in supported:

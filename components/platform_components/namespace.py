@@ -33,14 +33,14 @@ namespace.
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
-import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 from pydantic import Field, field_validator, model_validator
 
 from ._base import StrictModel
+from ._optional import ensure_loaded, lazy_module
 from .errors import ConfigError
 from .kube import labels as lbl
 from .kube.names import check_dns1123_label
@@ -48,6 +48,11 @@ from .kube.netpol import NAMESPACE_NAME_LABEL, dns_egress
 from .kube.quantity import check_quantity
 from .policies.base import EXEMPT_PREFIX
 from .policies.tenancy import MESH_CNI_ANNOTATION, TEAM_LABEL
+
+if TYPE_CHECKING:
+    import pulumi_aws as aws
+else:
+    aws = lazy_module("pulumi_aws", "MeshNamespace EKS access entries")
 
 TYPE_TOKEN = "platform:index:MeshNamespace"
 PSA_MODES = ("enforce", "audit", "warn")
@@ -259,6 +264,8 @@ class MeshNamespace(pulumi.ComponentResource):
             check_dns1123_label(name)
         except ValueError as exc:
             raise ConfigError(f"MeshNamespace name: {exc}") from None
+        if cluster is not None and args.owners:
+            ensure_loaded(aws)  # the owners' EKS access entries
         super().__init__(TYPE_TOKEN, name, None, opts)
         self.mesh = args.mesh
         manifests = render_namespace(name, args)

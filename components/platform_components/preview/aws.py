@@ -107,6 +107,7 @@ from typing import TYPE_CHECKING, Any
 
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
 
+from .._optional import require
 from .mocks import InvokeError
 
 if TYPE_CHECKING:
@@ -394,9 +395,8 @@ class _Moto:
         if self._mock is None:
             self._isolate_env()
             try:
-                from moto import mock_aws
-
-                mock = mock_aws()
+                moto = require("moto", "previewing AWS resources offline")
+                mock = moto.mock_aws()
                 mock.start()  # also sets dummy AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
             except BaseException:
                 self._restore_env()

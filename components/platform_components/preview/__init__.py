@@ -1,0 +1,12 @@
+"""The offline engine (the ``preview`` extra): run a program under mocks, render, validate, police.
+
+Importing any of its modules without the extra installed raises
+:class:`~platform_components._optional.MissingExtraError`, one line naming the extra.
+"""
+
+from .._optional import require_installed
+
+require_installed(
+    ("kubernetes_validate", "jsonschema", "referencing", "celpy"),
+    "the offline engine (platformctl preview, platform_components.testing)",
+)
