@@ -1,7 +1,8 @@
 """``platformctl``: offline preview of a stack, and the location of the CrossGuard policy pack.
 
 Exit codes: 0 clean; 1 policy violations (mandatory) or schema errors; 2 bad config, bad usage,
-missing stack or a YAML syntax error (one clear line on stderr, never a traceback).
+missing stack, a YAML syntax error or a missing extra (one clear line on stderr, never a
+traceback); 130 interrupted; 141 the reader of stdout went away (``platformctl rules | head``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ from .errors import PlatformError
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+"""128 + SIGPIPE, what a shell reports for ``cat`` writing into a closed pipe."""
 
 
 def pack_directory() -> Path:
@@ -106,20 +110,33 @@ def _cmd_rules() -> int:
     return EXIT_CLEAN
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "policy-pack":
         sys.stdout.write(f"{pack_directory()}\n")
         return EXIT_CLEAN
     if args.command == "rules":
         return _cmd_rules()
+    return _cmd_preview(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     try:
-        return _cmd_preview(args)
+        code = _dispatch(args)
+        sys.stdout.flush()  # a closed pipe shows up here rather than at interpreter exit
+        return code
+    except PlatformError as exc:  # e.g. a missing extra: one line naming it
+        if getattr(args, "debug", False):
+            raise
+        sys.stderr.write(f"platformctl: error: {exc}\n")
+        return EXIT_USAGE
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
+        # The reader went away (`platformctl rules | head`): stop quietly, as cat does. Python would
+        # otherwise print a second traceback when it flushes stdout at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_FINDINGS
+        return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ from platform_components.namespace import (
 )
 from platform_components.testing import preview_function
 from platform_components.workload import render_mesh, render_workload
-from pydantic import ValidationError
 
 
 def namespace(mode: MeshMode, **extra: Any) -> dict[str, dict[str, Any]]:
@@ -106,11 +105,9 @@ def test_no_mesh_default_deny_allows_only_dns() -> None:
 
 
 def test_sidecar_under_restricted_without_cni_is_refused_clearly() -> None:
-    with pytest.raises(
-        ValidationError, match=r"needs NET_ADMIN and NET_RAW.*set mesh_cni: true.*istio-ambient"
-    ):
+    with pytest.raises(ConfigError, match=r"needs NET_ADMIN and NET_RAW.*set mesh_cni: true.*istio-ambient"):
         MeshNamespaceArgs(mesh=MeshMode.ISTIO_SIDECAR)
-    with pytest.raises(ValidationError, match="linkerd injects an init container"):
+    with pytest.raises(ConfigError, match="linkerd injects an init container"):
         MeshNamespaceArgs(mesh=MeshMode.LINKERD)
     assert MeshNamespaceArgs(mesh=MeshMode.ISTIO_SIDECAR, pod_security=PodSecurityLevel.BASELINE).mesh.sidecar
 
@@ -132,7 +129,7 @@ def test_quota_presets_and_overrides() -> None:
     assert small["requests.cpu"] == "4" and small["services.loadbalancers"] == "0"
     large = namespace(MeshMode.NONE, size="large", quota={"pods": "900"})["ResourceQuota"]["spec"]["hard"]
     assert large["requests.cpu"] == "64" and large["pods"] == "900"
-    with pytest.raises(ValidationError, match="quota pods: 'many' is not a Kubernetes quantity"):
+    with pytest.raises(ConfigError, match="quota pods: 'many' is not a Kubernetes quantity"):
         MeshNamespaceArgs(quota={"pods": "many"})
 
 
