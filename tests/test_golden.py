@@ -1,0 +1,120 @@
+"""Upgrade safety: every stack's and example's URNs and rendered manifests against the golden files.
+
+``tests/golden/<target>/`` was recorded before the packaging changes of 0.2 (import name, extras,
+SDK range); a URN that changes means ``pulumi up`` replaces or deletes a resource, so URNs must match
+exactly. A manifest may differ only where ``tests/golden/allowed-differences.txt`` lists the
+difference with its reason, one line per (target, manifest file, field path).
+
+This module also runs in the dependency matrix's highest and lowest legs (``scripts/test``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from platform_components.preview.engine import preview
+from platform_components.preview.report import write_outputs
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLDEN = ROOT / "tests" / "golden"
+TARGETS = {
+    "dev": (ROOT, "dev"),
+    "staging": (ROOT, "staging"),
+    "prod": (ROOT, "prod"),
+    "local": (ROOT, "local"),
+    "team-service": (ROOT / "examples" / "team-service", "dev"),
+}
+
+
+def allowed_differences() -> dict[tuple[str, str, str], str]:
+    """(target, manifest file, dotted field path) -> reason."""
+    allowed: dict[tuple[str, str, str], str] = {}
+    for number, line in enumerate((GOLDEN / "allowed-differences.txt").read_text().splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = [p.strip() for p in line.split("|")]
+        assert len(parts) == 4 and all(parts), (
+            f"allowed-differences.txt:{number}: target | file | path | reason"
+        )
+        allowed[(parts[0], parts[1], parts[2])] = parts[3]
+    return allowed
+
+
+def differences(old: Any, new: Any, path: str = "") -> list[str]:
+    """Dotted paths where ``old`` and ``new`` differ (a list index is a path part)."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        out: list[str] = []
+        for key in sorted(set(old) | set(new)):
+            sub = f"{path}.{key}" if path else str(key)
+            if key not in old or key not in new:
+                out.append(sub)
+            else:
+                out.extend(differences(old[key], new[key], sub))
+        return out
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        return [
+            d
+            for i, (a, b) in enumerate(zip(old, new, strict=True))
+            for d in differences(a, b, f"{path}[{i}]")
+        ]
+    return [] if old == new else [path or "."]
+
+
+@pytest.fixture(scope="module", params=sorted(TARGETS))
+def rendered(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    target = request.param
+    project, stack = TARGETS[target]
+    out = tmp_path_factory.mktemp(target)
+    write_outputs(preview(project, stack), out)
+    return target, out
+
+
+def test_urns_are_unchanged(rendered: tuple[str, Path]) -> None:
+    target, out = rendered
+    urns = sorted(r["urn"] for r in json.loads((out / "resources.json").read_text()))
+    golden = (GOLDEN / target / "urns.txt").read_text().split()
+    assert [u for u in golden if u not in urns] == [], "resources that would be deleted or replaced"
+    assert [u for u in urns if u not in golden] == [], "new resources: record them only with a reason"
+
+
+def test_manifests_are_unchanged_or_listed(rendered: tuple[str, Path]) -> None:
+    import yaml
+
+    target, out = rendered
+    golden = json.loads((GOLDEN / target / "manifests.json").read_text())
+    current = {
+        str(p.relative_to(out / "manifests")): yaml.safe_load(p.read_text())
+        for p in sorted((out / "manifests").rglob("*.yaml"))
+    }
+    assert sorted(current) == sorted(golden)
+    allowed = allowed_differences()
+    unlisted = [
+        f"{name}: {path}"
+        for name in sorted(golden)
+        for path in differences(golden[name], current[name])
+        if (target, name, path) not in allowed
+    ]
+    assert unlisted == [], "differences not in tests/golden/allowed-differences.txt"
+
+
+def test_every_allowed_difference_still_happens(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A listed difference that no longer occurs is stale: the list stays an exact account."""
+    import yaml
+
+    stale = []
+    by_target: dict[str, list[tuple[str, str]]] = {}
+    for target, name, path in allowed_differences():
+        by_target.setdefault(target, []).append((name, path))
+    for target, entries in sorted(by_target.items()):
+        project, stack = TARGETS[target]
+        out = tmp_path_factory.mktemp(f"stale-{target}")
+        write_outputs(preview(project, stack), out)
+        golden = json.loads((GOLDEN / target / "manifests.json").read_text())
+        for name, path in entries:
+            current = yaml.safe_load((out / "manifests" / name).read_text())
+            if path not in differences(golden[name], current):
+                stale.append(f"{target} | {name} | {path}")
+    assert stale == []
