@@ -1,0 +1,90 @@
+"""The example team repository installed as a team installs it, outside this repository.
+
+``examples/team-service`` is copied into a temporary folder, its dependency on the library pointed at
+this checkout (a team points it at a Git tag), installed with ``uv sync`` into ``.venv`` *inside* the
+program folder (the usual layout), and then the team's own tests and ``platformctl preview`` run
+there: both must pass with no warning at all (the example's pytest turns warnings into errors).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "team-service"
+EXCLUDE_NEWER = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["uv"]["exclude-newer"]
+
+
+def _uv() -> str:
+    uv = os.environ.get("UV") or str(Path(sys.executable).parent / "uv")
+    assert Path(uv).exists(), "the team-repository tests run through uv; run them with `uv run pytest`"
+    return uv
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    return {**env, "UV_EXCLUDE_NEWER": EXCLUDE_NEWER, "UV_PYTHON": sys.executable}
+
+
+def install_team_repo(dest: Path) -> Path:
+    """Copy the example to ``dest`` as a team's repository and ``uv sync`` it; return the project."""
+    project = dest / "team-service"
+    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns(".venv", "__pycache__", "uv.lock", "out"))
+    pyproject = project / "pyproject.toml"
+    text = pyproject.read_text()
+    text, count = re.subn(
+        r'^platform-components = \{ path = "\.\./\.\.", editable = true \}$',
+        f'platform-components = {{ path = "{ROOT}" }}',
+        text,
+        flags=re.MULTILINE,
+    )
+    assert count == 1, "examples/team-service/pyproject.toml no longer names the library's path source"
+    pyproject.write_text(text)
+    subprocess.run([_uv(), "sync", "--quiet"], cwd=project, env=_env(), check=True, timeout=900)
+    return project
+
+
+@pytest.fixture(scope="module")
+def team_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return install_team_repo(tmp_path_factory.mktemp("team"))
+
+
+def _run(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [_uv(), "run", "--no-sync", *args],
+        cwd=project,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+
+
+def test_the_venv_is_inside_the_program_folder(team_repo: Path) -> None:
+    assert (team_repo / ".venv" / "pyvenv.cfg").is_file()
+    proc = _run(team_repo, "python", "-c", "import platform_components; print(platform_components.__file__)")
+    assert proc.returncode == 0, proc.stderr
+    assert Path(proc.stdout.strip()).is_relative_to(team_repo / ".venv")
+
+
+def test_team_tests_pass_without_warnings(team_repo: Path) -> None:
+    proc = _run(team_repo, "pytest", "-p", "no:cacheprovider", "-q", "-W", "error")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "warning" not in proc.stdout.lower(), proc.stdout
+
+
+def test_team_preview_is_clean(team_repo: Path) -> None:
+    proc = _run(team_repo, "platformctl", "preview", "--stack", "dev")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "0 violations, 0 warnings, 0 schema errors" in proc.stdout
+    assert "Traceback" not in proc.stderr
+    assert "Warning" not in proc.stderr, proc.stderr
