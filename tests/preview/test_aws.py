@@ -1096,3 +1096,25 @@ def test_a_large_program_is_fast() -> None:
         busy += max(0.0, stop - max(start, end))
         end = max(end, stop)
     assert busy < 3.0, busy
+
+
+def test_without_moto_internals_the_answers_are_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The two moto speed-ups patch moto internals when they exist; without them (another moto
+    release) every refusal is still found, only slower."""
+    import types
+
+    from platform_components.preview import aws as preview_aws
+
+    assert preview_aws._moto_internal(types.SimpleNamespace(f=len), "f") is len
+    assert preview_aws._moto_internal(types.SimpleNamespace(f=1), "f") is None
+    assert preview_aws._moto_internal(types.SimpleNamespace(), "f") is None
+
+    def program() -> None:
+        aws.kms.Key("window", deletion_window_in_days=3)
+        aws.kms.Key("fine")
+
+    with_internals = errors_of(preview(program))
+    monkeypatch.setattr(preview_aws, "_moto_internal", lambda module, name: None)
+    without = errors_of(preview(program))
+    assert without == with_internals
+    assert [e.split(":")[2] for e in without] == ["Key window"], without

@@ -369,6 +369,12 @@ _CLIENTS: dict[tuple[str, str], Any] = {}
 ~0.1-0.4 s each). They only ever talk to moto: they are used only while :class:`_Moto` runs."""
 
 
+def _moto_internal(module: Any, name: str) -> Callable[..., Any] | None:
+    """A moto internal that :class:`_Moto` speeds up, or None when this moto release has none."""
+    found = getattr(module, name, None)
+    return found if callable(found) else None
+
+
 class _Moto:
     """moto's ``mock_aws`` for one preview run (started lazily, on the first call).
 
@@ -431,23 +437,33 @@ class _Moto:
 
     def _cache_action_lookup(self) -> None:
         """moto lists a response class's methods (``inspect.getmembers``) on every request, which is
-        about half of its time here: the list never changes, so remember it per class."""
+        about half of its time here: the list never changes, so remember it per class. (A moto
+        internal, moto 5.0 to 5.2: feature-detected, skipped when absent; both paths are tested.)"""
         from unittest import mock
 
         import moto.core.responses as responses
 
-        lookup = functools.cache(responses.method_names_from_class)  # type: ignore[attr-defined]
+        original = _moto_internal(responses, "method_names_from_class")
+        if original is None:  # a moto without this helper: no speed-up, same answers
+            log.debug("moto has no method_names_from_class; its method lookup stays uncached")
+            return
+        lookup = functools.cache(original)
         self._patches.append(mock.patch.object(responses, "method_names_from_class", lookup))
         self._patches[-1].start()
 
     def _lazy_kms_keys(self) -> None:
         """moto makes an RSA key pair for every KMS key (~0.1-0.2 s), used only to sign/verify:
-        make it when first used instead."""
+        make it when first used instead. (A moto internal, moto 5.0 to 5.2: feature-detected, skipped
+        when absent; both paths are tested.)"""
         from unittest import mock
 
         import moto.kms.models as kms_models
 
-        generate = kms_models.generate_private_key  # type: ignore[attr-defined]
+        generate = _moto_internal(kms_models, "generate_private_key")
+        if generate is None:  # a moto without this helper: keys are made eagerly, as moto does
+            log.debug("moto has no generate_private_key; KMS keys are generated eagerly")
+            self._kms_patched = True
+            return
 
         class LazyPrivateKey:
             def __init__(self, key_spec: str) -> None:
