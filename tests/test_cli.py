@@ -390,3 +390,37 @@ def test_module_entry_point_reports_bad_config(project: Path) -> None:
     line = the_error_line(proc.stderr)
     assert f"{STACK_DISPLAY}:" in line
     assert "platform.workloads[0].replicas=-1" in line
+
+
+@pytest.mark.parametrize("command", [["rules"], ["policy-pack"]])
+def test_a_closed_pipe_ends_quietly(command: list[str]) -> None:
+    """`platformctl rules | head`: the reader is gone before anything is written; no traceback."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "platform_components.cli", *command],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert proc.stderr == ""
+    assert proc.returncode == 141
+
+
+def test_bad_arguments_in_python_code_are_one_line_with_a_suggestion() -> None:
+    from platform_components import ProbeArgs, SecureWorkloadArgs
+    from platform_components.errors import ConfigError
+
+    with pytest.raises(ConfigError) as info:
+        SecureWorkloadArgs(namespace="shop", imgae="ghcr.io/acme/api:1.0.0", readiness=ProbeArgs(path="/r"))
+    assert (
+        str(info.value)
+        == "SecureWorkloadArgs.imgae: unknown key 'imgae'; did you mean 'image'? (and 2 more problems)"
+    )
+    with pytest.raises(ConfigError, match=r"^ProbeArgs\.path="):
+        ProbeArgs(path="no-slash")
