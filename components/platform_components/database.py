@@ -88,12 +88,12 @@ from .kube import labels as lbl
 from .kube.images import check_image, parse_image
 from .kube.names import check_dns1035_label, check_dns1123_label, check_dns1123_subdomain, check_labels
 from .kube.netpol import IngressRule, Peer, network_policy_spec
-from .kube.objects import create_object
+from .kube.objects import add_annotations, create_object
 from .kube.quantity import check_quantity, parse_quantity
 from .kube.security import container_security_context, pod_security_context
 from .kube.traffic import istio_authorization, linkerd_authorization, linkerd_identity
 from .namespace import MeshMode
-from .policies.base import EXEMPT_PREFIX
+from .policies.base import exemption_annotations
 from .versions import AWS_CLI_IMAGE, DEFAULT_POSTGRES_VERSION, POSTGRES_IMAGES
 
 TYPE_TOKEN = "platform:index:StatefulDatabase"
@@ -819,6 +819,8 @@ def render_database(
         out[suffix] = manifest
     if args.backup.enabled:
         out.update(_backup_objects(names, args, common, mesh))
+    # a rule may fire on any child (a Service, the NetworkPolicy, a CronJob ...), so each carries them
+    add_annotations(out.values(), exemption_annotations(args.policy_exemptions))
     return out
 
 
@@ -843,8 +845,7 @@ def _checkov_skips(args: StatefulDatabaseArgs) -> dict[str, str]:
         "non-root, no privilege escalation, all capabilities dropped",
     ]
     annotations = {f"{CHECKOV_SKIP}{i}": reason for i, reason in enumerate(skips, start=1)}
-    for rule_id, reason in sorted(args.policy_exemptions.items()):
-        annotations[EXEMPT_PREFIX + rule_id] = reason
+    annotations.update(exemption_annotations(args.policy_exemptions))
     return annotations
 
 
@@ -1549,10 +1550,8 @@ class StatefulDatabase(pulumi.ComponentResource):
                 opts = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(retain_on_delete=True))
             elif suffix in ("backup-sa", "restore-test-sa") and irsa:
                 role_arn = backup_env[f"{suffix.removesuffix('-sa')}_role_arn"]
-                manifest = {
-                    **manifest,
-                    "metadata": {**manifest["metadata"], "annotations": {IRSA_ANNOTATION: role_arn}},
-                }
+                annotations = {**(manifest["metadata"].get("annotations") or {}), IRSA_ANNOTATION: role_arn}
+                manifest = {**manifest, "metadata": {**manifest["metadata"], "annotations": annotations}}
             created[suffix] = create_object(f"{name}-{suffix}", manifest, opts)
 
         self.namespace = pulumi.Output.from_input(args.namespace)

@@ -45,8 +45,9 @@ from .errors import ConfigError
 from .kube import labels as lbl
 from .kube.names import check_dns1123_label
 from .kube.netpol import NAMESPACE_NAME_LABEL, dns_egress
+from .kube.objects import add_annotations
 from .kube.quantity import check_quantity
-from .policies.base import EXEMPT_PREFIX
+from .policies.base import exemption_annotations
 from .policies.tenancy import MESH_CNI_ANNOTATION, TEAM_LABEL
 
 TYPE_TOKEN = "platform:index:MeshNamespace"
@@ -360,8 +361,7 @@ def render_namespace(name: str, args: MeshNamespaceArgs) -> dict[str, dict[str, 
         annotations["config.linkerd.io/default-inbound-policy"] = "deny"
     if args.mesh_cni:
         annotations[MESH_CNI_ANNOTATION] = "true"
-    for rule_id, reason in sorted(args.policy_exemptions.items()):
-        annotations[EXEMPT_PREFIX + rule_id] = reason
+    annotations.update(exemption_annotations(args.policy_exemptions))
     ns_meta: dict[str, Any] = {"name": name, "labels": labels}
     if annotations:
         ns_meta["annotations"] = annotations
@@ -423,6 +423,8 @@ def render_namespace(name: str, args: MeshNamespaceArgs) -> dict[str, dict[str, 
                 "listeners": [{"name": "mesh", "port": HBONE_PORT, "protocol": "HBONE"}],
             },
         }
+    # a rule may fire on any child (the quota, the default-deny policy ...), so each carries them
+    add_annotations(out.values(), exemption_annotations(args.policy_exemptions))
     return out
 
 

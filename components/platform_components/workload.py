@@ -85,12 +85,13 @@ from .kube.names import (
     check_port_name,
 )
 from .kube.netpol import EgressRule, IngressRule, Protocol, network_policy_spec
+from .kube.objects import add_annotations
 from .kube.probes import ProbeArgs, ProbeKind
 from .kube.quantity import check_quantity, parse_quantity
 from .kube.security import DEFAULT_UID, container_security_context, pod_security_context
 from .kube.traffic import RouteArgs, http_route, istio_authorization, linkerd_authorization, linkerd_identity
 from .namespace import MeshMode
-from .policies.base import EXEMPT_PREFIX
+from .policies.base import exemption_annotations
 
 TYPE_TOKEN = "platform:index:SecureWorkload"
 DEFAULT_PRIORITY_CLASS = "platform-medium"
@@ -943,6 +944,8 @@ def render_workload(name: str, args: SecureWorkloadArgs) -> dict[str, dict[str, 
                     may_scale_to_zero=args.minimum_replicas == 0,
                 ),
             }
+    # a rule may fire on any child (the route, the Service, the NetworkPolicy ...), so each carries them
+    add_annotations(out.values(), exemption_annotations(args.policy_exemptions))
     return out
 
 
@@ -990,6 +993,7 @@ def render_mesh(name: str, args: SecureWorkloadArgs, mesh: MeshMode) -> list[tup
     selector = lbl.selector_labels(name)
     if not rules:
         return []  # the namespace's allow-nothing policy denies every caller
+    objects: list[tuple[str, dict[str, Any]]] = []
     if mesh is not MeshMode.LINKERD:
         policy = istio_authorization(
             name,
@@ -999,16 +1003,17 @@ def render_mesh(name: str, args: SecureWorkloadArgs, mesh: MeshMode) -> list[tup
             selector=selector,
             labels=labels,
         )
-        return [("authz", policy)]
-    identities: dict[str, list[str]] = {}
-    for rule in rules:
-        for port in _ingress_ports(args, rule):
-            identities.setdefault(port.name, []).append(linkerd_identity(rule, args.namespace))
-    objects: list[tuple[str, dict[str, Any]]] = []
-    for port_name, callers in identities.items():
-        objects += linkerd_authorization(
-            name, args.namespace, port_name, callers, selector=selector, labels=labels
-        )
+        objects.append(("authz", policy))
+    else:
+        identities: dict[str, list[str]] = {}
+        for rule in rules:
+            for port in _ingress_ports(args, rule):
+                identities.setdefault(port.name, []).append(linkerd_identity(rule, args.namespace))
+        for port_name, callers in identities.items():
+            objects += linkerd_authorization(
+                name, args.namespace, port_name, callers, selector=selector, labels=labels
+            )
+    add_annotations((manifest for _, manifest in objects), exemption_annotations(args.policy_exemptions))
     return objects
 
 
@@ -1022,8 +1027,7 @@ def _deployment_annotations(args: SecureWorkloadArgs, *, has_digest: bool) -> di
     if args.env_from_secrets:
         skips.append("CKV_K8S_35=secrets as env requested explicitly via env_from_secrets (policy-reported)")
     annotations = {f"{CHECKOV_SKIP}{i}": reason for i, reason in enumerate(skips, start=1)}
-    for rule_id, reason in sorted(args.policy_exemptions.items()):
-        annotations[EXEMPT_PREFIX + rule_id] = reason
+    annotations.update(exemption_annotations(args.policy_exemptions))
     return annotations
 
 

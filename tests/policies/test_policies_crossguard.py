@@ -230,3 +230,32 @@ def test_repository_secret_values_are_not_judged_under_crossguard(kit: Kit) -> N
     ((message, _),) = reported
     assert "embeds a password in the URL (value not shown)" in message
     assert "s3cr3t" not in message
+
+
+def test_an_unused_exemption_is_judged_per_component_under_crossguard(kit: Kit) -> None:
+    """The stack policy evaluates the pack itself (CrossGuard runs each policy alone) and groups the
+    objects of a component by their parent, as the offline engine does."""
+    exempt = {EXEMPT_PREFIX + "pss-privileged": "node agent"}
+    dep, svc = kit.deployment(), kit.service()
+    kit.pod_spec_of(dep)["containers"][0]["securityContext"]["privileged"] = True
+    for obj in (dep, svc):
+        obj["metadata"]["annotations"] = dict(exempt)
+    component_urn = "urn:pulumi:test::platform::platform:index:SecureWorkload::api"
+    component = PolicyResource(
+        "platform:index:SecureWorkload", {}, component_urn, "api", options(), None, None, [], {}
+    )
+    resources = kit.resources(dep, svc)
+    policy = stack_policy("policy-exemption-unused")
+
+    def validate(parent: PolicyResource | None) -> Reported:
+        reported, report = recorder()
+        items = [
+            PolicyResource(r.type, r.props, r.urn, r.name, options(), None, parent, [], {}) for r in resources
+        ]
+        policy.validate(StackValidationArgs(resources=items), report)
+        return reported
+
+    assert validate(component) == []
+    ((message, urn),) = validate(None)  # alone, the Service's exemption exempts nothing
+    assert message.startswith("Service team-a/api: ") and "exempts nothing" in message
+    assert urn == resources[1].urn

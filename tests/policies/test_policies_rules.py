@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from platform_components.policies import RULES, STACK_RULES, Resource, check
+from platform_components.policies import EXEMPT_PREFIX, RULES, STACK_RULES, Resource, check
 
 if TYPE_CHECKING:
     from conftest import Kit, Path
@@ -876,6 +876,19 @@ GITOPS_CASES: dict[str, tuple[Case, Case]] = {
     ),
 }
 CASES.update(GITOPS_CASES)
+
+
+# --- team programs: exemptions, references between components, mesh, environment ------------------------
+
+EXEMPT_PRIVILEGED = {("metadata", "annotations", f"{EXEMPT_PREFIX}pss-privileged"): "CNI agent"}
+
+TEAM_CASES: dict[str, tuple[Case, Case]] = {
+    "policy-exemption-unused": (
+        stack(changes={"Deployment": EXEMPT_PRIVILEGED}),
+        stack(changes={"Deployment": {**EXEMPT_PRIVILEGED, f"{SC}.privileged": True}}),
+    ),
+}
+CASES.update(TEAM_CASES)
 
 
 ALL_IDS = sorted([rule.id for rule in RULES] + [rule.id for rule in STACK_RULES])

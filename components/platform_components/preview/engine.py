@@ -334,6 +334,7 @@ def check(
             urn=r.urn,
             protect=r.protect,
             property_dependencies=r.property_dependencies,
+            parent=r.parent,
         )
         for r, m in manifests
     ] + [
@@ -344,6 +345,7 @@ def check(
             urn=r.urn,
             protect=r.protect,
             property_dependencies=r.property_dependencies,
+            parent=r.parent,
         )
         for r in run.records
         if not is_manifest(r)
