@@ -8,14 +8,24 @@ another program). These tests preview such programs offline, exactly as ``platfo
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
 
+import pulumi
+import pytest
 from platform_components import (
+    ConfigError,
+    EgressRule,
+    ExternalKind,
+    ExternalRef,
+    IngressRule,
     MeshMode,
     MeshNamespace,
     MeshNamespaceArgs,
+    NetworkArgs,
     ParentRef,
+    PortRef,
     ProbeArgs,
     RouteArgs,
     SecureWorkload,
@@ -24,6 +34,8 @@ from platform_components import (
     StatefulDatabaseArgs,
 )
 from platform_components.policies import EXEMPT_PREFIX
+from platform_components.preview.mocks import PreviewMocks
+from platform_components.preview.report import render_summary, report_dict
 from platform_components.testing import Preview, preview_function
 
 NAMESPACE = "payments"
@@ -101,3 +113,195 @@ def test_an_exemption_that_matches_no_finding_is_reported_once_per_component() -
     assert [resource for resource, _ in unused] == ["Deployment payments/api", "StatefulSet payments/orders"]
     assert "exempts nothing: rule pss-privileged has no finding" in unused[0][1]
     assert "did you mean 'route-parent-exists'?" in unused[1][1]
+
+
+def test_a_route_to_the_platform_gateway_declared_external_passes_and_is_listed() -> None:
+    gateway = ExternalRef(kind=ExternalKind.GATEWAY, namespace="gateway", name="public")
+
+    def program() -> None:
+        SecureWorkload(
+            "api",
+            SecureWorkloadArgs(
+                namespace=NAMESPACE,
+                image="ghcr.io/acme/api:1.0.0",
+                readiness=ProbeArgs(path="/readyz"),
+                liveness=ProbeArgs(path="/livez"),
+                route=RouteArgs(parent=ParentRef(name="public", namespace="gateway")),
+            ),
+            externals=[gateway],
+        )
+
+    preview = run(program)
+    assert findings(preview, "route-parent-exists") == []
+    assert preview.externals == ["gateway gateway/public"]
+    summary = render_summary(preview.result, io.StringIO())
+    assert "Declared externals (1), not part of this program:" in summary
+    assert "gateway gateway/public  payments/api" in summary
+    assert report_dict(preview.result)["externals"] == [
+        {"external": "gateway gateway/public", "declared_by": "payments/api"}
+    ]
+
+
+def test_an_undeclared_route_parent_fails_with_the_declaration_to_add() -> None:
+    preview = run(
+        lambda: workload("api", route=RouteArgs(parent=ParentRef(name="public", namespace="gateway")))
+    )
+    (message,) = findings(preview, "route-parent-exists")
+    assert "externals=[ExternalRef(kind=ExternalKind.GATEWAY, namespace='gateway', name='public')]" in message
+
+
+def platform_stack_outputs(outputs: dict[str, Any]) -> PreviewMocks:
+    """Offline mocks that answer a StackReference with ``outputs`` (as the other stack would)."""
+
+    def answer(_mocks: PreviewMocks, _args: Any, _state: dict[str, Any]) -> dict[str, Any]:
+        return {"outputs": outputs}
+
+    return PreviewMocks({"pulumi:pulumi:StackReference": answer})
+
+
+def gateway_from_the_platform_stack() -> None:
+    platform = pulumi.StackReference("acme/platform-components/dev")
+    SecureWorkload(
+        "api",
+        SecureWorkloadArgs(
+            namespace=NAMESPACE,
+            image="ghcr.io/acme/api:1.0.0",
+            readiness=ProbeArgs(path="/readyz"),
+            liveness=ProbeArgs(path="/livez"),
+            route=RouteArgs(parent=ParentRef(name="public", namespace="gateway")),
+        ),
+        externals=[
+            ExternalRef(kind=ExternalKind.GATEWAY, namespace="gateway", name=platform.get_output("gateway"))
+        ],
+    )
+
+
+def test_an_external_name_from_a_stack_reference_is_checked_against_the_other_stack() -> None:
+    same = run(gateway_from_the_platform_stack, mocks=platform_stack_outputs({"gateway": "public"}))
+    assert findings(same, "route-parent-exists") == []
+    assert same.externals == ["gateway gateway/public"]
+    renamed = run(gateway_from_the_platform_stack, mocks=platform_stack_outputs({"gateway": "public-v2"}))
+    assert len(findings(renamed, "route-parent-exists")) == 1
+    assert findings(renamed, "ref-external-unused")  # gateway/public-v2 is declared, but not referenced
+
+
+def test_an_unknown_stack_output_stands_for_any_name_of_its_kind() -> None:
+    preview = run(gateway_from_the_platform_stack)  # the other stack's outputs are unknown offline
+    assert findings(preview, "route-parent-exists") == []
+    assert preview.externals == ["gateway gateway/<a stack output, unknown in this preview>"]
+
+
+def test_references_to_other_namespaces_must_be_declared() -> None:
+    def program(externals: list[ExternalRef]) -> Callable[[], None]:
+        def build() -> None:
+            SecureWorkload(
+                "api",
+                SecureWorkloadArgs(
+                    namespace=NAMESPACE,
+                    image="ghcr.io/acme/api:1.0.0",
+                    readiness=ProbeArgs(path="/readyz"),
+                    liveness=ProbeArgs(path="/livez"),
+                    network=NetworkArgs(
+                        ingress=[
+                            IngressRule(namespace="edge", workload="gateway"),
+                            IngressRule(namespace="monitoring", pod_labels={"app": "prometheus"}),
+                        ]
+                    ),
+                ),
+                externals=externals,
+            )
+
+        return build
+
+    undeclared = run(program([]))
+    assert len(findings(undeclared, "ref-resolves")) == 2
+    declared = run(
+        program(
+            [
+                ExternalRef(namespace="edge", name="gateway"),
+                ExternalRef(kind=ExternalKind.NAMESPACE, namespace="monitoring"),
+            ]
+        )
+    )
+    assert findings(declared, "ref-resolves") == []
+    assert declared.externals == ["namespace monitoring", "workload edge/gateway"]
+
+
+def test_an_external_that_nothing_references_is_reported() -> None:
+    def program() -> None:
+        SecureWorkload(
+            "api",
+            SecureWorkloadArgs(
+                namespace=NAMESPACE,
+                image="ghcr.io/acme/api:1.0.0",
+                readiness=ProbeArgs(path="/readyz"),
+                liveness=ProbeArgs(path="/livez"),
+            ),
+            externals=[ExternalRef(name="ledger")],
+        )
+
+    preview = run(program)
+    assert preview.clean
+    (message,) = findings(preview, "ref-external-unused")
+    assert "workload payments/ledger is used by no reference" in message
+
+
+def test_an_external_name_is_validated() -> None:
+    with pytest.raises(ConfigError, match="a namespace external takes namespace= and no name"):
+        ExternalRef(kind=ExternalKind.NAMESPACE, name="x")
+    with pytest.raises(ConfigError, match="needs its name"):
+        ExternalRef(kind=ExternalKind.GATEWAY, namespace="gateway")
+
+
+# --- item 6: broken links between a team's own components ----------------------------------------------
+
+
+def test_a_database_client_without_egress_to_the_database_fails() -> None:
+    def program() -> None:
+        workload("api")  # no egress rule to orders
+        database("orders", clients=[{"workload": "api"}])
+
+    preview = run(program)
+    (message,) = findings(preview, "ref-mutual")
+    assert "orders" in message and "api" in message and "clients[0]" in message
+
+
+def test_a_typo_in_the_clients_of_a_database_fails_with_a_suggestion() -> None:
+    def program() -> None:
+        workload(
+            "api", network=NetworkArgs(egress=[EgressRule(workload="orders", ports=[PortRef(port=5432)])])
+        )
+        database("orders", clients=[{"workload": "apii"}])
+
+    preview = run(program)
+    assert not preview.clean
+    (message,) = findings(preview, "ref-resolves")
+    assert "clients[0]" in message and "did you mean 'api'" in message
+
+
+def test_agreeing_components_preview_clean() -> None:
+    def program() -> None:
+        workload(
+            "web",
+            network=NetworkArgs(egress=[EgressRule(workload="api", ports=[PortRef(port="http")])]),
+        )
+        workload(
+            "api",
+            network=NetworkArgs(
+                ingress=[IngressRule(workload="web", ports=["http"])],
+                egress=[EgressRule(workload="orders", ports=[PortRef(port=5432)])],
+            ),
+        )
+        database("orders", clients=[{"workload": "api"}], replicas=2)
+
+    preview = run(program)
+    assert {"ref-resolves", "ref-mutual"} & preview.rule_ids() == set(), preview.problems()
+
+
+def test_an_egress_without_the_matching_ingress_fails() -> None:
+    def program() -> None:
+        workload("web", network=NetworkArgs(egress=[EgressRule(workload="api", ports=[PortRef(port=8080)])]))
+        workload("api", network=NetworkArgs(ingress=[IngressRule(workload="other", ports=["http"])]))
+
+    preview = run(program)
+    assert any("web" in m and "api" in m for m in findings(preview, "ref-mutual"))

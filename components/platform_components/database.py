@@ -72,6 +72,7 @@ import enum
 import functools
 import json
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -94,6 +95,7 @@ from .kube.security import container_security_context, pod_security_context
 from .kube.traffic import istio_authorization, linkerd_authorization, linkerd_identity
 from .namespace import MeshMode
 from .policies.base import exemption_annotations
+from .refs import ExternalRef, externals_annotations
 from .versions import AWS_CLI_IMAGE, DEFAULT_POSTGRES_VERSION, POSTGRES_IMAGES
 
 TYPE_TOKEN = "platform:index:StatefulDatabase"
@@ -704,13 +706,18 @@ class Names:
 
 
 def render_database(
-    name: str, args: StatefulDatabaseArgs, *, mesh: MeshMode = MeshMode.NONE
+    name: str,
+    args: StatefulDatabaseArgs,
+    *,
+    mesh: MeshMode = MeshMode.NONE,
+    externals: Sequence[ExternalRef] = (),
 ) -> dict[str, dict[str, Any]]:
     """Every Kubernetes object of a StatefulDatabase as a manifest, keyed by child role suffix.
 
     Secrets are rendered without data (the component fills it with Pulumi secrets). Backup objects
     are included when ``args.backup.enabled``; their AWS-derived values (bucket, key, role) are
-    placeholders ``${...}`` the component replaces with Outputs.
+    placeholders ``${...}`` the component replaces with Outputs. The declared ``externals`` (clients
+    deployed by other programs) are recorded on the NetworkPolicy.
     """
     names = Names(name, args)
     common = lbl.standard_labels(
@@ -821,6 +828,7 @@ def render_database(
         out.update(_backup_objects(names, args, common, mesh))
     # a rule may fire on any child (a Service, the NetworkPolicy, a CronJob ...), so each carries them
     add_annotations(out.values(), exemption_annotations(args.policy_exemptions))
+    add_annotations([out["netpol"]], externals_annotations(externals, args.namespace))
     return out
 
 
@@ -1472,7 +1480,10 @@ class StatefulDatabase(pulumi.ComponentResource):
         *,
         mesh: MeshMode | None = None,
         cluster: EksCluster | ClusterRef | None = None,
+        externals: Sequence[ExternalRef] = (),
     ) -> None:
+        """``externals`` declares clients that another program deploys (see
+        :class:`~platform_components.refs.ExternalRef`)."""
         try:
             validate_database_name(name)
         except ValueError as exc:
@@ -1483,7 +1494,7 @@ class StatefulDatabase(pulumi.ComponentResource):
                 "jobs); pass cluster=EksCluster(...) or ClusterRef(...), or set backup.enabled false"
             )
         # everything is rendered (and every cross-field rule checked) before the first child exists
-        manifests = render_database(name, args, mesh=mesh or MeshMode.NONE)
+        manifests = render_database(name, args, mesh=mesh or MeshMode.NONE, externals=externals)
         names = Names(name, args)
         super().__init__(TYPE_TOKEN, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)

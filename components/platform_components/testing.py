@@ -103,6 +103,14 @@ class Preview:
                 return manifest
         raise KeyError(f"no {kind} named {name!r}" + (f" in {namespace}" if namespace else ""))
 
+    @property
+    def externals(self) -> list[str]:
+        """What the program's components declared external (``ExternalRef``), e.g.
+        ``"workload payments/ledger"``, sorted; the preview summary lists them too."""
+        from .preview.report import externals
+
+        return sorted({external for external, _ in externals(self.result)})
+
     def rule_ids(self) -> set[str]:
         """Ids of every rule that reported something (mandatory or advisory)."""
         return {v.rule_id for v in self.result.evaluation.violations}

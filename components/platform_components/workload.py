@@ -42,6 +42,7 @@ DNS egress only.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from typing import Any
 
 import pulumi
@@ -92,6 +93,7 @@ from .kube.security import DEFAULT_UID, container_security_context, pod_security
 from .kube.traffic import RouteArgs, http_route, istio_authorization, linkerd_authorization, linkerd_identity
 from .namespace import MeshMode
 from .policies.base import exemption_annotations
+from .refs import ROUTE_KINDS, ExternalKind, ExternalRef, externals_annotations
 
 TYPE_TOKEN = "platform:index:SecureWorkload"
 DEFAULT_PRIORITY_CLASS = "platform-medium"
@@ -702,14 +704,18 @@ class SecureWorkload(pulumi.ComponentResource):
         opts: pulumi.ResourceOptions | None = None,
         *,
         mesh: MeshMode | None = None,
+        externals: Sequence[ExternalRef] = (),
     ) -> None:
+        """``externals`` declares what the workload references but this program does not declare (the
+        platform's Gateway, a service of another program, a namespace): see
+        :class:`~platform_components.refs.ExternalRef`."""
         try:
             validate_workload_name(name)
         except ValueError as exc:
             raise ConfigError(f"SecureWorkload name: {exc}") from None
         mesh_objects = render_mesh(name, args, mesh or MeshMode.NONE)
         super().__init__(TYPE_TOKEN, name, None, opts)
-        manifests = render_workload(name, args)
+        manifests = render_workload(name, args, externals=externals)
         child = pulumi.ResourceOptions(parent=self)
 
         def custom(
@@ -812,13 +818,20 @@ class SecureWorkload(pulumi.ComponentResource):
         )
 
 
-def render_workload(name: str, args: SecureWorkloadArgs) -> dict[str, dict[str, Any]]:
+def render_workload(
+    name: str, args: SecureWorkloadArgs, *, externals: Sequence[ExternalRef] = ()
+) -> dict[str, dict[str, Any]]:
     """The Kubernetes objects of a SecureWorkload as plain manifests, keyed by kind (pure, no Pulumi).
 
     Built-in kinds are ``{metadata, spec}`` (plus top-level fields); custom resources (``Rollout``,
     ``AnalysisTemplate``, ``ScaledObject``, ``VerticalPodAutoscaler``, ``ServiceMonitor``,
     ``PrometheusRule``, ``HTTPRoute``) are whole manifests with ``apiVersion`` and ``kind``.
     ExternalSecrets, of which there may be several, are keyed ``ExternalSecret/<target>``.
+
+    The declared ``externals`` are recorded on the NetworkPolicy (all) and the HTTPRoute (Gateways and
+    Services), the objects whose references the policy pack resolves; with ``monitoring``,
+    Prometheus's namespace (a platform add-on) is declared external too. A name that is an Output
+    (from a StackReference) stays an Output there.
     """
     image = parse_image(args.image)
     version = args.version or (lbl.label_safe(image.tag) if image.tag else None)
@@ -946,7 +959,22 @@ def render_workload(name: str, args: SecureWorkloadArgs) -> dict[str, dict[str, 
             }
     # a rule may fire on any child (the route, the Service, the NetworkPolicy ...), so each carries them
     add_annotations(out.values(), exemption_annotations(args.policy_exemptions))
+    declared = [*_implied_externals(args), *externals]
+    add_annotations([out["NetworkPolicy"]], externals_annotations(declared, args.namespace))
+    if "HTTPRoute" in out:
+        add_annotations(
+            [out["HTTPRoute"]], externals_annotations(declared, args.namespace, kinds=ROUTE_KINDS)
+        )
     return out
+
+
+def _implied_externals(args: SecureWorkloadArgs) -> list[ExternalRef]:
+    """What the workload references through its own options: Prometheus's namespace with ``monitoring``
+    (a platform add-on, installed through GitOps, never declared by a team's or the platform's program)."""
+    monitoring = args.monitoring
+    if monitoring is None or monitoring.prometheus_namespace == args.namespace:
+        return []
+    return [ExternalRef(kind=ExternalKind.NAMESPACE, namespace=monitoring.prometheus_namespace)]
 
 
 def _error_rate(name: str, args: SecureWorkloadArgs) -> str:

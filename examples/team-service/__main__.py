@@ -1,9 +1,15 @@
-"""The payments team's service: an API behind the edge gateway, calling the ledger."""
+"""The payments team's service: an API behind the edge gateway, calling the ledger.
+
+What this program references but does not deploy is declared in ``externals``: the policy pack
+resolves every other reference against this program and fails the preview on a typo.
+"""
 
 import pulumi
 from platform_components import (
     AutoscalingArgs,
     EgressRule,
+    ExternalKind,
+    ExternalRef,
     IngressRule,
     MountArgs,
     NetworkArgs,
@@ -42,6 +48,11 @@ api = SecureWorkload(
             egress=[EgressRule(workload="ledger", ports=[PortRef(port=8080)])],
         ),
     ),
+    externals=[
+        ExternalRef(name="ledger"),  # in our namespace, deployed by the ledger's own program
+        ExternalRef(namespace="edge", name="gateway"),  # the edge gateway, another team's
+        ExternalRef(kind=ExternalKind.NAMESPACE, namespace="monitoring"),  # Prometheus, a platform add-on
+    ],
 )
 
 pulumi.export("service_host", api.service_host)

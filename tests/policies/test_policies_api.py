@@ -137,6 +137,9 @@ ANCHORS: dict[str, tuple[Severity, Enforcement]] = {
     "delivery-single-controller": (H, M),
     # Team programs: our choice (issue "Teams can install it, and it works with the Pulumi they get")
     "policy-exemption-unused": (L, A),
+    "ref-resolves": (MED, M),
+    "ref-mutual": (MED, M),
+    "ref-external-unused": (L, A),
 }
 
 

@@ -191,6 +191,19 @@ class Evaluation:
         return [v for v in self.violations if v.enforcement is Enforcement.ADVISORY]
 
 
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+def component_key(resource: Resource) -> str:
+    """What groups the objects of one component: its URN as their ``parent`` (a SecureWorkload, a
+    StatefulDatabase ...); an object whose parent is the stack, or unknown, stands alone (its URN, or
+    its display name without one)."""
+    parent = resource.parent
+    if parent and f"::{STACK_TYPE}::" not in parent:
+        return parent
+    return resource.urn or resource.display
+
+
 def exemption_annotations(exemptions: Mapping[str, str]) -> dict[str, str]:
     """The annotations exempting an object from each rule of ``exemptions`` (rule id -> reason), by id."""
     return {EXEMPT_PREFIX + rule_id: reason for rule_id, reason in sorted(exemptions.items())}

@@ -26,12 +26,12 @@ from platform_components.policies.base import (
     Resource,
     Severity,
     StackRule,
+    component_key,
     evaluate,
     exemptions_of,
 )
 
 RULE_ID = "policy-exemption-unused"
-STACK_TYPE = "pulumi:pulumi:Stack"
 NAMESPACE = "kubernetes:core/v1:Namespace"
 MAIN_TYPES = (DEPLOYMENT, ROLLOUT, STATEFULSET, NAMESPACE)
 """Where a component's unused exemption is reported, in this order of preference."""
@@ -41,14 +41,6 @@ Finding = tuple[Resource, str]
 
 def _key(resource: Resource) -> str:
     return resource.urn or resource.display
-
-
-def _group(resource: Resource) -> str:
-    """The objects of one component share their parent's URN; others stand alone."""
-    parent = resource.parent
-    if parent and f"::{STACK_TYPE}::" not in parent:
-        return parent
-    return _key(resource)
 
 
 def _rule_ids() -> list[str]:
@@ -63,7 +55,7 @@ def unused(resources: Sequence[Resource], evaluation: Evaluation) -> Iterator[Fi
     groups: dict[str, dict[str, list[Resource]]] = {}
     for resource in resources:
         for rule_id in exemptions_of(resource):
-            groups.setdefault(_group(resource), {}).setdefault(rule_id, []).append(resource)
+            groups.setdefault(component_key(resource), {}).setdefault(rule_id, []).append(resource)
     known = _rule_ids()
     found: list[Finding] = []
     for by_rule in groups.values():
@@ -81,7 +73,7 @@ def unused(resources: Sequence[Resource], evaluation: Evaluation) -> Iterator[Fi
             )
             if rule_id not in known:
                 close = difflib.get_close_matches(rule_id, known, n=1, cutoff=0.6)
-                hint = f"; did you mean '{close[0]}'?" if close else "; check `platformctl rules`"
+                hint = f" (did you mean '{close[0]}'?)" if close else "; see `platformctl rules`"
                 found.append((target, f"{annotation} names no rule of the policy pack ('{rule_id}'){hint}"))
                 continue
             found.append(

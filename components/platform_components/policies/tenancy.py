@@ -2,7 +2,8 @@
 
 Resource rules look at one Namespace or PeerAuthentication; stack rules relate a Namespace to the
 objects that must accompany it in the same stack (default-deny NetworkPolicy, PeerAuthentication,
-AuthorizationPolicy, ResourceQuota and LimitRange) and an HTTPRoute to its parents and backends.
+AuthorizationPolicy, ResourceQuota and LimitRange) and an HTTPRoute to its parents and backends, in
+the stack or declared external by the route's component (:mod:`platform_components.policies.refs`).
 
 Namespaces are identified by ``metadata.name`` (falling back to the Pulumi logical name); namespaced
 objects relate to a Namespace through ``metadata.namespace``. A *team* Namespace carries
@@ -41,6 +42,7 @@ from platform_components.policies._pod import (
     text,
 )
 from platform_components.policies.base import Enforcement, Resource, Rule, Severity, StackRule
+from platform_components.policies.refs import declared_externals
 
 M, A = Enforcement.MANDATORY, Enforcement.ADVISORY
 Finding = tuple[Resource, str]
@@ -365,12 +367,17 @@ def _parent_problem(resources: Sequence[Resource], route: Resource, ref: Mapping
     where = f"namespace {ns}" if ns else "the route's namespace"
     if not name:
         return "has no name; name the parent Gateway (or Service)"
+    externals = declared_externals(route)
     if kind == "Gateway" and group == GATEWAY_GROUP:
         if _exists(resources, GATEWAY_TYPES, name, ns):
             return None
+        if any(e.covers_object("gateway", ns, name) for e in externals):
+            return None  # declared external: another stack owns it (listed in the preview summary)
         return (
             f"names Gateway {name}, which is not in this stack in {where}; fix the name or namespace, "
-            "or add the Gateway"
+            "add the Gateway, or, when another stack owns it (the platform's shared Gateway), declare it "
+            f"on the component: externals=[ExternalRef(kind=ExternalKind.GATEWAY, namespace='{ns}', "
+            f"name='{name}')]"
         )
     if kind == "Service":
         if group not in ("", "core"):
@@ -378,11 +385,14 @@ def _parent_problem(resources: Sequence[Resource], route: Resource, ref: Mapping
                 f'names kind Service in group "{group}" (parentRef group defaults to {GATEWAY_GROUP}); '
                 'set group: "" for a GAMMA mesh route'
             )
-        if _exists(resources, (SERVICE,), name, ns):
+        if _exists(resources, (SERVICE,), name, ns) or any(
+            e.covers_object("service", ns, name) for e in externals
+        ):
             return None
         return (
             f"names Service {name} (a GAMMA mesh route), which is not in this stack in {where}; fix the "
-            "name or namespace, or add the Service"
+            "name or namespace, add the Service, or declare it external: "
+            f"externals=[ExternalRef(kind=ExternalKind.SERVICE, namespace='{ns}', name='{name}')]"
         )
     return None  # other parent kinds are implementation-specific and cannot be checked here
 
@@ -404,6 +414,7 @@ def _route_parents(resources: Sequence[Resource]) -> Iterator[Finding]:
 
 def _route_backends(resources: Sequence[Resource]) -> Iterator[Finding]:
     for route in _routes(resources):
+        externals = declared_externals(route)
         for rule_index, rule in maps(dig(route.props, "spec", "rules")):
             for index, ref in maps(rule.get("backendRefs")):
                 kind = text(ref.get("kind")) or "Service"
@@ -416,7 +427,9 @@ def _route_backends(resources: Sequence[Resource]) -> Iterator[Finding]:
                 where = f"namespace {ns}" if ns else "the route's namespace"
                 if not name:
                     yield route, f"{path}.name is not set; name the backend Service"
-                elif not _exists(resources, (SERVICE,), name, ns):
+                elif not _exists(resources, (SERVICE,), name, ns) and not any(
+                    e.covers_object("service", ns, name) for e in externals
+                ):
                     yield (
                         route,
                         f"{path} names Service {name}, which is not in this stack in {where}; fix the name "
@@ -507,16 +520,17 @@ STACK_RULES: tuple[StackRule, ...] = (
     ),
     StackRule(
         "route-backend-exists",
-        "An HTTPRoute backendRef that names no Service of the stack sends traffic nowhere (HTTP 500); "
-        "advisory since the Service may live outside the stack.",
+        "An HTTPRoute backendRef that names no Service of the stack (nor one declared external) sends "
+        "traffic nowhere (HTTP 500); advisory since the Service may live outside the stack.",
         Severity.LOW,
         A,
         _route_backends,
     ),
     StackRule(
         "route-parent-exists",
-        "An HTTPRoute must attach to a Gateway (or, for GAMMA mesh routes, a Service) of the stack; a "
-        "dangling parentRef silently leaves the route unattached.",
+        "An HTTPRoute must attach to a Gateway (or, for GAMMA mesh routes, a Service) of the stack or one "
+        "its component declares external (ExternalRef, e.g. the platform's shared Gateway in another "
+        "stack); a dangling parentRef silently leaves the route unattached.",
         Severity.MEDIUM,
         M,
         _route_parents,
