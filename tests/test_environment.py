@@ -66,6 +66,7 @@ def test_stack_outputs(dev: Preview) -> None:
         "environment": "dev",
         "kubernetesVersion": "1.35",
         "namespaces": ["payments", "shop"],
+        "meshes": {"payments": "none", "shop": "istio-ambient"},
         "workloads": ["api", "frontend"],
         "clusterName": "platform-dev",
         "kubeconfig": "[secret]",

@@ -9,7 +9,7 @@ another program). These tests preview such programs offline, exactly as ``platfo
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pulumi
@@ -23,6 +23,7 @@ from platform_components import (
     MeshMode,
     MeshNamespace,
     MeshNamespaceArgs,
+    NamespaceRef,
     NetworkArgs,
     ParentRef,
     PortRef,
@@ -42,7 +43,9 @@ NAMESPACE = "payments"
 NO_BACKUP: dict[str, Any] = {"enabled": False}
 
 
-def workload(name: str, **extra: Any) -> SecureWorkload:
+def workload(
+    name: str, *, mesh: Any = None, externals: Sequence[ExternalRef] = (), **extra: Any
+) -> SecureWorkload:
     args = SecureWorkloadArgs(
         namespace=NAMESPACE,
         image="ghcr.io/acme/api:1.0.0",
@@ -50,7 +53,7 @@ def workload(name: str, **extra: Any) -> SecureWorkload:
         liveness=ProbeArgs(path="/livez"),
         **extra,
     )
-    return SecureWorkload(name, args)
+    return SecureWorkload(name, args, mesh=mesh, externals=externals)
 
 
 def database(name: str, clients: list[dict[str, str]], **extra: Any) -> StatefulDatabase:
@@ -305,3 +308,72 @@ def test_an_egress_without_the_matching_ingress_fails() -> None:
 
     preview = run(program)
     assert any("web" in m and "api" in m for m in findings(preview, "ref-mutual"))
+
+
+# --- item 5: a workload in a meshed namespace created elsewhere, without mesh= -------------------------
+
+
+def caller_and_api(**api: Any) -> None:
+    """web calls api; both in the team's namespace, which another program (the platform) creates."""
+    workload("web", network=NetworkArgs(egress=[EgressRule(workload="api", ports=[PortRef(port=8080)])]))
+    workload("api", network=NetworkArgs(ingress=[IngressRule(workload="web")]), **api)
+
+
+def test_a_workload_without_mesh_information_gets_a_warning_naming_the_keyword() -> None:
+    preview = run(caller_and_api)
+    messages = findings(preview, "mesh-mode-known")
+    assert len(messages) == 2  # web and api
+    assert all("mesh=" in message and "NamespaceRef(name='payments'" in message for message in messages)
+    assert preview.clean, preview.problems()  # advisory
+
+
+def test_a_namespace_reference_gives_the_mode_and_records_it() -> None:
+    ambient = NamespaceRef(name=NAMESPACE, mesh=MeshMode.ISTIO_AMBIENT)
+
+    def program() -> None:
+        workload("web", network=NetworkArgs(egress=[EgressRule(workload="api", ports=[PortRef(port=8080)])]))
+        SecureWorkload(
+            "api",
+            SecureWorkloadArgs(
+                namespace=NAMESPACE,
+                image="ghcr.io/acme/api:1.0.0",
+                readiness=ProbeArgs(path="/readyz"),
+                liveness=ProbeArgs(path="/livez"),
+                network=NetworkArgs(ingress=[IngressRule(workload="web")]),
+            ),
+            mesh=ambient,
+        )
+
+    preview = run(program)
+    assert [m for m in findings(preview, "mesh-mode-known") if "api" in m.split(":")[0]] == []
+    policy = preview.manifest("AuthorizationPolicy", "api", NAMESPACE)
+    assert policy["spec"]["rules"][0]["from"][0]["source"]["principals"] == [
+        f"cluster.local/ns/{NAMESPACE}/sa/web"
+    ]
+    deployment = preview.manifest("Deployment", "api", NAMESPACE)
+    assert deployment["metadata"]["annotations"]["platform-components.io/mesh"] == "istio-ambient"
+
+
+def test_a_namespace_reference_must_name_the_components_namespace() -> None:
+    with pytest.raises(
+        ConfigError, match="mesh= refers to namespace 'shop' but the component is in 'payments'"
+    ):
+        run(lambda: workload("api", mesh=NamespaceRef(name="shop", mesh=MeshMode.NONE)))
+
+
+def test_a_meshnamespace_of_the_same_program_needs_no_recorded_mode() -> None:
+    def program(pass_mesh: bool) -> Callable[[], None]:
+        def build() -> None:
+            team = MeshNamespace(NAMESPACE, MeshNamespaceArgs(mesh=MeshMode.ISTIO_AMBIENT))
+            caller_and_api(**({"mesh": team} if pass_mesh else {}))
+
+        return build
+
+    forgotten = run(program(pass_mesh=False))
+    (message,) = findings(forgotten, "mesh-mode-known")  # web has no callers: nothing to admit
+    assert message.startswith(
+        "Deployment payments/api: SecureWorkload api runs in the meshed namespace payments"
+    )
+    given = run(program(pass_mesh=True))
+    assert findings(given, "mesh-mode-known") == []
+    assert "platform-components.io/mesh" not in given.manifest("Deployment", "api")["metadata"]["annotations"]

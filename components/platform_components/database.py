@@ -95,7 +95,8 @@ from .kube.security import container_security_context, pod_security_context
 from .kube.traffic import istio_authorization, linkerd_authorization, linkerd_identity
 from .namespace import MeshMode
 from .policies.base import exemption_annotations
-from .refs import ExternalRef, externals_annotations
+from .policies.tenancy import MESH_ANNOTATION
+from .refs import ExternalRef, MeshSource, externals_annotations, resolve_mesh
 from .versions import AWS_CLI_IMAGE, DEFAULT_POSTGRES_VERSION, POSTGRES_IMAGES
 
 TYPE_TOKEN = "platform:index:StatefulDatabase"
@@ -711,13 +712,15 @@ def render_database(
     *,
     mesh: MeshMode = MeshMode.NONE,
     externals: Sequence[ExternalRef] = (),
+    recorded_mesh: MeshMode | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Every Kubernetes object of a StatefulDatabase as a manifest, keyed by child role suffix.
 
     Secrets are rendered without data (the component fills it with Pulumi secrets). Backup objects
     are included when ``args.backup.enabled``; their AWS-derived values (bucket, key, role) are
     placeholders ``${...}`` the component replaces with Outputs. The declared ``externals`` (clients
-    deployed by other programs) are recorded on the NetworkPolicy.
+    deployed by other programs) are recorded on the NetworkPolicy, ``recorded_mesh`` (a mode given
+    without the namespace's MeshNamespace) on the StatefulSets.
     """
     names = Names(name, args)
     common = lbl.standard_labels(
@@ -795,6 +798,8 @@ def render_database(
             "allowVolumeExpansion": True,
         }
     annotations = _checkov_skips(args)
+    if recorded_mesh is not None:
+        annotations[MESH_ANNOTATION] = recorded_mesh.value
     out["primary"] = {
         "apiVersion": "apps/v1",
         "kind": "StatefulSet",
@@ -1478,12 +1483,13 @@ class StatefulDatabase(pulumi.ComponentResource):
         args: StatefulDatabaseArgs,
         opts: pulumi.ResourceOptions | None = None,
         *,
-        mesh: MeshMode | None = None,
+        mesh: MeshSource | None = None,
         cluster: EksCluster | ClusterRef | None = None,
         externals: Sequence[ExternalRef] = (),
     ) -> None:
-        """``externals`` declares clients that another program deploys (see
-        :class:`~platform_components.refs.ExternalRef`)."""
+        """``mesh`` is the mesh mode of the namespace (the MeshNamespace of this program, a
+        :class:`~platform_components.refs.NamespaceRef` or a :class:`MeshMode`); ``externals`` declares
+        clients that another program deploys (see :class:`~platform_components.refs.ExternalRef`)."""
         try:
             validate_database_name(name)
         except ValueError as exc:
@@ -1494,7 +1500,8 @@ class StatefulDatabase(pulumi.ComponentResource):
                 "jobs); pass cluster=EksCluster(...) or ClusterRef(...), or set backup.enabled false"
             )
         # everything is rendered (and every cross-field rule checked) before the first child exists
-        manifests = render_database(name, args, mesh=mesh or MeshMode.NONE, externals=externals)
+        mode, recorded = resolve_mesh(mesh, args.namespace, f"StatefulDatabase {name}")
+        manifests = render_database(name, args, mesh=mode, externals=externals, recorded_mesh=recorded)
         names = Names(name, args)
         super().__init__(TYPE_TOKEN, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)

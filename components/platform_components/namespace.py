@@ -4,7 +4,7 @@ Usage::
 
     team = MeshNamespace("payments", MeshNamespaceArgs(mesh=MeshMode.ISTIO_AMBIENT, waypoint=True,
                                                        group="payments-developers"))
-    SecureWorkload("api", SecureWorkloadArgs(namespace="payments", ...), mesh=team.mesh)
+    SecureWorkload("api", SecureWorkloadArgs(namespace="payments", ...), mesh=team)
 
 Children (``<name>-<role>``): ``-namespace`` Namespace (Pod Security Admission enforce/audit/warn
 labels pinned to a version, restricted by default), ``-quota`` ResourceQuota and ``-limits``
@@ -245,6 +245,8 @@ class MeshNamespace(pulumi.ComponentResource):
 
     namespace: pulumi.Output[str]
     """The namespace name (the component name)."""
+    name: str
+    """The namespace name as a plain value (what ``mesh=team`` of a workload checks)."""
     mesh: MeshMode
     """The mesh mode workloads in this namespace must derive their authorization for."""
 
@@ -261,6 +263,7 @@ class MeshNamespace(pulumi.ComponentResource):
         except ValueError as exc:
             raise ConfigError(f"MeshNamespace name: {exc}") from None
         super().__init__(TYPE_TOKEN, name, None, opts)
+        self.name = name
         self.mesh = args.mesh
         manifests = render_namespace(name, args)
         child = pulumi.ResourceOptions(parent=self)

@@ -1,4 +1,4 @@
-"""References to what a program does not declare itself: :class:`ExternalRef`.
+"""References to what a program does not declare itself: :class:`ExternalRef` and :class:`NamespaceRef`.
 
 A team's program names its peers (``network.ingress``/``egress``, a database's ``clients``, a route's
 ``parent``). The policy pack resolves every such reference against what the same program declares,
@@ -37,9 +37,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pulumi
+from pydantic import Field, field_validator
 
+from ._base import StrictModel
 from .errors import ConfigError
 from .kube.names import check_dns1123_label
+from .namespace import MeshMode, MeshNamespace
 from .policies.refs import EXTERNAL_NAME_PREFIX, EXTERNALS_ANNOTATION
 
 
@@ -127,4 +130,60 @@ def externals_annotations(
     return {EXTERNALS_ANNOTATION: json.dumps(entries), **outputs}
 
 
-__all__ = ["ROUTE_KINDS", "ExternalKind", "ExternalRef", "externals_annotations"]
+class NamespaceRef(StrictModel):
+    """A namespace that another program creates (the platform stack's team namespace), as the program
+    of a workload in it sees it: its name and its mesh mode.
+
+    The mesh mode decides which objects a SecureWorkload or StatefulDatabase renders (an Istio
+    AuthorizationPolicy, Linkerd Servers ...), so it must be a plain value while the program runs: a
+    Pulumi preview cannot register resources from a value it does not know yet, such as a
+    StackReference output. The platform stack exports each namespace's mode (``pulumi stack output
+    meshes``); keep it in the team's stack config (``config.require("mesh")``). Without any mesh
+    information (no ``mesh=``) a workload in an Istio or Linkerd namespace has no mesh authorization,
+    so the namespace's allow-nothing policy denies every caller; ``mesh-mode-known`` warns about it.
+    """
+
+    name: str = Field(description="Name of the namespace; the component's namespace must be this one.")
+    mesh: MeshMode = Field(description="Mesh mode of the namespace, as its MeshNamespace declares it.")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return check_dns1123_label(value)
+
+
+MeshSource = MeshMode | NamespaceRef | MeshNamespace
+"""What ``mesh=`` accepts: a mode, a reference to a namespace created elsewhere, or the MeshNamespace."""
+
+
+def resolve_mesh(mesh: MeshSource | None, namespace: str, component: str) -> tuple[MeshMode, MeshMode | None]:
+    """The mesh mode to render for a component in ``namespace``, and the mode to record on its workload
+    (annotation ``platform-components.io/mesh``) for the policy pack.
+
+    A MeshNamespace of the same program records nothing: its Namespace, in the same stack, shows the
+    mode. A mode or a NamespaceRef is recorded, since the policy pack cannot see that namespace. No
+    mesh information renders no mesh objects and records nothing (``mesh-mode-known`` warns when the
+    namespace is not in the program, or is meshed and nothing admits the declared callers).
+    """
+    if mesh is None:
+        return MeshMode.NONE, None
+    if isinstance(mesh, MeshNamespace | NamespaceRef) and mesh.name != namespace:
+        raise ConfigError(
+            f"{component}: mesh= refers to namespace {mesh.name!r} but the component is in {namespace!r}; "
+            "pass the reference of its own namespace"
+        )
+    if isinstance(mesh, MeshNamespace):
+        return mesh.mesh, None
+    mode = mesh.mesh if isinstance(mesh, NamespaceRef) else MeshMode(mesh)
+    return mode, mode
+
+
+__all__ = [
+    "ROUTE_KINDS",
+    "ExternalKind",
+    "ExternalRef",
+    "MeshSource",
+    "NamespaceRef",
+    "externals_annotations",
+    "resolve_mesh",
+]

@@ -93,7 +93,8 @@ from .kube.security import DEFAULT_UID, container_security_context, pod_security
 from .kube.traffic import RouteArgs, http_route, istio_authorization, linkerd_authorization, linkerd_identity
 from .namespace import MeshMode
 from .policies.base import exemption_annotations
-from .refs import ROUTE_KINDS, ExternalKind, ExternalRef, externals_annotations
+from .policies.tenancy import MESH_ANNOTATION
+from .refs import ROUTE_KINDS, ExternalKind, ExternalRef, MeshSource, externals_annotations, resolve_mesh
 
 TYPE_TOKEN = "platform:index:SecureWorkload"
 DEFAULT_PRIORITY_CLASS = "platform-medium"
@@ -703,19 +704,23 @@ class SecureWorkload(pulumi.ComponentResource):
         args: SecureWorkloadArgs,
         opts: pulumi.ResourceOptions | None = None,
         *,
-        mesh: MeshMode | None = None,
+        mesh: MeshSource | None = None,
         externals: Sequence[ExternalRef] = (),
     ) -> None:
-        """``externals`` declares what the workload references but this program does not declare (the
-        platform's Gateway, a service of another program, a namespace): see
+        """``mesh`` is the mesh mode of the namespace: the MeshNamespace of this program, a
+        :class:`~platform_components.refs.NamespaceRef` to a namespace created elsewhere, or a
+        :class:`MeshMode`; it decides the mesh authorization of the declared callers. ``externals``
+        declares what the workload references but this program does not declare (the platform's
+        Gateway, a service of another program, a namespace): see
         :class:`~platform_components.refs.ExternalRef`."""
         try:
             validate_workload_name(name)
         except ValueError as exc:
             raise ConfigError(f"SecureWorkload name: {exc}") from None
-        mesh_objects = render_mesh(name, args, mesh or MeshMode.NONE)
+        mode, recorded = resolve_mesh(mesh, args.namespace, f"SecureWorkload {name}")
+        mesh_objects = render_mesh(name, args, mode)
         super().__init__(TYPE_TOKEN, name, None, opts)
-        manifests = render_workload(name, args, externals=externals)
+        manifests = render_workload(name, args, externals=externals, recorded_mesh=recorded)
         child = pulumi.ResourceOptions(parent=self)
 
         def custom(
@@ -819,7 +824,11 @@ class SecureWorkload(pulumi.ComponentResource):
 
 
 def render_workload(
-    name: str, args: SecureWorkloadArgs, *, externals: Sequence[ExternalRef] = ()
+    name: str,
+    args: SecureWorkloadArgs,
+    *,
+    externals: Sequence[ExternalRef] = (),
+    recorded_mesh: MeshMode | None = None,
 ) -> dict[str, dict[str, Any]]:
     """The Kubernetes objects of a SecureWorkload as plain manifests, keyed by kind (pure, no Pulumi).
 
@@ -831,7 +840,8 @@ def render_workload(
     The declared ``externals`` are recorded on the NetworkPolicy (all) and the HTTPRoute (Gateways and
     Services), the objects whose references the policy pack resolves; with ``monitoring``,
     Prometheus's namespace (a platform add-on) is declared external too. A name that is an Output
-    (from a StackReference) stays an Output there.
+    (from a StackReference) stays an Output there. ``recorded_mesh`` (the mode given without the
+    namespace's MeshNamespace) is recorded on the Deployment or Rollout for the policy pack.
     """
     image = parse_image(args.image)
     version = args.version or (lbl.label_safe(image.tag) if image.tag else None)
@@ -862,7 +872,10 @@ def render_workload(
             "metadata": {**meta(), "name": secret.target},
             "spec": external_secret_spec(secret),
         }
-    workload_meta = meta(_deployment_annotations(args, has_digest=image.digest is not None) or None)
+    workload_annotations = _deployment_annotations(args, has_digest=image.digest is not None)
+    if recorded_mesh is not None:
+        workload_annotations[MESH_ANNOTATION] = recorded_mesh.value
+    workload_meta = meta(workload_annotations or None)
     deployment_spec = _deployment_spec(name, args, common, selector)
     if args.canary is None:
         out["Deployment"] = {"metadata": workload_meta, "spec": deployment_spec}

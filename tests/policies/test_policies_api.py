@@ -140,6 +140,7 @@ ANCHORS: dict[str, tuple[Severity, Enforcement]] = {
     "ref-resolves": (MED, M),
     "ref-mutual": (MED, M),
     "ref-external-unused": (L, A),
+    "mesh-mode-known": (MED, A),
 }
 
 

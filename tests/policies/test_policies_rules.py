@@ -947,6 +947,9 @@ def web_and_api(
 
 
 LEDGER = [{"kind": "workload", "namespace": "team-a", "name": "ledger"}]  # conftest.NAMESPACE
+#: The baseline Deployment as a SecureWorkload renders it, in a namespace this program does not declare.
+SECURE_WORKLOAD = {("metadata", "labels", "app.kubernetes.io/managed-by"): "platform-components"}
+MESH_RECORDED = {("metadata", "annotations", "platform-components.io/mesh"): "istio-ambient"}
 
 TEAM_CASES: dict[str, tuple[Case, Case]] = {
     "policy-exemption-unused": (
@@ -958,6 +961,7 @@ TEAM_CASES: dict[str, tuple[Case, Case]] = {
         web_and_api(web_egress=("api", "ledger"), externals=LEDGER),
     ),
     "ref-mutual": (web_and_api(api_ingress=()), web_and_api()),
+    "mesh-mode-known": (dep(SECURE_WORKLOAD), dep({**SECURE_WORKLOAD, **MESH_RECORDED})),
     "ref-external-unused": (
         web_and_api(externals=LEDGER),
         web_and_api(web_egress=("api", "ledger"), externals=LEDGER),

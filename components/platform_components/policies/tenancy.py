@@ -23,11 +23,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
+from platform_components.kube import labels as lbl
 from platform_components.policies._pod import (
+    DEPLOYMENT,
     LIMIT_RANGE,
     NETWORK_POLICY,
     RESOURCE_QUOTA,
+    ROLLOUT,
     SERVICE,
+    STATEFULSET,
     as_map,
     dig,
     dig_map,
@@ -36,7 +40,9 @@ from platform_components.policies._pod import (
     maps,
     namespace,
     object_name,
+    pod_view,
     selector_is_empty,
+    selector_matches,
     show,
     strings,
     text,
@@ -62,6 +68,10 @@ PSA_RESTRICTED = "restricted"
 PSA_VERSION_PATTERN = re.compile(r"v\d+\.\d+|latest")
 """A pinned ``-version`` value: ``v1.35`` or ``latest``."""
 
+MESH_ANNOTATION = "platform-components.io/mesh"
+"""On a SecureWorkload's Deployment/Rollout or a StatefulDatabase's StatefulSets: the mesh mode the
+component was given for a namespace this program does not declare (``mesh=NamespaceRef(...)`` or a
+``MeshMode``); absent when the namespace's MeshNamespace was passed (its Namespace shows the mode)."""
 MESH_CNI_ANNOTATION = "platform-components.io/mesh-cni"
 """``"true"`` when the cluster runs the Istio CNI / Linkerd CNI plugin (no NET_ADMIN init containers)."""
 TEAM_LABEL = "platform-components.io/team"
@@ -437,6 +447,84 @@ def _route_backends(resources: Sequence[Resource]) -> Iterator[Finding]:
                     )
 
 
+LINKERD_SERVER_GROUP = "policy.linkerd.io/"
+COMPONENT_TYPES = {DEPLOYMENT: "SecureWorkload", ROLLOUT: "SecureWorkload", STATEFULSET: "StatefulDatabase"}
+
+
+def _mesh_admits(resources: Sequence[Resource], ns: Resource, pod_labels: Mapping[str, str]) -> bool:
+    """Whether a mesh authorization of the namespace selects these pods (Istio ALLOW policy with a
+    workload selector, or a Linkerd Server)."""
+    name = _ns_name(ns)
+    for resource in resources:
+        if namespace(resource.props) != name:
+            continue
+        if resource.type in ISTIO_AUTHORIZATION_TYPES:
+            selector = dig(resource.props, "spec", "selector")
+            action = text(dig(resource.props, "spec", "action")) or "ALLOW"
+            if (
+                action == "ALLOW"
+                and not selector_is_empty(selector)
+                and selector_matches(selector, pod_labels)
+            ):
+                return True
+        is_server = resource.kind == "Server" and text(resource.props.get("apiVersion")).startswith(
+            LINKERD_SERVER_GROUP
+        )
+        if is_server and selector_matches(dig(resource.props, "spec", "podSelector"), pod_labels):
+            return True
+    return False
+
+
+def _has_callers(resources: Sequence[Resource], ns: str, owner: str) -> bool:
+    """Whether the component's own NetworkPolicy (selecting its pods by name) admits anybody."""
+    selector = {lbl.NAME: owner, lbl.INSTANCE: owner}
+    for resource in resources:
+        if (
+            resource.type == NETWORK_POLICY
+            and namespace(resource.props) == ns
+            and labels(dig(resource.props, "spec", "podSelector", "matchLabels")) == selector
+            and any(True for _ in maps(dig(resource.props, "spec", "ingress")))
+        ):
+            return True
+    return False
+
+
+def _mesh_mode_known(resources: Sequence[Resource]) -> Iterator[Finding]:
+    namespaces = {_ns_name(ns): ns for ns in _namespaces(resources)}
+    for resource in resources:
+        component = COMPONENT_TYPES.get(resource.type)
+        meta_labels = _labels(resource)
+        owner = meta_labels.get(lbl.INSTANCE, "")
+        if component is None or meta_labels.get(lbl.MANAGED_BY_KEY) != lbl.MANAGED_BY or not owner:
+            continue
+        if object_name(resource.props, resource.name) != owner:
+            continue  # a database's replica StatefulSet: judged with its primary
+        if MESH_ANNOTATION in _annotations(resource):
+            continue
+        name = namespace(resource.props)
+        ns = namespaces.get(name)
+        keyword = f"{component}(..., mesh=NamespaceRef(name='{name}', mesh=MeshMode.ISTIO_AMBIENT))"
+        if ns is None:
+            yield (
+                resource,
+                f"{component} {owner} runs in namespace {name}, which this program does not declare, and was "
+                "given no mesh information: in an Istio or Linkerd namespace it renders no mesh "
+                "authorization, so the namespace's allow-nothing policy denies every caller; pass the "
+                f"namespace's mode with the mesh= keyword, e.g. {keyword} (or mesh=MeshMode.NONE)",
+            )
+            continue
+        meshed = is_istio_meshed(ns) or is_linkerd_meshed(ns)
+        view = pod_view(resource.type, resource.props)
+        pod_labels = view.labels if view is not None else {}
+        if meshed and _has_callers(resources, name, owner) and not _mesh_admits(resources, ns, pod_labels):
+            yield (
+                resource,
+                f"{component} {owner} runs in the meshed namespace {name} but no mesh authorization admits "
+                "its declared callers, so the namespace's allow-nothing policy denies them; pass the "
+                f"namespace's MeshNamespace with the mesh= keyword ({component}(..., mesh=<the MeshNamespace>))",
+            )
+
+
 def _quota(resources: Sequence[Resource]) -> Iterator[Finding]:
     for ns in _namespaces(resources):
         if not is_team_namespace(ns):
@@ -495,6 +583,16 @@ STACK_RULES: tuple[StackRule, ...] = (
         _authz_default,
     ),
     StackRule(
+        "mesh-mode-known",
+        "A SecureWorkload or StatefulDatabase renders the mesh authorization of its declared callers only "
+        "when it knows its namespace's mesh mode (mesh=); without it, in an Istio or Linkerd namespace "
+        "every caller is denied by the namespace's allow-nothing policy (project issue: a team's "
+        "workload in an ambient namespace created elsewhere). Advisory: the mode may really be none.",
+        Severity.MEDIUM,
+        A,
+        _mesh_mode_known,
+    ),
+    StackRule(
         "mesh-peer-authentication",
         "An Istio-meshed namespace must have a namespace-wide STRICT PeerAuthentication so that its "
         "workloads only accept mutually authenticated traffic (Istio security best practices).",
@@ -540,6 +638,7 @@ STACK_RULES: tuple[StackRule, ...] = (
 #: Kinds each stack rule reports on or reads, for the rule catalogue.
 STACK_RULE_KINDS: Mapping[str, tuple[str, ...]] = {
     "mesh-authz-default": ("AuthorizationPolicy", "Namespace"),
+    "mesh-mode-known": ("AuthorizationPolicy", "Deployment", "Namespace", "Rollout", "Server", "StatefulSet"),
     "mesh-peer-authentication": ("Namespace", "PeerAuthentication"),
     "ns-default-deny": ("Namespace", "NetworkPolicy"),
     "ns-quota": ("LimitRange", "Namespace", "ResourceQuota"),
@@ -549,6 +648,7 @@ STACK_RULE_KINDS: Mapping[str, tuple[str, ...]] = {
 
 
 __all__ = [
+    "MESH_ANNOTATION",
     "MESH_CNI_ANNOTATION",
     "PSA_AUDIT",
     "PSA_AUDIT_VERSION",
