@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pulumi
 import pytest
 from platform_components import (
+    ClusterRef,
     ConfigError,
     EgressRule,
     ExternalKind,
@@ -37,7 +39,7 @@ from platform_components import (
 from platform_components.policies import EXEMPT_PREFIX
 from platform_components.preview.mocks import PreviewMocks
 from platform_components.preview.report import render_summary, report_dict
-from platform_components.testing import Preview, preview_function
+from platform_components.testing import Preview, preview_function, preview_project
 
 NAMESPACE = "payments"
 NO_BACKUP: dict[str, Any] = {"enabled": False}
@@ -377,3 +379,84 @@ def test_a_meshnamespace_of_the_same_program_needs_no_recorded_mode() -> None:
     given = run(program(pass_mesh=True))
     assert findings(given, "mesh-mode-known") == []
     assert "platform-components.io/mesh" not in given.manifest("Deployment", "api")["metadata"]["annotations"]
+
+
+# --- item 7: a team's prod database without backups ----------------------------------------------------
+
+
+def test_a_team_prod_database_without_backups_fails() -> None:
+    preview = run(lambda: database("orders", clients=[]), stack="prod")
+    (message,) = findings(preview, "db-backup-required")
+    assert "orders" in message and "backup" in message
+
+
+def test_the_environment_comes_from_the_config_key_before_the_stack_name() -> None:
+    config = {"platform:environment": "prod"}
+    preview = run(lambda: database("orders", clients=[]), stack="payments-eu", config=config)
+    assert preview.environment == "prod"
+    assert len(findings(preview, "db-backup-required")) == 1
+    sts = preview.manifest("StatefulSet", "orders", NAMESPACE)
+    assert sts["metadata"]["labels"]["platform-components.io/environment"] == "prod"
+    summary = render_summary(preview.result, io.StringIO())
+    assert "Environment: prod (from config platform:environment)" in summary
+    assert report_dict(preview.result)["environment"] == {
+        "name": "prod",
+        "source": "config platform:environment",
+    }
+
+
+def test_a_stack_not_named_like_an_environment_applies_none() -> None:
+    preview = run(lambda: database("orders", clients=[]), stack="prod-eu")
+    assert preview.environment is None
+    assert findings(preview, "db-backup-required") == []
+    assert (
+        "platform-components.io/environment"
+        not in preview.manifest("StatefulSet", "orders")["metadata"]["labels"]
+    )
+    assert (
+        "stack name 'prod-eu' is not dev, staging or prod"
+        in report_dict(preview.result)["environment"]["source"]
+    )
+
+
+def test_staging_needs_the_restore_test_and_dev_needs_nothing() -> None:
+    no_restore_test = {"enabled": True, "restore_test": {"enabled": False}}
+
+    def program() -> None:
+        StatefulDatabase(
+            "orders",
+            StatefulDatabaseArgs(namespace=NAMESPACE, backup=no_restore_test),
+            cluster=ClusterRef("platform-staging"),
+        )
+
+    staging = run(program, stack="staging", config={"aws:region": "eu-west-1"})
+    (message,) = findings(staging, "db-backup-required")
+    assert "no restore test (CronJob orders-restore-test)" in message and "backup (" not in message
+    dev = run(lambda: database("orders", clients=[]), stack="dev")
+    assert dev.environment == "dev"
+    assert findings(dev, "db-backup-required") == []
+
+
+def test_a_team_prod_database_with_backups_is_clean() -> None:
+    def program() -> None:
+        StatefulDatabase(
+            "orders", StatefulDatabaseArgs(namespace=NAMESPACE), cluster=ClusterRef("platform-prod")
+        )
+
+    preview = run(program, stack="prod", config={"aws:region": "eu-west-1"})
+    assert findings(preview, "db-backup-required") == []
+    assert preview.clean, preview.problems()
+    bucket = preview.of_type("aws:s3/bucket:Bucket")[0]
+    assert bucket.inputs["tags"]["platform-components.io/environment"] == "prod"
+
+
+def test_an_unknown_environment_is_a_config_error_naming_the_file(tmp_path: Path) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: team\nruntime: python\n", encoding="utf-8")
+    (tmp_path / "__main__.py").write_text("", encoding="utf-8")
+    (tmp_path / "Pulumi.prod.yaml").write_text(
+        "config:\n  platform:environment: production\n", encoding="utf-8"
+    )
+    with pytest.raises(
+        ConfigError, match=r"Pulumi.prod.yaml:2: platform:environment is 'production'; use one of"
+    ):
+        preview_project(tmp_path, stack="prod")

@@ -83,6 +83,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ._base import StrictModel, plain
 from .cluster import ClusterRef, EksCluster, Identity
+from .context import labelled
 from .errors import ConfigError
 from .karpenter import check_cron
 from .kube import labels as lbl
@@ -1500,6 +1501,7 @@ class StatefulDatabase(pulumi.ComponentResource):
                 "jobs); pass cluster=EksCluster(...) or ClusterRef(...), or set backup.enabled false"
             )
         # everything is rendered (and every cross-field rule checked) before the first child exists
+        args = args.model_copy(update={"labels": labelled(args.labels)})  # platform:environment
         mode, recorded = resolve_mesh(mesh, args.namespace, f"StatefulDatabase {name}")
         manifests = render_database(name, args, mesh=mode, externals=externals, recorded_mesh=recorded)
         names = Names(name, args)

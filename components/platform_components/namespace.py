@@ -41,6 +41,7 @@ import pulumi_kubernetes as k8s
 from pydantic import Field, field_validator, model_validator
 
 from ._base import StrictModel
+from .context import labelled
 from .errors import ConfigError
 from .kube import labels as lbl
 from .kube.names import check_dns1123_label
@@ -262,6 +263,7 @@ class MeshNamespace(pulumi.ComponentResource):
             check_dns1123_label(name)
         except ValueError as exc:
             raise ConfigError(f"MeshNamespace name: {exc}") from None
+        args = args.model_copy(update={"labels": labelled(args.labels)})  # platform:environment
         super().__init__(TYPE_TOKEN, name, None, opts)
         self.name = name
         self.mesh = args.mesh

@@ -50,6 +50,7 @@ import pulumi_kubernetes as k8s
 from pydantic import Field, field_validator, model_validator
 
 from ._base import StrictModel
+from .context import labelled
 from .errors import ConfigError
 from .kube import labels as lbl
 from .kube.delivery import (
@@ -717,6 +718,7 @@ class SecureWorkload(pulumi.ComponentResource):
             validate_workload_name(name)
         except ValueError as exc:
             raise ConfigError(f"SecureWorkload name: {exc}") from None
+        args = args.model_copy(update={"labels": labelled(args.labels)})  # platform:environment
         mode, recorded = resolve_mesh(mesh, args.namespace, f"SecureWorkload {name}")
         mesh_objects = render_mesh(name, args, mode)
         super().__init__(TYPE_TOKEN, name, None, opts)

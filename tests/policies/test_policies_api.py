@@ -141,6 +141,7 @@ ANCHORS: dict[str, tuple[Severity, Enforcement]] = {
     "ref-mutual": (MED, M),
     "ref-external-unused": (L, A),
     "mesh-mode-known": (MED, A),
+    "db-backup-required": (H, M),
 }
 
 

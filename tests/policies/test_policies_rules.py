@@ -951,6 +951,30 @@ LEDGER = [{"kind": "workload", "namespace": "team-a", "name": "ledger"}]  # conf
 SECURE_WORKLOAD = {("metadata", "labels", "app.kubernetes.io/managed-by"): "platform-components"}
 MESH_RECORDED = {("metadata", "annotations", "platform-components.io/mesh"): "istio-ambient"}
 
+
+def prod_database(*jobs: str) -> Case:
+    """The baseline database (StatefulSet api with claims) as a StatefulDatabase renders it in prod,
+    with the CronJobs ``api-<job>``."""
+
+    def build(kit: Kit) -> list[Resource]:
+        sts = kit.database()
+        sts["metadata"]["labels"].update(
+            {
+                "app.kubernetes.io/managed-by": "platform-components",
+                "app.kubernetes.io/component": "database",
+                "platform-components.io/environment": "prod",
+            }
+        )
+        cronjobs = []
+        for job in jobs:
+            cronjob = kit.workload("CronJob")
+            cronjob["metadata"]["name"] = f"api-{job}"
+            cronjobs.append(cronjob)
+        return kit.resources(sts, *cronjobs)
+
+    return build
+
+
 TEAM_CASES: dict[str, tuple[Case, Case]] = {
     "policy-exemption-unused": (
         stack(changes={"Deployment": EXEMPT_PRIVILEGED}),
@@ -962,6 +986,7 @@ TEAM_CASES: dict[str, tuple[Case, Case]] = {
     ),
     "ref-mutual": (web_and_api(api_ingress=()), web_and_api()),
     "mesh-mode-known": (dep(SECURE_WORKLOAD), dep({**SECURE_WORKLOAD, **MESH_RECORDED})),
+    "db-backup-required": (prod_database("backup"), prod_database("backup", "restore-test")),
     "ref-external-unused": (
         web_and_api(externals=LEDGER),
         web_and_api(web_egress=("api", "ledger"), externals=LEDGER),

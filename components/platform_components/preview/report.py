@@ -145,11 +145,20 @@ def highlights(result: PreviewResult) -> list[tuple[str, str, str]]:
     return [row for row in rows if row is not None]
 
 
+def _environment(result: PreviewResult) -> dict[str, str | None]:
+    """The environment applied (``platform:environment`` or the stack name) and where it came from."""
+    env = result.environment
+    return (
+        {"name": env.name, "source": env.source} if env is not None else {"name": None, "source": "unknown"}
+    )
+
+
 def report_dict(result: PreviewResult) -> dict[str, Any]:
     return {
         "project": result.project,
         "stack": result.stack,
         "kubernetes_version": result.kubernetes_version,
+        "environment": _environment(result),
         "summary": summary(result),
         "components": [{"type": t, "name": n, "children": c} for t, n, c in components_table(result)],
         "platform": [{"what": w, "name": n, "detail": d} for w, n, d in highlights(result)],
@@ -220,6 +229,8 @@ def render_summary(result: PreviewResult, stream: TextIO, outputs: dict[str, Pat
     lines.append(
         style.bold(f"Preview of {result.project} / {result.stack} (Kubernetes {result.kubernetes_version})")
     )
+    if result.environment is not None:
+        lines.append(f"Environment: {result.environment.describe()}")
     lines.append("")
     component_rows = [(t, n, str(c)) for t, n, c in components_table(result)]
     if component_rows:
