@@ -30,6 +30,12 @@ each of ``external_secrets`` renders ``-externalsecret-<target>`` (an ExternalSe
 ``<target>``). The Service, PDB, NetworkPolicy, HTTPRoute and mesh objects do not depend on
 ``canary``; the HPA, ScaledObject and VPA target the Rollout when it is on.
 
+References (see :mod:`platform_components.refs`): ``mesh=`` gives the namespace's mesh mode (its
+MeshNamespace, a ``NamespaceRef`` or a ``MeshMode``), ``externals=`` declares what the workload
+references but another program deploys; the policy pack resolves every other reference against the
+program. ``policy_exemptions`` are written on every child; the environment label comes from
+``platform:environment`` (:mod:`platform_components.context`) unless ``labels`` name one.
+
 Defaults (each asserted by ``tests/components/test_workload_defaults.py``): PSS *restricted*
 (UID/GID 65532, runAsNonRoot, drop ALL, seccomp RuntimeDefault, no privilege escalation, read-only
 root filesystem with an emptyDir at /tmp), no service-account token, requests set, memory limit =
