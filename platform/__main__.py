@@ -13,6 +13,7 @@ environment = PlatformEnvironment(config.environment.value, config)
 pulumi.export("environment", config.environment.value)
 pulumi.export("kubernetesVersion", config.kubernetes_version)
 pulumi.export("namespaces", environment.namespaces)
+pulumi.export("meshes", {namespace: mode.value for namespace, mode in environment.meshes.items()})
 pulumi.export("workloads", sorted(environment.workloads))
 pulumi.export(
     "databases",

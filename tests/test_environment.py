@@ -1,5 +1,6 @@
 """PlatformEnvironment: what the platform stack creates around the workloads (README 'Running the real thing')."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,7 @@ def test_stack_outputs(dev: Preview) -> None:
         "environment": "dev",
         "kubernetesVersion": "1.35",
         "namespaces": ["payments", "shop"],
+        "meshes": {"payments": "none", "shop": "istio-ambient"},
         "workloads": ["api", "frontend"],
         "clusterName": "platform-dev",
         "kubeconfig": "[secret]",
@@ -78,3 +80,10 @@ def test_an_empty_environment_still_gets_priority_classes() -> None:
     assert result.clean, result.problems()
     assert len(result.of_type("kubernetes:scheduling.k8s.io/v1:PriorityClass")) == 4
     assert not result.of_type("kubernetes:core/v1:Namespace")
+
+
+def test_platform_environment_must_agree_with_the_stack_file(stack_error: Callable[[str, str], str]) -> None:
+    """The one environment key and the platform's own declaration name the same thing."""
+    text = (ROOT / "stacks" / "Pulumi.local.yaml").read_text(encoding="utf-8")
+    line = stack_error(text.replace("platform:environment: local", "platform:environment: prod"), "local")
+    assert "platform:environment is 'prod' but platform-components:platform.environment is 'local'" in line

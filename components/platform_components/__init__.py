@@ -50,6 +50,7 @@ from .kube.netpol import EgressRule, IngressRule, PortRef
 from .kube.probes import ProbeArgs, ProbeKind
 from .kube.traffic import Backend, ParentRef, PathMatch, RouteArgs
 from .namespace import MeshMode, MeshNamespace, MeshNamespaceArgs, PodSecurityLevel, Size
+from .refs import ExternalKind, ExternalRef, NamespaceRef
 from .workload import (
     AutoscalingArgs,
     ContainerArgs,
@@ -85,6 +86,8 @@ __all__ = [
     "EksClusterArgs",
     "EndpointArgs",
     "Environment",
+    "ExternalKind",
+    "ExternalRef",
     "ExternalSecretArgs",
     "ExternalSecretDataArgs",
     "GitOpsBootstrap",
@@ -102,6 +105,7 @@ __all__ = [
     "MeshNamespaceArgs",
     "MonitoringArgs",
     "MountArgs",
+    "NamespaceRef",
     "NatMode",
     "NetworkArgs",
     "NodeClassArgs",

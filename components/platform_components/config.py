@@ -33,6 +33,7 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 
 from ._base import StrictModel
 from .cluster import ClusterSettings, EksClusterArgs
+from .context import ENVIRONMENT_KEY
 from .database import StatefulDatabaseArgs, validate_database_name
 from .errors import ConfigError
 from .gitops import GitOpsBootstrapArgs
@@ -621,6 +622,13 @@ def load_platform_config(raw: Any | None = None, *, project: str | None = None) 
         except ConfigError:
             locate = None
     result: PlatformConfig = validate_config(raw, source=display, locate=locate)
+    environment = pulumi.Config("platform").get("environment")
+    if environment is not None and environment.strip() != result.environment.value:
+        raise ConfigError(
+            f"{ENVIRONMENT_KEY} is {environment!r} but {config_key(project)}.environment is "
+            f"{result.environment.value!r}; both name this stack's environment, make them agree",
+            source=display,
+        )
     return result
 
 

@@ -72,6 +72,7 @@ import enum
 import functools
 import json
 import re
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -82,18 +83,21 @@ from pydantic import Field, field_validator, model_validator
 from ._base import StrictModel, plain
 from ._optional import ensure_loaded, lazy_module
 from .cluster import ClusterRef, EksCluster, Identity
+from .context import labelled
 from .errors import ConfigError
 from .karpenter import check_cron
 from .kube import labels as lbl
 from .kube.images import check_image, parse_image
 from .kube.names import check_dns1035_label, check_dns1123_label, check_dns1123_subdomain, check_labels
 from .kube.netpol import IngressRule, Peer, network_policy_spec
-from .kube.objects import create_object
+from .kube.objects import add_annotations, create_object
 from .kube.quantity import check_quantity, parse_quantity
 from .kube.security import container_security_context, pod_security_context
 from .kube.traffic import istio_authorization, linkerd_authorization, linkerd_identity
 from .namespace import MeshMode
-from .policies.base import EXEMPT_PREFIX
+from .policies.base import exemption_annotations
+from .policies.tenancy import MESH_ANNOTATION
+from .refs import ExternalRef, MeshSource, externals_annotations, resolve_mesh
 from .versions import AWS_CLI_IMAGE, DEFAULT_POSTGRES_VERSION, POSTGRES_IMAGES
 
 if TYPE_CHECKING:
@@ -709,13 +713,20 @@ class Names:
 
 
 def render_database(
-    name: str, args: StatefulDatabaseArgs, *, mesh: MeshMode = MeshMode.NONE
+    name: str,
+    args: StatefulDatabaseArgs,
+    *,
+    mesh: MeshMode = MeshMode.NONE,
+    externals: Sequence[ExternalRef] = (),
+    recorded_mesh: MeshMode | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Every Kubernetes object of a StatefulDatabase as a manifest, keyed by child role suffix.
 
     Secrets are rendered without data (the component fills it with Pulumi secrets). Backup objects
     are included when ``args.backup.enabled``; their AWS-derived values (bucket, key, role) are
-    placeholders ``${...}`` the component replaces with Outputs.
+    placeholders ``${...}`` the component replaces with Outputs. The declared ``externals`` (clients
+    deployed by other programs) are recorded on the NetworkPolicy, ``recorded_mesh`` (a mode given
+    without the namespace's MeshNamespace) on the StatefulSets.
     """
     names = Names(name, args)
     common = lbl.standard_labels(
@@ -793,6 +804,8 @@ def render_database(
             "allowVolumeExpansion": True,
         }
     annotations = _checkov_skips(args)
+    if recorded_mesh is not None:
+        annotations[MESH_ANNOTATION] = recorded_mesh.value
     out["primary"] = {
         "apiVersion": "apps/v1",
         "kind": "StatefulSet",
@@ -824,6 +837,9 @@ def render_database(
         out[suffix] = manifest
     if args.backup.enabled:
         out.update(_backup_objects(names, args, common, mesh))
+    # a rule may fire on any child (a Service, the NetworkPolicy, a CronJob ...), so each carries them
+    add_annotations(out.values(), exemption_annotations(args.policy_exemptions))
+    add_annotations([out["netpol"]], externals_annotations(externals, args.namespace))
     return out
 
 
@@ -848,8 +864,7 @@ def _checkov_skips(args: StatefulDatabaseArgs) -> dict[str, str]:
         "non-root, no privilege escalation, all capabilities dropped",
     ]
     annotations = {f"{CHECKOV_SKIP}{i}": reason for i, reason in enumerate(skips, start=1)}
-    for rule_id, reason in sorted(args.policy_exemptions.items()):
-        annotations[EXEMPT_PREFIX + rule_id] = reason
+    annotations.update(exemption_annotations(args.policy_exemptions))
     return annotations
 
 
@@ -1474,9 +1489,13 @@ class StatefulDatabase(pulumi.ComponentResource):
         args: StatefulDatabaseArgs,
         opts: pulumi.ResourceOptions | None = None,
         *,
-        mesh: MeshMode | None = None,
+        mesh: MeshSource | None = None,
         cluster: EksCluster | ClusterRef | None = None,
+        externals: Sequence[ExternalRef] = (),
     ) -> None:
+        """``mesh`` is the mesh mode of the namespace (the MeshNamespace of this program, a
+        :class:`~platform_components.refs.NamespaceRef` or a :class:`MeshMode`); ``externals`` declares
+        clients that another program deploys (see :class:`~platform_components.refs.ExternalRef`)."""
         try:
             validate_database_name(name)
         except ValueError as exc:
@@ -1487,7 +1506,9 @@ class StatefulDatabase(pulumi.ComponentResource):
                 "jobs); pass cluster=EksCluster(...) or ClusterRef(...), or set backup.enabled false"
             )
         # everything is rendered (and every cross-field rule checked) before the first child exists
-        manifests = render_database(name, args, mesh=mesh or MeshMode.NONE)
+        args = args.model_copy(update={"labels": labelled(args.labels)})  # platform:environment
+        mode, recorded = resolve_mesh(mesh, args.namespace, f"StatefulDatabase {name}")
+        manifests = render_database(name, args, mesh=mode, externals=externals, recorded_mesh=recorded)
         names = Names(name, args)
         if args.backup.enabled:
             ensure_loaded(aws)
@@ -1556,10 +1577,8 @@ class StatefulDatabase(pulumi.ComponentResource):
                 opts = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(retain_on_delete=True))
             elif suffix in ("backup-sa", "restore-test-sa") and irsa:
                 role_arn = backup_env[f"{suffix.removesuffix('-sa')}_role_arn"]
-                manifest = {
-                    **manifest,
-                    "metadata": {**manifest["metadata"], "annotations": {IRSA_ANNOTATION: role_arn}},
-                }
+                annotations = {**(manifest["metadata"].get("annotations") or {}), IRSA_ANNOTATION: role_arn}
+                manifest = {**manifest, "metadata": {**manifest["metadata"], "annotations": annotations}}
             created[suffix] = create_object(f"{name}-{suffix}", manifest, opts)
 
         self.namespace = pulumi.Output.from_input(args.namespace)

@@ -33,7 +33,7 @@ from .database import StatefulDatabase
 from .gitops import GitOpsBootstrap
 from .karpenter import Karpenter, KarpenterNodePool
 from .kube import labels as lbl
-from .namespace import TEAM_LABEL, MeshNamespace, MeshNamespaceArgs, PodSecurityLevel, psa_labels
+from .namespace import TEAM_LABEL, MeshMode, MeshNamespace, MeshNamespaceArgs, PodSecurityLevel, psa_labels
 from .workload import SecureWorkload
 
 if TYPE_CHECKING:
@@ -71,6 +71,8 @@ class PlatformEnvironment(pulumi.ComponentResource):
 
     namespaces: pulumi.Output[list[str]]
     """Namespaces created for the declared workloads."""
+    meshes: dict[str, MeshMode]
+    """The mesh mode of each of those namespaces (exported for team programs: ``NamespaceRef``)."""
     workloads: dict[str, SecureWorkload]
     """The SecureWorkloads by name."""
     teams: dict[str, MeshNamespace]
@@ -153,7 +155,7 @@ class PlatformEnvironment(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions.merge(
                     in_cluster, pulumi.ResourceOptions(depends_on=[namespace_resources[workload.namespace]])
                 ),
-                mesh=team_namespace.mesh if team_namespace is not None else None,
+                mesh=team_namespace,  # the MeshNamespace of this program: its Namespace shows the mode
             )
         self.databases = {}
         for database in config.databases:
@@ -164,7 +166,7 @@ class PlatformEnvironment(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions.merge(
                     in_cluster, pulumi.ResourceOptions(depends_on=[namespace_resources[database.namespace]])
                 ),
-                mesh=teams[database.namespace].mesh if database.namespace in teams else None,
+                mesh=teams.get(database.namespace),
                 cluster=self.cluster,
             )
         self.gitops = None
@@ -192,6 +194,10 @@ class PlatformEnvironment(pulumi.ComponentResource):
             )
         self.teams = teams
         self.namespaces = pulumi.Output.from_input(sorted({*config.namespaces, *teams}))
+        self.meshes = {
+            namespace: teams[namespace].mesh if namespace in teams else MeshMode.NONE
+            for namespace in sorted({*config.namespaces, *teams})
+        }
         self.register_outputs({"namespaces": self.namespaces})
 
     def _gateway(self, name: str, config: PlatformConfig, opts: pulumi.ResourceOptions) -> None:

@@ -4,7 +4,7 @@ Usage::
 
     team = MeshNamespace("payments", MeshNamespaceArgs(mesh=MeshMode.ISTIO_AMBIENT, waypoint=True,
                                                        group="payments-developers"))
-    SecureWorkload("api", SecureWorkloadArgs(namespace="payments", ...), mesh=team.mesh)
+    SecureWorkload("api", SecureWorkloadArgs(namespace="payments", ...), mesh=team)
 
 Children (``<name>-<role>``): ``-namespace`` Namespace (Pod Security Admission enforce/audit/warn
 labels pinned to a version, restricted by default), ``-quota`` ResourceQuota and ``-limits``
@@ -41,12 +41,14 @@ from pydantic import Field, field_validator, model_validator
 
 from ._base import StrictModel
 from ._optional import ensure_loaded, lazy_module
+from .context import labelled
 from .errors import ConfigError
 from .kube import labels as lbl
 from .kube.names import check_dns1123_label
 from .kube.netpol import NAMESPACE_NAME_LABEL, dns_egress
+from .kube.objects import add_annotations
 from .kube.quantity import check_quantity
-from .policies.base import EXEMPT_PREFIX
+from .policies.base import exemption_annotations
 from .policies.tenancy import MESH_CNI_ANNOTATION, TEAM_LABEL
 
 if TYPE_CHECKING:
@@ -249,6 +251,8 @@ class MeshNamespace(pulumi.ComponentResource):
 
     namespace: pulumi.Output[str]
     """The namespace name (the component name)."""
+    name: str
+    """The namespace name as a plain value (what ``mesh=team`` of a workload checks)."""
     mesh: MeshMode
     """The mesh mode workloads in this namespace must derive their authorization for."""
 
@@ -266,7 +270,9 @@ class MeshNamespace(pulumi.ComponentResource):
             raise ConfigError(f"MeshNamespace name: {exc}") from None
         if cluster is not None and args.owners:
             ensure_loaded(aws)  # the owners' EKS access entries
+        args = args.model_copy(update={"labels": labelled(args.labels)})  # platform:environment
         super().__init__(TYPE_TOKEN, name, None, opts)
+        self.name = name
         self.mesh = args.mesh
         manifests = render_namespace(name, args)
         child = pulumi.ResourceOptions(parent=self)
@@ -367,8 +373,7 @@ def render_namespace(name: str, args: MeshNamespaceArgs) -> dict[str, dict[str, 
         annotations["config.linkerd.io/default-inbound-policy"] = "deny"
     if args.mesh_cni:
         annotations[MESH_CNI_ANNOTATION] = "true"
-    for rule_id, reason in sorted(args.policy_exemptions.items()):
-        annotations[EXEMPT_PREFIX + rule_id] = reason
+    annotations.update(exemption_annotations(args.policy_exemptions))
     ns_meta: dict[str, Any] = {"name": name, "labels": labels}
     if annotations:
         ns_meta["annotations"] = annotations
@@ -430,6 +435,8 @@ def render_namespace(name: str, args: MeshNamespaceArgs) -> dict[str, dict[str, 
                 "listeners": [{"name": "mesh", "port": HBONE_PORT, "protocol": "HBONE"}],
             },
         }
+    # a rule may fire on any child (the quota, the default-deny policy ...), so each carries them
+    add_annotations(out.values(), exemption_annotations(args.policy_exemptions))
     return out
 
 

@@ -30,6 +30,7 @@ from typing import Any
 import pulumi
 
 from .config import DEFAULT_KUBERNETES_VERSION
+from .context import ENVIRONMENT_KEY, resolve_environment
 from .policies import Violation
 from .preview.engine import PreviewResult, check, preview, run_program
 from .preview.mocks import ResourceRecord
@@ -103,6 +104,20 @@ class Preview:
                 return manifest
         raise KeyError(f"no {kind} named {name!r}" + (f" in {namespace}" if namespace else ""))
 
+    @property
+    def environment(self) -> str | None:
+        """The environment the components applied (``platform:environment``, else a stack named dev,
+        staging or prod); ``None`` when none applies."""
+        return self.result.environment.name if self.result.environment is not None else None
+
+    @property
+    def externals(self) -> list[str]:
+        """What the program's components declared external (``ExternalRef``), e.g.
+        ``"workload payments/ledger"``, sorted; the preview summary lists them too."""
+        from .preview.report import externals
+
+        return sorted({external for external, _ in externals(self.result)})
+
     def rule_ids(self) -> set[str]:
         """Ids of every rule that reported something (mandatory or advisory)."""
         return {v.rule_id for v in self.result.evaluation.violations}
@@ -139,8 +154,13 @@ def preview_function(
         (key if ":" in key else f"{project}:{key}"): value if isinstance(value, str) else json.dumps(value)
         for key, value in (config or {}).items()
     }
+    environment = resolve_environment(runtime_config.get(ENVIRONMENT_KEY), stack)
     run = run_program(program, project=project, stack=stack, config=runtime_config, mocks=mocks)
-    return Preview(check(run, project=project, stack=stack, kubernetes_version=kubernetes_version))
+    return Preview(
+        check(
+            run, project=project, stack=stack, kubernetes_version=kubernetes_version, environment=environment
+        )
+    )
 
 
 __all__ = ["Preview", "preview_function", "preview_project"]

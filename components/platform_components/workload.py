@@ -30,6 +30,12 @@ each of ``external_secrets`` renders ``-externalsecret-<target>`` (an ExternalSe
 ``<target>``). The Service, PDB, NetworkPolicy, HTTPRoute and mesh objects do not depend on
 ``canary``; the HPA, ScaledObject and VPA target the Rollout when it is on.
 
+References (see :mod:`platform_components.refs`): ``mesh=`` gives the namespace's mesh mode (its
+MeshNamespace, a ``NamespaceRef`` or a ``MeshMode``), ``externals=`` declares what the workload
+references but another program deploys; the policy pack resolves every other reference against the
+program. ``policy_exemptions`` are written on every child; the environment label comes from
+``platform:environment`` (:mod:`platform_components.context`) unless ``labels`` name one.
+
 Defaults (each asserted by ``tests/components/test_workload_defaults.py``): PSS *restricted*
 (UID/GID 65532, runAsNonRoot, drop ALL, seccomp RuntimeDefault, no privilege escalation, read-only
 root filesystem with an emptyDir at /tmp), no service-account token, requests set, memory limit =
@@ -42,6 +48,7 @@ DNS egress only.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from typing import Any
 
 import pulumi
@@ -49,6 +56,7 @@ import pulumi_kubernetes as k8s
 from pydantic import Field, field_validator, model_validator
 
 from ._base import StrictModel
+from .context import labelled
 from .errors import ConfigError
 from .kube import labels as lbl
 from .kube.delivery import (
@@ -85,12 +93,15 @@ from .kube.names import (
     check_port_name,
 )
 from .kube.netpol import EgressRule, IngressRule, Protocol, network_policy_spec
+from .kube.objects import add_annotations
 from .kube.probes import ProbeArgs, ProbeKind
 from .kube.quantity import check_quantity, parse_quantity
 from .kube.security import DEFAULT_UID, container_security_context, pod_security_context
 from .kube.traffic import RouteArgs, http_route, istio_authorization, linkerd_authorization, linkerd_identity
 from .namespace import MeshMode
-from .policies.base import EXEMPT_PREFIX
+from .policies.base import exemption_annotations
+from .policies.tenancy import MESH_ANNOTATION
+from .refs import ROUTE_KINDS, ExternalKind, ExternalRef, MeshSource, externals_annotations, resolve_mesh
 
 TYPE_TOKEN = "platform:index:SecureWorkload"
 DEFAULT_PRIORITY_CLASS = "platform-medium"
@@ -700,15 +711,24 @@ class SecureWorkload(pulumi.ComponentResource):
         args: SecureWorkloadArgs,
         opts: pulumi.ResourceOptions | None = None,
         *,
-        mesh: MeshMode | None = None,
+        mesh: MeshSource | None = None,
+        externals: Sequence[ExternalRef] = (),
     ) -> None:
+        """``mesh`` is the mesh mode of the namespace: the MeshNamespace of this program, a
+        :class:`~platform_components.refs.NamespaceRef` to a namespace created elsewhere, or a
+        :class:`MeshMode`; it decides the mesh authorization of the declared callers. ``externals``
+        declares what the workload references but this program does not declare (the platform's
+        Gateway, a service of another program, a namespace): see
+        :class:`~platform_components.refs.ExternalRef`."""
         try:
             validate_workload_name(name)
         except ValueError as exc:
             raise ConfigError(f"SecureWorkload name: {exc}") from None
-        mesh_objects = render_mesh(name, args, mesh or MeshMode.NONE)
+        args = args.model_copy(update={"labels": labelled(args.labels)})  # platform:environment
+        mode, recorded = resolve_mesh(mesh, args.namespace, f"SecureWorkload {name}")
+        mesh_objects = render_mesh(name, args, mode)
         super().__init__(TYPE_TOKEN, name, None, opts)
-        manifests = render_workload(name, args)
+        manifests = render_workload(name, args, externals=externals, recorded_mesh=recorded)
         child = pulumi.ResourceOptions(parent=self)
 
         def custom(
@@ -811,13 +831,25 @@ class SecureWorkload(pulumi.ComponentResource):
         )
 
 
-def render_workload(name: str, args: SecureWorkloadArgs) -> dict[str, dict[str, Any]]:
+def render_workload(
+    name: str,
+    args: SecureWorkloadArgs,
+    *,
+    externals: Sequence[ExternalRef] = (),
+    recorded_mesh: MeshMode | None = None,
+) -> dict[str, dict[str, Any]]:
     """The Kubernetes objects of a SecureWorkload as plain manifests, keyed by kind (pure, no Pulumi).
 
     Built-in kinds are ``{metadata, spec}`` (plus top-level fields); custom resources (``Rollout``,
     ``AnalysisTemplate``, ``ScaledObject``, ``VerticalPodAutoscaler``, ``ServiceMonitor``,
     ``PrometheusRule``, ``HTTPRoute``) are whole manifests with ``apiVersion`` and ``kind``.
     ExternalSecrets, of which there may be several, are keyed ``ExternalSecret/<target>``.
+
+    The declared ``externals`` are recorded on the NetworkPolicy (all) and the HTTPRoute (Gateways and
+    Services), the objects whose references the policy pack resolves; with ``monitoring``,
+    Prometheus's namespace (a platform add-on) is declared external too. A name that is an Output
+    (from a StackReference) stays an Output there. ``recorded_mesh`` (the mode given without the
+    namespace's MeshNamespace) is recorded on the Deployment or Rollout for the policy pack.
     """
     image = parse_image(args.image)
     version = args.version or (lbl.label_safe(image.tag) if image.tag else None)
@@ -848,7 +880,10 @@ def render_workload(name: str, args: SecureWorkloadArgs) -> dict[str, dict[str, 
             "metadata": {**meta(), "name": secret.target},
             "spec": external_secret_spec(secret),
         }
-    workload_meta = meta(_deployment_annotations(args, has_digest=image.digest is not None) or None)
+    workload_annotations = _deployment_annotations(args, has_digest=image.digest is not None)
+    if recorded_mesh is not None:
+        workload_annotations[MESH_ANNOTATION] = recorded_mesh.value
+    workload_meta = meta(workload_annotations or None)
     deployment_spec = _deployment_spec(name, args, common, selector)
     if args.canary is None:
         out["Deployment"] = {"metadata": workload_meta, "spec": deployment_spec}
@@ -943,7 +978,24 @@ def render_workload(name: str, args: SecureWorkloadArgs) -> dict[str, dict[str, 
                     may_scale_to_zero=args.minimum_replicas == 0,
                 ),
             }
+    # a rule may fire on any child (the route, the Service, the NetworkPolicy ...), so each carries them
+    add_annotations(out.values(), exemption_annotations(args.policy_exemptions))
+    declared = [*_implied_externals(args), *externals]
+    add_annotations([out["NetworkPolicy"]], externals_annotations(declared, args.namespace))
+    if "HTTPRoute" in out:
+        add_annotations(
+            [out["HTTPRoute"]], externals_annotations(declared, args.namespace, kinds=ROUTE_KINDS)
+        )
     return out
+
+
+def _implied_externals(args: SecureWorkloadArgs) -> list[ExternalRef]:
+    """What the workload references through its own options: Prometheus's namespace with ``monitoring``
+    (a platform add-on, installed through GitOps, never declared by a team's or the platform's program)."""
+    monitoring = args.monitoring
+    if monitoring is None or monitoring.prometheus_namespace == args.namespace:
+        return []
+    return [ExternalRef(kind=ExternalKind.NAMESPACE, namespace=monitoring.prometheus_namespace)]
 
 
 def _error_rate(name: str, args: SecureWorkloadArgs) -> str:
@@ -990,6 +1042,7 @@ def render_mesh(name: str, args: SecureWorkloadArgs, mesh: MeshMode) -> list[tup
     selector = lbl.selector_labels(name)
     if not rules:
         return []  # the namespace's allow-nothing policy denies every caller
+    objects: list[tuple[str, dict[str, Any]]] = []
     if mesh is not MeshMode.LINKERD:
         policy = istio_authorization(
             name,
@@ -999,16 +1052,17 @@ def render_mesh(name: str, args: SecureWorkloadArgs, mesh: MeshMode) -> list[tup
             selector=selector,
             labels=labels,
         )
-        return [("authz", policy)]
-    identities: dict[str, list[str]] = {}
-    for rule in rules:
-        for port in _ingress_ports(args, rule):
-            identities.setdefault(port.name, []).append(linkerd_identity(rule, args.namespace))
-    objects: list[tuple[str, dict[str, Any]]] = []
-    for port_name, callers in identities.items():
-        objects += linkerd_authorization(
-            name, args.namespace, port_name, callers, selector=selector, labels=labels
-        )
+        objects.append(("authz", policy))
+    else:
+        identities: dict[str, list[str]] = {}
+        for rule in rules:
+            for port in _ingress_ports(args, rule):
+                identities.setdefault(port.name, []).append(linkerd_identity(rule, args.namespace))
+        for port_name, callers in identities.items():
+            objects += linkerd_authorization(
+                name, args.namespace, port_name, callers, selector=selector, labels=labels
+            )
+    add_annotations((manifest for _, manifest in objects), exemption_annotations(args.policy_exemptions))
     return objects
 
 
@@ -1022,8 +1076,7 @@ def _deployment_annotations(args: SecureWorkloadArgs, *, has_digest: bool) -> di
     if args.env_from_secrets:
         skips.append("CKV_K8S_35=secrets as env requested explicitly via env_from_secrets (policy-reported)")
     annotations = {f"{CHECKOV_SKIP}{i}": reason for i, reason in enumerate(skips, start=1)}
-    for rule_id, reason in sorted(args.policy_exemptions.items()):
-        annotations[EXEMPT_PREFIX + rule_id] = reason
+    annotations.update(exemption_annotations(args.policy_exemptions))
     return annotations
 
 

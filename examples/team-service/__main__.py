@@ -1,11 +1,21 @@
-"""The payments team's service: an API behind the edge gateway, calling the ledger."""
+"""The payments team's service: an API behind the edge gateway, calling the ledger.
+
+What this program references but does not deploy is declared in ``externals``: the policy pack
+resolves every other reference against this program and fails the preview on a typo. The namespace
+is the platform's; its mesh mode comes from this stack's config (the platform stack exports it:
+``pulumi stack output meshes``).
+"""
 
 import pulumi
 from platform_components import (
     AutoscalingArgs,
     EgressRule,
+    ExternalKind,
+    ExternalRef,
     IngressRule,
+    MeshMode,
     MountArgs,
+    NamespaceRef,
     NetworkArgs,
     PortArgs,
     PortRef,
@@ -17,6 +27,7 @@ from platform_components import (
 
 config = pulumi.Config()
 namespace = config.require("namespace")
+team = NamespaceRef(name=namespace, mesh=MeshMode(config.require("mesh")))
 
 api = SecureWorkload(
     "payments-api",
@@ -42,6 +53,12 @@ api = SecureWorkload(
             egress=[EgressRule(workload="ledger", ports=[PortRef(port=8080)])],
         ),
     ),
+    mesh=team,
+    externals=[
+        ExternalRef(name="ledger"),  # in our namespace, deployed by the ledger's own program
+        ExternalRef(namespace="edge", name="gateway"),  # the edge gateway, another team's
+        ExternalRef(kind=ExternalKind.NAMESPACE, namespace="monitoring"),  # Prometheus, a platform add-on
+    ],
 )
 
 pulumi.export("service_host", api.service_host)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from platform_components import ConfigError, SecureWorkload, SecureWorkloadArgs
+from platform_components import ConfigError, MeshMode, NamespaceRef, SecureWorkload, SecureWorkloadArgs
 from platform_components.policies.base import EXEMPT_PREFIX
 from platform_components.testing import Preview, preview_function
 from platform_components.workload import CHECKOV_SKIP, TYPE_TOKEN, render_workload
@@ -459,7 +459,9 @@ def test_children_without_hpa_pdb_service() -> None:
 
 
 def test_a_compliant_workload_previews_clean() -> None:
-    result = preview_workload()
+    args = make_args()
+    mesh = NamespaceRef(name=args.namespace, mesh=MeshMode.NONE)  # the namespace is created elsewhere
+    result = preview_function(lambda: SecureWorkload(NAME, args, mesh=mesh))
     assert result.violations == [], result.problems()
     assert result.warnings == []
     assert result.schema_errors == []

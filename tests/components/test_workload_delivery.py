@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from platform_components import SecureWorkload, SecureWorkloadArgs
+from platform_components import ExternalRef, SecureWorkload, SecureWorkloadArgs
 from platform_components.kube.delivery import DEFAULT_ERROR_RATE_QUERY, error_rate_expr
 from platform_components.namespace import MeshMode
 from platform_components.policies.base import EXEMPT_PREFIX
@@ -49,9 +49,9 @@ def make_args(**overrides: Any) -> SecureWorkloadArgs:
     return SecureWorkloadArgs.model_validate({**base, **overrides})
 
 
-def preview_workload(**overrides: Any) -> Preview:
+def preview_workload(*, externals: list[ExternalRef] | None = None, **overrides: Any) -> Preview:
     args = make_args(**overrides)
-    return preview_function(lambda: SecureWorkload(NAME, args))
+    return preview_function(lambda: SecureWorkload(NAME, args, externals=externals or ()))
 
 
 def children(result: Preview) -> dict[str, str]:
@@ -197,8 +197,9 @@ def test_canary_analysis_settings_are_configurable() -> None:
 
 def test_enabling_canary_keeps_the_service_urn_and_manifest_and_the_other_children() -> None:
     overrides: dict[str, Any] = {"network": {"ingress": [{"namespace": "edge", "workload": "gateway"}]}}
-    before = clean(preview_workload(**overrides))
-    after = clean(preview_workload(canary={}, **overrides))
+    edge = [ExternalRef(namespace="edge", name="gateway")]
+    before = clean(preview_workload(externals=edge, **overrides))
+    after = clean(preview_workload(canary={}, externals=edge, **overrides))
     service_type = "kubernetes:core/v1:Service"
     assert (
         after.resource(service_type, f"{NAME}-service").urn

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from platform_components import SecureWorkload, SecureWorkloadArgs
+from platform_components import ExternalKind, ExternalRef, SecureWorkload, SecureWorkloadArgs
 from platform_components.kube.quantity import parse_quantity
 from platform_components.testing import preview_function
 from platform_components.workload import render_workload
@@ -121,6 +121,17 @@ def valid_args(draw: st.DrawFn) -> dict[str, Any]:
     return raw
 
 
+def peers_of(args: SecureWorkloadArgs) -> list[ExternalRef]:
+    """Every peer of the generated rules, declared external: no other component is in the program."""
+    refs = []
+    for rule in (*args.network.ingress, *args.network.egress):
+        if rule.workload is not None:
+            refs.append(ExternalRef(namespace=rule.namespace, name=rule.workload))
+        elif rule.cidr is None:
+            refs.append(ExternalRef(kind=ExternalKind.NAMESPACE, namespace=rule.namespace or args.namespace))
+    return refs
+
+
 @SETTINGS
 @given(raw=valid_args())
 def test_valid_args_preview_without_mandatory_violations_or_schema_errors(raw: dict[str, Any]) -> None:
@@ -130,7 +141,7 @@ def test_valid_args_preview_without_mandatory_violations_or_schema_errors(raw: d
     assert ("replicas" in manifests["Deployment"]["spec"]) == ("autoscaling" not in raw)
     assert ("PodDisruptionBudget" in manifests) == (args.minimum_replicas > 1)
 
-    result = preview_function(lambda: SecureWorkload("api", args))
+    result = preview_function(lambda: SecureWorkload("api", args, externals=peers_of(args)))
     assert result.violations == [], result.problems()
     assert result.schema_errors == []
     deployment = result.manifest("Deployment", "api")

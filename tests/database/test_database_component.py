@@ -12,7 +12,7 @@ import boto3
 import pytest
 from moto import mock_aws
 from moto.core import set_initial_no_auth_action_count
-from platform_components import ConfigError
+from platform_components import ConfigError, ExternalRef
 from platform_components.cli import main
 from platform_components.cluster import ClusterRef, EksCluster, EksClusterArgs, Identity
 from platform_components.database import (
@@ -52,12 +52,20 @@ def cluster_args(**overrides: Any) -> EksClusterArgs:
     return EksClusterArgs.model_validate({**base, **overrides})
 
 
+API = (ExternalRef(name="api"),)
+"""The database's client, deployed by another program."""
+
+
 def preview_database(
-    args: StatefulDatabaseArgs, *, identity: Identity = Identity.POD_IDENTITY, mesh: MeshMode | None = None
+    args: StatefulDatabaseArgs,
+    *,
+    identity: Identity = Identity.POD_IDENTITY,
+    mesh: MeshMode | None = None,
+    externals: tuple[ExternalRef, ...] = (),
 ) -> Preview:
     def program() -> None:
         cluster = EksCluster("c", cluster_args(identity=identity))
-        StatefulDatabase("orders", args, cluster=cluster, mesh=mesh)
+        StatefulDatabase("orders", args, cluster=cluster, mesh=mesh, externals=externals)
 
     return preview_function(program, config={"aws:region": "eu-west-1"})
 
@@ -104,7 +112,7 @@ def test_refactor_style_changes_keep_every_urn() -> None:
         backup={"schedule": "5 */4 * * *", "retention_days": 30, "restore_test": {"schedule": "0 6 * * 1"}},
         credentials_version=2,
     )
-    first, second = preview_database(before), preview_database(after)
+    first, second = preview_database(before, externals=API), preview_database(after, externals=API)
     assert first.clean, first.problems()
     assert second.clean, second.problems()
     assert _urns(first) == _urns(second)
@@ -468,7 +476,7 @@ def test_roles_go_through_the_identity_switch() -> None:
 
 def test_replicas_add_a_streaming_replica_set_a_read_only_service_and_anti_affinity() -> None:
     preview = preview_database(
-        StatefulDatabaseArgs(namespace="shop", replicas=3, clients=[{"workload": "api"}])
+        StatefulDatabaseArgs(namespace="shop", replicas=3, clients=[{"workload": "api"}]), externals=API
     )
     assert preview.clean, preview.problems()
     primary = preview.manifest("StatefulSet", "orders", "shop")["spec"]

@@ -135,6 +135,13 @@ ANCHORS: dict[str, tuple[Severity, Enforcement]] = {
     "gitops-repo-credentials": (H, M),
     "scaling-single-owner": (H, M),
     "delivery-single-controller": (H, M),
+    # Team programs: our choice (issue "Teams can install it, and it works with the Pulumi they get")
+    "policy-exemption-unused": (L, A),
+    "ref-resolves": (MED, M),
+    "ref-mutual": (MED, M),
+    "ref-external-unused": (L, A),
+    "mesh-mode-known": (MED, A),
+    "db-backup-required": (H, M),
 }
 
 

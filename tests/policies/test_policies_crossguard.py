@@ -230,3 +230,91 @@ def test_repository_secret_values_are_not_judged_under_crossguard(kit: Kit) -> N
     ((message, _),) = reported
     assert "embeds a password in the URL (value not shown)" in message
     assert "s3cr3t" not in message
+
+
+def test_an_unused_exemption_is_judged_per_component_under_crossguard(kit: Kit) -> None:
+    """The stack policy evaluates the pack itself (CrossGuard runs each policy alone) and groups the
+    objects of a component by their parent, as the offline engine does."""
+    exempt = {EXEMPT_PREFIX + "pss-privileged": "node agent"}
+    dep, svc = kit.deployment(), kit.service()
+    kit.pod_spec_of(dep)["containers"][0]["securityContext"]["privileged"] = True
+    for obj in (dep, svc):
+        obj["metadata"]["annotations"] = dict(exempt)
+    component_urn = "urn:pulumi:test::platform::platform:index:SecureWorkload::api"
+    component = PolicyResource(
+        "platform:index:SecureWorkload", {}, component_urn, "api", options(), None, None, [], {}
+    )
+    resources = kit.resources(dep, svc)
+    policy = stack_policy("policy-exemption-unused")
+
+    def validate(parent: PolicyResource | None) -> Reported:
+        reported, report = recorder()
+        items = [
+            PolicyResource(r.type, r.props, r.urn, r.name, options(), None, parent, [], {}) for r in resources
+        ]
+        policy.validate(StackValidationArgs(resources=items), report)
+        return reported
+
+    assert validate(component) == []
+    ((message, urn),) = validate(None)  # alone, the Service's exemption exempts nothing
+    assert message.startswith("Service team-a/api: ") and "exempts nothing" in message
+    assert urn == resources[1].urn
+
+
+def test_a_team_programs_findings_are_the_same_under_crossguard() -> None:
+    """The reference, mesh, environment and exemption rules read only the rendered objects (their
+    annotations and labels), so CrossGuard reports what the offline engine reports."""
+    from platform_components import (
+        ParentRef,
+        ProbeArgs,
+        RouteArgs,
+        SecureWorkload,
+        SecureWorkloadArgs,
+        StatefulDatabase,
+        StatefulDatabaseArgs,
+    )
+    from platform_components.testing import preview_function
+
+    def program() -> None:
+        SecureWorkload(
+            "api",
+            SecureWorkloadArgs(
+                namespace="payments",
+                image="ghcr.io/acme/api:1.0.0",
+                readiness=ProbeArgs(path="/readyz"),
+                liveness=ProbeArgs(path="/livez"),
+                route=RouteArgs(parent=ParentRef(name="public", namespace="gateway")),
+                policy_exemptions={"pss-privileged": "stale"},
+            ),
+        )
+        StatefulDatabase(
+            "orders",
+            StatefulDatabaseArgs(
+                namespace="payments", clients=[{"workload": "apii"}], backup={"enabled": False}
+            ),
+        )
+
+    preview = preview_function(program, stack="prod")
+    offline: dict[str, int] = Counter(v.rule_id for v in preview.result.evaluation.violations)
+    assert {"ref-resolves", "route-parent-exists", "mesh-mode-known", "db-backup-required"} <= set(offline)
+    assert offline["policy-exemption-unused"] == 1
+    items: dict[str, PolicyResource] = {}
+    for record in preview.resources:  # a component registers before its children
+        props = next((m for r, m in preview.result.manifests if r.urn == record.urn), record.inputs)
+        items[record.urn] = PolicyResource(
+            record.type, props, record.urn, record.name, options(), None, items.get(record.parent), [], {}
+        )
+    reported: dict[str, int] = {}
+    for policy in build_policies():
+        messages, report = recorder()
+        if isinstance(policy, StackValidationPolicy):
+            policy.validate(StackValidationArgs(resources=list(items.values())), report)
+        else:
+            assert isinstance(policy, ResourceValidationPolicy)
+            for item in items.values():
+                policy.validate(
+                    resource_args(Resource(item.resource_type, item.name, item.props, item.urn)), report
+                )
+        if messages:
+            reported[policy.name] = len(messages)
+    assert reported == dict(offline)

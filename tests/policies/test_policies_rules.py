@@ -13,7 +13,8 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from platform_components.policies import RULES, STACK_RULES, Resource, check
+from platform_components.policies import EXEMPT_PREFIX, RULES, STACK_RULES, Resource, check
+from platform_components.policies.refs import EXTERNALS_ANNOTATION
 
 if TYPE_CHECKING:
     from conftest import Kit, Path
@@ -876,6 +877,122 @@ GITOPS_CASES: dict[str, tuple[Case, Case]] = {
     ),
 }
 CASES.update(GITOPS_CASES)
+
+
+# --- team programs: exemptions, references between components, mesh, environment ------------------------
+
+EXEMPT_PRIVILEGED = {("metadata", "annotations", f"{EXEMPT_PREFIX}pss-privileged"): "CNI agent"}
+MANAGED = {"app.kubernetes.io/managed-by": "platform-components"}
+HTTP = [{"port": 8080, "protocol": "TCP"}]
+
+
+def selector(name: str) -> dict[str, str]:
+    return {"app.kubernetes.io/name": name, "app.kubernetes.io/instance": name}
+
+
+def component_policy(
+    kit: Kit,
+    owner: str,
+    *,
+    ingress: tuple[str, ...] = (),
+    egress: tuple[str, ...] = (),
+    externals: list[dict[str, str]] | None = None,
+) -> dict[str, Any]:
+    """A NetworkPolicy as a SecureWorkload renders it: admitting the workloads ``ingress`` and reaching
+    the workloads ``egress`` on 8080, with the declared ``externals``."""
+    metadata: dict[str, Any] = {
+        "name": owner,
+        "namespace": kit.namespace,
+        "labels": {**selector(owner), **MANAGED},
+    }
+    if externals is not None:
+        metadata["annotations"] = {EXTERNALS_ANNOTATION: json.dumps(externals)}
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": metadata,
+        "spec": {
+            "podSelector": {"matchLabels": selector(owner)},
+            "policyTypes": ["Ingress", "Egress"],
+            "ingress": [
+                {"from": [{"podSelector": {"matchLabels": selector(p)}}], "ports": HTTP} for p in ingress
+            ],
+            "egress": [
+                {"to": [{"podSelector": {"matchLabels": selector(p)}}], "ports": HTTP} for p in egress
+            ],
+        },
+    }
+
+
+def web_and_api(
+    web_egress: tuple[str, ...] = ("api",),
+    api_ingress: tuple[str, ...] = ("web",),
+    externals: list[dict[str, str]] | None = None,
+) -> Case:
+    """Deployments web and api of one program; web calls api (both NetworkPolicies agree by default)."""
+
+    def build(kit: Kit) -> list[Resource]:
+        web = kit.deployment()
+        web["metadata"]["name"] = "web"
+        web["spec"]["selector"]["matchLabels"] = selector("web")
+        web["spec"]["template"]["metadata"]["labels"] = {**kit.labels, **selector("web")}
+        return kit.resources(
+            kit.deployment(),
+            web,
+            component_policy(kit, "api", ingress=api_ingress),
+            component_policy(kit, "web", egress=web_egress, externals=externals),
+        )
+
+    return build
+
+
+LEDGER = [{"kind": "workload", "namespace": "team-a", "name": "ledger"}]  # conftest.NAMESPACE
+#: The baseline Deployment as a SecureWorkload renders it, in a namespace this program does not declare.
+SECURE_WORKLOAD = {("metadata", "labels", "app.kubernetes.io/managed-by"): "platform-components"}
+MESH_RECORDED = {("metadata", "annotations", "platform-components.io/mesh"): "istio-ambient"}
+
+
+def prod_database(*jobs: str) -> Case:
+    """The baseline database (StatefulSet api with claims) as a StatefulDatabase renders it in prod,
+    with the CronJobs ``api-<job>``."""
+
+    def build(kit: Kit) -> list[Resource]:
+        sts = kit.database()
+        sts["metadata"]["labels"].update(
+            {
+                "app.kubernetes.io/managed-by": "platform-components",
+                "app.kubernetes.io/component": "database",
+                "platform-components.io/environment": "prod",
+            }
+        )
+        cronjobs = []
+        for job in jobs:
+            cronjob = kit.workload("CronJob")
+            cronjob["metadata"]["name"] = f"api-{job}"
+            cronjobs.append(cronjob)
+        return kit.resources(sts, *cronjobs)
+
+    return build
+
+
+TEAM_CASES: dict[str, tuple[Case, Case]] = {
+    "policy-exemption-unused": (
+        stack(changes={"Deployment": EXEMPT_PRIVILEGED}),
+        stack(changes={"Deployment": {**EXEMPT_PRIVILEGED, f"{SC}.privileged": True}}),
+    ),
+    "ref-resolves": (
+        web_and_api(web_egress=("apii",)),
+        web_and_api(web_egress=("api", "ledger"), externals=LEDGER),
+    ),
+    "ref-mutual": (web_and_api(api_ingress=()), web_and_api()),
+    "mesh-mode-known": (dep(SECURE_WORKLOAD), dep({**SECURE_WORKLOAD, **MESH_RECORDED})),
+    "db-backup-required": (prod_database("backup"), prod_database("backup", "restore-test")),
+    "ref-external-unused": (
+        web_and_api(externals=LEDGER),
+        web_and_api(web_egress=("api", "ledger"), externals=LEDGER),
+    ),
+}
+CASES.update(TEAM_CASES)
 
 
 ALL_IDS = sorted([rule.id for rule in RULES] + [rule.id for rule in STACK_RULES])

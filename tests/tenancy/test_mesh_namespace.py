@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from platform_components import ProbeArgs, SecureWorkload, SecureWorkloadArgs
+from platform_components import ExternalRef, ProbeArgs, SecureWorkload, SecureWorkloadArgs
 from platform_components.errors import ConfigError
 from platform_components.namespace import (
     MeshMode,
@@ -141,6 +141,9 @@ CALLERS = [
     {"namespace": "team-b", "workload": "worker", "ports": ["http"]},  # caller B: another team
 ]
 
+CALLER_PROGRAMS = [ExternalRef(name="web"), ExternalRef(namespace="team-b", name="worker")]
+"""The callers are deployed by other programs."""
+
 
 def api_args(callers: list[dict[str, Any]]) -> SecureWorkloadArgs:
     return SecureWorkloadArgs(
@@ -235,7 +238,7 @@ def test_meshed_team_with_a_workload_previews_clean_against_the_crds(mode: MeshM
             "team-a",
             MeshNamespaceArgs(mesh=mode, mesh_cni=mode.sidecar, waypoint=mode is MeshMode.ISTIO_AMBIENT),
         )
-        SecureWorkload("api", api_args(CALLERS), mesh=team.mesh)
+        SecureWorkload("api", api_args(CALLERS), mesh=team.mesh, externals=CALLER_PROGRAMS)
 
     result = preview_function(program)
     assert result.clean, result.problems()

@@ -9,7 +9,7 @@ Kinds without a typed SDK class here are registered as ``CustomResource`` (``spe
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pulumi
@@ -55,4 +55,14 @@ def create_object(logical: str, manifest: Mapping[str, Any], opts: pulumi.Resour
     return resource
 
 
-__all__ = ["TYPED", "create_object"]
+def add_annotations(manifests: Iterable[Mapping[str, Any]], annotations: Mapping[str, Any]) -> None:
+    """Merge ``annotations`` into ``metadata.annotations`` of every manifest, in place (keys already
+    there keep their position)."""
+    if not annotations:
+        return
+    for manifest in manifests:
+        metadata = manifest["metadata"]
+        metadata["annotations"] = {**(metadata.get("annotations") or {}), **annotations}
+
+
+__all__ = ["TYPED", "add_annotations", "create_object"]

@@ -18,7 +18,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from platform_components.policies import aws, gitops, network, pss, rbac, stack, tenancy, workload
+from platform_components.policies import (
+    aws,
+    exemptions,
+    gitops,
+    network,
+    pss,
+    rbac,
+    refs,
+    stack,
+    tenancy,
+    workload,
+)
 from platform_components.policies._pod import kind_of
 from platform_components.policies.base import (
     EXEMPT_PREFIX,
@@ -50,13 +61,24 @@ RULES: tuple[Rule, ...] = tuple(
 )
 #: Every stack rule, sorted by id.
 STACK_RULES: tuple[StackRule, ...] = tuple(
-    sorted((*stack.STACK_RULES, *tenancy.STACK_RULES, *aws.STACK_RULES), key=lambda rule: rule.id)
+    sorted(
+        (
+            *stack.STACK_RULES,
+            *tenancy.STACK_RULES,
+            *aws.STACK_RULES,
+            *refs.STACK_RULES,
+            *exemptions.STACK_RULES,
+        ),
+        key=lambda rule: rule.id,
+    )
 )
 #: Kinds each stack rule reports on or reads.
 _STACK_RULE_KINDS: dict[str, tuple[str, ...]] = {
     **stack.STACK_RULE_KINDS,
     **tenancy.STACK_RULE_KINDS,
     **aws.STACK_RULE_KINDS,
+    **refs.STACK_RULE_KINDS,
+    **exemptions.STACK_RULE_KINDS,
 }
 
 

@@ -11,7 +11,13 @@ A :class:`Rule` looks at one resource; a :class:`StackRule` looks at all resourc
 Exemptions: a Kubernetes object may carry the annotation
 ``policy.platform-components.io/exempt.<rule-id>: "<reason>"`` on its own ``metadata``. The rule is
 then not enforced for that object, and the exemption (with its reason) is reported instead. An
-exemption without a reason does not count.
+exemption without a reason does not count. The components write the exemptions of their
+``policy_exemptions`` on every child object, since a rule may fire on any of them (the route, the
+Service, the NetworkPolicy ...); ``policy-exemption-unused`` reports one that exempts nothing.
+
+A stack rule with an ``after`` check judges the findings of the other rules (an unused exemption is
+one that no finding used): :func:`evaluate` runs it last with the evaluation so far, while its
+``check`` (what CrossGuard, which runs each policy on its own, calls) evaluates the pack itself.
 """
 
 from __future__ import annotations
@@ -54,6 +60,9 @@ class Resource:
     ``secrets_masked`` says whether a Pulumi secret shows up in ``props`` as the marker ``"[secret]"``
     (the offline engine and tests: the default) or as its plaintext (CrossGuard: ``pulumi_policy``
     unwraps secrets before a validation runs, so a secret and a literal look the same there).
+
+    ``parent`` is the URN of the resource's parent (a component such as a SecureWorkload, or the
+    stack), ``""`` when unknown: the objects of one component share it.
     """
 
     type: str
@@ -63,6 +72,7 @@ class Resource:
     protect: bool = False
     property_dependencies: Mapping[str, Sequence[str]] = field(default_factory=dict, repr=False)
     secrets_masked: bool = True
+    parent: str = ""
 
     def __post_init__(self) -> None:
         frozen = MappingProxyType(
@@ -99,6 +109,7 @@ class Resource:
 
 ResourceCheck = Callable[[Resource], Iterable[str]]
 StackCheck = Callable[[Sequence[Resource]], Iterable[tuple[Resource, str]]]
+FindingsCheck = Callable[[Sequence[Resource], "Evaluation"], Iterable[tuple[Resource, str]]]
 
 
 @dataclass(frozen=True)
@@ -120,13 +131,19 @@ class Rule:
 
 @dataclass(frozen=True)
 class StackRule:
-    """A rule over every resource of a stack; ``check`` yields ``(offending resource, message)``."""
+    """A rule over every resource of a stack; ``check`` yields ``(offending resource, message)``.
+
+    ``after``, when set, judges the findings of the other rules: :func:`evaluate` calls it last with
+    the evaluation so far instead of ``check`` (which must then evaluate the other rules itself, for
+    CrossGuard).
+    """
 
     id: str
     description: str
     severity: Severity
     enforcement: Enforcement
     check: StackCheck = field(repr=False)
+    after: FindingsCheck | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -172,6 +189,41 @@ class Evaluation:
     @property
     def advisory(self) -> list[Violation]:
         return [v for v in self.violations if v.enforcement is Enforcement.ADVISORY]
+
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+def component_key(resource: Resource) -> str:
+    """What groups the objects of one component: its URN as their ``parent`` (a SecureWorkload, a
+    StatefulDatabase ...); an object whose parent is the stack, or unknown, stands alone (its URN, or
+    its display name without one)."""
+    parent = resource.parent
+    if parent and f"::{STACK_TYPE}::" not in parent:
+        return parent
+    return resource.urn or resource.display
+
+
+def exemption_annotations(exemptions: Mapping[str, str]) -> dict[str, str]:
+    """The annotations exempting an object from each rule of ``exemptions`` (rule id -> reason), by id."""
+    return {EXEMPT_PREFIX + rule_id: reason for rule_id, reason in sorted(exemptions.items())}
+
+
+def exemptions_of(resource: Resource) -> dict[str, str]:
+    """Every exemption an object carries (rule id -> reason); annotations without a reason do not count."""
+    annotations = resource.metadata.get("annotations")
+    if not isinstance(annotations, Mapping):
+        return {}
+    found: dict[str, str] = {}
+    for key, reason in annotations.items():
+        if (
+            isinstance(key, str)
+            and key.startswith(EXEMPT_PREFIX)
+            and isinstance(reason, str)
+            and reason.strip()
+        ):
+            found[key.removeprefix(EXEMPT_PREFIX)] = reason.strip()
+    return found
 
 
 def exemption_reason(resource: Resource, rule_id: str) -> str | None:
@@ -221,8 +273,15 @@ def evaluate(
         for rule in table.get(resource.type, ()):
             for message in rule.check(resource):
                 _record(out, rule, resource, message)
+    later: list[tuple[StackRule, FindingsCheck]] = []
     for stack_rule in stack_rules:
+        if stack_rule.after is not None:
+            later.append((stack_rule, stack_rule.after))
+            continue
         for resource, message in stack_rule.check(resources):
+            _record(out, stack_rule, resource, message)
+    for stack_rule, after in later:
+        for resource, message in after(resources, out):
             _record(out, stack_rule, resource, message)
     return out
 

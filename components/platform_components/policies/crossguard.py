@@ -98,6 +98,7 @@ def _stack_validator(rule: StackRule) -> StackValidation:
                 protect=bool(getattr(getattr(item, "opts", None), "protect", False)),
                 property_dependencies=_property_dependencies(item),
                 secrets_masked=False,
+                parent=str(getattr(getattr(item, "parent", None), "urn", None) or ""),
             )
             for item in args.resources
         ]

@@ -25,7 +25,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from platform_components.kube import labels as lbl
 from platform_components.policies._pod import (
+    CRONJOB,
     DEPLOYMENT,
     HPA,
     NETWORK_POLICY,
@@ -38,8 +40,10 @@ from platform_components.policies._pod import (
     as_list,
     dig,
     dig_map,
+    is_true,
     keeps_data,
     kind_of,
+    labels,
     namespace,
     object_name,
     pod_view,
@@ -491,6 +495,43 @@ def _delivery_single_controller(resources: Sequence[Resource]) -> Iterator[Findi
             )
 
 
+BACKED_UP_ENVIRONMENTS = ("staging", "prod")
+"""Where a StatefulDatabase must be backed up and restore-tested (as config.py demands of the platform)."""
+
+
+def _db_backup_required(resources: Sequence[Resource]) -> Iterator[Finding]:
+    cronjobs = {(namespace(r.props), object_name(r.props, r.name)): r for r in resources if r.type == CRONJOB}
+    for resource in resources:
+        meta = labels(resource.metadata.get("labels"))
+        name = object_name(resource.props, resource.name)
+        if (
+            resource.type != STATEFULSET
+            or meta.get(lbl.MANAGED_BY_KEY) != lbl.MANAGED_BY
+            or meta.get(lbl.COMPONENT) != "database"
+            or meta.get(lbl.INSTANCE) != name  # the primary; its replicas share its backups
+        ):
+            continue
+        environment = meta.get(lbl.ENVIRONMENT, "").strip().lower()
+        if environment not in BACKED_UP_ENVIRONMENTS:
+            continue
+        ns = namespace(resource.props)
+        problems = []
+        for what, job in (("backup", f"{name}-backup"), ("restore test", f"{name}-restore-test")):
+            cronjob = cronjobs.get((ns, job))
+            if cronjob is None:
+                problems.append(f"no {what} (CronJob {job})")
+            elif is_true(dig(cronjob.props, "spec", "suspend")):
+                problems.append(f"its {what} CronJob {job} is suspended (spec.suspend)")
+        if problems:
+            yield (
+                resource,
+                f'StatefulDatabase {name} runs in {environment} (metadata.labels["{lbl.ENVIRONMENT}"]) with '
+                f"{' and '.join(problems)}; {environment} databases are backed up and restore-tested: remove "
+                "backup.enabled/backup.restore_test.enabled false (the jobs need cluster=, e.g. a ClusterRef "
+                "to the platform's cluster) and do not suspend the CronJobs",
+            )
+
+
 STACK_RULES: tuple[StackRule, ...] = (
     StackRule(
         "avail-hpa-pdb",
@@ -556,6 +597,16 @@ STACK_RULES: tuple[StackRule, ...] = (
         _sts_pvc_pdb,
     ),
     StackRule(
+        "db-backup-required",
+        "A staging or prod StatefulDatabase (environment label, from the stack file or platform:environment) "
+        "must have its scheduled backup and restore-test CronJobs, not suspended: a backup that is never "
+        "restored is not a backup, and data without one is lost with its volume (project issue; the "
+        "platform's stack file already refuses it).",
+        Severity.HIGH,
+        M,
+        _db_backup_required,
+    ),
+    StackRule(
         "net-workload-policy",
         "Every workload must be selected by an Ingress NetworkPolicy so pods are not reachable from the whole "
         "cluster (CIS EKS 4.3.2; CKV2_K8S_6; Polaris missingNetworkPolicy).",
@@ -570,6 +621,7 @@ STACK_RULE_KINDS: Mapping[str, tuple[str, ...]] = {
     "avail-hpa-pdb": ("HorizontalPodAutoscaler", "PodDisruptionBudget", "ScaledObject"),
     "avail-pdb": ("Deployment", "PodDisruptionBudget", "Rollout", "ScaledObject", "StatefulSet"),
     "avail-replicas": ("Deployment", "HorizontalPodAutoscaler", "Rollout", "ScaledObject"),
+    "db-backup-required": ("CronJob", "StatefulSet"),
     "delivery-single-controller": ("Deployment", "Rollout"),
     "hpa-target-exists": ("Deployment", "HorizontalPodAutoscaler", "Rollout", "StatefulSet"),
     "net-workload-policy": tuple(sorted({kind_of(t) for t in WORKLOAD_TYPES} | {"NetworkPolicy"})),

@@ -2,7 +2,8 @@
 
 Resource rules look at one Namespace or PeerAuthentication; stack rules relate a Namespace to the
 objects that must accompany it in the same stack (default-deny NetworkPolicy, PeerAuthentication,
-AuthorizationPolicy, ResourceQuota and LimitRange) and an HTTPRoute to its parents and backends.
+AuthorizationPolicy, ResourceQuota and LimitRange) and an HTTPRoute to its parents and backends, in
+the stack or declared external by the route's component (:mod:`platform_components.policies.refs`).
 
 Namespaces are identified by ``metadata.name`` (falling back to the Pulumi logical name); namespaced
 objects relate to a Namespace through ``metadata.namespace``. A *team* Namespace carries
@@ -22,11 +23,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
+from platform_components.kube import labels as lbl
 from platform_components.policies._pod import (
+    DEPLOYMENT,
     LIMIT_RANGE,
     NETWORK_POLICY,
     RESOURCE_QUOTA,
+    ROLLOUT,
     SERVICE,
+    STATEFULSET,
     as_map,
     dig,
     dig_map,
@@ -35,12 +40,15 @@ from platform_components.policies._pod import (
     maps,
     namespace,
     object_name,
+    pod_view,
     selector_is_empty,
+    selector_matches,
     show,
     strings,
     text,
 )
 from platform_components.policies.base import Enforcement, Resource, Rule, Severity, StackRule
+from platform_components.policies.refs import declared_externals
 
 M, A = Enforcement.MANDATORY, Enforcement.ADVISORY
 Finding = tuple[Resource, str]
@@ -60,6 +68,10 @@ PSA_RESTRICTED = "restricted"
 PSA_VERSION_PATTERN = re.compile(r"v\d+\.\d+|latest")
 """A pinned ``-version`` value: ``v1.35`` or ``latest``."""
 
+MESH_ANNOTATION = "platform-components.io/mesh"
+"""On a SecureWorkload's Deployment/Rollout or a StatefulDatabase's StatefulSets: the mesh mode the
+component was given for a namespace this program does not declare (``mesh=NamespaceRef(...)`` or a
+``MeshMode``); absent when the namespace's MeshNamespace was passed (its Namespace shows the mode)."""
 MESH_CNI_ANNOTATION = "platform-components.io/mesh-cni"
 """``"true"`` when the cluster runs the Istio CNI / Linkerd CNI plugin (no NET_ADMIN init containers)."""
 TEAM_LABEL = "platform-components.io/team"
@@ -365,12 +377,17 @@ def _parent_problem(resources: Sequence[Resource], route: Resource, ref: Mapping
     where = f"namespace {ns}" if ns else "the route's namespace"
     if not name:
         return "has no name; name the parent Gateway (or Service)"
+    externals = declared_externals(route)
     if kind == "Gateway" and group == GATEWAY_GROUP:
         if _exists(resources, GATEWAY_TYPES, name, ns):
             return None
+        if any(e.covers_object("gateway", ns, name) for e in externals):
+            return None  # declared external: another stack owns it (listed in the preview summary)
         return (
             f"names Gateway {name}, which is not in this stack in {where}; fix the name or namespace, "
-            "or add the Gateway"
+            "add the Gateway, or, when another stack owns it (the platform's shared Gateway), declare it "
+            f"on the component: externals=[ExternalRef(kind=ExternalKind.GATEWAY, namespace='{ns}', "
+            f"name='{name}')]"
         )
     if kind == "Service":
         if group not in ("", "core"):
@@ -378,11 +395,14 @@ def _parent_problem(resources: Sequence[Resource], route: Resource, ref: Mapping
                 f'names kind Service in group "{group}" (parentRef group defaults to {GATEWAY_GROUP}); '
                 'set group: "" for a GAMMA mesh route'
             )
-        if _exists(resources, (SERVICE,), name, ns):
+        if _exists(resources, (SERVICE,), name, ns) or any(
+            e.covers_object("service", ns, name) for e in externals
+        ):
             return None
         return (
             f"names Service {name} (a GAMMA mesh route), which is not in this stack in {where}; fix the "
-            "name or namespace, or add the Service"
+            "name or namespace, add the Service, or declare it external: "
+            f"externals=[ExternalRef(kind=ExternalKind.SERVICE, namespace='{ns}', name='{name}')]"
         )
     return None  # other parent kinds are implementation-specific and cannot be checked here
 
@@ -404,6 +424,7 @@ def _route_parents(resources: Sequence[Resource]) -> Iterator[Finding]:
 
 def _route_backends(resources: Sequence[Resource]) -> Iterator[Finding]:
     for route in _routes(resources):
+        externals = declared_externals(route)
         for rule_index, rule in maps(dig(route.props, "spec", "rules")):
             for index, ref in maps(rule.get("backendRefs")):
                 kind = text(ref.get("kind")) or "Service"
@@ -416,12 +437,92 @@ def _route_backends(resources: Sequence[Resource]) -> Iterator[Finding]:
                 where = f"namespace {ns}" if ns else "the route's namespace"
                 if not name:
                     yield route, f"{path}.name is not set; name the backend Service"
-                elif not _exists(resources, (SERVICE,), name, ns):
+                elif not _exists(resources, (SERVICE,), name, ns) and not any(
+                    e.covers_object("service", ns, name) for e in externals
+                ):
                     yield (
                         route,
                         f"{path} names Service {name}, which is not in this stack in {where}; fix the name "
                         "or namespace (traffic to a missing backend gets HTTP 500)",
                     )
+
+
+LINKERD_SERVER_GROUP = "policy.linkerd.io/"
+COMPONENT_TYPES = {DEPLOYMENT: "SecureWorkload", ROLLOUT: "SecureWorkload", STATEFULSET: "StatefulDatabase"}
+
+
+def _mesh_admits(resources: Sequence[Resource], ns: Resource, pod_labels: Mapping[str, str]) -> bool:
+    """Whether a mesh authorization of the namespace selects these pods (Istio ALLOW policy with a
+    workload selector, or a Linkerd Server)."""
+    name = _ns_name(ns)
+    for resource in resources:
+        if namespace(resource.props) != name:
+            continue
+        if resource.type in ISTIO_AUTHORIZATION_TYPES:
+            selector = dig(resource.props, "spec", "selector")
+            action = text(dig(resource.props, "spec", "action")) or "ALLOW"
+            if (
+                action == "ALLOW"
+                and not selector_is_empty(selector)
+                and selector_matches(selector, pod_labels)
+            ):
+                return True
+        is_server = resource.kind == "Server" and text(resource.props.get("apiVersion")).startswith(
+            LINKERD_SERVER_GROUP
+        )
+        if is_server and selector_matches(dig(resource.props, "spec", "podSelector"), pod_labels):
+            return True
+    return False
+
+
+def _has_callers(resources: Sequence[Resource], ns: str, owner: str) -> bool:
+    """Whether the component's own NetworkPolicy (selecting its pods by name) admits anybody."""
+    selector = {lbl.NAME: owner, lbl.INSTANCE: owner}
+    for resource in resources:
+        if (
+            resource.type == NETWORK_POLICY
+            and namespace(resource.props) == ns
+            and labels(dig(resource.props, "spec", "podSelector", "matchLabels")) == selector
+            and any(True for _ in maps(dig(resource.props, "spec", "ingress")))
+        ):
+            return True
+    return False
+
+
+def _mesh_mode_known(resources: Sequence[Resource]) -> Iterator[Finding]:
+    namespaces = {_ns_name(ns): ns for ns in _namespaces(resources)}
+    for resource in resources:
+        component = COMPONENT_TYPES.get(resource.type)
+        meta_labels = _labels(resource)
+        owner = meta_labels.get(lbl.INSTANCE, "")
+        if component is None or meta_labels.get(lbl.MANAGED_BY_KEY) != lbl.MANAGED_BY or not owner:
+            continue
+        if object_name(resource.props, resource.name) != owner:
+            continue  # a database's replica StatefulSet: judged with its primary
+        if MESH_ANNOTATION in _annotations(resource):
+            continue
+        name = namespace(resource.props)
+        ns = namespaces.get(name)
+        keyword = f"{component}(..., mesh=NamespaceRef(name='{name}', mesh=MeshMode.ISTIO_AMBIENT))"
+        if ns is None:
+            yield (
+                resource,
+                f"{component} {owner} runs in namespace {name}, which this program does not declare, and was "
+                "given no mesh information: in an Istio or Linkerd namespace it renders no mesh "
+                "authorization, so the namespace's allow-nothing policy denies every caller; pass the "
+                f"namespace's mode with the mesh= keyword, e.g. {keyword} (or mesh=MeshMode.NONE)",
+            )
+            continue
+        meshed = is_istio_meshed(ns) or is_linkerd_meshed(ns)
+        view = pod_view(resource.type, resource.props)
+        pod_labels = view.labels if view is not None else {}
+        if meshed and _has_callers(resources, name, owner) and not _mesh_admits(resources, ns, pod_labels):
+            yield (
+                resource,
+                f"{component} {owner} runs in the meshed namespace {name} but no mesh authorization admits "
+                "its declared callers, so the namespace's allow-nothing policy denies them; pass the "
+                f"namespace's MeshNamespace with the mesh= keyword ({component}(..., mesh=<the MeshNamespace>))",
+            )
 
 
 def _quota(resources: Sequence[Resource]) -> Iterator[Finding]:
@@ -482,6 +583,16 @@ STACK_RULES: tuple[StackRule, ...] = (
         _authz_default,
     ),
     StackRule(
+        "mesh-mode-known",
+        "A SecureWorkload or StatefulDatabase renders the mesh authorization of its declared callers only "
+        "when it knows its namespace's mesh mode (mesh=); without it, in an Istio or Linkerd namespace "
+        "every caller is denied by the namespace's allow-nothing policy (project issue: a team's "
+        "workload in an ambient namespace created elsewhere). Advisory: the mode may really be none.",
+        Severity.MEDIUM,
+        A,
+        _mesh_mode_known,
+    ),
+    StackRule(
         "mesh-peer-authentication",
         "An Istio-meshed namespace must have a namespace-wide STRICT PeerAuthentication so that its "
         "workloads only accept mutually authenticated traffic (Istio security best practices).",
@@ -507,16 +618,17 @@ STACK_RULES: tuple[StackRule, ...] = (
     ),
     StackRule(
         "route-backend-exists",
-        "An HTTPRoute backendRef that names no Service of the stack sends traffic nowhere (HTTP 500); "
-        "advisory since the Service may live outside the stack.",
+        "An HTTPRoute backendRef that names no Service of the stack (nor one declared external) sends "
+        "traffic nowhere (HTTP 500); advisory since the Service may live outside the stack.",
         Severity.LOW,
         A,
         _route_backends,
     ),
     StackRule(
         "route-parent-exists",
-        "An HTTPRoute must attach to a Gateway (or, for GAMMA mesh routes, a Service) of the stack; a "
-        "dangling parentRef silently leaves the route unattached.",
+        "An HTTPRoute must attach to a Gateway (or, for GAMMA mesh routes, a Service) of the stack or one "
+        "its component declares external (ExternalRef, e.g. the platform's shared Gateway in another "
+        "stack); a dangling parentRef silently leaves the route unattached.",
         Severity.MEDIUM,
         M,
         _route_parents,
@@ -526,6 +638,7 @@ STACK_RULES: tuple[StackRule, ...] = (
 #: Kinds each stack rule reports on or reads, for the rule catalogue.
 STACK_RULE_KINDS: Mapping[str, tuple[str, ...]] = {
     "mesh-authz-default": ("AuthorizationPolicy", "Namespace"),
+    "mesh-mode-known": ("AuthorizationPolicy", "Deployment", "Namespace", "Rollout", "Server", "StatefulSet"),
     "mesh-peer-authentication": ("Namespace", "PeerAuthentication"),
     "ns-default-deny": ("Namespace", "NetworkPolicy"),
     "ns-quota": ("LimitRange", "Namespace", "ResourceQuota"),
@@ -535,6 +648,7 @@ STACK_RULE_KINDS: Mapping[str, tuple[str, ...]] = {
 
 
 __all__ = [
+    "MESH_ANNOTATION",
     "MESH_CNI_ANNOTATION",
     "PSA_AUDIT",
     "PSA_AUDIT_VERSION",

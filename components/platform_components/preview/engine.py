@@ -28,6 +28,7 @@ from pydantic import ValidationError
 
 from .. import policies
 from ..config import CONFIG_KEY, DEFAULT_KUBERNETES_VERSION, format_validation_error
+from ..context import ENVIRONMENT_KEY, ResolvedEnvironment, resolve_environment
 from ..errors import ConfigError, PlatformError, PreviewError
 from .mocks import PreviewMocks, RecordingMonitor, Rejection, ResourceRecord
 from .project import Project, load_project
@@ -61,6 +62,8 @@ class PreviewResult:
     stack_outputs: dict[str, Any]
     logs: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    environment: ResolvedEnvironment | None = None
+    """The environment the program's components apply (``platform:environment`` or the stack name)."""
 
     @property
     def violations(self) -> list[policies.Violation]:
@@ -277,6 +280,12 @@ def preview(
     stack_file = project.stack_file(stack)
     config, secret_keys = project.runtime_config(stack_file)
     version = kubernetes_version or _guess_kubernetes_version(config, project.name)
+    try:
+        environment = resolve_environment(config.get(ENVIRONMENT_KEY), stack)
+    except ConfigError as exc:
+        line = stack_file.line_of(["config", ENVIRONMENT_KEY])
+        where = f"{stack_file.display}:{line}" if line else stack_file.display
+        raise ConfigError(exc.detail, source=where) from None
     timings["load"] = time.perf_counter() - started
 
     say(
@@ -295,7 +304,15 @@ def preview(
     except Exception as exc:  # anything the program raised becomes one clear line
         raise explain_exception(exc, project.root) from None
     timings["program"] = time.perf_counter() - t0
-    return check(run, project=project.name, stack=stack, kubernetes_version=version, say=say, timings=timings)
+    return check(
+        run,
+        project=project.name,
+        stack=stack,
+        kubernetes_version=version,
+        say=say,
+        timings=timings,
+        environment=environment,
+    )
 
 
 def check(
@@ -306,6 +323,7 @@ def check(
     kubernetes_version: str,
     say: Progress | None = None,
     timings: dict[str, float] | None = None,
+    environment: ResolvedEnvironment | None = None,
 ) -> PreviewResult:
     """Render, schema-check and police the resources of a finished program run."""
     say = say or (lambda _msg: None)
@@ -334,6 +352,7 @@ def check(
             urn=r.urn,
             protect=r.protect,
             property_dependencies=r.property_dependencies,
+            parent=r.parent,
         )
         for r, m in manifests
     ] + [
@@ -344,6 +363,7 @@ def check(
             urn=r.urn,
             protect=r.protect,
             property_dependencies=r.property_dependencies,
+            parent=r.parent,
         )
         for r in run.records
         if not is_manifest(r)
@@ -361,6 +381,7 @@ def check(
         stack_outputs=run.stack_outputs,
         logs=run.logs,
         timings=timings,
+        environment=environment,
     )
 
 

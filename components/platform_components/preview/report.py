@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 import yaml
 
+from ..policies.refs import externals_in
 from .engine import PreviewResult, display_of
 
 
@@ -123,6 +124,20 @@ def _detail(record_type: str, inputs: dict[str, Any]) -> tuple[str, str, str] | 
     return None
 
 
+def externals(result: PreviewResult) -> list[tuple[str, str]]:
+    """(external, component declaring it) for every external a component declared (``ExternalRef``),
+    read from the rendered objects as the policy pack reads them; sorted."""
+    rows: set[tuple[str, str]] = set()
+    for _record, manifest in result.manifests:
+        meta = manifest.get("metadata") or {}
+        declared = externals_in(meta)
+        if declared:
+            component = (meta.get("labels") or {}).get("app.kubernetes.io/instance") or meta.get("name")
+            owner = f"{meta.get('namespace')}/{component}" if meta.get("namespace") else str(component)
+            rows.update((str(external), owner) for external in declared)
+    return sorted(rows)
+
+
 def highlights(result: PreviewResult) -> list[tuple[str, str, str]]:
     """(what, name, detail) for the cluster, node groups, add-ons, Helm releases, node pools, StatefulSets
     with data volumes and CronJobs."""
@@ -130,15 +145,25 @@ def highlights(result: PreviewResult) -> list[tuple[str, str, str]]:
     return [row for row in rows if row is not None]
 
 
+def _environment(result: PreviewResult) -> dict[str, str | None]:
+    """The environment applied (``platform:environment`` or the stack name) and where it came from."""
+    env = result.environment
+    return (
+        {"name": env.name, "source": env.source} if env is not None else {"name": None, "source": "unknown"}
+    )
+
+
 def report_dict(result: PreviewResult) -> dict[str, Any]:
     return {
         "project": result.project,
         "stack": result.stack,
         "kubernetes_version": result.kubernetes_version,
+        "environment": _environment(result),
         "summary": summary(result),
         "components": [{"type": t, "name": n, "children": c} for t, n, c in components_table(result)],
         "platform": [{"what": w, "name": n, "detail": d} for w, n, d in highlights(result)],
         "kinds": dict(sorted(Counter(str(m["kind"]) for _, m in result.manifests).items())),
+        "externals": [{"external": e, "declared_by": c} for e, c in externals(result)],
         "violations": [v.as_dict() for v in result.violations],
         "warnings": [v.as_dict() for v in result.warnings],
         "exemptions": [e.as_dict() for e in result.evaluation.exemptions],
@@ -204,6 +229,8 @@ def render_summary(result: PreviewResult, stream: TextIO, outputs: dict[str, Pat
     lines.append(
         style.bold(f"Preview of {result.project} / {result.stack} (Kubernetes {result.kubernetes_version})")
     )
+    if result.environment is not None:
+        lines.append(f"Environment: {result.environment.describe()}")
     lines.append("")
     component_rows = [(t, n, str(c)) for t, n, c in components_table(result)]
     if component_rows:
@@ -216,6 +243,11 @@ def render_summary(result: PreviewResult, stream: TextIO, outputs: dict[str, Pat
     kinds = Counter(str(m["kind"]) for _, m in result.manifests)
     if kinds:
         lines += _table([(k, str(v)) for k, v in sorted(kinds.items())], ("KIND", "OBJECTS"))
+        lines.append("")
+    declared = externals(result)
+    if declared:
+        lines.append(f"Declared externals ({len(declared)}), not part of this program:")
+        lines += ["  " + line for line in _table(declared, ("EXTERNAL", "DECLARED BY"))]
         lines.append("")
     if result.schema_errors:
         lines.append(style.red(f"Schema errors ({len(result.schema_errors)}):"))
@@ -247,4 +279,4 @@ def render_summary(result: PreviewResult, stream: TextIO, outputs: dict[str, Pat
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["display_of", "render_summary", "report_dict", "write_outputs"]
+__all__ = ["display_of", "externals", "render_summary", "report_dict", "write_outputs"]

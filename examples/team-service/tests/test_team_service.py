@@ -22,3 +22,12 @@ def test_only_the_gateway_and_prometheus_may_call_the_api() -> None:
         "monitoring",
     ]
     assert result.outputs["service_host"] == "payments-api.payments.svc.cluster.local"
+
+
+def test_what_other_programs_deploy_is_declared_external() -> None:
+    result = preview_project(PROJECT, stack="dev")
+    assert result.externals == ["namespace monitoring", "workload edge/gateway", "workload payments/ledger"]
+
+
+def test_the_environment_rules_of_dev_apply() -> None:
+    assert preview_project(PROJECT, stack="dev").environment == "dev"  # platform:environment
