@@ -35,7 +35,7 @@ def allowed_differences() -> dict[tuple[str, str, str], str]:
     for number, line in enumerate((GOLDEN / "allowed-differences.txt").read_text().splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
-        parts = [p.strip() for p in line.split("|")]
+        parts = [p.strip() for p in line.split("|", 3)]
         assert len(parts) == 4 and all(parts), (
             f"allowed-differences.txt:{number}: target | file | path | reason"
         )
