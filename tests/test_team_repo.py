@@ -88,3 +88,104 @@ def test_team_preview_is_clean(team_repo: Path) -> None:
     assert "0 violations, 0 warnings, 0 schema errors" in proc.stdout
     assert "Traceback" not in proc.stderr
     assert "Warning" not in proc.stderr, proc.stderr
+
+
+FRESH_PROGRAM = '''\
+"""The orders team: an API behind the platform's shared Gateway, and its PostgreSQL database."""
+
+import pulumi
+from platform_components import (
+    EgressRule,
+    ExternalKind,
+    ExternalRef,
+    MeshMode,
+    NamespaceRef,
+    NetworkArgs,
+    ParentRef,
+    PortRef,
+    ProbeArgs,
+    RouteArgs,
+    SecureWorkload,
+    SecureWorkloadArgs,
+    StatefulDatabase,
+    StatefulDatabaseArgs,
+)
+
+config = pulumi.Config()
+namespace = NamespaceRef(name="orders", mesh=MeshMode(config.require("mesh")))
+
+api = SecureWorkload(
+    "api",
+    SecureWorkloadArgs(
+        namespace="orders",
+        image="ghcr.io/acme/orders-api:1.4.2",
+        readiness=ProbeArgs(path="/readyz"),
+        liveness=ProbeArgs(path="/livez"),
+        route=RouteArgs(parent=ParentRef(name="public", namespace="gateway"), hostnames=["orders.acme.dev"]),
+        network=NetworkArgs(egress=[EgressRule(workload="orders-db", ports=[PortRef(port=5432)])]),
+    ),
+    mesh=namespace,
+    externals=[ExternalRef(kind=ExternalKind.GATEWAY, namespace="gateway", name="public")],
+)
+database = StatefulDatabase(
+    "orders-db",
+    StatefulDatabaseArgs(namespace="orders", clients=[{"workload": "api"}], backup={"enabled": False}),
+    mesh=namespace,
+)
+pulumi.export("api", api.service_host)
+'''
+
+FRESH_TEST = """\
+from pathlib import Path
+
+from platform_components.testing import preview_project
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def test_dev_is_clean() -> None:
+    result = preview_project(PROJECT, stack="dev")
+    assert result.clean, result.problems()
+    assert not result.warnings, result.problems()
+    assert result.externals == ["gateway gateway/public"]
+
+
+def test_the_database_admits_only_the_api() -> None:
+    result = preview_project(PROJECT, stack="dev")
+    policy = result.manifest("NetworkPolicy", "orders-db", "orders")
+    peers = [peer for rule in policy["spec"]["ingress"] for peer in rule["from"]]
+    api = {"app.kubernetes.io/instance": "api", "app.kubernetes.io/name": "api"}
+    assert [peer["podSelector"]["matchLabels"] for peer in peers if "podSelector" in peer] == [api]
+"""
+
+
+def test_a_fresh_team_repository_installs_tests_and_previews(tmp_path: Path) -> None:
+    """A new team repository outside this one: install as the README says, write a SecureWorkload,
+    a StatefulDatabase and a route to the platform's Gateway (declared external), run its tests and
+    the preview with the venv inside the program folder: both pass, with no warning."""
+    project = tmp_path / "orders"
+    (project / "tests").mkdir(parents=True)
+    example = (EXAMPLE / "pyproject.toml").read_text()
+    (project / "pyproject.toml").write_text(
+        example.replace('name = "team-service"', 'name = "orders"').replace(
+            'platform-components = { path = "../..", editable = true }',
+            f'platform-components = {{ path = "{ROOT}" }}',
+        )
+    )
+    (project / "Pulumi.yaml").write_text(
+        "name: orders\nruntime:\n  name: python\n  options:\n    toolchain: uv\n"
+    )
+    (project / "Pulumi.dev.yaml").write_text("config:\n  orders:mesh: istio-ambient\n")
+    (project / "__main__.py").write_text(FRESH_PROGRAM)
+    (project / "tests" / "test_orders.py").write_text(FRESH_TEST)
+    subprocess.run([_uv(), "sync", "--quiet"], cwd=project, env=_env(), check=True, timeout=900)
+    assert (project / ".venv" / "pyvenv.cfg").is_file()
+
+    tests = _run(project, "pytest", "-p", "no:cacheprovider", "-q", "-W", "error")
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    assert "warning" not in tests.stdout.lower(), tests.stdout
+    preview = _run(project, "platformctl", "preview", "--stack", "dev")
+    assert preview.returncode == 0, preview.stdout + preview.stderr
+    assert "0 violations, 0 warnings, 0 schema errors" in preview.stdout
+    assert "gateway/public" in preview.stdout  # the declared external is listed
+    assert "Traceback" not in preview.stderr and "Warning" not in preview.stderr, preview.stderr
