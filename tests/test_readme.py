@@ -26,3 +26,28 @@ def test_ci_runs_the_readme_test_command() -> None:
     # CI installs the same locked environment the README's first command does.
     for step in ("python3 -m venv .tools", "uv==0.13.8", ".tools/bin/uv sync --frozen"):
         assert step in setup and step in ci, step
+
+
+TEAM_SECTION = README.split("## Using the components in a team repository")[1].split("\n## ")[0]
+
+
+def test_team_install_block_matches_the_example_project() -> None:
+    """The README's install block is the example's pyproject, a Git tag in place of the path."""
+    import tomllib
+
+    block = tomllib.loads(TEAM_SECTION.split("```toml")[1].split("```")[0])
+    example = tomllib.loads((ROOT / "examples" / "team-service" / "pyproject.toml").read_text())
+    assert block["project"]["dependencies"] == example["project"]["dependencies"]
+    assert block["dependency-groups"] == example["dependency-groups"]
+    assert set(block["tool"]["uv"]["sources"]["platform-components"]) == {"git", "tag"}
+
+
+def test_team_python_snippet_previews_clean() -> None:
+    """The README's team program runs under the offline engine and passes every rule, no warning."""
+    from platform_components.testing import preview_function
+
+    code = TEAM_SECTION.split("```python")[1].split("```")[0]
+    result = preview_function(lambda: exec(code, {}), config={"mesh": "istio-ambient"})
+    assert result.clean, result.problems()
+    assert not result.warnings, [w.message for w in result.warnings]
+    assert sorted(result.externals) == ["gateway gateway/public", "workload edge/gateway"]
