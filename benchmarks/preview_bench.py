@@ -27,9 +27,18 @@ import pulumi_kubernetes as k8s
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from platform_components import ProbeArgs, SecureWorkload, SecureWorkloadArgs  # noqa: E402
+from platform_components import (  # noqa: E402
+    ExternalRef,
+    MeshMode,
+    ProbeArgs,
+    SecureWorkload,
+    SecureWorkloadArgs,
+)
 from platform_components.preview.engine import check, preview, run_program  # noqa: E402
 from platform_components.workload import render_workload  # noqa: E402
+
+EXTERNALS = [ExternalRef(namespace="edge", name="gateway")]
+"""The callers live in another program: declared, so the synthetic environment previews clean."""
 
 KIND_TO_CLASS: dict[str, Any] = {
     "ServiceAccount": k8s.core.v1.ServiceAccount,
@@ -65,13 +74,19 @@ def component_program(n: int) -> Any:
 
     def program() -> None:
         for name, args in specs:
-            SecureWorkload(name, args)
+            SecureWorkload(name, args, mesh=MeshMode.NONE, externals=EXTERNALS)
 
     return program
 
 
 def raw_program(n: int) -> Any:
-    rendered = [(f"svc-{i}", render_workload(f"svc-{i}", workload_args(i))) for i in range(n)]
+    rendered = [
+        (
+            f"svc-{i}",
+            render_workload(f"svc-{i}", workload_args(i), externals=EXTERNALS, recorded_mesh=MeshMode.NONE),
+        )
+        for i in range(n)
+    ]
 
     def program() -> None:
         for name, manifests in rendered:
