@@ -21,14 +21,18 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-from pulumi.runtime import settings as pulumi_settings
-from pulumi.runtime.stack import Stack, run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
 from pydantic import ValidationError
 
 from .. import policies
 from ..config import CONFIG_KEY, DEFAULT_KUBERNETES_VERSION, format_validation_error
 from ..errors import ConfigError, PlatformError, PreviewError
+from ._sdk import (
+    OutputRegistry,
+    clear_root_resource,
+    fresh_output_tracking,
+    run_in_stack,
+    run_on_own_loop,
+)
 from .mocks import PreviewMocks, RecordingMonitor, Rejection, ResourceRecord
 from .project import Project, load_project
 from .schema import SchemaError, validate_manifest
@@ -88,44 +92,6 @@ class _LogCollector(logging.Handler):
         self.messages.append(f"{record.levelname.lower()}: {record.getMessage()}")
 
 
-class OutputRegistry:
-    """What the Pulumi SDK keeps in ``SETTINGS.outputs`` (a ``deque`` of every pending Output's
-    future), with O(1) removal.
-
-    The SDK removes each future from that deque when it resolves (``deque.remove``, linear), so a
-    program with n pending Outputs spends O(n²) in bookkeeping: at 3,000 resources that is most of
-    the run. The engine swaps in this ordered set, which supports the operations the SDK uses
-    (append, remove, popleft, clear, len) with the same order semantics.
-    """
-
-    def __init__(self) -> None:
-        self._items: dict[Any, None] = {}
-
-    def append(self, item: Any) -> None:
-        self._items[item] = None
-
-    def remove(self, item: Any) -> None:
-        try:
-            del self._items[item]
-        except KeyError:
-            raise ValueError("item not in registry") from None
-
-    def popleft(self) -> Any:
-        for item in self._items:
-            del self._items[item]
-            return item
-        raise IndexError("pop from an empty registry")
-
-    def clear(self) -> None:
-        self._items.clear()
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(list(self._items))
-
-
 @contextmanager
 def _program_environment(main: Path) -> Iterator[None]:
     """cwd = the program folder, first on sys.path; modules it imported are forgotten afterwards."""
@@ -161,13 +127,7 @@ def run_program(
     logger = logging.getLogger("platform-components.preview")
     logger.propagate = False
     logger.handlers[:] = [collector]
-    pulumi_settings.ROOT.set(None)
     pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys or []))
-    pulumi.runtime.set_mocks(
-        monitor.mocks, project=project, stack=stack, preview=True, monitor=monitor, logger=logger
-    )
-    pulumi_settings.ROOT.set(None)
-    pulumi_settings.SETTINGS.outputs = OutputRegistry()
 
     def body() -> None:
         if callable(program):
@@ -176,18 +136,23 @@ def run_program(
             with _program_environment(program):
                 runpy.run_path(str(program), run_name="__main__")
 
+    async def main() -> None:
+        # The SDK's settings are context variables: everything set here belongs to this run's task.
+        clear_root_resource()
+        pulumi.runtime.set_mocks(
+            monitor.mocks, project=project, stack=stack, preview=True, monitor=monitor, logger=logger
+        )
+        clear_root_resource()  # set_mocks registered a stack of its own; the program gets a new one
+        fresh_output_tracking()
+        await run_in_stack(body)
+
     try:
-
-        def in_stack() -> None:
-            Stack(body)
-
         session: AbstractContextManager[Any] = (
             mocks.session() if isinstance(mocks, PreviewMocks) else nullcontext()
         )
         with session:  # cloud backends (moto) live for exactly this run
-            _sync_await(run_pulumi_func(in_stack))
+            run_on_own_loop(main)
     finally:
-        pulumi_settings.ROOT.set(None)
         pulumi.runtime.set_all_config({}, [])
     stack_urn = next((urn for urn in monitor.outputs if "::pulumi:pulumi:Stack::" in urn), None)
     outputs = monitor.outputs.get(stack_urn, {}) if stack_urn else {}
@@ -366,6 +331,7 @@ def check(
 
 __all__ = [
     "ConfigError",
+    "OutputRegistry",
     "PreviewResult",
     "ProgramRun",
     "check",
