@@ -92,9 +92,61 @@ class _LogCollector(logging.Handler):
         self.messages.append(f"{record.levelname.lower()}: {record.getMessage()}")
 
 
+class ProgramFiles:
+    """Which files under a program folder are the program's own, as opposed to installed packages.
+
+    A team often keeps its virtualenv inside the project (``myproj/.venv`` next to
+    ``myproj/__main__.py``): a file under the folder is the program's own unless it is under a
+    ``site-packages``/``dist-packages`` directory, under one of the running interpreter's prefixes
+    (``sys.prefix``, ``sys.base_prefix``, ``sys.exec_prefix``) that lies inside the folder, or
+    inside a virtualenv (a directory with a ``pyvenv.cfg``) in the folder. (A prefix that contains
+    the folder, like ``/usr`` for a program in ``/usr/src/app``, says nothing about its files.)"""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(os.path.abspath(folder))
+        prefixes = {Path(os.path.abspath(p)) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix) if p}
+        self.prefixes = [p for p in prefixes if not self.folder.is_relative_to(p)]
+        self._venvs: dict[Path, bool] = {}
+
+    def _is_venv(self, directory: Path) -> bool:
+        found = self._venvs.get(directory)
+        if found is None:
+            found = self._venvs[directory] = (directory / "pyvenv.cfg").is_file()
+        return found
+
+    def owns(self, filename: str) -> bool:
+        path = Path(os.path.abspath(filename))
+        try:
+            relative = path.relative_to(self.folder)
+        except ValueError:
+            return False
+        if any(part in ("site-packages", "dist-packages") for part in relative.parts[:-1]):
+            return False
+        if any(path.is_relative_to(prefix) for prefix in self.prefixes):
+            return False
+        return not any(
+            self._is_venv(self.folder / Path(*relative.parts[:depth]))
+            for depth in range(1, len(relative.parts))
+        )
+
+
+def _module_location(module: Any) -> str | None:
+    """Where a module was loaded from: its file, or a namespace package's first directory."""
+    location = getattr(module, "__file__", None)
+    if location:
+        return str(location)
+    try:
+        paths = list(getattr(module, "__path__", None) or [])
+    except (KeyError, TypeError):  # a namespace package whose parent is gone
+        return None
+    return str(paths[0]) if paths else None
+
+
 @contextmanager
 def _program_environment(main: Path) -> Iterator[None]:
-    """cwd = the program folder, first on sys.path; modules it imported are forgotten afterwards."""
+    """cwd = the program folder, first on sys.path; the program's own modules that it imported
+    are forgotten afterwards (so the next run imports them afresh), installed packages are not,
+    even when their virtualenv lives inside the folder (see :class:`ProgramFiles`)."""
     old_cwd = Path.cwd()
     old_path = list(sys.path)
     old_modules = set(sys.modules)
@@ -105,10 +157,12 @@ def _program_environment(main: Path) -> Iterator[None]:
     finally:
         os.chdir(old_cwd)
         sys.path[:] = old_path
-        for name in set(sys.modules) - old_modules:
-            module_file = getattr(sys.modules[name], "__file__", None) or ""
-            if module_file.startswith(str(main)):
-                del sys.modules[name]
+        own = ProgramFiles(main)
+        # every location first: a namespace package's path is recomputed through its parent
+        locations = {name: _module_location(sys.modules.get(name)) for name in set(sys.modules) - old_modules}
+        for name, location in locations.items():
+            if location is not None and own.owns(location):
+                sys.modules.pop(name, None)
 
 
 def run_program(
@@ -214,11 +268,8 @@ def explain_exception(exc: BaseException, program_root: Path | None) -> Platform
     frames = traceback.extract_tb(exc.__traceback__)
     where = ""
     if program_root is not None:
-        inside = [
-            f
-            for f in frames
-            if f.filename.startswith(str(program_root)) and "site-packages" not in f.filename
-        ]
+        own = ProgramFiles(program_root)
+        inside = [f for f in frames if own.owns(f.filename)]
         if inside:
             last = inside[-1]
             where = f" at {os.path.relpath(last.filename, program_root)}:{last.lineno}"
