@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import runpy
 import sys
 import time
@@ -259,21 +260,68 @@ def _guess_kubernetes_version(config: dict[str, str], project: str) -> str:
     return DEFAULT_KUBERNETES_VERSION
 
 
+_SDK_WRAPPER = re.compile(
+    r"While processing (?:resource: (?P<resource>.+?), type:? '?(?P<type>[^'\n]+)'?"
+    r"|input: (?P<input>.+?), type )"
+)
+"""The first line of the error the SDK raises around a program's own when it serialises a
+resource's inputs (``raise ValueError("While processing resource: ...") from error``)."""
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: its non-blank lines joined by ``"; "``."""
+    return "; ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _unwrap(exc: BaseException) -> tuple[BaseException, str]:
+    """The exception the program raised, out of the SDK's wrappers, and what the SDK was doing."""
+    resource = ""
+    inputs: list[str] = []
+    seen = {id(exc)}
+    while (match := _SDK_WRAPPER.match(str(exc))) is not None:
+        # ``raise ... from error``; the SDK re-raises a failed RPC's error chained to itself, so
+        # the wrapped error may only be left in ``__context__``
+        inner = exc.__cause__ if exc.__cause__ is not None and exc.__cause__ is not exc else exc.__context__
+        if inner is None or id(inner) in seen:
+            break
+        seen.add(id(inner))
+        if match["resource"]:
+            resource = f"resource {match['resource']} of type {match['type']}"
+        else:
+            inputs.append(f"input {match['input']}")
+        exc = inner
+    doing = ", ".join(part for part in [resource, *inputs] if part)
+    return exc, f" (while processing {doing})" if doing else ""
+
+
+def _last_program_frame(exc: BaseException, own: ProgramFiles) -> traceback.FrameSummary | None:
+    """The innermost frame of the program's own code in ``exc``'s traceback or, when it has none
+    (the SDK re-raises a failed RPC's error with a traceback of its own), in the errors it is
+    chained to."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        inside = [f for f in traceback.extract_tb(current.__traceback__) if own.owns(f.filename)]
+        if inside:
+            return inside[-1]
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def explain_exception(exc: BaseException, program_root: Path | None) -> PlatformError:
     """A one-line error for anything a program raised."""
+    exc, doing = _unwrap(exc)
     if isinstance(exc, PlatformError):
         return exc
     if isinstance(exc, ValidationError):
         return format_validation_error(exc, root=exc.title)
-    frames = traceback.extract_tb(exc.__traceback__)
     where = ""
     if program_root is not None:
-        own = ProgramFiles(program_root)
-        inside = [f for f in frames if own.owns(f.filename)]
-        if inside:
-            last = inside[-1]
-            where = f" at {os.path.relpath(last.filename, program_root)}:{last.lineno}"
-    return PreviewError(f"the program failed{where}: {type(exc).__name__}: {exc}")
+        frame = _last_program_frame(exc, ProgramFiles(program_root))
+        if frame is not None:
+            where = f" at {os.path.relpath(frame.filename, program_root)}:{frame.lineno}"
+    return PreviewError(one_line(f"the program failed{where}: {type(exc).__name__}: {exc}{doing}"))
 
 
 def preview(
