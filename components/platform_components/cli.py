@@ -70,7 +70,7 @@ def _progress(enabled: bool) -> object:
 
 
 def _cmd_preview(args: argparse.Namespace) -> int:
-    from .preview.engine import explain_exception, preview
+    from .preview.engine import explain_exception, one_line, preview
     from .preview.report import render_summary, report_dict, write_outputs
 
     say = _progress(not args.json or sys.stderr.isatty())
@@ -84,7 +84,7 @@ def _cmd_preview(args: argparse.Namespace) -> int:
     except PlatformError as exc:
         if args.debug:
             raise
-        sys.stderr.write(f"platformctl: error: {exc}\n")
+        sys.stderr.write(f"platformctl: error: {one_line(str(exc))}\n")
         return EXIT_USAGE
     except Exception as exc:  # the engine itself failed; still one line unless --debug
         if args.debug:

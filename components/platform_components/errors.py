@@ -6,6 +6,7 @@ Exception tree::
      └── PlatformError            base of everything this library raises on purpose
           ├── ConfigError         bad input: a stack file, an args model, a CLI argument (exit 2)
           └── PreviewError        the offline engine could not run a program (exit 2)
+               └── SdkCompatibilityError  the installed Pulumi SDK lacks an internal the engine needs
 
 ``PlatformError`` derives from :class:`pulumi.RunError` so that a real ``pulumi up`` prints the
 message alone instead of a traceback, exactly like ``platformctl preview`` does.
@@ -33,3 +34,8 @@ class ConfigError(PlatformError, ValueError):
 
 class PreviewError(PlatformError):
     """The offline engine could not load or run a Pulumi program."""
+
+
+class SdkCompatibilityError(PreviewError):
+    """The installed Pulumi SDK lacks something the offline engine needs; names the installed
+    version and the supported range."""

@@ -105,7 +105,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs
+from pulumi.runtime import MockCallArgs, MockResourceArgs
 
 from .._optional import require
 from .mocks import InvokeError

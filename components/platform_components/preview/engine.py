@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import runpy
 import sys
 import time
@@ -21,15 +22,19 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-from pulumi.runtime import settings as pulumi_settings
-from pulumi.runtime.stack import Stack, run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
 from pydantic import ValidationError
 
 from .. import policies
 from ..config import CONFIG_KEY, DEFAULT_KUBERNETES_VERSION, format_validation_error
 from ..context import ENVIRONMENT_KEY, ResolvedEnvironment, resolve_environment
 from ..errors import ConfigError, PlatformError, PreviewError
+from ._sdk import (
+    OutputRegistry,
+    clear_root_resource,
+    fresh_output_tracking,
+    run_in_stack,
+    run_on_own_loop,
+)
 from .mocks import PreviewMocks, RecordingMonitor, Rejection, ResourceRecord
 from .project import Project, load_project
 from .schema import SchemaError, validate_manifest
@@ -91,47 +96,61 @@ class _LogCollector(logging.Handler):
         self.messages.append(f"{record.levelname.lower()}: {record.getMessage()}")
 
 
-class OutputRegistry:
-    """What the Pulumi SDK keeps in ``SETTINGS.outputs`` (a ``deque`` of every pending Output's
-    future), with O(1) removal.
+class ProgramFiles:
+    """Which files under a program folder are the program's own, as opposed to installed packages.
 
-    The SDK removes each future from that deque when it resolves (``deque.remove``, linear), so a
-    program with n pending Outputs spends O(n²) in bookkeeping: at 3,000 resources that is most of
-    the run. The engine swaps in this ordered set, which supports the operations the SDK uses
-    (append, remove, popleft, clear, len) with the same order semantics.
-    """
+    A team often keeps its virtualenv inside the project (``myproj/.venv`` next to
+    ``myproj/__main__.py``): a file under the folder is the program's own unless it is under a
+    ``site-packages``/``dist-packages`` directory, under one of the running interpreter's prefixes
+    (``sys.prefix``, ``sys.base_prefix``, ``sys.exec_prefix``) that lies inside the folder, or
+    inside a virtualenv (a directory with a ``pyvenv.cfg``) in the folder. (A prefix that contains
+    the folder, like ``/usr`` for a program in ``/usr/src/app``, says nothing about its files.)"""
 
-    def __init__(self) -> None:
-        self._items: dict[Any, None] = {}
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(os.path.abspath(folder))
+        prefixes = {Path(os.path.abspath(p)) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix) if p}
+        self.prefixes = [p for p in prefixes if not self.folder.is_relative_to(p)]
+        self._venvs: dict[Path, bool] = {}
 
-    def append(self, item: Any) -> None:
-        self._items[item] = None
+    def _is_venv(self, directory: Path) -> bool:
+        found = self._venvs.get(directory)
+        if found is None:
+            found = self._venvs[directory] = (directory / "pyvenv.cfg").is_file()
+        return found
 
-    def remove(self, item: Any) -> None:
+    def owns(self, filename: str) -> bool:
+        path = Path(os.path.abspath(filename))
         try:
-            del self._items[item]
-        except KeyError:
-            raise ValueError("item not in registry") from None
+            relative = path.relative_to(self.folder)
+        except ValueError:
+            return False
+        if any(part in ("site-packages", "dist-packages") for part in relative.parts[:-1]):
+            return False
+        if any(path.is_relative_to(prefix) for prefix in self.prefixes):
+            return False
+        return not any(
+            self._is_venv(self.folder / Path(*relative.parts[:depth]))
+            for depth in range(1, len(relative.parts))
+        )
 
-    def popleft(self) -> Any:
-        for item in self._items:
-            del self._items[item]
-            return item
-        raise IndexError("pop from an empty registry")
 
-    def clear(self) -> None:
-        self._items.clear()
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def __iter__(self) -> Iterator[Any]:
-        return iter(list(self._items))
+def _module_location(module: Any) -> str | None:
+    """Where a module was loaded from: its file, or a namespace package's first directory."""
+    location = getattr(module, "__file__", None)
+    if location:
+        return str(location)
+    try:
+        paths = list(getattr(module, "__path__", None) or [])
+    except (KeyError, TypeError):  # a namespace package whose parent is gone
+        return None
+    return str(paths[0]) if paths else None
 
 
 @contextmanager
 def _program_environment(main: Path) -> Iterator[None]:
-    """cwd = the program folder, first on sys.path; modules it imported are forgotten afterwards."""
+    """cwd = the program folder, first on sys.path; the program's own modules that it imported
+    are forgotten afterwards (so the next run imports them afresh), installed packages are not,
+    even when their virtualenv lives inside the folder (see :class:`ProgramFiles`)."""
     old_cwd = Path.cwd()
     old_path = list(sys.path)
     old_modules = set(sys.modules)
@@ -142,10 +161,12 @@ def _program_environment(main: Path) -> Iterator[None]:
     finally:
         os.chdir(old_cwd)
         sys.path[:] = old_path
-        for name in set(sys.modules) - old_modules:
-            module_file = getattr(sys.modules[name], "__file__", None) or ""
-            if module_file.startswith(str(main)):
-                del sys.modules[name]
+        own = ProgramFiles(main)
+        # every location first: a namespace package's path is recomputed through its parent
+        locations = {name: _module_location(sys.modules.get(name)) for name in set(sys.modules) - old_modules}
+        for name, location in locations.items():
+            if location is not None and own.owns(location):
+                sys.modules.pop(name, None)
 
 
 def run_program(
@@ -164,13 +185,7 @@ def run_program(
     logger = logging.getLogger("platform-components.preview")
     logger.propagate = False
     logger.handlers[:] = [collector]
-    pulumi_settings.ROOT.set(None)
     pulumi.runtime.set_all_config(dict(config or {}), list(secret_keys or []))
-    pulumi.runtime.set_mocks(
-        monitor.mocks, project=project, stack=stack, preview=True, monitor=monitor, logger=logger
-    )
-    pulumi_settings.ROOT.set(None)
-    pulumi_settings.SETTINGS.outputs = OutputRegistry()
 
     def body() -> None:
         if callable(program):
@@ -179,18 +194,23 @@ def run_program(
             with _program_environment(program):
                 runpy.run_path(str(program), run_name="__main__")
 
+    async def main() -> None:
+        # The SDK's settings are context variables: everything set here belongs to this run's task.
+        clear_root_resource()
+        pulumi.runtime.set_mocks(
+            monitor.mocks, project=project, stack=stack, preview=True, monitor=monitor, logger=logger
+        )
+        clear_root_resource()  # set_mocks registered a stack of its own; the program gets a new one
+        fresh_output_tracking()
+        await run_in_stack(body)
+
     try:
-
-        def in_stack() -> None:
-            Stack(body)
-
         session: AbstractContextManager[Any] = (
             mocks.session() if isinstance(mocks, PreviewMocks) else nullcontext()
         )
         with session:  # cloud backends (moto) live for exactly this run
-            _sync_await(run_pulumi_func(in_stack))
+            run_on_own_loop(main)
     finally:
-        pulumi_settings.ROOT.set(None)
         pulumi.runtime.set_all_config({}, [])
     stack_urn = next((urn for urn in monitor.outputs if "::pulumi:pulumi:Stack::" in urn), None)
     outputs = monitor.outputs.get(stack_urn, {}) if stack_urn else {}
@@ -243,24 +263,68 @@ def _guess_kubernetes_version(config: dict[str, str], project: str) -> str:
     return DEFAULT_KUBERNETES_VERSION
 
 
+_SDK_WRAPPER = re.compile(
+    r"While processing (?:resource: (?P<resource>.+?), type:? '?(?P<type>[^'\n]+)'?"
+    r"|input: (?P<input>.+?), type )"
+)
+"""The first line of the error the SDK raises around a program's own when it serialises a
+resource's inputs (``raise ValueError("While processing resource: ...") from error``)."""
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: its non-blank lines joined by ``"; "``."""
+    return "; ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _unwrap(exc: BaseException) -> tuple[BaseException, str]:
+    """The exception the program raised, out of the SDK's wrappers, and what the SDK was doing."""
+    resource = ""
+    inputs: list[str] = []
+    seen = {id(exc)}
+    while (match := _SDK_WRAPPER.match(str(exc))) is not None:
+        # ``raise ... from error``; the SDK re-raises a failed RPC's error chained to itself, so
+        # the wrapped error may only be left in ``__context__``
+        inner = exc.__cause__ if exc.__cause__ is not None and exc.__cause__ is not exc else exc.__context__
+        if inner is None or id(inner) in seen:
+            break
+        seen.add(id(inner))
+        if match["resource"]:
+            resource = f"resource {match['resource']} of type {match['type']}"
+        else:
+            inputs.append(f"input {match['input']}")
+        exc = inner
+    doing = ", ".join(part for part in [resource, *inputs] if part)
+    return exc, f" (while processing {doing})" if doing else ""
+
+
+def _last_program_frame(exc: BaseException, own: ProgramFiles) -> traceback.FrameSummary | None:
+    """The innermost frame of the program's own code in ``exc``'s traceback or, when it has none
+    (the SDK re-raises a failed RPC's error with a traceback of its own), in the errors it is
+    chained to."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        inside = [f for f in traceback.extract_tb(current.__traceback__) if own.owns(f.filename)]
+        if inside:
+            return inside[-1]
+        current = current.__cause__ or current.__context__
+    return None
+
+
 def explain_exception(exc: BaseException, program_root: Path | None) -> PlatformError:
     """A one-line error for anything a program raised."""
+    exc, doing = _unwrap(exc)
     if isinstance(exc, PlatformError):
         return exc
     if isinstance(exc, ValidationError):
         return format_validation_error(exc, root=exc.title)
-    frames = traceback.extract_tb(exc.__traceback__)
     where = ""
     if program_root is not None:
-        inside = [
-            f
-            for f in frames
-            if f.filename.startswith(str(program_root)) and "site-packages" not in f.filename
-        ]
-        if inside:
-            last = inside[-1]
-            where = f" at {os.path.relpath(last.filename, program_root)}:{last.lineno}"
-    return PreviewError(f"the program failed{where}: {type(exc).__name__}: {exc}")
+        frame = _last_program_frame(exc, ProgramFiles(program_root))
+        if frame is not None:
+            where = f" at {os.path.relpath(frame.filename, program_root)}:{frame.lineno}"
+    return PreviewError(one_line(f"the program failed{where}: {type(exc).__name__}: {exc}{doing}"))
 
 
 def preview(
@@ -387,6 +451,7 @@ def check(
 
 __all__ = [
     "ConfigError",
+    "OutputRegistry",
     "PreviewResult",
     "ProgramRun",
     "check",

@@ -20,11 +20,19 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pulumi
-from pulumi.output import Unknown
-from pulumi.runtime import rpc
-from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs
-from pulumi.runtime.proto import resource_pb2
-from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
+from pulumi.runtime import MockCallArgs, MockResourceArgs
+
+from ._sdk import (
+    SPECIAL_SECRET_SIG,
+    SPECIAL_SIG_KEY,
+    MockMonitor,
+    ResourceRegistration,
+    deserialize_properties,
+    ensure_event_loop,
+    is_unknown,
+    register_resource_response,
+    serialize_properties,
+)
 
 if TYPE_CHECKING:
     from .aws import AwsCloud
@@ -85,7 +93,7 @@ def mask_secrets(value: Any) -> tuple[Any, bool]:
     def walk(item: Any) -> Any:
         nonlocal found
         if isinstance(item, dict):
-            if item.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            if item.get(SPECIAL_SIG_KEY) == SPECIAL_SECRET_SIG:
                 found = True
                 return _redact(item.get("value"))
             return {k: walk(v) for k, v in item.items()}
@@ -93,7 +101,7 @@ def mask_secrets(value: Any) -> tuple[Any, bool]:
             return [walk(v) for v in item]
         if isinstance(item, float) and item.is_integer():
             return int(item)  # protobuf numbers are doubles; JSON (and the API server) sees integers
-        if isinstance(item, Unknown):
+        if is_unknown(item):
             return UNKNOWN_MARKER
         return item
 
@@ -103,7 +111,7 @@ def mask_secrets(value: Any) -> tuple[Any, bool]:
 def _redact(value: Any) -> Any:
     """A secret value with its shape kept (the keys of a Secret's ``stringData`` are not secret) and
     every leaf replaced by :data:`SECRET_MARKER`."""
-    if isinstance(value, dict) and value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+    if isinstance(value, dict) and value.get(SPECIAL_SIG_KEY) == SPECIAL_SECRET_SIG:
         return _redact(value.get("value"))
     if isinstance(value, dict):
         return {k: _redact(v) for k, v in value.items()}
@@ -115,7 +123,7 @@ def _redact(value: Any) -> Any:
 def unwrap_secrets(value: Any) -> Any:
     """``value`` with secrets replaced by their plaintext (what a resource provider receives)."""
     if isinstance(value, dict):
-        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+        if value.get(SPECIAL_SIG_KEY) == SPECIAL_SECRET_SIG:
             return unwrap_secrets(value.get("value"))
         return {k: unwrap_secrets(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -143,7 +151,7 @@ def secret_strings(value: Any) -> set[str]:
 
     def walk(item: Any) -> None:
         if isinstance(item, dict):
-            if item.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            if item.get(SPECIAL_SIG_KEY) == SPECIAL_SECRET_SIG:
                 collect(item.get("value"))
                 return
             for v in item.values():
@@ -303,9 +311,9 @@ class RecordingMonitor(MockMonitor):
         # Same as MockMonitor.RegisterResource, but deserialises the inputs once and records them.
         urn = self.make_urn(request.parent, request.type, request.name)
         if request.type == "pulumi:pulumi:Stack":
-            return resource_pb2.RegisterResourceResponse(urn=urn)
-        _ensure_event_loop()  # type: ignore[no-untyped-call]
-        raw = rpc.deserialize_properties(request.object)
+            return register_resource_response(urn=urn)
+        ensure_event_loop()  # deserialising resource references needs one on this executor thread
+        raw = deserialize_properties(request.object)
         resource_args = MockResourceArgs(
             typ=request.type,
             name=request.name,
@@ -315,8 +323,8 @@ class RecordingMonitor(MockMonitor):
             custom=request.custom or False,
         )
         id_, state = self.mocks.new_resource(resource_args)
-        obj_proto = _sync_await(rpc.serialize_properties(state, {}))
-        self.resources[urn] = MockMonitor.ResourceRegistration(urn, id_ or "", state)
+        obj_proto = serialize_properties(state)
+        self.resources[urn] = ResourceRegistration(urn, id_ or "", state)
         inputs, has_secrets = mask_secrets(raw)
         self.records.append(
             ResourceRecord(
@@ -339,9 +347,9 @@ class RecordingMonitor(MockMonitor):
                 },
             )
         )
-        return resource_pb2.RegisterResourceResponse(urn=urn, id=id_ or "", object=obj_proto)
+        return register_resource_response(urn=urn, id=id_ or "", object=obj_proto)
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
-        outputs, _ = mask_secrets(rpc.deserialize_properties(request.outputs))
+        outputs, _ = mask_secrets(deserialize_properties(request.outputs))
         self.outputs[request.urn] = outputs
         return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]

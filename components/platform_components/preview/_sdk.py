@@ -1,0 +1,425 @@
+"""The offline engine's only contact with the Pulumi SDK's non-public internals.
+
+The engine runs a program in-process the way the Python language host does, against a recording
+mock monitor. That needs a handful of things the SDK does not export; every one of them is looked
+up here and nowhere else (``engine.py`` and ``mocks.py`` import them from this module):
+
+=====================================================  ===============================================
+SDK internal                                           without it
+=====================================================  ===============================================
+``pulumi.runtime.settings.ROOT``                       ``settings.set_root_resource(None)``, else error
+``pulumi.runtime.settings.SETTINGS.outputs``           speed-up and isolation only: left alone
+``pulumi.runtime.stack.Stack`` / ``run_pulumi_func``   only used when ``pulumi.runtime.run_in_stack``
+                                                       (exported) is missing; else error
+``pulumi.runtime.sync_await._sync_await``              ``loop.run_until_complete`` (not inside a
+                                                       running loop: error there)
+``pulumi.runtime.sync_await._ensure_event_loop``       the same three lines of asyncio
+``pulumi.runtime.mocks.MockMonitor``                   error (the recording monitor extends it)
+``MockMonitor.ResourceRegistration``                   a NamedTuple of the same shape
+``pulumi.runtime.rpc`` (de)serialize_properties        error
+``rpc._special_sig_key`` / ``_special_secret_sig``     their values (fixed by Pulumi's wire protocol)
+``pulumi.output.Unknown``                              recognised by its name and module
+``pulumi.runtime.proto.resource_pb2``                  error
+=====================================================  ===============================================
+
+"error" is :class:`~platform_components.errors.SdkCompatibilityError`: one line naming the installed
+SDK version and :data:`SUPPORTED_PULUMI`, never an ``AttributeError`` traceback. Missing names are
+only reported when the engine needs them, so importing the library never fails on them.
+
+Tested against pulumi >= 3.200 through 3.272 (with pulumi-kubernetes 4.18 to 4.34 and pulumi-aws
+7.x). Shapes that changed inside that range and are handled here:
+
+* ``SETTINGS.outputs`` is a ``collections.deque`` up to pulumi 3.237, where the SDK removes each
+  resolved Output with ``deque.remove`` (linear, so O(n²) for a program with n Outputs): each run
+  gets an :class:`OutputRegistry` instead. From 3.238 it is a ``set`` (O(1) already): each run
+  gets a new ``set`` of its own. Any other shape is left as the SDK made it
+  (:func:`fresh_output_tracking`).
+
+Each program run also gets its own event loop and executor (:func:`run_on_own_loop`), both torn
+down when it ends: a failed run leaves tasks behind that would otherwise surface later as "Task
+exception was never retrieved" or "Event loop is closed" on stderr, or in the next run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextvars
+import importlib
+import logging
+import threading
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from importlib import metadata
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
+
+import pulumi
+import pulumi.runtime
+
+from ..errors import SdkCompatibilityError
+
+T = TypeVar("T")
+
+SUPPORTED_PULUMI = ">=3.200, <=3.272"
+"""The pulumi versions the offline engine is tested against."""
+
+_log = logging.getLogger(__name__)
+
+
+def sdk_version() -> str:
+    """The installed pulumi version (``"unknown"`` when its metadata is missing)."""
+    try:
+        return metadata.version("pulumi")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def missing(what: str) -> SdkCompatibilityError:
+    """The error for an SDK internal the engine needs and the installed SDK lacks."""
+    return SdkCompatibilityError(
+        f"the installed Pulumi SDK (pulumi {sdk_version()}) has no {what}, which the offline preview "
+        f"needs; platform-components supports pulumi {SUPPORTED_PULUMI}"
+    )
+
+
+def _lookup(module: str, name: str) -> Any:
+    """``module.name``, or ``None`` when the module or the name does not exist."""
+    try:
+        return getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        return None
+
+
+def _require(module: str, name: str) -> Any:
+    value = _lookup(module, name)
+    if value is None:
+        raise missing(f"{module}.{name}")
+    return value
+
+
+# --------------------------------------------------------------------------------------------------
+# The root stack resource
+
+
+def clear_root_resource() -> None:
+    """Forget the current root stack resource (so that ``set_mocks`` and the program's stack start
+    afresh in this context)."""
+    root = _lookup("pulumi.runtime.settings", "ROOT")
+    if root is not None:
+        root.set(None)
+        return
+    setter = _lookup("pulumi.runtime.settings", "set_root_resource")
+    if setter is None:
+        raise missing("pulumi.runtime.settings.ROOT")
+    setter(None)
+
+
+# --------------------------------------------------------------------------------------------------
+# Pending Outputs: SETTINGS.outputs
+
+
+class OutputRegistry:
+    """What the Pulumi SDK (up to 3.237) keeps in ``SETTINGS.outputs``, a ``deque`` of every
+    pending Output's future, with O(1) removal.
+
+    The SDK removes each future from that deque when it resolves (``deque.remove``, linear), so a
+    program with n pending Outputs spends O(n²) in bookkeeping: at 3,000 resources that is most of
+    the run. This ordered set supports the operations those SDKs use (append, remove, popleft,
+    clear, len, iteration) with the deque's semantics for distinct items (the SDK never appends a
+    future twice; appending one again keeps its first place).
+    """
+
+    def __init__(self, items: Iterable[Any] = ()) -> None:
+        self._items: dict[Any, None] = dict.fromkeys(items)
+
+    def append(self, item: Any) -> None:
+        self._items[item] = None
+
+    def remove(self, item: Any) -> None:
+        try:
+            del self._items[item]
+        except KeyError:
+            raise ValueError("item not in registry") from None
+
+    def popleft(self) -> Any:
+        for item in self._items:
+            del self._items[item]
+            return item
+        raise IndexError("pop from an empty registry")
+
+    def clear(self) -> None:
+        self._items.clear()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._items
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(list(self._items))
+
+    def __repr__(self) -> str:
+        return f"OutputRegistry({list(self._items)!r})"
+
+
+def outputs_shape(settings: Any) -> str:
+    """What ``settings.outputs`` (where the SDK tracks every pending Output) is: ``"deque"``
+    (pulumi <= 3.237), ``"set"`` (pulumi >= 3.238), ``"registry"`` (a deque already swapped for
+    an :class:`OutputRegistry`) or ``"other"``."""
+    outputs = getattr(settings, "outputs", None)
+    if isinstance(outputs, OutputRegistry):
+        return "registry"
+    if isinstance(outputs, collections.deque):
+        return "deque"
+    if isinstance(outputs, set):
+        return "set"
+    return "other"
+
+
+def fresh_output_tracking(settings: Any = None) -> str:
+    """Give this run an empty collection of pending Outputs in ``settings.outputs`` (the SDK's
+    ``SETTINGS`` by default, whose properties are context variables: the new collection belongs to
+    the calling context). Returns the shape found (see :func:`outputs_shape`).
+
+    * a ``deque``: an :class:`OutputRegistry` (O(1) removal instead of the deque's linear one);
+    * a ``set``: a new, empty one of the SDK's own type. ``set_mocks`` does not reset it, and the
+      SDK leaves every failed Output in it "to pick up at program exit", so without a new one a
+      failed run's Outputs would be awaited by the next run;
+    * anything else: left as the SDK made it.
+    """
+    if settings is None:
+        settings = _lookup("pulumi.runtime.settings", "SETTINGS")
+        if settings is None:
+            return "other"  # nothing to speed up or isolate: the SDK's own bookkeeping runs
+    shape = outputs_shape(settings)
+    if shape in ("deque", "registry"):
+        settings.outputs = OutputRegistry()
+    elif shape == "set":
+        settings.outputs = type(settings.outputs)()
+    return shape
+
+
+# --------------------------------------------------------------------------------------------------
+# Running a program inside a stack
+
+
+def run_in_stack(body: Callable[[], None]) -> Coroutine[Any, Any, None]:
+    """A coroutine that runs ``body`` inside a new ``pulumi:pulumi:Stack`` and waits for every RPC
+    and Output, as the language host does (``pulumi.runtime.run_in_stack``)."""
+    exported = getattr(pulumi.runtime, "run_in_stack", None)
+    if exported is not None:
+        return cast(Coroutine[Any, Any, None], exported(body))
+    return run_in_stack_fallback(body)
+
+
+def run_in_stack_fallback(body: Callable[[], None]) -> Coroutine[Any, Any, None]:
+    """What ``run_in_stack`` does, from the stack module's own pieces (for an SDK without the
+    exported helper)."""
+    stack = _require("pulumi.runtime.stack", "Stack")
+    run_pulumi_func = _require("pulumi.runtime.stack", "run_pulumi_func")
+
+    def in_stack() -> None:
+        stack(body)
+
+    return cast(Coroutine[Any, Any, None], run_pulumi_func(in_stack))
+
+
+# --------------------------------------------------------------------------------------------------
+# Event loops
+
+
+def ensure_event_loop() -> asyncio.AbstractEventLoop:
+    """The current thread's event loop, created and set when it has none (what the SDK's mock
+    monitor does on its executor threads before deserialising)."""
+    helper = _lookup("pulumi.runtime.sync_await", "_ensure_event_loop")
+    if helper is not None:
+        return cast(asyncio.AbstractEventLoop, helper())
+    try:
+        return asyncio.get_event_loop()
+    except RuntimeError:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        return loop
+
+
+def sync_await(awaitable: Awaitable[T]) -> T:
+    """Wait for ``awaitable`` on the current thread's loop, even from code the loop is running
+    (the SDK's ``_sync_await`` pumps the running loop)."""
+    helper = _lookup("pulumi.runtime.sync_await", "_sync_await")
+    if helper is not None:
+        return cast(T, helper(awaitable))
+    loop = ensure_event_loop()
+    if loop.is_running():
+        if asyncio.iscoroutine(awaitable):
+            awaitable.close()
+        raise missing("pulumi.runtime.sync_await._sync_await")
+    return loop.run_until_complete(awaitable)
+
+
+def _quiet(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """The engine loops' exception handler: what a finished run left behind ("Task exception was
+    never retrieved" of an Output the failed program never awaited, …) goes to the debug log, not
+    to stderr; the run's own error is reported once, by the engine."""
+    _log.debug("after a program run: %s", context.get("message"), exc_info=context.get("exception"))
+
+
+def _drain(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel what a run left pending, wait for the executor's threads (so none calls back into a
+    closed loop) and let their callbacks run."""
+    for _ in range(10):  # a cancelled task may start others; a few rounds settle everything
+        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        if not pending:
+            break
+        for task in pending:
+            task.cancel()
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    loop.run_until_complete(loop.shutdown_asyncgens())
+    loop.run_until_complete(loop.shutdown_default_executor())
+    loop.run_until_complete(asyncio.sleep(0))
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def run_on_own_loop(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run ``main()`` on a fresh event loop whose default executor (where the SDK sends every
+    monitor call) gives each worker thread a loop of its own; afterwards cancel and drain whatever
+    the run left, shut the executor down and close every loop. Nothing of one run reaches the next
+    or stderr, whether the run succeeded or not.
+
+    Called from code that an event loop is running (an async test), the same happens on a thread
+    of its own (with the caller's context), and the caller waits for it."""
+    if _running_loop() is not None:
+        return _on_a_thread_of_its_own(main)
+    worker_loops: list[asyncio.AbstractEventLoop] = []
+    lock = threading.Lock()
+
+    def start_worker() -> None:
+        worker_loop = asyncio.new_event_loop()
+        worker_loop.set_exception_handler(_quiet)
+        asyncio.set_event_loop(worker_loop)
+        with lock:
+            worker_loops.append(worker_loop)
+
+    loop = asyncio.new_event_loop()
+    loop.set_exception_handler(_quiet)
+    loop.set_default_executor(ThreadPoolExecutor(thread_name_prefix="preview", initializer=start_worker))
+    try:
+        return loop.run_until_complete(main())
+    finally:
+        try:
+            _drain(loop)
+        finally:
+            loop.close()
+            with lock:
+                for worker_loop in worker_loops:
+                    worker_loop.close()
+
+
+def _on_a_thread_of_its_own(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+    context = contextvars.copy_context()
+
+    def run() -> None:
+        try:
+            outcome.append(context.run(run_on_own_loop, main))
+        except BaseException as exc:  # re-raised on the caller's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, name="preview-run")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    return outcome[0]
+
+
+# --------------------------------------------------------------------------------------------------
+# The mock monitor and the wire format
+
+
+class _ResourceRegistration(NamedTuple):
+    urn: str
+    id: str
+    state: dict[Any, Any]
+
+
+class _MissingMockMonitor:
+    def __init__(self, *_args: Any, **_kwargs: Any) -> None:
+        raise missing("pulumi.runtime.mocks.MockMonitor")
+
+
+if TYPE_CHECKING:
+    from pulumi.runtime.mocks import MockMonitor
+else:
+    MockMonitor = _lookup("pulumi.runtime.mocks", "MockMonitor") or _MissingMockMonitor
+    """The SDK's mock resource monitor (``set_mocks(monitor=...)`` takes one)."""
+
+ResourceRegistration: Callable[[str, str, dict[Any, Any]], Any] = (
+    getattr(MockMonitor, "ResourceRegistration", None) or _ResourceRegistration
+)
+"""What ``MockMonitor.resources`` holds per URN: ``(urn, id, state)``."""
+
+SPECIAL_SIG_KEY: str = _lookup("pulumi.runtime.rpc", "_special_sig_key") or "4dabf18193072939515e22adb298388d"
+"""The key that marks a special value (secret, asset, resource reference) in serialised properties."""
+
+SPECIAL_SECRET_SIG: str = (
+    _lookup("pulumi.runtime.rpc", "_special_secret_sig") or "1b47061264138c4ac30d75fd1eb44270"
+)
+"""The :data:`SPECIAL_SIG_KEY` value of a secret."""
+
+_UNKNOWN: type[Any] | None = _lookup("pulumi.output", "Unknown")
+
+
+def is_unknown(value: Any) -> bool:
+    """Whether ``value`` is the SDK's placeholder for a value only known after deployment."""
+    if _UNKNOWN is not None:
+        return isinstance(value, _UNKNOWN)
+    kind = type(value)
+    return kind.__name__ == "Unknown" and kind.__module__.startswith("pulumi")
+
+
+def deserialize_properties(struct: Any) -> Any:
+    """A ``google.protobuf.Struct`` of the wire format as Python values (secrets stay wrapped)."""
+    return _require("pulumi.runtime.rpc", "deserialize_properties")(struct)
+
+
+def serialize_properties(props: dict[str, Any]) -> Any:
+    """Python values as a ``google.protobuf.Struct`` of the wire format (waits for it)."""
+    serialize = _require("pulumi.runtime.rpc", "serialize_properties")
+    return sync_await(serialize(props, {}))
+
+
+def register_resource_response(**fields: Any) -> Any:
+    """A ``RegisterResourceResponse`` message."""
+    return _require("pulumi.runtime.proto.resource_pb2", "RegisterResourceResponse")(**fields)
+
+
+__all__ = [
+    "SPECIAL_SECRET_SIG",
+    "SPECIAL_SIG_KEY",
+    "SUPPORTED_PULUMI",
+    "MockMonitor",
+    "OutputRegistry",
+    "ResourceRegistration",
+    "clear_root_resource",
+    "deserialize_properties",
+    "ensure_event_loop",
+    "fresh_output_tracking",
+    "is_unknown",
+    "missing",
+    "outputs_shape",
+    "register_resource_response",
+    "run_in_stack",
+    "run_in_stack_fallback",
+    "run_on_own_loop",
+    "sdk_version",
+    "serialize_properties",
+    "sync_await",
+]

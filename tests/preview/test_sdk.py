@@ -1,0 +1,535 @@
+"""preview/_sdk.py: the engine's one contact with the Pulumi SDK's internals, its shape detection
+and its fall-backs, and the event loop each program run gets."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import contextvars
+import gc
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, TypeVar, cast
+
+import pulumi
+import pulumi.runtime
+import pulumi_kubernetes as k8s
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from platform_components.cli import main
+from platform_components.errors import PreviewError, SdkCompatibilityError
+from platform_components.preview import _sdk
+from platform_components.preview.engine import run_program
+from platform_components.testing import preview_function
+
+PACKAGE = Path(_sdk.__file__).resolve().parents[1]
+T = TypeVar("T")
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split(".")[:2] if part.isdigit())
+
+
+# --------------------------------------------------------------------------------------------------
+# Only _sdk.py touches the SDK's internals
+
+PUBLIC_PULUMI_MODULES = {"pulumi", "pulumi.runtime"}
+
+
+def _pulumi_imports(path: Path) -> list[str]:
+    """Every ``pulumi`` module or name a source file imports, spelled ``module:name``."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [f"{alias.name}:" for alias in node.names if alias.name.split(".")[0] == "pulumi"]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "pulumi":
+            found += [f"{node.module}:{alias.name}" for alias in node.names]
+    return found
+
+
+def test_only_the_sdk_module_imports_pulumi_internals() -> None:
+    offenders = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.name == "_sdk.py":
+            continue
+        for imported in _pulumi_imports(path):
+            module, _, name = imported.partition(":")
+            if module not in PUBLIC_PULUMI_MODULES or name.startswith("_"):
+                offenders.append(f"{path.relative_to(PACKAGE)}: {imported}")
+    assert offenders == []
+
+
+def test_the_preview_modules_reach_no_private_attribute_of_the_sdk() -> None:
+    """No ``pulumi.runtime.settings.…`` or ``rpc._…`` attribute chains outside _sdk.py either."""
+    offenders = []
+    for path in sorted((PACKAGE / "preview").glob("*.py")):
+        if path.name == "_sdk.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute):
+                chain = ast.unparse(node)
+                if chain.startswith("pulumi.runtime.") and not chain.startswith(
+                    ("pulumi.runtime.Mocks", "pulumi.runtime.set_")
+                ):
+                    offenders.append(f"{path.name}: {chain}")
+    assert offenders == []
+
+
+def test_the_docstring_states_the_tested_range() -> None:
+    assert _sdk.__doc__ is not None
+    assert "pulumi >= 3.200 through 3.272" in _sdk.__doc__
+    assert _sdk.SUPPORTED_PULUMI == ">=3.200, <=3.272"
+
+
+# --------------------------------------------------------------------------------------------------
+# SETTINGS.outputs: a deque up to 3.237, a set from 3.238
+
+
+def test_a_deque_is_swapped_for_an_output_registry() -> None:
+    settings = SimpleNamespace(outputs=deque(["stale"]))
+    assert _sdk.fresh_output_tracking(settings) == "deque"
+    assert isinstance(settings.outputs, _sdk.OutputRegistry)
+    assert len(settings.outputs) == 0  # this run's own, empty
+    assert _sdk.outputs_shape(settings) == "registry"
+    first = settings.outputs
+    assert _sdk.fresh_output_tracking(settings) == "registry"
+    assert isinstance(settings.outputs, _sdk.OutputRegistry) and settings.outputs is not first
+
+
+def test_a_set_stays_a_set_of_its_own() -> None:
+    shared = {"a failed output of an earlier run"}
+    settings = SimpleNamespace(outputs=shared)
+    assert _sdk.fresh_output_tracking(settings) == "set"
+    assert type(settings.outputs) is set
+    assert settings.outputs == set() and settings.outputs is not shared
+    assert shared == {"a failed output of an earlier run"}  # the SDK's own set is left alone
+    settings.outputs.add("x")  # the operations pulumi >= 3.238 uses
+    settings.outputs.discard("x")
+    with pytest.raises(KeyError):
+        settings.outputs.remove("x")
+
+
+def test_a_set_subclass_keeps_its_type() -> None:
+    class TrackedSet(set[Any]):
+        pass
+
+    settings = SimpleNamespace(outputs=TrackedSet())
+    assert _sdk.fresh_output_tracking(settings) == "set"
+    assert type(settings.outputs) is TrackedSet
+
+
+@pytest.mark.parametrize("outputs", [[], {"not": "a collection the engine knows"}, None])
+def test_any_other_shape_is_left_as_the_sdk_made_it(outputs: Any) -> None:
+    settings = SimpleNamespace(outputs=outputs)
+    assert _sdk.fresh_output_tracking(settings) == "other"
+    assert settings.outputs is outputs
+
+
+def test_no_outputs_attribute_at_all() -> None:
+    settings = SimpleNamespace()
+    assert _sdk.fresh_output_tracking(settings) == "other"
+    assert not hasattr(settings, "outputs")
+
+
+def test_no_settings_at_all_is_no_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_sdk, "_lookup", lambda module, name: None)
+    assert _sdk.fresh_output_tracking() == "other"
+
+
+def test_the_installed_sdk_has_the_shape_its_version_says() -> None:
+    from pulumi.runtime.settings import SETTINGS
+
+    expected = "set" if _version_tuple(_sdk.sdk_version()) >= (3, 238) else "deque"
+
+    def in_a_context_of_its_own() -> str:
+        return _sdk.fresh_output_tracking()
+
+    before = SETTINGS.outputs
+    assert _sdk.outputs_shape(SETTINGS) == expected
+    assert contextvars.copy_context().run(in_a_context_of_its_own) == expected
+    assert SETTINGS.outputs is before  # the settings are context variables: ours stay as they were
+
+
+# OutputRegistry against the deque it replaces, for the operations the SDK uses on distinct futures
+
+_OPERATIONS = st.lists(
+    st.one_of(
+        st.tuples(st.just("append"), st.integers(0, 30)),
+        st.tuples(st.just("remove"), st.integers(0, 30)),
+        st.tuples(st.just("popleft"), st.just(0)),
+        st.tuples(st.just("clear"), st.just(0)),
+    ),
+    max_size=40,
+)
+
+
+@settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_OPERATIONS)
+def test_output_registry_matches_a_deque(operations: list[tuple[str, int]]) -> None:
+    registry = _sdk.OutputRegistry()
+    reference: deque[int] = deque()
+    for operation, item in operations:
+        if operation == "append" and item in reference:
+            continue  # the SDK appends each future once (or again after popping it)
+        results = []
+        for target in (registry, reference):
+            try:
+                arguments = [item] if operation in ("append", "remove") else []
+                results.append(("ok", getattr(target, operation)(*arguments)))
+            except (ValueError, IndexError) as exc:
+                results.append(("raised", type(exc)))
+        assert results[0] == results[1], (operation, item)
+        assert list(registry) == list(reference)
+        assert len(registry) == len(reference)
+        assert all(x in registry for x in reference)
+
+
+def test_output_registry_iterates_over_a_snapshot() -> None:
+    registry = _sdk.OutputRegistry(["a", "b"])
+    for item in registry:
+        registry.remove(item)  # the SDK copies before it waits; iteration never sees the change
+    assert len(registry) == 0
+
+
+def test_output_registry_removes_in_constant_time() -> None:
+    registry = _sdk.OutputRegistry(range(200_000))
+    started = time.perf_counter()
+    for item in range(199_999, 100_000, -1):
+        registry.remove(item)
+    assert time.perf_counter() - started < 1.0  # a deque needs minutes for this
+
+
+# --------------------------------------------------------------------------------------------------
+# Item 1: a preview with SETTINGS.outputs being a set (pulumi >= 3.238)
+
+
+class _SetShapedOutputs(set[Any]):
+    """A ``set``, as pulumi >= 3.238 keeps pending Outputs in, that also answers the deque calls of
+    an older installed SDK, so that the engine's handling of the set shape runs on any SDK."""
+
+    class Missing(KeyError, ValueError):
+        pass
+
+    def append(self, item: Any) -> None:
+        self.add(item)
+
+    def remove(self, item: Any) -> None:
+        if item not in self:
+            raise self.Missing(item)
+        super().remove(item)
+
+    def popleft(self) -> Any:
+        return self.pop()
+
+
+def test_a_preview_with_outputs_in_a_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pulumi.runtime.settings import SETTINGS
+
+    shared = _SetShapedOutputs()
+    monkeypatch.setattr(SETTINGS, "outputs", shared)
+    seen: list[Any] = []
+
+    def program() -> None:
+        seen.append(SETTINGS.outputs)
+        config = k8s.core.v1.ConfigMap("settings", metadata={"namespace": "apps"}, data={"a": "b"})
+        k8s.core.v1.ConfigMap("derived", metadata={"namespace": "apps"}, data={"name": config.metadata.name})
+        pulumi.export("name", config.metadata.name)
+
+    result = preview_function(program)
+    assert sorted(r.name for r in result.resources) == ["derived", "settings"]
+    assert result.outputs["name"].startswith("settings-")
+    (outputs,) = seen
+    assert type(outputs) is _SetShapedOutputs  # not swapped for the deque's replacement
+    assert outputs is not shared and len(outputs) == 0  # the run's own set, fully awaited
+    assert SETTINGS.outputs is shared
+
+
+def test_a_failed_run_with_outputs_in_a_set_does_not_reach_the_next(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pulumi.runtime.settings import SETTINGS
+
+    monkeypatch.setattr(SETTINGS, "outputs", _SetShapedOutputs())
+
+    def failing() -> None:
+        config = k8s.core.v1.ConfigMap("settings", metadata={"namespace": "apps"}, data={"a": "b"})
+        for index in range(5):
+            config.metadata.name.apply(lambda _name, i=index: 1 / (i - i))
+
+    with pytest.raises(ZeroDivisionError):
+        run_program(failing, project="p", stack="s")
+    run = run_program(
+        lambda: k8s.core.v1.ConfigMap("ok", metadata={"namespace": "apps"}), project="p", stack="s"
+    )
+    assert [r.name for r in run.records] == ["ok"]
+
+
+# --------------------------------------------------------------------------------------------------
+# Missing internals: a public equivalent, or one clear error
+
+
+def test_the_error_names_the_installed_version_and_the_range() -> None:
+    error = _sdk.missing("pulumi.runtime.rpc.serialize_properties")
+    assert isinstance(error, SdkCompatibilityError) and isinstance(error, PreviewError)
+    message = str(error)
+    assert "\n" not in message
+    assert f"pulumi {_sdk.sdk_version()}" in message
+    assert "pulumi.runtime.rpc.serialize_properties" in message
+    assert _sdk.SUPPORTED_PULUMI in message
+
+
+def _without(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
+    """Make ``module.name`` look absent to _sdk for every ``"module.name"`` given."""
+    real = _sdk._lookup
+
+    def lookup(module: str, name: str) -> Any:
+        return None if f"{module}.{name}" in names else real(module, name)
+
+    monkeypatch.setattr(_sdk, "_lookup", lookup)
+
+
+def test_lookup_of_a_module_that_does_not_exist() -> None:
+    assert _sdk._lookup("pulumi.runtime.no_such_module", "x") is None
+    assert _sdk._lookup("pulumi.runtime.settings", "no_such_name") is None
+
+
+def test_clear_root_resource_falls_back_to_the_setter(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pulumi.runtime import settings
+
+    _without(monkeypatch, "pulumi.runtime.settings.ROOT")
+    calls: list[Any] = []
+    monkeypatch.setattr(settings, "set_root_resource", calls.append)
+    _sdk.clear_root_resource()
+    assert calls == [None]
+
+
+def test_clear_root_resource_without_either_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    _without(monkeypatch, "pulumi.runtime.settings.ROOT", "pulumi.runtime.settings.set_root_resource")
+    with pytest.raises(SdkCompatibilityError, match=r"pulumi\.runtime\.settings\.ROOT"):
+        _sdk.clear_root_resource()
+
+
+def test_sync_await_without_the_sdk_helper(monkeypatch: pytest.MonkeyPatch) -> None:
+    _without(
+        monkeypatch, "pulumi.runtime.sync_await._sync_await", "pulumi.runtime.sync_await._ensure_event_loop"
+    )
+
+    async def answer() -> int:
+        await asyncio.sleep(0)
+        return 42
+
+    results: list[Any] = []
+
+    def on_a_fresh_thread() -> None:  # like the executor threads the monitor runs on
+        loop = _sdk.ensure_event_loop()
+        try:
+            results.append(_sdk.sync_await(answer()))
+            results.append(_sdk.ensure_event_loop() is loop)
+        finally:
+            loop.close()
+
+    thread = threading.Thread(target=on_a_fresh_thread)
+    thread.start()
+    thread.join()
+    assert results == [42, True]
+
+
+def _run_async(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """``make()`` run to completion on a loop of a thread of its own (this thread's loop, if any,
+    stays as it is), as an async test would run it."""
+    results: list[Any] = []
+
+    def run() -> None:
+        loop = asyncio.new_event_loop()
+        try:
+            results.append(loop.run_until_complete(make()))
+        except BaseException as exc:
+            results.append(exc)
+        finally:
+            loop.run_until_complete(loop.shutdown_default_executor())
+            loop.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    (result,) = results
+    if isinstance(result, BaseException):
+        raise result
+    return cast(T, result)
+
+
+def test_sync_await_inside_a_running_loop_needs_the_sdk_helper(monkeypatch: pytest.MonkeyPatch) -> None:
+    _without(monkeypatch, "pulumi.runtime.sync_await._sync_await")
+
+    async def outer() -> None:
+        with pytest.raises(SdkCompatibilityError, match="_sync_await"):
+            _sdk.sync_await(asyncio.sleep(0))
+
+    _run_async(outer)
+
+
+def test_wire_helpers_without_the_rpc_module_are_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    _without(
+        monkeypatch,
+        "pulumi.runtime.rpc.deserialize_properties",
+        "pulumi.runtime.rpc.serialize_properties",
+        "pulumi.runtime.proto.resource_pb2.RegisterResourceResponse",
+    )
+    with pytest.raises(SdkCompatibilityError, match="deserialize_properties"):
+        _sdk.deserialize_properties(None)
+    with pytest.raises(SdkCompatibilityError, match="serialize_properties"):
+        _sdk.serialize_properties({})
+    with pytest.raises(SdkCompatibilityError, match="RegisterResourceResponse"):
+        _sdk.register_resource_response(urn="u")
+
+
+def test_wire_helpers_round_trip() -> None:
+    async def round_trip() -> Any:
+        struct = await asyncio.get_running_loop().run_in_executor(
+            None, _sdk.serialize_properties, {"a": 1, "b": ["x"]}
+        )
+        return _sdk.deserialize_properties(struct)
+
+    assert _sdk.run_on_own_loop(round_trip) == {"a": 1, "b": ["x"]}
+    assert _sdk.register_resource_response(urn="u", id="i").id == "i"
+
+
+def test_the_wire_constants_are_pulumis() -> None:
+    from pulumi.runtime import rpc
+
+    assert rpc._special_sig_key == _sdk.SPECIAL_SIG_KEY
+    assert rpc._special_secret_sig == _sdk.SPECIAL_SECRET_SIG
+
+
+def test_unknowns_are_recognised_without_the_class(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pulumi.output import UNKNOWN
+
+    assert _sdk.is_unknown(UNKNOWN)
+    monkeypatch.setattr(_sdk, "_UNKNOWN", None)
+    assert _sdk.is_unknown(UNKNOWN)
+    assert not _sdk.is_unknown("[unknown]")
+    assert not _sdk.is_unknown(None)
+
+
+def test_resource_registration_has_the_sdks_shape() -> None:
+    registration = _sdk.ResourceRegistration("urn:x", "id-1", {"a": 1})
+    assert registration._asdict() == {"urn": "urn:x", "id": "id-1", "state": {"a": 1}}
+    own = _sdk._ResourceRegistration("urn:x", "id-1", {"a": 1})
+    assert own._asdict() == registration._asdict()
+
+
+def test_a_missing_mock_monitor_is_one_clear_error() -> None:
+    with pytest.raises(SdkCompatibilityError, match=r"pulumi\.runtime\.mocks\.MockMonitor"):
+        _sdk._MissingMockMonitor(object())
+
+
+def _small_program() -> None:
+    config = k8s.core.v1.ConfigMap("settings", metadata={"namespace": "apps"}, data={"a": "b"})
+    pulumi.export("name", config.metadata.name)
+
+
+def test_run_in_stack_without_the_exported_helper(monkeypatch: pytest.MonkeyPatch) -> None:
+    exported = run_program(_small_program, project="p", stack="s")
+    monkeypatch.delattr(pulumi.runtime, "run_in_stack")
+    fallback = run_program(_small_program, project="p", stack="s")
+    assert sorted(r.urn for r in fallback.records) == sorted(r.urn for r in exported.records)
+    assert fallback.stack_outputs == exported.stack_outputs
+
+
+def test_a_preview_without_any_way_to_run_a_stack_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delattr(pulumi.runtime, "run_in_stack")
+    _without(monkeypatch, "pulumi.runtime.stack.Stack")
+    (tmp_path / "Pulumi.yaml").write_text("name: demo\nruntime: python\n")
+    (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (tmp_path / "__main__.py").write_text("import pulumi\n")
+    code = main(["preview", str(tmp_path), "--stack", "dev", "--json", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1, err
+    assert err.startswith("platformctl: error: the installed Pulumi SDK (pulumi ")
+    assert "pulumi.runtime.stack.Stack" in err and _sdk.SUPPORTED_PULUMI in err
+
+
+# --------------------------------------------------------------------------------------------------
+# Each run on a loop of its own
+
+
+def test_a_run_leaves_no_loop_open_and_no_task_behind() -> None:
+    seen: dict[str, Any] = {}
+
+    async def run() -> str:
+        loop = asyncio.get_running_loop()
+        seen["loop"] = loop
+        seen["worker"] = await loop.run_in_executor(None, asyncio.get_event_loop)
+        seen["pending"] = asyncio.ensure_future(asyncio.sleep(3600))
+        return "done"
+
+    assert _sdk.run_on_own_loop(run) == "done"
+    assert seen["loop"].is_closed()
+    assert seen["worker"] is not seen["loop"] and seen["worker"].is_closed()
+    assert seen["pending"].cancelled()
+
+
+def test_what_a_failed_run_leaves_goes_to_the_debug_log_not_stderr(
+    capfd: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    left: list[asyncio.Future[None]] = []
+
+    async def failing() -> None:
+        loop = asyncio.get_running_loop()
+
+        async def fails() -> None:
+            raise ZeroDivisionError("never retrieved")
+
+        left.append(asyncio.ensure_future(fails()))  # fails, and nobody asks
+        left.append(loop.run_in_executor(None, time.sleep, 0.3))  # still running when the run fails
+        await asyncio.sleep(0.05)
+        raise RuntimeError("the program failed")
+
+    with caplog.at_level(logging.DEBUG, logger=_sdk.__name__):
+        with pytest.raises(RuntimeError):
+            _sdk.run_on_own_loop(failing)
+        left.clear()
+        gc.collect()
+        time.sleep(0.4)
+    captured = capfd.readouterr()
+    assert captured.err == ""
+    assert "never retrieved" in caplog.text
+
+
+def test_inside_a_running_loop_the_run_gets_a_thread_and_a_loop_of_its_own() -> None:
+    marker: contextvars.ContextVar[str] = contextvars.ContextVar("marker", default="unset")
+
+    async def inner() -> tuple[asyncio.AbstractEventLoop, str, str]:
+        return asyncio.get_running_loop(), threading.current_thread().name, marker.get()
+
+    async def outer() -> tuple[bool, bool, str]:
+        marker.set("the caller's")
+        loop, thread, value = _sdk.run_on_own_loop(inner)
+        return loop is not asyncio.get_running_loop(), thread != threading.current_thread().name, value
+
+    assert _run_async(outer) == (True, True, "the caller's")
+
+
+def test_a_failure_inside_a_running_loop_reaches_the_caller() -> None:
+    async def inner() -> None:
+        raise KeyError("from the run")
+
+    async def outer() -> None:
+        _sdk.run_on_own_loop(inner)
+
+    with pytest.raises(KeyError, match="from the run"):
+        _run_async(outer)
+
+
+def test_a_preview_from_async_code() -> None:
+    async def test_body() -> list[str]:
+        return [r.name for r in preview_function(_small_program).resources]
+
+    assert _run_async(test_body) == ["settings"]
