@@ -27,7 +27,8 @@ SDK version and :data:`SUPPORTED_PULUMI`, never an ``AttributeError`` traceback.
 only reported when the engine needs them, so importing the library never fails on them.
 
 Tested against pulumi >= 3.200 through 3.272 (with pulumi-kubernetes 4.18 to 4.34 and pulumi-aws
-7.x). Shapes that changed inside that range and are handled here:
+7.13 to 7.51; the components need pulumi-aws >= 7.13, the first with ``LogGroup``'s
+``deletion_protection_enabled``). Shapes that changed inside that range and are handled here:
 
 * ``SETTINGS.outputs`` is a ``collections.deque`` up to pulumi 3.237, where the SDK removes each
   resolved Output with ``deque.remove`` (linear, so O(n²) for a program with n Outputs): each run
