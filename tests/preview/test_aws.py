@@ -6,7 +6,6 @@ import base64
 import json
 import os
 import re
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -1071,31 +1070,11 @@ def many_resources() -> None:
         )
 
 
-def test_a_large_program_is_fast() -> None:
-    """~150 AWS resources: a run spends well under 3 s answering them, moto included (once the
-    process has imported moto's models: the first AWS preview of a process pays that once)."""
-    run_program(many_resources, project="test", stack="test")
-    mocks = PreviewMocks()
-    intervals: list[tuple[float, float]] = []
-    for token, hook in list(mocks.hooks.items()):
-
-        def timed(m: Any, args: Any, state: dict[str, Any], hook: Any = hook) -> Any:
-            started = time.perf_counter()
-            try:
-                return hook(m, args, state)
-            finally:
-                intervals.append((started, time.perf_counter()))
-
-        mocks.hooks[token] = timed
-    program_run = run_program(many_resources, project="test", stack="test", mocks=mocks)
+def test_a_large_program_is_answered_without_refusals() -> None:
+    """~150 AWS resources, moto included, all answered (the time it takes is in the benchmark)."""
+    program_run = run_program(many_resources, project="test", stack="test")
     assert len(program_run.records) >= 150
     assert program_run.rejections == []
-    # hooks run one at a time (registrations on other threads wait): the union of the intervals
-    busy, end = 0.0, 0.0
-    for start, stop in sorted(intervals):
-        busy += max(0.0, stop - max(start, end))
-        end = max(end, stop)
-    assert busy < 3.0, busy
 
 
 def test_without_moto_internals_the_answers_are_the_same(monkeypatch: pytest.MonkeyPatch) -> None:

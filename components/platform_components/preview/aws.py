@@ -464,6 +464,7 @@ class _Moto:
             log.debug("moto has no generate_private_key; KMS keys are generated eagerly")
             self._kms_patched = True
             return
+        make_key = generate
 
         class LazyPrivateKey:
             def __init__(self, key_spec: str) -> None:
@@ -472,7 +473,7 @@ class _Moto:
 
             def __getattr__(self, name: str) -> Any:
                 if self._key is None:
-                    self._key = generate(self._key_spec)
+                    self._key = make_key(self._key_spec)
                 return getattr(self._key, name)
 
         self._patches.append(mock.patch.object(kms_models, "generate_private_key", LazyPrivateKey))
