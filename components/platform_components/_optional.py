@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import importlib
 import importlib.util
-import re
 import warnings
 from collections.abc import Iterator
 from types import ModuleType
@@ -94,10 +93,11 @@ def require_installed(modules: tuple[str, ...], purpose: str) -> None:
 
 
 @contextlib.contextmanager
-def _quiet_deprecations(package: str) -> Iterator[None]:
-    """Ignore the DeprecationWarnings that ``package``'s own modules raise while this block runs."""
+def _quiet_deprecations() -> Iterator[None]:
+    """Ignore DeprecationWarnings while this block imports an SDK (some pulumi-aws releases attribute
+    them to ``importlib`` rather than to their own modules, so the filter cannot go by module)."""
     with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=DeprecationWarning, module=rf"{re.escape(package)}(\.|$)")
+        warnings.simplefilter("ignore", DeprecationWarning)
         yield
 
 
@@ -114,10 +114,12 @@ class LazyModule(ModuleType):
 
     def _load(self) -> ModuleType:
         if self._lazy_module is None:
-            module = require(self.__name__, self._lazy_purpose)
-            with _quiet_deprecations(self.__name__):
+            with _quiet_deprecations():
+                module = require(self.__name__, self._lazy_purpose)
                 for sub in SUBMODULES.get(self.__name__, ()):
-                    importlib.import_module(f"{self.__name__}.{sub}")
+                    submodule = importlib.import_module(f"{self.__name__}.{sub}")
+                    # pulumi-aws imports its sub-packages lazily: reading any attribute runs them
+                    hasattr(submodule, "_platform_components_load")
             self._lazy_module = module
         return self._lazy_module
 

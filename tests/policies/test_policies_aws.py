@@ -51,6 +51,11 @@ QUEUE = "aws:sqs/queue:Queue"
 SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
 VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
 
+pytestmark = pytest.mark.filterwarnings(
+    # these tests use pulumi-aws directly: its import-time deprecation warnings are the SDK's own
+    "ignore::DeprecationWarning:pulumi_aws"
+)
+
 
 def doc(*statements: Mapping[str, Any], single: bool = False) -> str:
     body: Any = dict(statements[0]) if single else list(statements)

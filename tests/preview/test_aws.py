@@ -23,6 +23,11 @@ from platform_components.testing import Preview, preview_function
 
 HEX17 = r"0[0-9a-f]{16}"
 
+pytestmark = pytest.mark.filterwarnings(
+    # these tests use pulumi-aws directly: its import-time deprecation warnings are the SDK's own
+    "ignore::DeprecationWarning:pulumi_aws"
+)
+
 
 def trust(principal: dict[str, Any], action: str | list[str] = "sts:AssumeRole", **extra: Any) -> str:
     statement = {"Effect": "Allow", "Principal": principal, "Action": action, **extra}

@@ -158,3 +158,23 @@ def test_a_program_folder_inside_the_interpreters_prefix(
     assert own.owns(str(folder / "__main__.py"))
     assert own.owns(str(folder / "helpers.py"))
     assert not own.owns(str(folder / ".venv" / SITE / "pulumi" / "__init__.py"))
+
+
+def test_the_module_scan_does_not_load_lazy_modules(tmp_path: Path) -> None:
+    """pulumi's SDKs import sub-packages lazily; reading their location must not run them (pulumi-aws
+    7.13's would warn, and loading every SDK sub-package costs seconds)."""
+    import importlib.util
+
+    from platform_components.preview.engine import _module_location
+
+    source = tmp_path / "lazy_probe.py"
+    source.write_text("import builtins\nbuiltins.lazy_probe_ran = True\n")
+    spec = importlib.util.spec_from_file_location("lazy_probe", source)
+    assert spec is not None and spec.loader is not None
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    import builtins
+
+    assert _module_location(module) == str(source)
+    assert not hasattr(builtins, "lazy_probe_ran")

@@ -15,6 +15,7 @@ import runpy
 import sys
 import time
 import traceback
+import types
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -135,12 +136,19 @@ class ProgramFiles:
 
 
 def _module_location(module: Any) -> str | None:
-    """Where a module was loaded from: its file, or a namespace package's first directory."""
-    location = getattr(module, "__file__", None)
+    """Where a module was loaded from: its file, or a namespace package's first directory.
+
+    Read from the module's ``__dict__`` through :class:`types.ModuleType` itself: a lazily imported
+    module (pulumi's SDKs import their sub-packages lazily) runs its code on the first attribute
+    read, and a scan of ``sys.modules`` must not load anything."""
+    if not isinstance(module, types.ModuleType):
+        return None
+    namespace = types.ModuleType.__getattribute__(module, "__dict__")
+    location = namespace.get("__file__")
     if location:
         return str(location)
     try:
-        paths = list(getattr(module, "__path__", None) or [])
+        paths = list(namespace.get("__path__") or [])
     except (KeyError, TypeError):  # a namespace package whose parent is gone
         return None
     return str(paths[0]) if paths else None
