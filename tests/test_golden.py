@@ -72,6 +72,15 @@ def rendered(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     return target, out
 
 
+def test_every_target_previews_clean(rendered: tuple[str, Path]) -> None:
+    """On every leg of the matrix, not only the lock: an SDK (or moto) at the floor of its range
+    must give the same clean preview, with no schema error and no mandatory violation."""
+    target, out = rendered
+    report = json.loads((out / "report.json").read_text())
+    summary = report["summary"]
+    assert (summary["violations"], summary["schema_errors"]) == (0, 0), (target, summary)
+
+
 def test_urns_are_unchanged(rendered: tuple[str, Path]) -> None:
     target, out = rendered
     urns = sorted(r["urn"] for r in json.loads((out / "resources.json").read_text()))
