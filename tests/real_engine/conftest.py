@@ -1,0 +1,99 @@
+"""Fixtures of the real-engine tests: the tools from ``tools/build-real-tools`` and the driver.
+
+A missing tool is a failure when ``CI`` is set, and locally a skip that names the tool and the
+command that builds it. The driver (``engine.py``) runs in a subprocess under the interpreter of the
+environment a program should see (this one by default, a team repository's for team programs).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+TOOLS = ("pulumi", "pulumi-resource-kubernetes")
+TIMEOUT = 900
+
+
+def _load_driver() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("real_engine_driver", HERE / "engine.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+real_engine_driver = _load_driver()
+RealRun = real_engine_driver.RealRun
+
+
+def missing_tools() -> list[str]:
+    return [tool for tool in TOOLS if not os.access(ROOT / ".realtools" / "bin" / tool, os.X_OK)]
+
+
+@pytest.fixture(scope="session")
+def real_tools() -> Path:
+    missing = missing_tools()
+    if missing:
+        message = (
+            f"real tool(s) not built: {', '.join(missing)} (.realtools/bin); "
+            "build them with tools/build-real-tools (or run scripts/test, which does)"
+        )
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return ROOT / ".realtools" / "bin"
+
+
+Driver = Callable[..., Any]
+
+
+@pytest.fixture(scope="session")
+def driver(real_tools: Path) -> Driver:
+    """``driver(op, project, stack, workdir, python=…, config=…, secrets=…, policy=…, expect_no_changes=…)``."""
+
+    def run(
+        op: str,
+        project: Path,
+        stack: str,
+        workdir: Path,
+        *,
+        python: Path | str = sys.executable,
+        config: Mapping[str, Any] | None = None,
+        secrets: Mapping[str, str] | None = None,
+        policy: bool = True,
+        expect_no_changes: bool = False,
+    ) -> Any:
+        workdir.mkdir(parents=True, exist_ok=True)
+        args = [str(python), str(HERE / "engine.py"), op, "--project", str(project), "--stack", stack]
+        args += ["--workdir", str(workdir)]
+        if config:
+            (workdir / "config.json").write_text(json.dumps(config))
+            args += ["--config", str(workdir / "config.json")]
+        if secrets:
+            (workdir / "secrets.json").write_text(json.dumps(secrets))
+            args += ["--secrets", str(workdir / "secrets.json")]
+        if not policy:
+            args.append("--no-policy")
+        if expect_no_changes:
+            args.append("--expect-no-changes")
+        env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+        proc = subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT, env=env, check=False)
+        lines = [line for line in proc.stdout.splitlines() if line.startswith(real_engine_driver.MARKER)]
+        assert lines, f"the driver printed no result (exit {proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+        run = RealRun.from_json(lines[-1][len(real_engine_driver.MARKER) :])
+        run.stderr = proc.stderr
+        return run
+
+    return run
