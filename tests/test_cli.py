@@ -424,3 +424,67 @@ def test_bad_arguments_in_python_code_are_one_line_with_a_suggestion() -> None:
     )
     with pytest.raises(ConfigError, match=r"^ProbeArgs\.path="):
         ProbeArgs(path="no-slash")
+
+
+# --------------------------------------------------------------------------------------------------
+# Any object name: a preview reports it or writes it, never a traceback
+
+
+def _name_project(root: Path, name: str, kind: str = "ConfigMap") -> Path:
+    """A project whose program declares one object of ``kind`` named ``name`` in namespace apps."""
+    root.mkdir(parents=True)
+    (root / "Pulumi.yaml").write_text("name: names\nruntime: python\n", encoding="utf-8")
+    (root / "Pulumi.dev.yaml").write_text("config: {}\n", encoding="utf-8")
+    (root / "__main__.py").write_text(
+        "import pulumi_kubernetes as k8s\n\n"
+        f"k8s.core.v1.{kind}('object', metadata={{'name': {name!r}, 'namespace': 'apps'}})\n",
+        encoding="utf-8",
+    )
+    return root
+
+
+def test_a_name_longer_than_the_api_server_allows_is_a_schema_error_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = _name_project(tmp_path / "project", "a" * 254)
+    code, out, err = run(capsys, "preview", str(project), "--stack", "dev", "--out", str(tmp_path / "out"))
+    assert code == 1, out + err
+    assert "Traceback" not in out + err
+    assert ERROR_PREFIX not in err
+    errors = [line.strip() for line in out.splitlines() if ": metadata.name: " in line]
+    assert errors == [f"ConfigMap apps/{'a' * 254}: metadata.name: must be no more than 253 characters"]
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    assert report["schema_errors"][0]["path"] == "metadata.name"
+    assert "FAILED" in out.splitlines()[-1]
+    written = list((tmp_path / "out" / "manifests").rglob("*.yaml"))
+    assert len(written) == 1  # the object is still written, under a name the file system takes
+    assert yaml.safe_load(written[0].read_text(encoding="utf-8"))["metadata"]["name"] == "a" * 254
+
+
+def test_the_longest_name_the_api_server_allows_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = ("a" * 62 + ".") * 4 + "b"  # 253 characters: a DNS-1123 subdomain of four full labels and one
+    assert len(name) == 253
+    project = _name_project(tmp_path / "project", name)
+    code, out, err = run(capsys, "preview", str(project), "--stack", "dev", "--out", str(tmp_path / "out"))
+    assert code == 0, out + err
+    assert "Traceback" not in out + err
+    [written] = list((tmp_path / "out" / "manifests" / "apps").glob("*.yaml"))
+    assert written.name.startswith("configmap-aaaa")
+    assert re.search(r"~[0-9a-f]{16}\.yaml$", written.name), written.name
+    assert len(written.name) <= 128
+    assert yaml.safe_load(written.read_text(encoding="utf-8"))["metadata"]["name"] == name
+
+
+def test_a_service_name_the_api_server_refuses_is_reported_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = _name_project(tmp_path / "project", "1st-service", kind="Service")
+    code, _out, _err = run(capsys, "preview", str(project), "--stack", "dev", "--out", str(tmp_path / "out"))
+    assert code == 1
+    report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    first = report["schema_errors"][0]
+    assert first["resource"] == "Service apps/1st-service"
+    assert first["path"] == "metadata.name"
+    assert first["message"].startswith("a DNS-1035 label must consist of lower case alphanumeric characters")

@@ -3,7 +3,8 @@
 The CRDs are package data under ``components/platform_components/schemas/`` (see ``SOURCES.md`` there). A custom
 resource is checked the way the Kubernetes API server checks it on creation:
 
-1. ``metadata`` is validated as ObjectMeta (name a DNS subdomain of at most 253 characters, label
+1. ``metadata`` is validated as ObjectMeta (name a DNS subdomain of at most 253 characters, an
+   embedded resource's a path segment name, see :mod:`platform_components.preview.names`; label
    and annotation keys and values, only known ObjectMeta fields);
 2. unknown fields are reported (the API server silently prunes them, which is a bug in a rendered
    manifest) unless the schema node has ``x-kubernetes-preserve-unknown-fields`` (an
@@ -43,6 +44,8 @@ from typing import TYPE_CHECKING, Any, Final
 import jsonschema
 import re2  # type: ignore[import-untyped]  # google-re2 (a cel-python dependency): Go regexp semantics
 import yaml
+
+from . import names
 
 if TYPE_CHECKING:
     from .cel import ValidationRule
@@ -185,7 +188,6 @@ def find_validator(api_version: str, kind: str) -> CRDValidator | None:
 # --------------------------------------------------------------------------------------------
 
 _DNS1123_SUBDOMAIN: Final = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_DNS1123_LABEL: Final = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _QUALIFIED_NAME: Final = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
 _LABEL_VALUE: Final = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 _OBJECT_META_FIELDS: Final = frozenset(
@@ -241,32 +243,32 @@ def object_meta_errors(meta: Any, path: str, *, root: bool) -> Iterator[tuple[st
     for key in meta:
         if key not in _OBJECT_META_FIELDS:
             yield f"{path}.{key}", f'unknown field "{key}"'
+    # A custom resource's name is a DNS subdomain (``customResourceValidator``: NameIsDNSSubdomain);
+    # an embedded resource's a path segment name (objectmeta ``validateEmbeddedResource``:
+    # path.ValidatePathSegmentName). Both also validate a generateName, in prefix mode.
+    check = names.name_is_dns_subdomain if root else names.validate_path_segment_name
+    generate_name = meta.get("generateName")
+    if generate_name is not None and not isinstance(generate_name, str):
+        yield f"{path}.generateName", f"{generate_name!r} is not of type 'string'"
+    elif generate_name:
+        for message in check(generate_name, True):
+            yield f"{path}.generateName", message
     name = meta.get("name")
     if name is not None:
         if not isinstance(name, str):
             yield f"{path}.name", f"{name!r} is not of type 'string'"
-        elif len(name) > 253:
-            yield f"{path}.name", f"must be no more than 253 characters (got {len(name)})"
-        elif not _DNS1123_SUBDOMAIN.match(name):
-            yield (
-                f"{path}.name",
-                f"{name!r} is not a lowercase RFC 1123 subdomain: lowercase alphanumerics, '-' or '.', "
-                "starting and ending with an alphanumeric character",
-            )
+        else:
+            for message in check(name, False):
+                yield f"{path}.name", message
     elif root and not meta.get("generateName"):
         yield f"{path}.name", "Required value: name or generateName is required"
-    generate_name = meta.get("generateName")
-    if generate_name is not None and not isinstance(generate_name, str):
-        yield f"{path}.generateName", f"{generate_name!r} is not of type 'string'"
     namespace = meta.get("namespace")
     if namespace is not None:
         if not isinstance(namespace, str):
             yield f"{path}.namespace", f"{namespace!r} is not of type 'string'"
-        elif len(namespace) > 63 or not _DNS1123_LABEL.match(namespace):
-            yield (
-                f"{path}.namespace",
-                f"{namespace!r} is not a lowercase RFC 1123 label of at most 63 characters",
-            )
+        elif namespace:
+            for message in names.name_is_dns_label(namespace, False):
+                yield f"{path}.namespace", message
     if "labels" in meta and meta["labels"] is not None:
         yield from _string_map_errors(meta["labels"], f"{path}.labels", labels=True)
     if "annotations" in meta and meta["annotations"] is not None:

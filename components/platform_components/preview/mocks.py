@@ -5,7 +5,7 @@ engine receives: type, logical name, URN, parent URN, inputs (camelCase, secrets
 options (protect, retainOnDelete, dependencies, provider) and property dependencies (which resources
 each input's value came from). :class:`PreviewMocks` answers with
 realistic outputs: Kubernetes objects echo their manifest (with the provider's auto-naming when no
-``metadata.name`` is given), AWS resources and invokes get what the AWS provider would return (see
+``metadata.name`` is given, or the API server's name generation for a ``metadata.generateName``), AWS resources and invokes get what the AWS provider would return (see
 :mod:`platform_components.preview.aws`, backed by moto during :meth:`PreviewMocks.session`), other resources
 get a deterministic id.
 """
@@ -33,6 +33,7 @@ from ._sdk import (
     register_resource_response,
     serialize_properties,
 )
+from .names import generated_name
 
 if TYPE_CHECKING:
     from .aws import AwsCloud
@@ -259,7 +260,13 @@ class PreviewMocks(pulumi.runtime.Mocks):
         if args.typ.startswith("kubernetes:") and "kind" in inputs:
             metadata = dict(state.get("metadata") or {})
             if not metadata.get("name"):
-                metadata["name"] = f"{args.name}-{_short_hash(args.typ, args.name)}"
+                generate_name = metadata.get("generateName")
+                metadata["name"] = (
+                    # the provider leaves the name to the API server, which appends 5 characters
+                    generated_name(generate_name, f"{args.typ}\0{args.name}")
+                    if isinstance(generate_name, str) and generate_name
+                    else f"{args.name}-{_short_hash(args.typ, args.name)}"
+                )
             state["metadata"] = metadata
             namespace = metadata.get("namespace")
             resource_id = f"{namespace}/{metadata['name']}" if namespace else str(metadata["name"])

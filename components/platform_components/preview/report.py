@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import shutil
 from collections import Counter
-from collections.abc import Sequence
-from pathlib import Path
-from typing import Any, TextIO
+from collections.abc import Iterable, Sequence
+from pathlib import Path, PurePosixPath
+from typing import Any, Final, TextIO
 
 import yaml
 
@@ -28,10 +30,83 @@ def _str_presenter(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _str_presenter)
 
 
-def manifest_path(manifest: dict[str, Any]) -> Path:
-    meta = manifest.get("metadata") or {}
-    folder = meta.get("namespace") or "_cluster"
-    return Path(folder) / f"{str(manifest['kind']).lower()}-{meta.get('name')}.yaml"
+MAX_FILE_NAME: Final = 128
+"""The longest manifest file name written (characters, all ASCII): well under the 255 bytes of common
+file systems and the 143 of encrypted home directories, whatever the object's name."""
+HASH_MARK: Final = "~"
+"""Separates a shortened name from its hash; never part of an ordinary file name."""
+_HASH_LENGTH: Final = 16
+_ORDINARY: Final = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?")
+_NAMESPACE: Final = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
+_UNSAFE: Final = re.compile(r"[^-A-Za-z0-9_.]")
+_CLUSTER_FOLDER: Final = "_cluster"
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:_HASH_LENGTH]
+
+
+def _shortened(readable: str, digest: str, suffix: str = "") -> str:
+    """``<readable, made safe and cut to fit>~<digest><suffix>``, at most :data:`MAX_FILE_NAME`."""
+    tail = f"{HASH_MARK}{digest}{suffix}"
+    safe = _UNSAFE.sub("_", readable)[: MAX_FILE_NAME - len(tail)]
+    if safe.startswith("."):
+        safe = "_" + safe[1:]
+    return safe + tail
+
+
+def _folder(namespace: str | None) -> str:
+    """The folder of a namespace: its name when the API server allows it (a DNS-1123 label), else
+    a safe shortened name with a hash (``..`` or ``a/b`` never leave ``manifests/``)."""
+    if namespace is None or namespace == "":
+        return _CLUSTER_FOLDER
+    if len(namespace) <= 63 and _NAMESPACE.fullmatch(namespace):
+        return namespace
+    return _shortened(namespace, _digest(namespace))
+
+
+def _file_name(kind: str, name: str) -> str:
+    """``<kind>-<name>.yaml`` for an ordinary name (alphanumerics, ``-``, ``_``, ``.``, short enough);
+    ``<kind>-<name made safe, cut>~<16 hex of sha256>.yaml`` for any other."""
+    stem = f"{kind.lower()}-{name}"
+    if _ORDINARY.fullmatch(stem) and len(stem) + len(".yaml") <= MAX_FILE_NAME:
+        return f"{stem}.yaml"
+    return _shortened(stem[:MAX_FILE_NAME], _digest(name), ".yaml")
+
+
+def manifest_paths(manifests: Iterable[dict[str, Any]]) -> list[PurePosixPath]:
+    """Where each object is written under ``manifests/``: ``<namespace>/<kind>-<name>.yaml`` or
+    ``_cluster/<kind>-<name>.yaml``, in the order given.
+
+    Ordinary names keep that form. A name too long for a file name, or with characters a file
+    system may refuse or fold, is cut and followed by ``~`` and 16 hex digits of its sha256, so the
+    file stays recognisable, stable from run to run and distinct. Two objects never share a file
+    (not even on a case-insensitive file system): an object whose path is taken gets ``~`` and the
+    hash of its apiVersion, kind, namespace and name (and a counter, for the same object twice)."""
+    taken: set[str] = set()
+    paths: list[PurePosixPath] = []
+    for manifest in manifests:
+        meta = manifest.get("metadata") or {}
+        namespace = meta.get("namespace")
+        name = meta.get("name")
+        kind = str(manifest.get("kind"))
+        folder = _folder(None if namespace is None else str(namespace))
+        file_name = _file_name(kind, "" if name is None else str(name))
+        path = PurePosixPath(folder, file_name)
+        if path.as_posix().casefold() in taken:
+            identity = json.dumps(
+                [str(manifest.get("apiVersion")), kind, namespace, name], default=str, ensure_ascii=True
+            )
+            stem = file_name.removesuffix(".yaml")
+            digest = _digest(identity)
+            count = 1
+            while path.as_posix().casefold() in taken:
+                suffix = ".yaml" if count == 1 else f"{HASH_MARK}{count}.yaml"
+                path = PurePosixPath(folder, _shortened(stem, digest, suffix))
+                count += 1
+        taken.add(path.as_posix().casefold())
+        paths.append(path)
+    return paths
 
 
 def summary(result: PreviewResult) -> dict[str, Any]:
@@ -180,8 +255,9 @@ def write_outputs(result: PreviewResult, out: Path) -> dict[str, Path]:
     manifests_dir = out / "manifests"
     if manifests_dir.exists():
         shutil.rmtree(manifests_dir)
-    for _record, manifest in result.manifests:
-        path = manifests_dir / manifest_path(manifest)
+    objects = [manifest for _record, manifest in result.manifests]
+    for manifest, relative in zip(objects, manifest_paths(objects), strict=True):
+        path = manifests_dir / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(yaml.dump(manifest, Dumper=_Dumper, sort_keys=False, width=120), encoding="utf-8")
     resources_file = out / "resources.json"
@@ -279,4 +355,4 @@ def render_summary(result: PreviewResult, stream: TextIO, outputs: dict[str, Pat
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["display_of", "externals", "render_summary", "report_dict", "write_outputs"]
+__all__ = ["display_of", "externals", "manifest_paths", "render_summary", "report_dict", "write_outputs"]

@@ -7,14 +7,15 @@ this module loads the definitions once per Kubernetes minor and builds one valid
 Custom resources go to the validators registered in :data:`CUSTOM_VALIDATORS` (by
 ``apiVersion``/``kind``), then to the shipped CRDs (:mod:`platform_components.preview.crds`: structural
 schema, defaults, then ``x-kubernetes-validations`` CEL rules); an object whose kind has none of
-these is itself a schema error: it would be rejected by the API server.
+these is itself a schema error: it would be rejected by the API server. Before any of these, every
+object's name is checked with the API server's rule for its kind (:mod:`platform_components.preview.names`).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -24,7 +25,7 @@ import jsonschema
 from referencing import Registry, Resource
 
 from ..errors import ConfigError
-from . import crds
+from . import crds, names
 
 
 @dataclass(frozen=True)
@@ -102,26 +103,37 @@ def _path(parts: Iterable[Any]) -> str:
 def validate_manifest(
     manifest: dict[str, Any], minor: str, *, display: str, limit: int = 5
 ) -> list[SchemaError]:
-    """Schema errors of one object (at most ``limit``), empty when it would be accepted."""
+    """Schema errors of one object (at most ``limit``), empty when it would be accepted.
+
+    The object's name errors (:func:`platform_components.preview.names.metadata_errors`: the
+    name, generateName and namespace rules of the API server for its kind) come first."""
     api_version = str(manifest.get("apiVersion") or "")
     kind = str(manifest.get("kind") or "")
     if not api_version or not kind:
         return [SchemaError(display, "", "apiVersion and kind are required")]
+    found = list(names.metadata_errors(manifest))
+    seen = set(found)
+    found += [error for error in _schema_errors(manifest, minor, api_version, kind) if error not in seen]
+    return [SchemaError(display, path, message) for path, message in found[:limit]]
+
+
+def _schema_errors(
+    manifest: dict[str, Any], minor: str, api_version: str, kind: str
+) -> Iterator[tuple[str, str]]:
     validator = _validator(minor, api_version, kind)
     if validator is not None:
         errors = sorted(validator.iter_errors(manifest), key=lambda e: list(e.absolute_path))
-        return [SchemaError(display, _path(e.absolute_path), _short(e)) for e in errors[:limit]]
+        yield from ((_path(e.absolute_path), _short(e)) for e in errors)
+        return
     custom = CUSTOM_VALIDATORS.get((api_version, kind)) or crds.find_validator(api_version, kind)
     if custom is not None:
-        return [SchemaError(display, path, message) for path, message in list(custom(manifest))[:limit]]
-    return [
-        SchemaError(
-            display,
-            "apiVersion",
-            f"no schema for {api_version} {kind} in Kubernetes {minor} or in the shipped CRDs; "
-            "the API server would reject it (check the apiVersion and kind)",
-        )
-    ]
+        yield from custom(manifest)
+        return
+    yield (
+        "apiVersion",
+        f"no schema for {api_version} {kind} in Kubernetes {minor} or in the shipped CRDs; "
+        "the API server would reject it (check the apiVersion and kind)",
+    )
 
 
 def _short(error: jsonschema.ValidationError) -> str:
