@@ -3,7 +3,9 @@
 ``tests/golden/<target>/`` was recorded before the packaging changes of 0.2 (import name, extras,
 SDK range); a URN that changes means ``pulumi up`` replaces or deletes a resource, so URNs must match
 exactly. A manifest may differ only where ``tests/golden/allowed-differences.txt`` lists the
-difference with its reason, one line per (target, manifest file, field path).
+difference with its reason, one line per (target, manifest file, field path). A resource added since
+is listed in ``tests/golden/added-resources.txt`` with its URN, its manifest file and its reason; the
+golden files themselves stay as recorded.
 
 This module also runs in the dependency matrix's highest and lowest legs (``scripts/test``).
 """
@@ -63,6 +65,18 @@ def differences(old: Any, new: Any, path: str = "") -> list[str]:
     return [] if old == new else [path or "."]
 
 
+def added_resources() -> dict[tuple[str, str], tuple[str, str]]:
+    """(target, URN) -> (manifest file, reason) of resources added since the golden files."""
+    added: dict[tuple[str, str], tuple[str, str]] = {}
+    for number, line in enumerate((GOLDEN / "added-resources.txt").read_text().splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = [p.strip() for p in line.split("|", 3)]
+        assert len(parts) == 4 and all(parts), f"added-resources.txt:{number}: target | URN | file | reason"
+        added[(parts[0], parts[1])] = (parts[2], parts[3])
+    return added
+
+
 @pytest.fixture(scope="module", params=sorted(TARGETS))
 def rendered(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     target = request.param
@@ -85,8 +99,12 @@ def test_urns_are_unchanged(rendered: tuple[str, Path]) -> None:
     target, out = rendered
     urns = sorted(r["urn"] for r in json.loads((out / "resources.json").read_text()))
     golden = (GOLDEN / target / "urns.txt").read_text().split()
+    added = {urn for t, urn in added_resources() if t == target}
     assert [u for u in golden if u not in urns] == [], "resources that would be deleted or replaced"
-    assert [u for u in urns if u not in golden] == [], "new resources: record them only with a reason"
+    assert [u for u in urns if u not in golden and u not in added] == [], (
+        "new resources: record them only with a reason (tests/golden/added-resources.txt)"
+    )
+    assert [u for u in added if u not in urns] == [], "stale entries in added-resources.txt"
 
 
 def test_manifests_are_unchanged_or_listed(rendered: tuple[str, Path]) -> None:
@@ -98,7 +116,8 @@ def test_manifests_are_unchanged_or_listed(rendered: tuple[str, Path]) -> None:
         str(p.relative_to(out / "manifests")): yaml.safe_load(p.read_text())
         for p in sorted((out / "manifests").rglob("*.yaml"))
     }
-    assert sorted(current) == sorted(golden)
+    added = {name for (t, _), (name, _) in added_resources().items() if t == target and name != "-"}
+    assert sorted(current) == sorted([*golden, *added])
     allowed = allowed_differences()
     unlisted = [
         f"{name}: {path}"

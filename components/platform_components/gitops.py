@@ -65,11 +65,13 @@ controller is already gone, clear a stuck finalizer with
 from __future__ import annotations
 
 import enum
+import json
 import re
 from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
+import yaml
 from pydantic import Field, field_validator, model_validator
 
 from ._base import StrictModel
@@ -118,6 +120,48 @@ TEAM_BLACKLIST = [
     {"group": "rbac.authorization.k8s.io", "kind": "Role"},
     {"group": "rbac.authorization.k8s.io", "kind": "RoleBinding"},
 ]
+
+
+#: The notification triggers the subscription names, with the Argo CD notifications catalog's
+#: conditions (argo-cd ``notifications_catalog/triggers/<name>.yaml``): name -> (description,
+#: ``when``, template sent, ``oncePer`` or None). The chart defines no trigger or template by default.
+NOTIFICATION_TRIGGERS: dict[str, tuple[str, str, str, str | None]] = {
+    "on-sync-failed": (
+        "Application syncing has failed",
+        "app.status.operationState != nil and app.status.operationState.phase in ['Error', 'Failed']",
+        "app-sync-failed",
+        "app.status.operationState?.syncResult?.revision",
+    ),
+    "on-health-degraded": (
+        "Application has degraded",
+        "app.status.health.status == 'Degraded'",
+        "app-health-degraded",
+        None,
+    ),
+    "on-sync-status-unknown": (
+        "Application status is 'Unknown'",
+        "app.status.sync.status == 'Unknown'",
+        "app-sync-status-unknown",
+        "app.status.operationState?.syncResult?.revision",
+    ),
+}
+#: What each template says (Go templates over the Application; ``{{.context.argocdUrl}}`` is the UI).
+NOTIFICATION_TEMPLATES: dict[str, tuple[str, str]] = {
+    "app-sync-failed": (
+        "Sync of {{.app.metadata.name}} failed",
+        "The sync of application {{.app.metadata.name}} failed at {{.app.status.operationState.finishedAt}}: "
+        "{{.app.status.operationState.message}}",
+    ),
+    "app-health-degraded": (
+        "{{.app.metadata.name}} is degraded",
+        "Application {{.app.metadata.name}} is degraded (sync status {{.app.status.sync.status}}).",
+    ),
+    "app-sync-status-unknown": (
+        "Sync status of {{.app.metadata.name}} is unknown",
+        "The sync status of application {{.app.metadata.name}} is 'Unknown' "
+        "(the repository or the cluster could not be compared).",
+    ),
+}
 
 
 class GitOpsEngine(enum.StrEnum):
@@ -295,7 +339,33 @@ class ArgoCdArgs(StrictModel):
         default=None,
         description="HTTPRoute to the (ClusterIP) server through the shared Gateway; none by default.",
     )
-    hostname: str | None = Field(default=None, description="External URL host of the UI (for SSO redirects).")
+    hostname: str | None = Field(
+        default=None,
+        description=(
+            "External host of the UI, e.g. gitops.example.com: the URL SSO redirects to and "
+            "notifications link to (configs.cm.url, global.domain). Required with sso."
+        ),
+    )
+
+    @field_validator("hostname")
+    @classmethod
+    def _hostname(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if "://" in value or "/" in value or ":" in value:
+            raise ValueError(
+                f"hostname {value!r} is a host name only (no scheme, port or path), e.g. gitops.example.com"
+            )
+        return check_dns1123_subdomain(value)
+
+    @model_validator(mode="after")
+    def _sso_needs_hostname(self) -> ArgoCdArgs:
+        if self.sso is not None and self.hostname is None:
+            raise ValueError(
+                "sso needs hostname: the external host of the Argo CD UI (e.g. hostname: gitops.example.com); "
+                "without it logins redirect to the chart's example domain argocd.example.com"
+            )
+        return self
 
 
 class FluxArgs(StrictModel):
@@ -587,6 +657,71 @@ def render_argocd(args: GitOpsBootstrapArgs, facts: dict[str, str]) -> dict[str,
     return out
 
 
+#: Helm release name of the argo-cd chart: its pods' ``app.kubernetes.io/instance`` and the redis-ha
+#: sub-chart's ``release`` label.
+ARGOCD_RELEASE = "argo-cd"
+#: The argo-cd chart's pods that use Redis (``REDIS_SERVER`` in argocd-server/deployment.yaml,
+#: argocd-repo-server/deployment.yaml, argocd-application-controller/statefulset.yaml), by their
+#: ``app.kubernetes.io/name`` (the chart's nameOverride ``argocd`` + component name).
+REDIS_CLIENTS = ("argocd-server", "argocd-repo-server", "argocd-application-controller")
+
+
+def argocd_network_policies(args: GitOpsBootstrapArgs) -> dict[str, dict[str, Any]]:
+    """NetworkPolicies the argo-cd chart leaves out, keyed by child role.
+
+    With ``global.networkPolicy.defaultDenyIngress`` every pod of the namespace is isolated for
+    ingress, and the chart allows each of its components in again, except Redis when ``redis-ha`` is
+    on: ``redis/networkpolicy.yaml`` is skipped for redis-ha, and the redis-ha sub-chart's own
+    policies (``networkPolicy.enabled``, ``haproxy.networkPolicy.enabled``) are off by default. Left
+    so, the server, repo server and application controller cannot reach HAProxy, HAProxy cannot reach
+    Redis and Sentinel, and the Redis replicas cannot replicate.
+
+    They are rendered here rather than by enabling the sub-chart's policies: those also isolate the
+    Redis and HAProxy pods for egress (DNS and Redis only), a second model of the namespace next to
+    the chart's ingress-only one; and objects rendered by the library are in the preview, validated,
+    recorded in the golden files and checked by the reachability test as applied. The selectors are
+    the sub-chart's pod labels (redis-ha ``redis-ha-statefulset.yaml``, ``redis-haproxy-deployment.yaml``:
+    ``app``/``release``); the ports are its named container ports ``redis`` (6379) and ``sentinel``
+    (26379), which the HAProxy health checks (26379) and backend (6379) and replication use."""
+    if args.engine is not GitOpsEngine.ARGOCD or not args.argocd.ha:
+        return {}
+    namespace = args.controller_namespace
+    redis = {"app": "redis-ha", "release": ARGOCD_RELEASE}
+    haproxy = {"app": "redis-ha-haproxy", "release": ARGOCD_RELEASE, "component": "haproxy"}
+
+    def policy(
+        name: str, selector: dict[str, str], peers: list[dict[str, str]], ports: list[str]
+    ) -> dict[str, Any]:
+        return {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "NetworkPolicy",
+            "metadata": {"name": name, "namespace": namespace, "labels": _labels(args)},
+            "spec": {
+                "podSelector": {"matchLabels": selector},
+                "policyTypes": ["Ingress"],
+                "ingress": [
+                    {
+                        "from": [{"podSelector": {"matchLabels": peer}} for peer in peers],
+                        "ports": [{"port": port, "protocol": "TCP"} for port in ports],
+                    }
+                ],
+            },
+        }
+
+    clients = [
+        {"app.kubernetes.io/name": client, "app.kubernetes.io/instance": ARGOCD_RELEASE}
+        for client in REDIS_CLIENTS
+    ]
+    return {
+        "redis-ha-haproxy-network-policy": policy(
+            f"{ARGOCD_RELEASE}-redis-ha-haproxy", haproxy, clients, ["redis"]
+        ),
+        "redis-ha-network-policy": policy(
+            f"{ARGOCD_RELEASE}-redis-ha", redis, [haproxy, redis], ["redis", "sentinel"]
+        ),
+    }
+
+
 def argocd_values(args: GitOpsBootstrapArgs) -> dict[str, Any]:
     """Helm values of the argo-cd chart."""
     settings = args.argocd
@@ -600,6 +735,8 @@ def argocd_values(args: GitOpsBootstrapArgs) -> dict[str, Any]:
         "users.anonymous.enabled": False,
     }
     if settings.hostname:
+        # the chart derives argocd-cm url (the SSO redirect base) and the notifications' argocdUrl
+        # from global.domain (default argocd.example.com); url is set too so neither depends on it
         cm["url"] = f"https://{settings.hostname}"
     if settings.sso is not None:
         cm["oidc.config"] = (
@@ -646,6 +783,8 @@ def argocd_values(args: GitOpsBootstrapArgs) -> dict[str, Any]:
         "redis-ha": {"enabled": settings.ha},
         "notifications": {"enabled": args.notifications is not None, "containerSecurityContext": security},
     }
+    if settings.hostname:
+        values["global"]["domain"] = settings.hostname
     if settings.ha:
         values["server"]["pdb"] = {"enabled": True, "maxUnavailable": 1}
         values["repoServer"]["pdb"] = {"enabled": True, "maxUnavailable": 1}
@@ -664,16 +803,70 @@ def argocd_values(args: GitOpsBootstrapArgs) -> dict[str, Any]:
             "recipients": [
                 f"{service.split('.')[0]}:{recipient}" if recipient else service.split(".", 1)[-1]
             ],
-            "triggers": ["on-sync-failed", "on-health-degraded", "on-sync-status-unknown"],
+            "triggers": list(NOTIFICATION_TRIGGERS),
         }
         values["notifications"].update(
             {
                 "secret": {"create": False, "name": note.secret},
                 "notifiers": notifiers,
                 "subscriptions": [subscription],
+                "triggers": _notification_triggers(),
+                "templates": _notification_templates(args),
             }
         )
     return values
+
+
+class _BlockDumper(yaml.SafeDumper):
+    """YAML with multi-line strings as literal blocks (``|``), as hand-written notification config is."""
+
+
+def _block_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_BlockDumper.add_representer(str, _block_str)
+
+
+def _dump(value: Any) -> str:
+    return yaml.dump(value, Dumper=_BlockDumper, sort_keys=False, width=1000)
+
+
+def _notification_triggers() -> dict[str, str]:
+    """``notifications.triggers``: ``trigger.<name>`` -> the condition list (YAML), as the chart expects."""
+    out: dict[str, str] = {}
+    for name, (description, when, template, once_per) in NOTIFICATION_TRIGGERS.items():
+        condition: dict[str, Any] = {"description": description, "when": when, "send": [template]}
+        if once_per is not None:
+            condition["oncePer"] = once_per
+        out[f"trigger.{name}"] = _dump([condition])
+    return out
+
+
+def _notification_templates(args: GitOpsBootstrapArgs) -> dict[str, str]:
+    """``notifications.templates``: ``template.<name>`` -> the message (YAML): a text message (Slack) or
+    the JSON body POSTed to the webhook, with the environment and, when the UI has a hostname, a link."""
+    note = args.notifications
+    assert note is not None
+    link = "{{.context.argocdUrl}}/applications/{{.app.metadata.name}}" if args.argocd.hostname else None
+    out: dict[str, str] = {}
+    for name, (title, text) in NOTIFICATION_TEMPLATES.items():
+        message = f"[{args.environment}] {text}" + (f"\n{link}" if link else "")
+        template: dict[str, Any] = {"message": message}
+        if note.type is NotificationType.WEBHOOK:
+            body = {
+                "environment": args.environment,
+                "event": name,
+                "title": title,
+                "application": "{{.app.metadata.name}}",
+                "syncStatus": "{{.app.status.sync.status}}",
+                "healthStatus": "{{.app.status.health.status}}",
+                **({"url": link} if link else {}),
+            }
+            template["webhook"] = {"platform": {"method": "POST", "body": json.dumps(body)}}
+        out[f"template.{name}"] = _dump(template)
+    return out
 
 
 def render_flux(args: GitOpsBootstrapArgs, facts: dict[str, str]) -> dict[str, dict[str, Any]]:
@@ -850,9 +1043,16 @@ class GitOpsBootstrap(pulumi.ComponentResource):
             ns = k8s.core.v1.Namespace(
                 f"{name}-namespace", metadata={"name": namespace, "labels": namespace_labels}, opts=child
             )
+            # before the release: its pods must reach each other from the start (atomic install)
+            policies = [
+                create_object(
+                    f"{name}-{role}", manifest, pulumi.ResourceOptions(parent=self, depends_on=[ns])
+                )
+                for role, manifest in argocd_network_policies(args).items()
+            ]
             release = k8s.helm.v3.Release(
                 f"{name}-controller",
-                name="argo-cd",
+                name=ARGOCD_RELEASE,
                 chart="argo-cd",
                 version=ARGOCD_CHART_VERSION,
                 repository_opts={"repo": ARGOCD_CHART_REPOSITORY},
@@ -860,7 +1060,7 @@ class GitOpsBootstrap(pulumi.ComponentResource):
                 atomic=True,
                 cleanup_on_fail=True,
                 values=argocd_values(args),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[ns]),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[ns, *policies]),
             )
             after_install: list[pulumi.Resource] = [release]
         else:
@@ -949,6 +1149,8 @@ __all__ = [
     "RepositoryArgs",
     "RetryArgs",
     "SsoArgs",
+    "argocd_network_policies",
+    "argocd_values",
     "check_repo_url",
     "render_argocd",
     "render_flux",

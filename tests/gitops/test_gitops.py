@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from platform_components.gitops import (
     IN_CLUSTER,
     TYPE_TOKEN,
@@ -20,6 +21,7 @@ from platform_components.gitops import (
     GitOpsEngine,
     RepositoryArgs,
     RetryArgs,
+    argocd_values,
     check_repo_url,
     render_argocd,
     render_flux,
@@ -248,14 +250,129 @@ def test_prod_argocd_is_ha_sso_only_clusterip_and_notifies(stacks: dict[str, Pre
     assert staging["notifications"]["enabled"] is False
 
 
+def test_sso_stacks_have_their_external_url(stacks: dict[str, Preview]) -> None:
+    """The chart's presets make argocd-cm url and the notifications' argocdUrl https://<global.domain>
+    (default argocd.example.com): both are set from argocd.hostname."""
+    for stack, host in (("staging", "gitops.staging.example.com"), ("prod", "gitops.example.com")):
+        values = controller(stacks[stack]).inputs["values"]
+        assert "oidc.config" in values["configs"]["cm"]
+        assert values["configs"]["cm"]["url"] == f"https://{host}"
+        assert values["global"]["domain"] == host
+
+
+def test_sso_requires_a_hostname_and_hostname_is_a_host() -> None:
+    sso = {"issuer": "https://login.example.com/realms/acme", "client_id": "argocd"}
+    with pytest.raises(ValidationError, match="sso needs hostname"):
+        args(argocd={"sso": sso})
+    for bad in ("https://gitops.example.com", "gitops.example.com:443", "gitops.example.com/ui", "Gitops_UI"):
+        with pytest.raises(ValidationError, match=r"host name only|not a DNS-1123 subdomain"):
+            args(argocd={"sso": sso, "hostname": bad})
+    values = argocd_values(args(argocd={"sso": sso, "hostname": "gitops.example.com"}))
+    assert values["configs"]["cm"]["url"] == "https://gitops.example.com"
+    assert values["global"]["domain"] == "gitops.example.com"
+    assert "domain" not in argocd_values(args())["global"]
+
+
+def _notification_config(
+    values: dict[str, Any],
+) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]]]:
+    """Triggers and templates as the notifications controller reads them from argocd-notifications-cm
+    (the chart writes ``notifications.triggers`` / ``templates`` as its data keys)."""
+    notifications = values["notifications"]
+    triggers = {
+        key.removeprefix("trigger."): yaml.safe_load(text)
+        for key, text in notifications.get("triggers", {}).items()
+        if key.startswith("trigger.")
+    }
+    templates = {
+        key.removeprefix("template."): yaml.safe_load(text)
+        for key, text in notifications.get("templates", {}).items()
+        if key.startswith("template.")
+    }
+    return triggers, templates, notifications.get("subscriptions", [])
+
+
+NOTIFYING = [
+    pytest.param({"type": "slack", "channel": "alerts", "secret": "slack"}, id="slack"),
+    pytest.param({"type": "webhook", "secret": "hook"}, id="webhook"),
+]
+
+
+@pytest.mark.parametrize("notifications", NOTIFYING)
+def test_every_subscribed_trigger_and_sent_template_is_defined(notifications: dict[str, Any]) -> None:
+    """From the rendered values: each subscription's triggers exist, each condition sends templates that
+    exist, and each template has content for the configured service."""
+    values = argocd_values(args(notifications=notifications, argocd={"hostname": "gitops.example.com"}))
+    triggers, templates, subscriptions = _notification_config(values)
+    assert subscriptions
+    subscribed = {t for subscription in subscriptions for t in subscription["triggers"]}
+    assert subscribed and subscribed <= set(triggers), subscribed - set(triggers)
+    for name, conditions in triggers.items():
+        assert isinstance(conditions, list) and conditions, name
+        for condition in conditions:
+            assert condition["when"] and condition["send"], name
+            assert set(condition["send"]) <= set(templates), (name, condition["send"])
+    webhooks = [
+        k.removeprefix("service.webhook.")
+        for k in values["notifications"]["notifiers"]
+        if k.startswith("service.webhook.")
+    ]
+    for name, template in templates.items():
+        assert "{{.app.metadata.name}}" in template["message"], name
+        assert "[prod]" in template["message"] and "https" not in template["message"], name
+        assert "{{.context.argocdUrl}}/applications/" in template["message"], name
+        for webhook in webhooks:
+            body = json.loads(template["webhook"][webhook]["body"])
+            assert template["webhook"][webhook]["method"] == "POST"
+            assert body["event"] == name and body["environment"] == "prod", body
+
+
+def test_prod_notifications_are_all_defined(stacks: dict[str, Preview]) -> None:
+    triggers, templates, subscriptions = _notification_config(controller(stacks["prod"]).inputs["values"])
+    assert {t for s in subscriptions for t in s["triggers"]} <= set(triggers)
+    assert {t for c in triggers.values() for cond in c for t in cond["send"]} <= set(templates)
+
+
+def test_trigger_conditions_follow_the_notifications_catalog() -> None:
+    """The Argo CD notifications catalog (notifications_catalog/triggers/*.yaml)."""
+    triggers, _, _ = _notification_config(
+        argocd_values(args(notifications={"type": "webhook", "secret": "hook"}))
+    )
+    when = {name: conditions[0]["when"] for name, conditions in triggers.items()}
+    assert when == {
+        "on-sync-failed": "app.status.operationState != nil and app.status.operationState.phase in ['Error', 'Failed']",
+        "on-health-degraded": "app.status.health.status == 'Degraded'",
+        "on-sync-status-unknown": "app.status.sync.status == 'Unknown'",
+    }
+    assert {name: conditions[0]["send"] for name, conditions in triggers.items()} == {
+        "on-sync-failed": ["app-sync-failed"],
+        "on-health-degraded": ["app-health-degraded"],
+        "on-sync-status-unknown": ["app-sync-status-unknown"],
+    }
+
+
+def test_without_a_hostname_the_messages_carry_no_link() -> None:
+    _, templates, _ = _notification_config(
+        argocd_values(args(notifications={"type": "webhook", "secret": "hook"}))
+    )
+    for template in templates.values():
+        assert "argocdUrl" not in yaml.safe_dump(template)
+
+
 def test_teardown_order_gitops_objects_depend_on_the_controller(stacks: dict[str, Preview]) -> None:
     for preview in stacks.values():
         release = controller(preview)
         gitops_children = [
             r for r in preview.resources if "GitOpsBootstrap$" in r.urn and r.urn != release.urn
         ]
+        # the controller's own NetworkPolicies (redis-ha) go the other way: created before it (its
+        # pods must reach Redis from the first start), deleted after it
+        before = [r for r in gitops_children if r.urn in release.dependencies and "Namespace" not in r.type]
+        assert {r.type for r in before} <= {"kubernetes:networking.k8s.io/v1:NetworkPolicy"}
         custom = [
-            r for r in gitops_children if r.type.startswith("kubernetes:") and "Namespace" not in r.type
+            r
+            for r in gitops_children
+            if r.type.startswith("kubernetes:") and "Namespace" not in r.type and r not in before
         ]
         assert custom
         for record in custom:

@@ -91,3 +91,35 @@ def test_bad_gitops_and_delivery_input_exits_2_with_one_line(
         assert line.startswith(f"{PREFIX}:{line_of(text, needle)}: "), line
     for fragment in fragments:
         assert fragment in line, line
+
+
+STAGING_STACK = (ROOT / "stacks" / "Pulumi.staging.yaml").read_text(encoding="utf-8")
+STAGING_PREFIX = "platformctl: error: stacks/Pulumi.staging.yaml"
+STAGING_HOSTNAME = "        hostname: gitops.staging.example.com   # the UI's external URL: SSO redirects, notification links\n"
+
+
+def test_sso_without_hostname_names_the_key_and_the_fix(stack_error: Callable[[str, str], str]) -> None:
+    assert STAGING_HOSTNAME in STAGING_STACK, (
+        "the staging stack no longer sets argocd.hostname; update the test"
+    )
+    text = STAGING_STACK.replace(STAGING_HOSTNAME, "")
+    line = stack_error(text, "staging")
+    assert line.startswith(f"{STAGING_PREFIX}:{line_of(text, 'argocd:')}: "), line
+    for fragment in ("platform.gitops.argocd", "sso needs hostname", "hostname: gitops.example.com"):
+        assert fragment in line, line
+
+
+def test_misspelt_hostname_suggests_the_key(stack_error: Callable[[str, str], str]) -> None:
+    text = STAGING_STACK.replace("        hostname: gitops", "        host: gitops")
+    line = stack_error(text, "staging")
+    assert line.startswith(f"{STAGING_PREFIX}:{line_of(text, 'host: gitops')}: "), line
+    assert "did you mean 'hostname'?" in line, line
+
+
+def test_hostname_is_a_host_not_a_url(stack_error: Callable[[str, str], str]) -> None:
+    text = STAGING_STACK.replace(
+        "hostname: gitops.staging.example.com", "hostname: https://gitops.staging.example.com"
+    )
+    line = stack_error(text, "staging")
+    assert line.startswith(f"{STAGING_PREFIX}:{line_of(text, 'hostname: https')}: "), line
+    assert "host name only (no scheme, port or path)" in line, line
