@@ -51,7 +51,9 @@ def analyzer() -> Iterator[analyzer_pb2_grpc.AnalyzerStub]:
         proc.communicate()
 
 
-def test_started_like_a_plugin_it_serves_every_rule_of_the_pack(analyzer: analyzer_pb2_grpc.AnalyzerStub) -> None:
+def test_started_like_a_plugin_it_serves_every_rule_of_the_pack(
+    analyzer: analyzer_pb2_grpc.AnalyzerStub,
+) -> None:
     info = analyzer.GetAnalyzerInfo(empty_pb2.Empty(), timeout=30)
     assert info.name == "platform-components"
     assert sorted(p.name for p in info.policies) == sorted(r.id for r in (*RULES, *STACK_RULES))
