@@ -23,7 +23,6 @@ import argparse
 import json
 import os
 import runpy
-import shutil
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -119,7 +118,9 @@ def project_config(project: Path, stack: str, workdir: Path, config: Mapping[str
     config_dir = str(settings.get("stackConfigDir", "."))
     target = workdir / "project"
     (target / config_dir).mkdir(parents=True, exist_ok=True)
-    shutil.copy(project / "Pulumi.yaml", target / "Pulumi.yaml")
+    # The program is served inline, from the project's own folder: the copy names no ``main``.
+    served = {key: value for key, value in settings.items() if key != "main"}
+    (target / "Pulumi.yaml").write_text(yaml.safe_dump(served, sort_keys=False))
     source = project / config_dir / f"Pulumi.{stack}.yaml"
     copy = target / config_dir / f"Pulumi.{stack}.yaml"
     data: dict[str, Any] = {}
