@@ -189,3 +189,22 @@ def test_a_fresh_team_repository_installs_tests_and_previews(tmp_path: Path) -> 
     assert "0 violations, 0 warnings, 0 schema errors" in preview.stdout
     assert "gateway/public" in preview.stdout  # the declared external is listed
     assert "Traceback" not in preview.stderr and "Warning" not in preview.stderr, preview.stderr
+
+
+def readme_block_after(marker: str) -> list[str]:
+    """The command lines of the first ```bash block after ``marker`` in the README."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text[text.index(marker) :].split("```bash\n", 1)[1].split("```", 1)[0]
+    return [line.split("  #", 1)[0].strip() for line in block.splitlines() if line.strip()]
+
+
+def test_the_readme_ci_recipe_runs_in_the_team_repository(team_repo: Path) -> None:
+    lines = readme_block_after("**CI recipe for teams.**")
+    assert len(lines) == 4 and lines[3].startswith("pulumi preview --stack dev --policy-pack")
+    for line in lines[:3]:  # the pulumi line needs the language host: see tests/real_engine
+        words = line.split()
+        assert words[0] == "uv", line
+        proc = subprocess.run(
+            [_uv(), *words[1:]], cwd=team_repo, env=_env(), capture_output=True, text=True, timeout=900
+        )
+        assert proc.returncode == 0, f"{line}\n{proc.stdout}\n{proc.stderr}"
