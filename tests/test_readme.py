@@ -51,3 +51,24 @@ def test_team_python_snippet_previews_clean() -> None:
     assert result.clean, result.problems()
     assert not result.warnings, [w.message for w in result.warnings]
     assert sorted(result.externals) == ["gateway gateway/public", "workload edge/gateway"]
+
+
+DATABASE_SECTION = README.split("## StatefulDatabase")[1].split("\n## ")[0]
+
+
+def test_database_credentials_snippet_previews_clean_without_random_resources() -> None:
+    """The README's caller-supplied credentials example runs offline: no RandomPassword, the config
+    values in the Secrets (masked as secrets)."""
+    from platform_components.testing import preview_function
+
+    code = DATABASE_SECTION.split("**Passwords from the caller")[1].split("```python")[1].split("```")[0]
+    assert "require_secret" in code
+    keys = ("orders-app-password", "orders-replication-password", "orders-backup-password")
+    result = preview_function(
+        lambda: exec(code, {}),
+        config={key: f"Readme{index}Password0123456789" for index, key in enumerate(keys)},
+    )
+    assert result.clean, result.problems()
+    assert [r.name for r in result.resources if r.type.startswith("random:")] == []
+    secret = result.manifest("Secret", "orders-app", "shop")
+    assert secret["stringData"]["password"] == "[secret]"

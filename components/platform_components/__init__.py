@@ -17,6 +17,7 @@ from .config import (
 )
 from .database import (
     BackupArgs,
+    DatabaseCredentialsArgs,
     DatabaseResources,
     PostgresVersion,
     RestoreTestArgs,
@@ -79,6 +80,7 @@ __all__ = [
     "ConfigError",
     "ContainerArgs",
     "DatabaseConfig",
+    "DatabaseCredentialsArgs",
     "DatabaseResources",
     "DisruptionArgs",
     "EgressRule",

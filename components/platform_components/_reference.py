@@ -14,7 +14,14 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from .cluster import EksClusterArgs, EndpointArgs, NodeGroupArgs
-from .database import BackupArgs, DatabaseResources, RestoreTestArgs, StatefulDatabaseArgs, StorageArgs
+from .database import (
+    BackupArgs,
+    DatabaseCredentialsArgs,
+    DatabaseResources,
+    RestoreTestArgs,
+    StatefulDatabaseArgs,
+    StorageArgs,
+)
 from .gitops import (
     ArgoCdArgs,
     CredentialsArgs,
@@ -103,6 +110,7 @@ TENANCY_MODELS: tuple[type[BaseModel], ...] = (MeshNamespaceArgs,)
 
 DATABASE_MODELS: tuple[type[BaseModel], ...] = (
     StatefulDatabaseArgs,
+    DatabaseCredentialsArgs,
     StorageArgs,
     DatabaseResources,
     BackupArgs,
@@ -161,6 +169,7 @@ def _type(annotation: Any) -> str:
         "platform_components.gitops.",
         "platform_components.kube.delivery.",
         "platform_components.kube.traffic.",
+        "pulumi.output.",
         "typing.",
     ):
         text = text.replace(prefix, "")

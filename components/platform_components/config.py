@@ -16,6 +16,11 @@ A stack file looks like::
 Validation errors become :class:`ConfigError` naming the stack file, the line, the YAML path and
 the fix, e.g. ``stacks/Pulumi.dev.yaml:12: platform.workloads[0].replicas=-1: Input should be
 greater than or equal to 1``. Secret values are never echoed.
+
+Secrets are never written into the platform key: a database's ``credentials`` name secret config
+keys of the program (``app_password: {secret_config: orders-app-password}``), which the loader
+checks are set, ``secure:`` and valid passwords (:func:`check_secret_config`) and ``to_args`` reads
+with ``pulumi.Config().require_secret``.
 """
 
 from __future__ import annotations
@@ -34,7 +39,14 @@ from pydantic import BaseModel, Field, ValidationError, field_validator, model_v
 from ._base import StrictModel
 from .cluster import ClusterSettings, EksClusterArgs
 from .context import ENVIRONMENT_KEY
-from .database import StatefulDatabaseArgs, validate_database_name
+from .database import (
+    PASSWORD_FIX,
+    PASSWORD_ROLES,
+    DatabaseCredentialsArgs,
+    StatefulDatabaseArgs,
+    password_problem,
+    validate_database_name,
+)
 from .errors import ConfigError
 from .gitops import GitOpsBootstrapArgs
 from .karpenter import KarpenterArgs, NodePoolArgs
@@ -96,10 +108,71 @@ class WorkloadConfig(SecureWorkloadArgs, TeamScoped):
         return self.component_args(SecureWorkloadArgs)
 
 
+_CONFIG_KEY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+class SecretConfigRef(StrictModel):
+    """A value kept in the stack's config as a secret (``pulumi config set --secret <key> <value>``)."""
+
+    secret_config: str = Field(
+        description="Config key in the program's namespace (no 'project:' prefix), set with --secret."
+    )
+
+    @field_validator("secret_config")
+    @classmethod
+    def _key(cls, value: str) -> str:
+        if ":" in value:
+            raise ValueError(
+                f"give the config key without its namespace ({value.rpartition(':')[2]!r}); it is read from "
+                "the program's own namespace"
+            )
+        if not _CONFIG_KEY_NAME.match(value):
+            raise ValueError(f"{value!r} is not a config key name; use letters, digits, '-', '_' and '.'")
+        return value
+
+
+class DatabaseCredentialsConfig(StrictModel):
+    """The passwords of a database declared in the stack file, each from a secret config key."""
+
+    app_password: SecretConfigRef = Field(description="Password of the application role.")
+    replication_password: SecretConfigRef = Field(description="Password of the replication role.")
+    backup_password: SecretConfigRef = Field(description="Password of the backup role.")
+
+    @model_validator(mode="after")
+    def _distinct(self) -> DatabaseCredentialsConfig:
+        keys = [getattr(self, f"{role}_password").secret_config for role in PASSWORD_ROLES]
+        if len(set(keys)) < len(keys):
+            raise ValueError(
+                f"the three passwords name the same config key {keys}; each role needs its own password"
+            )
+        return self
+
+    def keys(self) -> dict[str, str]:
+        """Field name (``app_password`` ...) -> config key."""
+        return {
+            f"{role}_password": getattr(self, f"{role}_password").secret_config for role in PASSWORD_ROLES
+        }
+
+    def to_args(self) -> DatabaseCredentialsArgs:
+        """The passwords as secret Outputs of the running program's config (``require_secret``)."""
+        import pulumi
+
+        config = pulumi.Config()
+        return DatabaseCredentialsArgs.model_validate(
+            {field: config.require_secret(key) for field, key in self.keys().items()}
+        )
+
+
 class DatabaseConfig(StatefulDatabaseArgs, TeamScoped):
-    """A StatefulDatabase declared in the stack file: its name plus its :class:`StatefulDatabaseArgs`."""
+    """A StatefulDatabase declared in the stack file: its name plus its :class:`StatefulDatabaseArgs`,
+    with the passwords named by secret config keys rather than given."""
 
     name: str = Field(description="Database name: the StatefulSet, Service and Secret names derive from it.")
+    # the stack file names config keys; to_args turns them into the component's secret Outputs
+    credentials: DatabaseCredentialsConfig | None = Field(  # type: ignore[assignment]
+        default=None,
+        description="Passwords from secret stack config instead of generated ones (all three).",
+    )
     declared_as: ClassVar[str] = "databases"
 
     @field_validator("name")
@@ -108,7 +181,10 @@ class DatabaseConfig(StatefulDatabaseArgs, TeamScoped):
         return validate_database_name(value)
 
     def to_args(self) -> StatefulDatabaseArgs:
-        return self.component_args(StatefulDatabaseArgs)
+        data = self.model_dump(exclude={"name", "team", "credentials"}, exclude_unset=True)
+        if self.credentials is not None:
+            data["credentials"] = self.credentials.to_args()
+        return StatefulDatabaseArgs.model_validate(data)
 
 
 class ClusterConfig(ClusterSettings):
@@ -622,6 +698,7 @@ def load_platform_config(raw: Any | None = None, *, project: str | None = None) 
         except ConfigError:
             locate = None
     result: PlatformConfig = validate_config(raw, source=display, locate=locate)
+    check_secret_config(result, project=project, source=display, locate=locate)
     environment = pulumi.Config("platform").get("environment")
     if environment is not None and environment.strip() != result.environment.value:
         raise ConfigError(
@@ -630,6 +707,36 @@ def load_platform_config(raw: Any | None = None, *, project: str | None = None) 
             source=display,
         )
     return result
+
+
+def check_secret_config(config: PlatformConfig, *, project: str, source: str, locate: Any = None) -> None:
+    """Every config key a database names for a password is set, is a secret and holds a password the
+    init scripts accept; otherwise one line with the file, the line and the ``pulumi config`` fix."""
+    import pulumi.runtime
+
+    for index, database in enumerate(config.databases):
+        if database.credentials is None:
+            continue
+        for field, key in database.credentials.keys().items():
+            loc = ("databases", index, "credentials", field, "secret_config")
+            path = f"{_yaml_path(CONFIG_KEY, loc)}={key!r}"
+            line = locate(loc) if locate is not None else None
+            where = f"{source}:{line}" if line else source
+            full = config_key(project, key)
+            value = pulumi.runtime.get_config(full)
+            fix = f"set it with `pulumi config set --secret {key} <value>`"
+            if value is None:
+                message = f"stack config key '{full}' is not set; {fix}"
+            elif not pulumi.runtime.is_config_secret(full):
+                message = (
+                    f"stack config key '{full}' holds a plaintext value; passwords must be secrets: "
+                    f"`pulumi config rm {key}`, then {fix}"
+                )
+            elif (problem := password_problem(str(value))) is not None:
+                message = f"the secret in '{full}' (not shown) {problem}; {PASSWORD_FIX}"
+            else:
+                continue
+            raise ConfigError(f"{path}: {message}", source=where, path=path)
 
 
 def find_stack_file(stack: str, start: Path | None = None) -> tuple[Path, str] | None:
@@ -657,13 +764,16 @@ __all__ = [
     "DEFAULT_KUBERNETES_VERSION",
     "SUPPORTED_KUBERNETES_VERSIONS",
     "ClusterConfig",
+    "DatabaseCredentialsConfig",
     "Environment",
     "GatewayConfig",
     "NodePoolConfig",
     "PlatformConfig",
+    "SecretConfigRef",
     "StackFile",
     "TeamConfig",
     "WorkloadConfig",
+    "check_secret_config",
     "find_stack_file",
     "format_validation_error",
     "load_platform_config",

@@ -42,6 +42,14 @@ rejected. Bump ``credentials_version`` to rotate all three: the Secrets change, 
 primary's init container applies the new passwords. Clients read ``<name>-app`` (keys ``username``,
 ``password``, ``database``, ``host``, ``port``, ``uri``, and ``ro-host`` with replicas).
 
+Alternatively the caller supplies all three (``credentials=DatabaseCredentialsArgs(...)``, e.g.
+``pulumi.Config().require_secret(...)``): they are wrapped in ``pulumi.Output.secret`` and used
+exactly where generated ones would be; no ``random`` resource is created and ``pulumi_random`` is
+not even imported. Each must be at least 16 letters and digits (what the init scripts accept),
+checked as soon as its value is known. ``credentials_version`` does not apply (setting it is an
+error): a changed password changes the Secrets and a scrypt digest of the three passwords on the pod
+template (``platform-components.io/credentials-digest``), so the pods roll and the primary applies it.
+
 **Backups** (``backup.enabled``, needs ``cluster=``): a CronJob takes a logical ``pg_dump``
 (custom format) of the application database as the ``backup`` role (member of
 ``pg_read_all_data``), checks that the archive is readable and uploads it with its SHA-256 to
@@ -57,7 +65,7 @@ can be restore-tested cheaply; the price is an RPO of one schedule interval and 
 recovery.
 
 Children (logical names ``<name>-<role>``): ``-sa``, ``-config``, ``-app-password``,
-``-replication-password``, ``-backup-password`` (RandomPassword), ``-app-credentials``,
+``-replication-password``, ``-backup-password`` (RandomPassword, without ``credentials``), ``-app-credentials``,
 ``-replication-credentials``, ``-backup-credentials`` (Secrets), ``-headless``, ``-service``,
 ``-ro-service``, ``-storage-class``, ``-primary``, ``-replica`` (StatefulSets), ``-pdb``,
 ``-netpol``, mesh authorization (``-authz`` or Linkerd ``-server-postgres`` ...), and with backups
@@ -70,15 +78,16 @@ from __future__ import annotations
 
 import enum
 import functools
+import hashlib
+import inspect
 import json
 import re
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import pulumi
-import pulumi_random as random
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, PlainValidator, field_validator, model_validator
 
 from ._base import StrictModel, plain
 from ._optional import ensure_loaded, lazy_module
@@ -113,6 +122,11 @@ POSTGRES_UID = 999
 DO_NOT_DISRUPT = "karpenter.sh/do-not-disrupt"
 ROLE_LABEL = "platform-components.io/database-role"
 CREDENTIALS_ANNOTATION = "platform-components.io/credentials-version"
+CREDENTIALS_DIGEST_ANNOTATION = "platform-components.io/credentials-digest"
+"""With caller-supplied credentials: a salted scrypt digest of the three passwords on the pod
+template, so that changing a password rolls the pods (the primary applies passwords at start)."""
+PASSWORD_ROLES = ("app", "replication", "backup")
+MIN_PASSWORD_LENGTH = 16
 CHECKOV_SKIP = "checkov.io/skip"
 DEFAULT_STORAGE_CLASS = "gp3-encrypted"
 DATA_MOUNT = "/var/lib/postgresql/data"
@@ -307,8 +321,78 @@ class BackupArgs(StrictModel):
         return value
 
 
+def password_problem(value: str) -> str | None:
+    """Why the init scripts would refuse ``value`` as a password, or None (never echoes it)."""
+    if not (value.isascii() and value.isalnum()):
+        return "holds characters other than A-Z, a-z and 0-9, which the init scripts refuse"
+    if len(value) < MIN_PASSWORD_LENGTH:
+        return f"is {len(value)} characters, shorter than the minimum of {MIN_PASSWORD_LENGTH}"
+    return None
+
+
+PASSWORD_FIX = (
+    f"use at least {MIN_PASSWORD_LENGTH} letters and digits only, e.g. the output of `openssl rand -hex 24`"
+)
+
+
+def _password_input(value: Any) -> Any:
+    if isinstance(value, str | pulumi.Output) or inspect.isawaitable(value):  # pulumi.Input[str]
+        return value
+    raise ValueError(
+        f"expected a str or a pulumi Output[str] (e.g. pulumi.Config().require_secret(...)), got "
+        f"{type(value).__name__}"
+    )
+
+
+if TYPE_CHECKING:
+    PasswordInput = pulumi.Input[str]
+else:  # pulumi.Input names Output by a forward reference pydantic cannot resolve
+    PasswordInput = Annotated[str | pulumi.Output[str], PlainValidator(_password_input)]
+"""A password: a plain string or (typically) a secret Output; the component makes it a secret."""
+
+
+class DatabaseCredentialsArgs(StrictModel):
+    """Passwords supplied by the caller instead of generated ones (all three).
+
+    Each is a ``pulumi.Input[str]``, typically a secret Output such as
+    ``pulumi.Config().require_secret("orders-app-password")`` or a value from the team's secret store;
+    the component wraps each one in ``pulumi.Output.secret`` either way. Passwords must be at least 16
+    letters and digits (the init scripts refuse anything else): a plain string is checked here, an
+    Output when its value becomes known. With these no ``random`` resource is created, and
+    ``credentials_version`` does not apply (changing a password rolls the pods instead).
+    """
+
+    model_config = ConfigDict(hide_input_in_errors=True)  # a pydantic error never prints a password
+
+    app_password: PasswordInput = Field(
+        repr=False, description="Password of the application role (Secret <name>-app)."
+    )
+    replication_password: PasswordInput = Field(
+        repr=False, description="Password of the replication role (Secret <name>-replication)."
+    )
+    backup_password: PasswordInput = Field(
+        repr=False, description="Password of the backup role (Secret <name>-backup)."
+    )
+
+    @model_validator(mode="after")
+    def _known_passwords(self) -> DatabaseCredentialsArgs:
+        # a model-level check, so that pydantic's error never carries the value itself
+        for role in PASSWORD_ROLES:
+            value = getattr(self, f"{role}_password")
+            if isinstance(value, str) and (problem := password_problem(value)) is not None:
+                raise ValueError(f"{role}_password {problem}; {PASSWORD_FIX}")
+        return self
+
+    def outputs(self) -> dict[str, pulumi.Output[str]]:
+        """The three passwords as secret Outputs keyed by role (app, replication, backup)."""
+        return {role: pulumi.Output.secret(getattr(self, f"{role}_password")) for role in PASSWORD_ROLES}
+
+
 class StatefulDatabaseArgs(StrictModel):
     """Arguments of :class:`StatefulDatabase`. Only the namespace is required."""
+
+    # pydantic's own error text (model_validate) never prints the input: it may hold credentials
+    model_config = ConfigDict(hide_input_in_errors=True)
 
     namespace: str = Field(description="Namespace of every Kubernetes object (never 'default').")
     version: PostgresVersion = Field(
@@ -340,8 +424,14 @@ class StatefulDatabaseArgs(StrictModel):
         default_factory=list, description="Declared clients (workloads, namespaces); only they reach 5432."
     )
     backup: BackupArgs = Field(default_factory=BackupArgs, description="Backups and restore test.")
+    credentials: DatabaseCredentialsArgs | None = Field(
+        default=None,
+        description="Caller-supplied passwords (e.g. secret config); default: generated RandomPasswords.",
+    )
     credentials_version: int = Field(
-        default=1, ge=1, description="Bump to rotate every generated password (the pods roll)."
+        default=1,
+        ge=1,
+        description="Bump to rotate every generated password (the pods roll); not with credentials.",
     )
     priority_class_name: str | None = Field(
         default="platform-high", description="PriorityClass of the database pods (the platform creates it)."
@@ -438,6 +528,11 @@ class StatefulDatabaseArgs(StrictModel):
                     f"clients[{index}] is a CIDR; declare client workloads or namespaces, the database is "
                     "never reachable from outside the cluster"
                 )
+        if self.credentials is not None and "credentials_version" in self.model_fields_set:
+            raise ValueError(
+                "credentials_version rotates generated passwords only; with credentials, rotate by changing "
+                "the supplied passwords (the pods roll and the primary applies them): remove credentials_version"
+            )
         return self
 
     @property
@@ -1047,7 +1142,13 @@ def _statefulset_spec(
                 "labels": {**labels, ROLE_LABEL: role},
                 "annotations": {
                     DO_NOT_DISRUPT: "true",
-                    CREDENTIALS_ANNOTATION: str(args.credentials_version),
+                    # generated passwords roll the pods when credentials_version is bumped; supplied
+                    # ones when they change (the component fills in the digest)
+                    **(
+                        {CREDENTIALS_ANNOTATION: str(args.credentials_version)}
+                        if args.credentials is None
+                        else {CREDENTIALS_DIGEST_ANNOTATION: "${credentials_digest}"}
+                    ),
                 },
             },
             "spec": pod_spec,
@@ -1517,18 +1618,35 @@ class StatefulDatabase(pulumi.ComponentResource):
         keep = pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=True)
 
         passwords: dict[str, pulumi.Output[str]] = {}
-        for role in ("app", "replication", "backup"):
-            generated = random.RandomPassword(
-                f"{name}-{role}-password",
-                length=32,
-                special=False,
-                min_lower=4,
-                min_upper=4,
-                min_numeric=4,
-                keepers={"credentials_version": str(args.credentials_version)},
-                opts=child,
+        digest: dict[str, pulumi.Output[str]] = {}
+        if args.credentials is not None:
+            # caller-supplied: no random resource, and pulumi_random is never imported
+            for role, supplied in args.credentials.outputs().items():
+                passwords[role] = supplied.apply(
+                    functools.partial(
+                        _checked_password, field=f"StatefulDatabase {name}: credentials.{role}_password"
+                    )
+                )
+            digest["credentials_digest"] = pulumi.Output.unsecret(
+                pulumi.Output.all(*(passwords[role] for role in PASSWORD_ROLES)).apply(
+                    functools.partial(credentials_digest, args.namespace, name)
+                )
             )
-            passwords[role] = pulumi.Output.secret(generated.result)
+        else:
+            import pulumi_random as random  # the generated path only
+
+            for role in PASSWORD_ROLES:
+                generated = random.RandomPassword(
+                    f"{name}-{role}-password",
+                    length=32,
+                    special=False,
+                    min_lower=4,
+                    min_upper=4,
+                    min_numeric=4,
+                    keepers={"credentials_version": str(args.credentials_version)},
+                    opts=child,
+                )
+                passwords[role] = pulumi.Output.secret(generated.result)
 
         app = passwords["app"]
         app_data: dict[str, pulumi.Input[str]] = {
@@ -1564,6 +1682,7 @@ class StatefulDatabase(pulumi.ComponentResource):
             if kind == "Secret":
                 manifest = {**manifest, "stringData": secrets[suffix]}
             elif kind == "StatefulSet":
+                manifest = _substitute(manifest, digest) if digest else manifest
                 before = ("sa", "config", "headless", *secrets, "storage-class", "primary")
                 opts = pulumi.ResourceOptions.merge(
                     keep, pulumi.ResourceOptions(depends_on=[created[s] for s in before if s in created])
@@ -1714,6 +1833,24 @@ class StatefulDatabase(pulumi.ComponentResource):
         }
 
 
+def _checked_password(value: str, *, field: str) -> str:
+    """A supplied password once its value is known: what the init scripts accept, else one line."""
+    problem = password_problem(value)
+    if problem is not None:
+        raise ConfigError(f"{field} {problem}; {PASSWORD_FIX}")
+    return value
+
+
+def credentials_digest(namespace: str, name: str, passwords: Sequence[str]) -> str:
+    """A digest of the supplied passwords for the pod template (it changes with any of them).
+
+    scrypt, salted with the database's identity: the annotation is readable by anyone who may read
+    StatefulSets, so it must not be a cheap way to test guesses of the passwords."""
+    material = "\0".join(passwords).encode()
+    salt = f"platform-components/{namespace}/{name}".encode()
+    return hashlib.scrypt(material, salt=salt, n=2**14, r=8, p=1, dklen=16).hex()
+
+
 def _role_document(arns: list[str], *, prefix: str, write: bool) -> str:
     return backup_policy(arns[0], arns[1], prefix, write=write)
 
@@ -1731,6 +1868,7 @@ def _substitute(value: Any, outputs: dict[str, pulumi.Output[str]]) -> Any:
 
 __all__ = [
     "BackupArgs",
+    "DatabaseCredentialsArgs",
     "DatabaseResources",
     "PostgresVersion",
     "RestoreTestArgs",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -128,3 +129,148 @@ def test_a_database_of_an_undeclared_team_is_refused() -> None:
     data["databases"][0] = {**data["databases"][0], "team": "billing", "clients": []}
     with pytest.raises(ValidationError, match="not a declared team"):
         PlatformConfig.model_validate(data)
+
+
+# --------------------------------------------------------------------------------------------------
+# Passwords from secret stack config (the local stack's orders database)
+
+LOCAL_STACK = (ROOT / "stacks" / "Pulumi.local.yaml").read_text(encoding="utf-8")
+LOCAL_ERROR_PREFIX = "platformctl: error: stacks/Pulumi.local.yaml"
+APP_SECURE = "  platform-components:orders-app-password:\n    secure: "
+
+
+def local_modified(old: str, new: str) -> str:
+    assert old in LOCAL_STACK, f"the local stack no longer contains {old!r}; update the test"
+    return LOCAL_STACK.replace(old, new, 1)
+
+
+def without_app_secret() -> str:
+    start = LOCAL_STACK.index(APP_SECURE)
+    end = LOCAL_STACK.index("\n", start + len(APP_SECURE)) + 1
+    return LOCAL_STACK[:start] + LOCAL_STACK[end:]
+
+
+def test_the_local_stack_takes_its_passwords_from_secure_config() -> None:
+    data = yaml.safe_load(LOCAL_STACK)
+    credentials = data["config"]["platform-components:platform"]["databases"][0]["credentials"]
+    keys = {field: ref["secret_config"] for field, ref in credentials.items()}
+    assert keys == {
+        "app_password": "orders-app-password",
+        "replication_password": "orders-replication-password",
+        "backup_password": "orders-backup-password",
+    }
+    for key in keys.values():
+        value = data["config"][f"platform-components:{key}"]
+        assert set(value) == {"secure"} and value["secure"].startswith("v1:"), key
+    assert data["encryptionsalt"].startswith("v1:")
+
+
+def test_the_local_stack_previews_clean_without_the_random_provider(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from platform_components.cli import main
+
+    assert main(["preview", "--stack", "local"]) == 0
+    out = capsys.readouterr().out
+    assert "0 violations" in out and "0 schema errors" in out, out
+    resources = json.loads((project / "out" / "local" / "resources.json").read_text())
+    assert [r["urn"] for r in resources if "random" in r["type"]] == []
+    assert {r["name"] for r in resources} >= {"orders-app-credentials", "orders-primary"}
+
+
+def test_a_missing_password_key_names_the_line_and_the_pulumi_command(
+    stack_error: Callable[[str, str], str],
+) -> None:
+    text = without_app_secret()
+    line = stack_error(text, "local")
+    assert line == (
+        f"{LOCAL_ERROR_PREFIX}:{line_of(text, 'app_password: {secret_config')}: "
+        "platform.databases[0].credentials.app_password.secret_config='orders-app-password': stack config "
+        "key 'platform-components:orders-app-password' is not set; set it with "
+        "`pulumi config set --secret orders-app-password <value>`"
+    )
+
+
+def test_a_plaintext_password_key_is_refused(stack_error: Callable[[str, str], str]) -> None:
+    text = without_app_secret().replace(
+        "  platform-components:orders-replication-password:",
+        "  platform-components:orders-app-password: PlaintextPassword0123456789\n"
+        "  platform-components:orders-replication-password:",
+    )
+    line = stack_error(text, "local")
+    assert line.startswith(f"{LOCAL_ERROR_PREFIX}:{line_of(text, 'app_password: {secret_config')}: "), line
+    assert "stack config key 'platform-components:orders-app-password' holds a plaintext value" in line
+    assert "passwords must be secrets" in line and "pulumi config set --secret orders-app-password" in line
+    assert "PlaintextPassword0123456789" not in line
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "fragments"),
+    [
+        pytest.param(
+            "app_password: {secret_config: orders-app-password}",
+            "app_password: {secret_confg: orders-app-password}",
+            ["credentials.app_password.secret_confg", "did you mean 'secret_config'?"],
+            id="typo",
+        ),
+        pytest.param(
+            "          backup_password: {secret_config: orders-backup-password}\n",
+            "",
+            ["credentials.backup_password: missing required field 'backup_password'"],
+            id="one-missing",
+        ),
+        pytest.param(
+            "backup_password: {secret_config: orders-backup-password}",
+            "backup_password: {secret_config: orders-app-password}",
+            ["name the same config key", "each role needs its own password"],
+            id="same-key-twice",
+        ),
+        pytest.param(
+            "app_password: {secret_config: orders-app-password}",
+            "app_password: {secret_config: 'platform-components:orders-app-password'}",
+            ["without its namespace ('orders-app-password')"],
+            id="namespaced-key",
+        ),
+        pytest.param(
+            "        protect: false ",
+            "        credentials_version: 2\n        protect: false ",
+            ["platform.databases[0]", "credentials_version rotates generated passwords only"],
+            id="credentials-version",
+        ),
+    ],
+)
+def test_bad_credentials_blocks_exit_2_with_one_line(
+    stack_error: Callable[[str, str], str], old: str, new: str, fragments: list[str]
+) -> None:
+    line = stack_error(local_modified(old, new), "local")
+    assert line.startswith(f"{LOCAL_ERROR_PREFIX}:"), line
+    for fragment in fragments:
+        assert fragment in line, line
+
+
+def test_a_secret_the_init_scripts_would_refuse_is_reported_without_its_value(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from platform_components import ConfigError, load_platform_config
+    from platform_components.preview.engine import run_program
+
+    monkeypatch.chdir(tmp_path)  # no project here: the message names the stack file alone
+    platform = yaml.safe_load(LOCAL_STACK)["config"]["platform-components:platform"]
+    keys = ["orders-app-password", "orders-replication-password", "orders-backup-password"]
+    config = {f"platform-components:{key}": "Valid0123456789abcdef" for key in keys}
+    config["platform-components:orders-backup-password"] = "has-dashes-0123456789"
+    with pytest.raises(ConfigError) as caught:
+        run_program(
+            lambda: load_platform_config(platform),
+            project="platform-components",
+            stack="local",
+            config=config,
+            secret_keys=list(config),
+        )
+    message = str(caught.value)
+    assert message.startswith(
+        "Pulumi.local.yaml: platform.databases[0].credentials.backup_password.secret_config="
+        "'orders-backup-password': the secret in 'platform-components:orders-backup-password' (not shown) "
+        "holds characters other than A-Z, a-z and 0-9"
+    ), message
+    assert "has-dashes" not in message

@@ -12,6 +12,7 @@ from platform_components.database import (
     PGDATA,
     POSTGRES_UID,
     BackupArgs,
+    DatabaseCredentialsArgs,
     DatabaseResources,
     PostgresVersion,
     RestoreTestArgs,
@@ -36,6 +37,7 @@ DEFAULTS: dict[type[BaseModel], dict[str, Any]] = {
         "parameters": {},
         "clients": [],
         "backup": BackupArgs(),
+        "credentials": None,  # generated passwords (RandomPassword)
         "credentials_version": 1,
         "priority_class_name": "platform-high",
         "backup_priority_class_name": "platform-low",
@@ -54,6 +56,7 @@ DEFAULTS: dict[type[BaseModel], dict[str, Any]] = {
         "restore_test": RestoreTestArgs(),
     },
     RestoreTestArgs: {"enabled": True, "schedule": "47 4 * * *", "max_age_hours": 36, "check_query": None},
+    DatabaseCredentialsArgs: {},  # all three passwords are required
 }
 
 

@@ -12,8 +12,10 @@ import yaml
 from ..config import StackFile
 from ..errors import ConfigError
 
-SECRET_PLACEHOLDER = "offline-preview-secret"
-"""The value a ``secure:`` config entry gets offline (it cannot be decrypted without the backend)."""
+SECRET_PLACEHOLDER = "offlinepreviewsecretplaceholder"
+"""The value a ``secure:`` config entry gets offline (it cannot be decrypted without the backend).
+Letters only and 31 long, so that it passes what programs check of a password (StatefulDatabase
+credentials: at least 16 letters and digits) and a stack whose passwords are secrets previews clean."""
 
 
 @dataclass(frozen=True)
