@@ -41,7 +41,9 @@ def collected(args: list[str]) -> set[str]:
 def test_the_build_command_builds_or_reuses_the_tools(real_tools: Path) -> None:
     build, _, _ = readme_commands()
     assert build == "tools/build-real-tools"
-    proc = subprocess.run([str(ROOT / build)], cwd=ROOT, capture_output=True, text=True, check=False, timeout=3600)
+    proc = subprocess.run(
+        [str(ROOT / build)], cwd=ROOT, capture_output=True, text=True, check=False, timeout=3600
+    )
     assert proc.returncode == 0, proc.stderr
     assert re.search(r"^pulumi: (built|reused) \(v[\d.]+\)", proc.stderr, re.MULTILINE), proc.stderr
 
