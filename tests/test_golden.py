@@ -14,6 +14,7 @@ This module also runs in the dependency matrix's highest and lowest legs (``scri
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,8 +48,13 @@ def allowed_differences() -> dict[tuple[str, str, str], str]:
     return allowed
 
 
-def differences(old: Any, new: Any, path: str = "") -> list[str]:
-    """Dotted paths where ``old`` and ``new`` differ (a list index is a path part)."""
+def differences(
+    old: Any, new: Any, path: str = "", matches: Callable[[Any, Any], bool] | None = None
+) -> list[str]:
+    """Dotted paths where ``old`` and ``new`` differ (a list index is a path part); ``matches``
+    may declare two differing leaves equivalent (e.g. a masked secret and its value)."""
+    if matches is not None and matches(old, new):
+        return []
     if isinstance(old, dict) and isinstance(new, dict):
         out: list[str] = []
         for key in sorted(set(old) | set(new)):
@@ -56,13 +62,13 @@ def differences(old: Any, new: Any, path: str = "") -> list[str]:
             if key not in old or key not in new:
                 out.append(sub)
             else:
-                out.extend(differences(old[key], new[key], sub))
+                out.extend(differences(old[key], new[key], sub, matches))
         return out
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
         return [
             d
             for i, (a, b) in enumerate(zip(old, new, strict=True))
-            for d in differences(a, b, f"{path}[{i}]")
+            for d in differences(a, b, f"{path}[{i}]", matches)
         ]
     return [] if old == new else [path or "."]
 

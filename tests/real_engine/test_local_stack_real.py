@@ -11,12 +11,15 @@ can be built here); their values must appear in no state file, output or report.
 from __future__ import annotations
 
 import base64
+import functools
+import importlib.util
 import json
 import os
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -65,27 +68,23 @@ def secret_as_string_data(doc: dict[str, Any]) -> dict[str, Any]:
     return {**rest, "stringData": {**decoded, **(doc.get("stringData") or {})}}
 
 
-def differences(old: Any, new: Any, path: str = "") -> list[str]:
-    """Field paths where the offline object ``old`` and the real ``new`` differ (list items by index,
-    map keys with dots). A value the offline engine masks as a secret matches any real string."""
-    if old == SECRET_MASK and isinstance(new, str):
-        return []
-    if isinstance(old, dict) and isinstance(new, dict):
-        out: list[str] = []
-        for key in sorted(set(old) | set(new)):
-            sub = f"{path}.{key}" if path else str(key)
-            if key not in old or key not in new:
-                out.append(sub)
-            else:
-                out.extend(differences(old[key], new[key], sub))
-        return out
-    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
-        return [
-            d
-            for i, (a, b) in enumerate(zip(old, new, strict=True))
-            for d in differences(a, b, f"{path}[{i}]")
-        ]
-    return [] if old == new else [path or "."]
+@functools.cache
+def _golden() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("golden_differences", ROOT / "tests" / "test_golden.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def masked(old: Any, new: Any) -> bool:
+    """A value the offline engine masks as a secret matches any real string."""
+    return old == SECRET_MASK and isinstance(new, str)
+
+
+def differences(old: Any, new: Any) -> list[str]:
+    """Field paths where the offline object ``old`` and the real ``new`` differ (test_golden's)."""
+    return list(_golden().differences(old, new, "", masked))
 
 
 def value_at(obj: Any, path: str) -> Any:
