@@ -108,7 +108,7 @@ def test_windows_pods_are_exempt_from_the_w_checks_only(kit: Kit) -> None:
         assert run(kit, dep, rule_id), rule_id
 
 
-def test_user_namespaces_relax_run_as_checks_but_not_proc_mount(kit: Kit) -> None:
+def test_user_namespaces_relax_run_as_checks_and_baseline_proc_mount_only(kit: Kit) -> None:
     dep = kit.deployment()
     spec = kit.pod_spec_of(dep)
     spec["hostUsers"] = False
@@ -116,10 +116,12 @@ def test_user_namespaces_relax_run_as_checks_but_not_proc_mount(kit: Kit) -> Non
     spec["containers"][0]["securityContext"]["procMount"] = "Unmasked"
     assert run(kit, dep, "pss-run-as-non-root") == []
     assert run(kit, dep, "pss-run-as-user-nonzero") == []
-    assert run(kit, dep, "pss-proc-mount")
+    assert run(kit, dep, "pss-proc-mount") == []
+    assert run(kit, dep, "pss-proc-mount-restricted")
     spec["hostUsers"] = True
     assert run(kit, dep, "pss-run-as-non-root")
     assert run(kit, dep, "pss-run-as-user-nonzero")
+    assert run(kit, dep, "pss-proc-mount")
 
 
 def test_run_as_non_root_false_on_a_container_overrides_the_pod(kit: Kit) -> None:
@@ -207,8 +209,9 @@ def test_non_root_groups_checks_all_group_fields(kit: Kit) -> None:
     ]
 
 
-def test_pss_rules_are_mandatory_except_host_probes_and_groups() -> None:
+def test_pss_rules_are_mandatory_except_non_root_groups() -> None:
+    """Every PSS control is mandatory; pss-non-root-groups is not a PSS control, so it stays advisory."""
     advisory = {
         rule.id for rule in RULES if rule.id.startswith("pss-") and rule.enforcement.value == "advisory"
     }
-    assert advisory == {"pss-host-probes", "pss-non-root-groups"}
+    assert advisory == {"pss-non-root-groups"}
