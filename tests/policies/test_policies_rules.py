@@ -159,7 +159,7 @@ CASES: dict[str, tuple[Case, Case]] = {
             {
                 f"{PS}.securityContext.sysctls": [
                     {"name": "net.ipv4.tcp_keepalive_time", "value": "300"},
-                    {"name": "net.ipv4.tcp_notsent_lowat", "value": "16384"},
+                    {"name": "net.ipv4.tcp_rmem", "value": "4096 87380 6291456"},
                 ]
             }
         ),

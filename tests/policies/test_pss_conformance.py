@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 from platform_components.policies import Enforcement, Resource, Violation, check
-from platform_components.policies.pss import PSA_CHECKS
+from platform_components.policies.pss import PINNED_POLICY_VERSION, PSA_CHECKS, safe_sysctls
 
 UPSTREAM = Path(__file__).resolve().parents[2] / ".." / "shared" / "upstream"
 FIXTURES = UPSTREAM / "pod-security-admission"
@@ -33,8 +33,18 @@ POLICY_VERSION = "v1.37"
 LEVELS = ("baseline", "restricted")
 VERDICTS = ("pass", "fail")
 
-#: Fixtures the pack cannot agree with, each with its reason: none.
-DISAGREEMENTS: dict[str, str] = {}
+NEWER_SYSCTLS = (
+    "sets net.ipv4.tcp_slow_start_after_idle and net.ipv4.tcp_notsent_lowat, safe only from policy v1.37; "
+    "namespaces pin PSA to the cluster minor (at most the newest supported one, PINNED_POLICY_VERSION), "
+    "where PSA refuses them, so pss-sysctls refuses them too"
+)
+#: Fixtures the pack cannot agree with while it pins an older policy than the fixtures', each with its
+#: reason (strict expected failures: they must start passing once the pinned version reaches v1.37).
+DISAGREEMENTS: dict[str, str] = (
+    {"restricted/pass/sysctls1.yaml": NEWER_SYSCTLS, "baseline/pass/sysctls1.yaml": NEWER_SYSCTLS}
+    if PINNED_POLICY_VERSION < (1, 37)
+    else {}
+)
 
 PSS_RULES = frozenset(check.rule for check in PSA_CHECKS.values())
 BASELINE_RULES = frozenset(check.rule for check in PSA_CHECKS.values() if check.level == "baseline")
@@ -51,10 +61,17 @@ def fixture_params() -> list[object]:
     if not FIXTURES.is_dir():
         return [pytest.param("", "", None, id="fixtures-missing")]
     return [
-        pytest.param(level, verdict, path, id=f"{level}/{verdict}/{path.name}")
+        pytest.param(
+            level,
+            verdict,
+            path,
+            id=f"{level}/{verdict}/{path.name}",
+            marks=[pytest.mark.xfail(reason=DISAGREEMENTS[key], strict=True)] if key in DISAGREEMENTS else [],
+        )
         for level in LEVELS
         for verdict in VERDICTS
         for path in sorted(fixture_dir(level, verdict).glob("*.yaml"))
+        for key in [f"{level}/{verdict}/{path.name}"]
     ]
 
 
@@ -90,8 +107,6 @@ def test_fixture_agrees_with_pod_security_admission(level: str, verdict: str, pa
     require_fixtures()
     assert path is not None
     key = f"{level}/{verdict}/{path.name}"
-    if key in DISAGREEMENTS:
-        pytest.xfail(DISAGREEMENTS[key])
     rules = PSS_RULES if level == "restricted" else BASELINE_RULES
     findings = pss_findings(path, rules)
     mandatory = [v for v in findings if v.enforcement is Enforcement.MANDATORY]
@@ -138,3 +153,18 @@ def test_missing_fixtures_fail_in_ci_and_skip_locally(
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match=str(missing)):
         require_fixtures()
+
+
+def test_safe_sysctls_at_policy_1_37_agree_with_the_fixtures() -> None:
+    """The listed v1.37 safe set is upstream's: the sysctls fixtures agree with it at v1.37 (the pack
+    itself applies the set of the pinned version, see DISAGREEMENTS)."""
+    require_fixtures()
+    allowed = safe_sysctls((1, 37))
+    for level in LEVELS:
+        for verdict in VERDICTS:
+            for path in sorted(fixture_dir(level, verdict).glob("sysctls*.yaml")):
+                pod = yaml.safe_load(path.read_text(encoding="utf-8"))
+                names = {
+                    item["name"] for item in (pod["spec"].get("securityContext") or {}).get("sysctls") or []
+                }
+                assert (names <= allowed) is (verdict == "pass"), f"{level}/{verdict}/{path.name}: {names}"

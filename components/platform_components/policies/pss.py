@@ -18,6 +18,8 @@ controls of the Kubernetes "Pod Security Standards" page to their rules.
 * ``hostProbesAndHostLifecycle`` (``check_hostProbesAndHostLifecycle.go``, baseline, policy 1.34+)
   forbids any non-empty ``host`` in ``httpGet``/``tcpSocket`` of the probes and lifecycle hooks of
   ``C*`` (``127.0.0.1`` and ``::1`` included); it is mandatory like every other control.
+* ``sysctls`` allows the safe set of :data:`PINNED_POLICY_VERSION` (the newest minor the platform supports),
+  not of the newest policy: the 1.37 additions are refused by PSA at a v1.35 or v1.36 pin.
 * ``pss-non-root-groups`` is not a PSA control (an old draft listed it as optional; no PSA check
   exists for it); it is advisory.
 """
@@ -47,6 +49,7 @@ from platform_components.policies._pod import (
     unset_or_false,
 )
 from platform_components.policies.base import Enforcement, Resource, ResourceCheck, Rule, Severity
+from platform_components.versions import SUPPORTED_KUBERNETES_VERSIONS
 
 PodCheck = Callable[[PodView], Iterator[str]]
 
@@ -69,30 +72,45 @@ BASELINE_CAPABILITIES = frozenset(
 )
 RESTRICTED_ADD_CAPABILITIES = frozenset({"NET_BIND_SERVICE"})
 
-#: The PSS safe sysctls up to policy 1.37 (policy-anchors §2).
-SAFE_SYSCTLS = frozenset(
-    {
-        # v1.0
-        "kernel.shm_rmid_forced",
-        "net.ipv4.ip_local_port_range",
-        "net.ipv4.tcp_syncookies",
-        "net.ipv4.ping_group_range",
-        "net.ipv4.ip_unprivileged_port_start",
-        # v1.27
-        "net.ipv4.ip_local_reserved_ports",
-        # v1.29
-        "net.ipv4.tcp_keepalive_time",
-        "net.ipv4.tcp_fin_timeout",
-        "net.ipv4.tcp_keepalive_intvl",
-        "net.ipv4.tcp_keepalive_probes",
-        # v1.32
-        "net.ipv4.tcp_rmem",
-        "net.ipv4.tcp_wmem",
-        # v1.37
-        "net.ipv4.tcp_slow_start_after_idle",
-        "net.ipv4.tcp_notsent_lowat",
-    }
-)
+#: The PSS safe sysctls (policy-anchors §2; ``check_sysctls.go``) -> the policy version that allowed them.
+SAFE_SYSCTLS_SINCE: Mapping[str, tuple[int, int]] = {
+    "kernel.shm_rmid_forced": (1, 0),
+    "net.ipv4.ip_local_port_range": (1, 0),
+    "net.ipv4.tcp_syncookies": (1, 0),
+    "net.ipv4.ping_group_range": (1, 0),
+    "net.ipv4.ip_unprivileged_port_start": (1, 0),
+    "net.ipv4.ip_local_reserved_ports": (1, 27),
+    "net.ipv4.tcp_keepalive_time": (1, 29),
+    "net.ipv4.tcp_fin_timeout": (1, 29),
+    "net.ipv4.tcp_keepalive_intvl": (1, 29),
+    "net.ipv4.tcp_keepalive_probes": (1, 29),
+    "net.ipv4.tcp_rmem": (1, 32),
+    "net.ipv4.tcp_wmem": (1, 32),
+    "net.ipv4.tcp_slow_start_after_idle": (1, 37),
+    "net.ipv4.tcp_notsent_lowat": (1, 37),
+}
+
+
+def _minor(version: str) -> tuple[int, int]:
+    major, minor = version.removeprefix("v").split(".")
+    return int(major), int(minor)
+
+
+#: The newest PSA policy version a namespace of the platform can pin: namespaces pin
+#: ``pod-security.kubernetes.io/enforce-version`` to ``v<cluster minor>`` and the cluster minor is one of
+#: :data:`~platform_components.versions.SUPPORTED_KUBERNETES_VERSIONS`.
+PINNED_POLICY_VERSION: tuple[int, int] = max(_minor(version) for version in SUPPORTED_KUBERNETES_VERSIONS)
+
+
+def safe_sysctls(version: tuple[int, int]) -> frozenset[str]:
+    """The sysctls PSA allows at policy ``version``."""
+    return frozenset(name for name, since in SAFE_SYSCTLS_SINCE.items() if since <= version)
+
+
+#: The sysctls ``pss-sysctls`` allows: those of :data:`PINNED_POLICY_VERSION`. A sysctl allowed only by a
+#: newer policy (the 1.37 additions while the platform pins at most 1.36) is refused by PSA at the
+#: pinned version, so the preview refuses it too.
+SAFE_SYSCTLS = safe_sysctls(PINNED_POLICY_VERSION)
 
 SELINUX_TYPES = frozenset({"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"})
 APPARMOR_TYPES = frozenset({"RuntimeDefault", "Localhost"})
@@ -576,8 +594,8 @@ RULES: tuple[Rule, ...] = (
         "pss-sysctls",
         Severity.MEDIUM,
         M,
-        f"Only namespaced, isolated sysctls are safe to set from a pod ({B}: sysctls, safe set up to "
-        "Kubernetes 1.37).",
+        f"Only namespaced, isolated sysctls are safe to set from a pod ({B}: sysctls, the safe set of the "
+        "newest PSA version the platform pins).",
         _sysctls,
     ),
     _rule(
