@@ -4,9 +4,10 @@ Each rule mirrors a ``policy/check_*.go`` of kubernetes/pod-security-admission a
 version (policy-anchors §1A, §1B and §2) and applies to the pod template of every pod-bearing kind.
 Every PSA check of the newest policy version the platform pins (namespaces pin
 ``pod-security.kubernetes.io/enforce-version`` to the cluster minor, ``v1.35`` by default and at most
-``v1.36``; the checks are the same up to policy 1.37) is a **mandatory** rule, because PSA refuses a pod
-that fails any of them: a preview must fail where admission would. :data:`PSS_CONTROLS` maps the
-controls of the Kubernetes "Pod Security Standards" page to their rules.
+``v1.36``, which have the same 19 checks as policy 1.37; only the safe sysctls differ) is a
+**mandatory** rule, because PSA refuses a pod that fails any of them: a preview must fail where
+admission would. :data:`PSS_CONTROLS` maps the controls of the Kubernetes "Pod Security Standards" page
+to their rules.
 
 * ``PS.os.name == "windows"`` exempts the restricted checks marked [W] (allowPrivilegeEscalation,
   seccompProfile_restricted, capabilities_restricted), as PSA does since policy 1.25.
