@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 from platform_components.policies import RULES, Violation, evaluate
-from platform_components.policies.pss import SAFE_SYSCTLS
+from platform_components.policies.pss import PINNED_POLICY_VERSION, SAFE_SYSCTLS, safe_sysctls
+from platform_components.versions import SUPPORTED_KUBERNETES_VERSIONS
 
 if TYPE_CHECKING:
     from conftest import Kit
@@ -108,7 +109,7 @@ def test_windows_pods_are_exempt_from_the_w_checks_only(kit: Kit) -> None:
         assert run(kit, dep, rule_id), rule_id
 
 
-def test_user_namespaces_relax_run_as_checks_but_not_proc_mount(kit: Kit) -> None:
+def test_user_namespaces_relax_run_as_checks_and_baseline_proc_mount_only(kit: Kit) -> None:
     dep = kit.deployment()
     spec = kit.pod_spec_of(dep)
     spec["hostUsers"] = False
@@ -116,10 +117,12 @@ def test_user_namespaces_relax_run_as_checks_but_not_proc_mount(kit: Kit) -> Non
     spec["containers"][0]["securityContext"]["procMount"] = "Unmasked"
     assert run(kit, dep, "pss-run-as-non-root") == []
     assert run(kit, dep, "pss-run-as-user-nonzero") == []
-    assert run(kit, dep, "pss-proc-mount")
+    assert run(kit, dep, "pss-proc-mount") == []
+    assert run(kit, dep, "pss-proc-mount-restricted")
     spec["hostUsers"] = True
     assert run(kit, dep, "pss-run-as-non-root")
     assert run(kit, dep, "pss-run-as-user-nonzero")
+    assert run(kit, dep, "pss-proc-mount")
 
 
 def test_run_as_non_root_false_on_a_container_overrides_the_pod(kit: Kit) -> None:
@@ -156,13 +159,25 @@ def test_every_safe_sysctl_is_accepted(kit: Kit, name: str) -> None:
     assert run(kit, dep, "pss-sysctls") == []
 
 
-def test_safe_sysctls_cover_policy_1_37() -> None:
-    assert {
-        "net.ipv4.tcp_slow_start_after_idle",
-        "net.ipv4.tcp_notsent_lowat",
-        "net.ipv4.tcp_rmem",
-    } <= SAFE_SYSCTLS
+def test_safe_sysctls_are_those_of_the_newest_pinned_policy_version() -> None:
+    """Namespaces pin PSA to the cluster minor, at most the newest supported one: a sysctl PSA allows only
+    from a newer policy (the 1.37 additions) would be refused at admission, so the pack refuses it."""
+    newest = max(tuple(int(part) for part in version.split(".")) for version in SUPPORTED_KUBERNETES_VERSIONS)
+    assert newest == PINNED_POLICY_VERSION
+    assert {"net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem", "net.ipv4.tcp_keepalive_time"} <= SAFE_SYSCTLS
     assert "kernel.msgmax" not in SAFE_SYSCTLS
+    newer = {"net.ipv4.tcp_slow_start_after_idle", "net.ipv4.tcp_notsent_lowat"}
+    assert newer <= safe_sysctls((1, 37))
+    if PINNED_POLICY_VERSION < (1, 37):
+        assert not newer & SAFE_SYSCTLS
+
+
+def test_sysctl_of_a_newer_policy_than_the_pinned_one_is_refused(kit: Kit) -> None:
+    dep = kit.deployment()
+    kit.pod_spec_of(dep)["securityContext"]["sysctls"] = [
+        {"name": "net.ipv4.tcp_notsent_lowat", "value": "1"}
+    ]
+    assert bool(run(kit, dep, "pss-sysctls")) is (PINNED_POLICY_VERSION < (1, 37))
 
 
 def test_capabilities_baseline_vs_restricted(kit: Kit) -> None:
@@ -207,8 +222,9 @@ def test_non_root_groups_checks_all_group_fields(kit: Kit) -> None:
     ]
 
 
-def test_pss_rules_are_mandatory_except_host_probes_and_groups() -> None:
+def test_pss_rules_are_mandatory_except_non_root_groups() -> None:
+    """Every PSS control is mandatory; pss-non-root-groups is not a PSS control, so it stays advisory."""
     advisory = {
         rule.id for rule in RULES if rule.id.startswith("pss-") and rule.enforcement.value == "advisory"
     }
-    assert advisory == {"pss-host-probes", "pss-non-root-groups"}
+    assert advisory == {"pss-non-root-groups"}

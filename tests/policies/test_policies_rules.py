@@ -144,7 +144,14 @@ CASES: dict[str, tuple[Case, Case]] = {
         dep({f"{SC}.seLinuxOptions": {"type": "spc_t"}}),
         dep({f"{SC}.seLinuxOptions": {"type": "container_t", "level": "s0:c123,c456"}}),
     ),
-    "pss-proc-mount": (dep({f"{SC}.procMount": "Unmasked"}), dep({f"{SC}.procMount": "Default"})),
+    "pss-proc-mount": (
+        dep({f"{SC}.procMount": "Unmasked"}),
+        dep({f"{SC}.procMount": "Unmasked", f"{PS}.hostUsers": False}),
+    ),
+    "pss-proc-mount-restricted": (
+        dep({f"{SC}.procMount": "Unmasked", f"{PS}.hostUsers": False}),
+        dep({f"{SC}.procMount": "Default", f"{PS}.hostUsers": False}),
+    ),
     "pss-seccomp-baseline": (dep({f"{SC}.seccompProfile": {"type": "Unconfined"}}), baseline),
     "pss-sysctls": (
         dep({f"{PS}.securityContext.sysctls": [{"name": "kernel.msgmax", "value": "65536"}]}),
@@ -152,7 +159,7 @@ CASES: dict[str, tuple[Case, Case]] = {
             {
                 f"{PS}.securityContext.sysctls": [
                     {"name": "net.ipv4.tcp_keepalive_time", "value": "300"},
-                    {"name": "net.ipv4.tcp_notsent_lowat", "value": "16384"},
+                    {"name": "net.ipv4.tcp_rmem", "value": "4096 87380 6291456"},
                 ]
             }
         ),

@@ -2,19 +2,33 @@
 
 Each rule mirrors a ``policy/check_*.go`` of kubernetes/pod-security-admission at the newest policy
 version (policy-anchors §1A, §1B and §2) and applies to the pod template of every pod-bearing kind.
+Every PSA check of the newest policy version the platform pins (namespaces pin
+``pod-security.kubernetes.io/enforce-version`` to the cluster minor, ``v1.35`` by default and at most
+``v1.36``, which have the same 19 checks as policy 1.37; only the safe sysctls differ) is a
+**mandatory** rule, because PSA refuses a pod that fails any of them: a preview must fail where
+admission would. :data:`PSS_CONTROLS` maps the controls of the Kubernetes "Pod Security Standards" page
+to their rules.
 
 * ``PS.os.name == "windows"`` exempts the restricted checks marked [W] (allowPrivilegeEscalation,
   seccompProfile_restricted, capabilities_restricted), as PSA does since policy 1.25.
 * ``PS.hostUsers == false`` (a user-namespaced pod) relaxes the checks marked [U] (runAsNonRoot,
-  runAsUser), as PSA does since policy 1.35. procMount is *not* relaxed: we enforce restricted, and
-  ``procMount_restricted`` has no user-namespace relaxation.
-* ``pss-non-root-groups`` is not a PSA control (an old draft listed it as optional); it is advisory.
+  runAsUser), as PSA does since policy 1.35. The baseline ``procMount`` check is relaxed the same way
+  since policy 1.35, but ``procMount_restricted`` (policy 1.35, ``check_procMount_restricted.go``,
+  which overrides ``procMount`` at restricted) is not: ``pss-proc-mount`` is the baseline check and
+  ``pss-proc-mount-restricted`` the restricted one.
+* ``hostProbesAndHostLifecycle`` (``check_hostProbesAndHostLifecycle.go``, baseline, policy 1.34+)
+  forbids any non-empty ``host`` in ``httpGet``/``tcpSocket`` of the probes and lifecycle hooks of
+  ``C*`` (``127.0.0.1`` and ``::1`` included); it is mandatory like every other control.
+* ``sysctls`` allows the safe set of :data:`PINNED_POLICY_VERSION` (the newest minor the platform supports),
+  not of the newest policy: the 1.37 additions are refused by PSA at a v1.35 or v1.36 pin.
+* ``pss-non-root-groups`` is not a PSA control (an old draft listed it as optional; no PSA check
+  exists for it); it is advisory.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from platform_components.policies._pod import (
     WORKLOAD_TYPES,
@@ -36,6 +50,7 @@ from platform_components.policies._pod import (
     unset_or_false,
 )
 from platform_components.policies.base import Enforcement, Resource, ResourceCheck, Rule, Severity
+from platform_components.versions import SUPPORTED_KUBERNETES_VERSIONS
 
 PodCheck = Callable[[PodView], Iterator[str]]
 
@@ -58,30 +73,45 @@ BASELINE_CAPABILITIES = frozenset(
 )
 RESTRICTED_ADD_CAPABILITIES = frozenset({"NET_BIND_SERVICE"})
 
-#: The PSS safe sysctls up to policy 1.37 (policy-anchors §2).
-SAFE_SYSCTLS = frozenset(
-    {
-        # v1.0
-        "kernel.shm_rmid_forced",
-        "net.ipv4.ip_local_port_range",
-        "net.ipv4.tcp_syncookies",
-        "net.ipv4.ping_group_range",
-        "net.ipv4.ip_unprivileged_port_start",
-        # v1.27
-        "net.ipv4.ip_local_reserved_ports",
-        # v1.29
-        "net.ipv4.tcp_keepalive_time",
-        "net.ipv4.tcp_fin_timeout",
-        "net.ipv4.tcp_keepalive_intvl",
-        "net.ipv4.tcp_keepalive_probes",
-        # v1.32
-        "net.ipv4.tcp_rmem",
-        "net.ipv4.tcp_wmem",
-        # v1.37
-        "net.ipv4.tcp_slow_start_after_idle",
-        "net.ipv4.tcp_notsent_lowat",
-    }
-)
+#: The PSS safe sysctls (policy-anchors §2; ``check_sysctls.go``) -> the policy version that allowed them.
+SAFE_SYSCTLS_SINCE: Mapping[str, tuple[int, int]] = {
+    "kernel.shm_rmid_forced": (1, 0),
+    "net.ipv4.ip_local_port_range": (1, 0),
+    "net.ipv4.tcp_syncookies": (1, 0),
+    "net.ipv4.ping_group_range": (1, 0),
+    "net.ipv4.ip_unprivileged_port_start": (1, 0),
+    "net.ipv4.ip_local_reserved_ports": (1, 27),
+    "net.ipv4.tcp_keepalive_time": (1, 29),
+    "net.ipv4.tcp_fin_timeout": (1, 29),
+    "net.ipv4.tcp_keepalive_intvl": (1, 29),
+    "net.ipv4.tcp_keepalive_probes": (1, 29),
+    "net.ipv4.tcp_rmem": (1, 32),
+    "net.ipv4.tcp_wmem": (1, 32),
+    "net.ipv4.tcp_slow_start_after_idle": (1, 37),
+    "net.ipv4.tcp_notsent_lowat": (1, 37),
+}
+
+
+def _minor(version: str) -> tuple[int, int]:
+    major, minor = version.removeprefix("v").split(".")
+    return int(major), int(minor)
+
+
+#: The newest PSA policy version a namespace of the platform can pin: namespaces pin
+#: ``pod-security.kubernetes.io/enforce-version`` to ``v<cluster minor>`` and the cluster minor is one of
+#: :data:`~platform_components.versions.SUPPORTED_KUBERNETES_VERSIONS`.
+PINNED_POLICY_VERSION: tuple[int, int] = max(_minor(version) for version in SUPPORTED_KUBERNETES_VERSIONS)
+
+
+def safe_sysctls(version: tuple[int, int]) -> frozenset[str]:
+    """The sysctls PSA allows at policy ``version``."""
+    return frozenset(name for name, since in SAFE_SYSCTLS_SINCE.items() if since <= version)
+
+
+#: The sysctls ``pss-sysctls`` allows: those of :data:`PINNED_POLICY_VERSION`. A sysctl allowed only by a
+#: newer policy (the 1.37 additions while the platform pins at most 1.36) is refused by PSA at the
+#: pinned version, so the preview refuses it too.
+SAFE_SYSCTLS = safe_sysctls(PINNED_POLICY_VERSION)
 
 SELINUX_TYPES = frozenset({"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"})
 APPARMOR_TYPES = frozenset({"RuntimeDefault", "Localhost"})
@@ -251,14 +281,28 @@ def _selinux(view: PodView) -> Iterator[str]:
                 yield (f"{path}.seLinuxOptions.{field_name} is set; remove it (PSS baseline: SELinux)")
 
 
-def _proc_mount(view: PodView) -> Iterator[str]:
+def _unmasked_proc(view: PodView, level: str) -> Iterator[str]:
     for container in view.containers():
         value = container.security_context.get("procMount")
         if value is not None and value != "Default":
             yield (
                 f"{container.label}.securityContext.procMount is {show(value)}; remove it or set it to "
-                "Default (PSS baseline and restricted: /proc mount type)"
+                f"Default ({level}: /proc mount type)"
             )
+
+
+def _proc_mount(view: PodView) -> Iterator[str]:
+    """``procMount`` (baseline): since policy 1.35 a user-namespaced pod (``hostUsers: false``) may
+    unmask /proc (``check_procMount.go``)."""
+    if view.user_namespace:
+        return
+    yield from _unmasked_proc(view, "PSS baseline")
+
+
+def _proc_mount_restricted(view: PodView) -> Iterator[str]:
+    """``procMount_restricted`` (policy 1.35, ``check_procMount_restricted.go``): no user-namespace
+    relaxation under restricted."""
+    yield from _unmasked_proc(view, "PSS restricted")
 
 
 def _seccomp_baseline(view: PodView) -> Iterator[str]:
@@ -423,6 +467,50 @@ def _non_root_groups(view: PodView) -> Iterator[str]:
             yield f"{view.sc_path}.supplementalGroups[{index}] is 0 (root group); remove it"
 
 
+class PsaCheck(NamedTuple):
+    """One check of kubernetes/pod-security-admission (``policy/check_<id>.go``) and its rule."""
+
+    id: str
+    level: str
+    rule: str
+
+
+_b, _r = "baseline", "restricted"
+
+#: The controls of the Kubernetes "Pod Security Standards" page at policy 1.37 (the same controls as at
+#: the pinned 1.35 and 1.36: the newest, Host Probes / Lifecycle Hooks, came with 1.34) -> their PSA
+#: checks, each with the rule enforcing it. Every rule listed here is mandatory
+#: (tests/policies/test_pss_controls.py); the upstream conformance fixtures are checked against them
+#: (tests/policies/test_pss_conformance.py).
+PSS_CONTROLS: Mapping[str, tuple[PsaCheck, ...]] = {
+    # baseline
+    "HostProcess": (PsaCheck("windowsHostProcess", _b, "pss-windows-hostprocess"),),
+    "Host Namespaces": (PsaCheck("hostNamespaces", _b, "pss-host-namespaces"),),
+    "Privileged Containers": (PsaCheck("privileged", _b, "pss-privileged"),),
+    "Capabilities": (PsaCheck("capabilities_baseline", _b, "pss-capabilities-baseline"),),
+    "HostPath Volumes": (PsaCheck("hostPathVolumes", _b, "pss-host-path"),),
+    "Host Ports": (PsaCheck("hostPorts", _b, "pss-host-ports"),),
+    "Host Probes / Lifecycle Hooks": (PsaCheck("hostProbesAndHostLifecycle", _b, "pss-host-probes"),),
+    "AppArmor": (PsaCheck("appArmorProfile", _b, "pss-apparmor"),),
+    "SELinux": (PsaCheck("seLinuxOptions", _b, "pss-selinux"),),
+    "/proc Mount Type": (
+        PsaCheck("procMount", _b, "pss-proc-mount"),
+        PsaCheck("procMount_restricted", _r, "pss-proc-mount-restricted"),
+    ),
+    "Seccomp": (PsaCheck("seccompProfile_baseline", _b, "pss-seccomp-baseline"),),
+    "Sysctls": (PsaCheck("sysctls", _b, "pss-sysctls"),),
+    # restricted
+    "Volume Types": (PsaCheck("restrictedVolumes", _r, "pss-volume-types"),),
+    "Privilege Escalation": (PsaCheck("allowPrivilegeEscalation", _r, "pss-no-privilege-escalation"),),
+    "Running as Non-root": (PsaCheck("runAsNonRoot", _r, "pss-run-as-non-root"),),
+    "Running as Non-root user": (PsaCheck("runAsUser", _r, "pss-run-as-user-nonzero"),),
+    "Seccomp (restricted)": (PsaCheck("seccompProfile_restricted", _r, "pss-seccomp-restricted"),),
+    "Capabilities (restricted)": (PsaCheck("capabilities_restricted", _r, "pss-capabilities-restricted"),),
+}
+
+#: PSA check id -> the check (with its level and rule); policy 1.37 has 19 checks for 18 controls.
+PSA_CHECKS: Mapping[str, PsaCheck] = {check.id: check for checks in PSS_CONTROLS.values() for check in checks}
+
 B, R = "PSS baseline", "PSS restricted"
 M, A = Enforcement.MANDATORY, Enforcement.ADVISORY
 
@@ -492,8 +580,8 @@ RULES: tuple[Rule, ...] = (
         "pss-proc-mount",
         Severity.MEDIUM,
         M,
-        f"An unmasked /proc exposes host kernel interfaces ({B} and {R}: /proc mount type; the "
-        "user-namespace relaxation of baseline does not apply under restricted).",
+        f"An unmasked /proc exposes host kernel interfaces ({B}: /proc mount type; a user-namespaced pod, "
+        "hostUsers: false, is exempt since policy 1.35).",
         _proc_mount,
     ),
     _rule(
@@ -507,8 +595,8 @@ RULES: tuple[Rule, ...] = (
         "pss-sysctls",
         Severity.MEDIUM,
         M,
-        f"Only namespaced, isolated sysctls are safe to set from a pod ({B}: sysctls, safe set up to "
-        "Kubernetes 1.37).",
+        f"Only namespaced, isolated sysctls are safe to set from a pod ({B}: sysctls, the safe set of the "
+        "newest PSA version the platform pins).",
         _sysctls,
     ),
     _rule(
@@ -520,10 +608,10 @@ RULES: tuple[Rule, ...] = (
     ),
     _rule(
         "pss-host-probes",
-        Severity.LOW,
-        A,
+        Severity.MEDIUM,
+        M,
         f"Probes and lifecycle hooks with a host field make the kubelet reach arbitrary hosts ({B}: host "
-        "probes and lifecycle hooks, policy 1.34).",
+        "probes / lifecycle hooks, policy 1.34).",
         _host_probes,
     ),
     _rule(
@@ -532,6 +620,14 @@ RULES: tuple[Rule, ...] = (
         M,
         f"Only ephemeral, projected and claim-based volume types are allowed ({R}: volume types).",
         _volume_types,
+    ),
+    _rule(
+        "pss-proc-mount-restricted",
+        Severity.MEDIUM,
+        M,
+        f"An unmasked /proc exposes host kernel interfaces, user namespace or not ({R}: /proc mount type, "
+        "policy 1.35).",
+        _proc_mount_restricted,
     ),
     _rule(
         "pss-no-privilege-escalation",
@@ -575,9 +671,9 @@ RULES: tuple[Rule, ...] = (
         Severity.LOW,
         A,
         "Running with the root group (GID 0) gives access to root-group-owned files (Kyverno "
-        "require-non-root-groups; an optional PSS draft control).",
+        "require-non-root-groups; not a Pod Security Standards control, so advisory).",
         _non_root_groups,
     ),
 )
 
-__all__ = ["RULES", "on_pod"]
+__all__ = ["PSA_CHECKS", "PSS_CONTROLS", "RULES", "PsaCheck", "on_pod"]
