@@ -243,6 +243,21 @@ def test_missing_upstream_data_names_the_folder(tmp_path: Path) -> None:
         ChartSource.load(tmp_path, "argo-cd", "99.0.0")
 
 
+@pytest.mark.parametrize("ci", ["", "true"])
+def test_missing_upstream_folder_skips_or_fails_under_ci(
+    ci: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = sys.modules[__name__]
+    monkeypatch.setattr(module, "HELM_VALUES", tmp_path / "helm-values")
+    if ci:
+        monkeypatch.setenv("CI", ci)
+    else:
+        monkeypatch.delenv("CI", raising=False)
+    expected = pytest.fail.Exception if ci else pytest.skip.Exception
+    with pytest.raises(expected, match=r"not there: .*helm-values"):
+        upstream_or_skip()
+
+
 # --------------------------------------------------------------------------------------------------
 # Every pinned chart version has a key list
 
