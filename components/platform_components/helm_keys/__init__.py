@@ -16,6 +16,7 @@ at the map. A list value is taken whole (the path of the list is the leaf).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -90,9 +91,14 @@ def value_paths(
             yield path
 
 
+@functools.lru_cache(maxsize=8)
+def _compose(text: str) -> yaml.Node | None:
+    return yaml.compose(text, Loader=yaml.SafeLoader)
+
+
 def find_line(text: str, path: KeyPath) -> int | None:
     """The 1-based line of the key ``path`` in a values.yaml's text, or None when it does not declare it."""
-    node: yaml.Node | None = yaml.compose(text, Loader=yaml.SafeLoader)
+    node: yaml.Node | None = _compose(text)
     line = None
     for part in path:
         if not isinstance(node, yaml.MappingNode):
