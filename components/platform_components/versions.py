@@ -103,7 +103,8 @@ ARGOCD_CHART_REPOSITORY: Final = "https://argoproj.github.io/argo-helm"
 ARGOCD_CHART_VERSION: Final = "10.3.3"
 ARGOCD_VERSION: Final = "v3.5.1"
 """argo-cd chart and the Argo CD release it installs (the shipped Argo CD CRD schemas are from the
-same month, components/platform_components/schemas/argocd)."""
+same month, components/platform_components/schemas/argocd). A new chart version (argo-cd, karpenter)
+needs its Helm values key list, components/platform_components/helm_keys/ (README, Cluster layer)."""
 
 FLUX_VERSION: Final = "2.9.4"
 """Flux release; the shipped Flux CRD schemas (components/platform_components/schemas/flux) are this release's."""
