@@ -36,6 +36,7 @@ from .gitops import GitOpsBootstrap
 from .karpenter import Karpenter, KarpenterNodePool
 from .kube import labels as lbl
 from .kube.netpol import default_deny_spec
+from .kube.objects import create_object
 from .namespace import TEAM_LABEL, MeshMode, MeshNamespace, MeshNamespaceArgs, PodSecurityLevel, psa_labels
 from .workload import SecureWorkload
 
@@ -148,15 +149,19 @@ class PlatformEnvironment(pulumi.ComponentResource):
                 opts=in_cluster,
             )
             # deny-all both ways but DNS, as in a team namespace: the workloads' own policies allow the rest
-            k8s.networking.v1.NetworkPolicy(
+            create_object(
                 f"{name}-ns-{namespace}-default-deny",
-                metadata={
-                    "name": "default-deny",
-                    "namespace": namespace,
-                    "labels": {lbl.MANAGED_BY_KEY: lbl.MANAGED_BY, lbl.ENVIRONMENT: environment},
+                {
+                    "apiVersion": "networking.k8s.io/v1",
+                    "kind": "NetworkPolicy",
+                    "metadata": {
+                        "name": "default-deny",
+                        "namespace": namespace,
+                        "labels": {lbl.MANAGED_BY_KEY: lbl.MANAGED_BY, lbl.ENVIRONMENT: environment},
+                    },
+                    "spec": default_deny_spec(),
                 },
-                spec=default_deny_spec(),
-                opts=pulumi.ResourceOptions.merge(in_cluster, pulumi.ResourceOptions(depends_on=[created])),
+                pulumi.ResourceOptions.merge(in_cluster, pulumi.ResourceOptions(depends_on=[created])),
             )
             namespace_resources[namespace] = created
         self.workloads = {}

@@ -41,6 +41,11 @@ facts) and per team a ``Kustomization`` in the team's namespace that impersonate
 ``gitops-reconciler`` ServiceAccount (a Role limited to namespaced application kinds), so it
 cannot leave the namespace; a notification ``Provider`` and ``Alert`` when a target is given.
 
+**Network**: for either engine the controller namespace gets the library's ``default-deny``
+NetworkPolicy (both ways; DNS, the API server and the namespace's own pods allowed out) and
+``repository-egress`` for the repository clients (:func:`namespace_network_policies`); ingress stays
+with the engine's own policies.
+
 **Credentials** are references only: ``repository.credentials.existing_secret`` names a Secret
 created out of band (for Argo CD a Secret labelled ``argocd.argoproj.io/secret-type: repository``),
 ``repository.credentials.aws_secret`` names an AWS Secrets Manager secret that an External Secrets
