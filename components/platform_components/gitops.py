@@ -1151,7 +1151,9 @@ class GitOpsBootstrap(pulumi.ComponentResource):
             )
             for role, manifest in namespace_network_policies(args).items():
                 create_object(
-                    f"{name}-{role}", manifest, pulumi.ResourceOptions(parent=self, depends_on=[ns_patch])
+                    f"{name}-{role}",
+                    manifest,
+                    pulumi.ResourceOptions(parent=self, depends_on=[release, ns_patch]),
                 )
             after_install = [release, ns_patch]
         resolved = pulumi.Output.all(**{k: pulumi.Output.from_input(v) for k, v in facts.items()})
