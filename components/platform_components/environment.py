@@ -10,7 +10,9 @@ resources. In-cluster, it creates:
 * the platform PriorityClasses (``platform-critical``, ``-high``, ``-medium``, ``-low``) that
   :class:`~platform_components.workload.SecureWorkload` refers to by default;
 * one Namespace per workload namespace, labelled for Pod Security Admission *restricted*
-  (enforce, audit and warn, pinned to the target Kubernetes minor);
+  (enforce, audit and warn, pinned to the target Kubernetes minor), with a ``default-deny``
+  NetworkPolicy (every pod isolated both ways, DNS to kube-dns allowed; the workloads' and
+  databases' own policies allow the rest);
 * every declared workload as a :class:`~platform_components.workload.SecureWorkload`;
 * every declared database as a :class:`~platform_components.database.StatefulDatabase` (backed up to S3
   through the cluster's workload identity);
@@ -33,6 +35,8 @@ from .database import StatefulDatabase
 from .gitops import GitOpsBootstrap
 from .karpenter import Karpenter, KarpenterNodePool
 from .kube import labels as lbl
+from .kube.netpol import default_deny_spec
+from .kube.objects import create_object
 from .namespace import TEAM_LABEL, MeshMode, MeshNamespace, MeshNamespaceArgs, PodSecurityLevel, psa_labels
 from .workload import SecureWorkload
 
@@ -136,7 +140,7 @@ class PlatformEnvironment(pulumi.ComponentResource):
         for namespace in config.namespaces:
             if namespace in teams:
                 continue
-            namespace_resources[namespace] = k8s.core.v1.Namespace(
+            created = k8s.core.v1.Namespace(
                 f"{name}-ns-{namespace}",
                 metadata={
                     "name": namespace,
@@ -144,6 +148,22 @@ class PlatformEnvironment(pulumi.ComponentResource):
                 },
                 opts=in_cluster,
             )
+            # deny-all both ways but DNS, as in a team namespace: the workloads' own policies allow the rest
+            create_object(
+                f"{name}-ns-{namespace}-default-deny",
+                {
+                    "apiVersion": "networking.k8s.io/v1",
+                    "kind": "NetworkPolicy",
+                    "metadata": {
+                        "name": "default-deny",
+                        "namespace": namespace,
+                        "labels": {lbl.MANAGED_BY_KEY: lbl.MANAGED_BY, lbl.ENVIRONMENT: environment},
+                    },
+                    "spec": default_deny_spec(),
+                },
+                pulumi.ResourceOptions.merge(in_cluster, pulumi.ResourceOptions(depends_on=[created])),
+            )
+            namespace_resources[namespace] = created
         self.workloads = {}
         for workload in config.workloads:
             args = workload.to_args()

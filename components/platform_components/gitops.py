@@ -41,6 +41,11 @@ facts) and per team a ``Kustomization`` in the team's namespace that impersonate
 ``gitops-reconciler`` ServiceAccount (a Role limited to namespaced application kinds), so it
 cannot leave the namespace; a notification ``Provider`` and ``Alert`` when a target is given.
 
+**Network**: for either engine the controller namespace gets the library's ``default-deny``
+NetworkPolicy (both ways; DNS, the API server and the namespace's own pods allowed out) and
+``repository-egress`` for the repository clients (:func:`namespace_network_policies`); ingress stays
+with the engine's own policies.
+
 **Credentials** are references only: ``repository.credentials.existing_secret`` names a Secret
 created out of band (for Argo CD a Secret labelled ``argocd.argoproj.io/secret-type: repository``),
 ``repository.credentials.aws_secret`` names an AWS Secrets Manager secret that an External Secrets
@@ -79,6 +84,13 @@ from .errors import ConfigError
 from .karpenter import check_duration
 from .kube import labels as lbl
 from .kube.names import check_dns1123_label, check_dns1123_subdomain
+from .kube.netpol import (
+    ANYWHERE,
+    api_server_egress,
+    default_deny_spec,
+    repository_egress,
+    same_namespace_egress,
+)
 from .kube.objects import create_object
 from .kube.traffic import RouteArgs, http_route
 from .namespace import PodSecurityLevel, psa_labels
@@ -722,6 +734,64 @@ def argocd_network_policies(args: GitOpsBootstrapArgs) -> dict[str, dict[str, An
     }
 
 
+#: The controllers that fetch from the platform repository (Git over HTTPS or SSH, Helm and OCI
+#: registries), by their pod labels: Argo CD's repo server and ApplicationSet controller (its Git
+#: generators), Flux's source controller (``app`` label of the install manifest's Deployment).
+REPOSITORY_CLIENTS: dict[GitOpsEngine, dict[str, Any]] = {
+    GitOpsEngine.ARGOCD: {
+        "matchLabels": {"app.kubernetes.io/instance": ARGOCD_RELEASE},
+        "matchExpressions": [
+            {
+                "key": "app.kubernetes.io/name",
+                "operator": "In",
+                "values": ["argocd-repo-server", "argocd-applicationset-controller"],
+            }
+        ],
+    },
+    GitOpsEngine.FLUX: {"matchLabels": {"app": "source-controller"}},
+}
+
+
+def namespace_network_policies(args: GitOpsBootstrapArgs) -> dict[str, dict[str, Any]]:
+    """The controller namespace's default-deny and the repository access it needs, keyed by child role.
+
+    ``default-deny`` isolates every pod of the namespace both ways and allows egress to DNS
+    (kube-dns), to the API server (TCP 443 and 6443; its endpoints lie outside the pod CIDRs) and to
+    the namespace's own pods (the controllers talk to each other: repo server, Redis, source
+    controller; each receiver stays governed by its own ingress policy). Ingress is left to the
+    engine's own policies: Argo CD's chart (``global.networkPolicy``: each component's callers, metrics
+    from any namespace) and Flux's install manifest (``allow-scraping``, ``allow-webhooks``,
+    ``allow-egress``). ``repository-egress`` lets the repository clients (:data:`REPOSITORY_CLIENTS`)
+    reach Git, Helm and OCI hosts on TCP 443 and 22.
+
+    Flux's install manifest carries its own ``allow-egress`` policy (every pod of flux-system, egress
+    to anywhere), which NetworkPolicy's additive semantics let win over this default-deny's egress
+    side; the default-deny still isolates ingress there."""
+    namespace = args.controller_namespace
+
+    def policy(name: str, spec: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "NetworkPolicy",
+            "metadata": {"name": name, "namespace": namespace, "labels": _labels(args)},
+            "spec": spec,
+        }
+
+    return {
+        "default-deny": policy(
+            "default-deny", default_deny_spec(egress=[api_server_egress(), same_namespace_egress()])
+        ),
+        "repository-egress": policy(
+            "repository-egress",
+            {
+                "podSelector": REPOSITORY_CLIENTS[args.engine],
+                "policyTypes": ["Egress"],
+                "egress": [repository_egress(ANYWHERE)],
+            },
+        ),
+    }
+
+
 def argocd_values(args: GitOpsBootstrapArgs) -> dict[str, Any]:
     """Helm values of the argo-cd chart."""
     settings = args.argocd
@@ -1048,7 +1118,10 @@ class GitOpsBootstrap(pulumi.ComponentResource):
                 create_object(
                     f"{name}-{role}", manifest, pulumi.ResourceOptions(parent=self, depends_on=[ns])
                 )
-                for role, manifest in argocd_network_policies(args).items()
+                for role, manifest in {
+                    **namespace_network_policies(args),
+                    **argocd_network_policies(args),
+                }.items()
             ]
             release = k8s.helm.v3.Release(
                 f"{name}-controller",
@@ -1076,6 +1149,12 @@ class GitOpsBootstrap(pulumi.ComponentResource):
                 },
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[release]),
             )
+            for role, manifest in namespace_network_policies(args).items():
+                create_object(
+                    f"{name}-{role}",
+                    manifest,
+                    pulumi.ResourceOptions(parent=self, depends_on=[release, ns_patch]),
+                )
             after_install = [release, ns_patch]
         resolved = pulumi.Output.all(**{k: pulumi.Output.from_input(v) for k, v in facts.items()})
         manifests = resolved.apply(lambda f: render(args, {k: str(v) for k, v in f.items()}))
@@ -1152,6 +1231,7 @@ __all__ = [
     "argocd_network_policies",
     "argocd_values",
     "check_repo_url",
+    "namespace_network_policies",
     "render_argocd",
     "render_flux",
 ]

@@ -45,7 +45,7 @@ from .context import labelled
 from .errors import ConfigError
 from .kube import labels as lbl
 from .kube.names import check_dns1123_label
-from .kube.netpol import NAMESPACE_NAME_LABEL, dns_egress
+from .kube.netpol import NAMESPACE_NAME_LABEL, default_deny_spec
 from .kube.objects import add_annotations
 from .kube.quantity import check_quantity
 from .policies.base import exemption_annotations
@@ -444,7 +444,7 @@ def _default_deny(mesh: MeshMode) -> dict[str, Any]:
     """Deny everything in both directions except DNS and the mesh's own traffic."""
     any_pod: dict[str, Any] = {"namespaceSelector": {}}
     ingress: list[dict[str, Any]] = []
-    egress: list[dict[str, Any]] = [dns_egress()]
+    egress: list[dict[str, Any]] = []
     if mesh is MeshMode.ISTIO_AMBIENT:
         hbone = [{"port": HBONE_PORT, "protocol": "TCP"}]
         ingress.append({"from": [any_pod], "ports": hbone})
@@ -464,7 +464,7 @@ def _default_deny(mesh: MeshMode) -> dict[str, Any]:
                 "ports": [{"port": port, "protocol": "TCP"} for port in (8080, 8086, 8090)],
             }
         )
-    return {"podSelector": {}, "policyTypes": ["Ingress", "Egress"], "ingress": ingress, "egress": egress}
+    return default_deny_spec(ingress=ingress, egress=egress)
 
 
 __all__ = [

@@ -20,7 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from platform_components.gitops import ARGOCD_RELEASE, argocd_network_policies
+from platform_components.gitops import (
+    ARGOCD_RELEASE,
+    GitOpsBootstrapArgs,
+    GitOpsEngine,
+    argocd_network_policies,
+    namespace_network_policies,
+)
 from platform_components.policies.reachability import Connection, ContainerPort, Pod, evaluate
 from platform_components.testing import Preview, preview_project
 
@@ -328,7 +334,12 @@ def test_prod_runs_redis_ha_and_the_library_renders_its_policies(previews: dict[
     values = _values(preview)
     assert values["redis-ha"]["enabled"] is True
     library = _library_policies(preview)
-    assert {m["metadata"]["name"] for m in library} == {"argo-cd-redis-ha-haproxy", "argo-cd-redis-ha"}
+    assert {m["metadata"]["name"] for m in library} == {
+        "argo-cd-redis-ha-haproxy",
+        "argo-cd-redis-ha",
+        "default-deny",
+        "repository-egress",
+    }
     chart_only = chart_network_policies(values)
     blocked = [
         str(need)
@@ -371,3 +382,211 @@ def test_the_library_policies_only_open_redis_ports_to_argocd_and_redis_ha() -> 
     assert evaluate(policies, Connection(SERVER, HAPROXY, 6379))
     no_ha = args.model_copy(update={"argocd": args.argocd.model_copy(update={"ha": False})})
     assert argocd_network_policies(no_ha) == {}
+
+
+# --- the namespace's default-deny (egress too) and what the controllers need outside the namespace ---
+
+# Outside the namespace: CoreDNS (kube-dns Service endpoints), the API server's endpoints (EKS: ENIs in
+# the VPC; kind: the control-plane node), a Git host on the internet. None is selected by a policy
+# here, so only the argocd pods' egress side decides.
+COREDNS = Pod(
+    "coredns",
+    "kube-system",
+    {"k8s-app": "kube-dns"},
+    (ContainerPort(53, "dns", "UDP"), ContainerPort(53, "dns-tcp", "TCP")),
+)
+API_SERVER_EKS = Pod("kube-apiserver", "", ip="10.0.12.34")
+API_SERVER_KIND = Pod("kube-apiserver-kind", "", ip="172.18.0.2")
+GIT_HOST = Pod("github.com", "", ip="140.82.121.3")
+SHOP_API = Pod("api", "shop", {"app.kubernetes.io/name": "api"}, (ContainerPort(8080, "http"),))
+
+# argocd-application-controller, -server, -applicationset-controller and -notifications-controller
+# watch or update Applications and cluster state; the repo server generates manifests only
+API_CLIENTS = (SERVER, CONTROLLER, APPSET, NOTIFICATIONS)
+# argocd-repo-server clones the repositories; the ApplicationSet controller's Git generators read them
+REPO_CLIENTS = (REPO_SERVER, APPSET)
+
+
+def external_connections(values: dict[str, Any]) -> list[Connection]:
+    """What the controllers need beyond their own pods: DNS, the API server, the repositories."""
+    pods = [SERVER, REPO_SERVER, CONTROLLER, APPSET] + (
+        [NOTIFICATIONS] if values["notifications"]["enabled"] else []
+    )
+    pods += [HAPROXY, REDIS_HA] if values["redis-ha"]["enabled"] else [REDIS]
+    out = [Connection(pod, COREDNS, 53, protocol) for pod in pods for protocol in ("UDP", "TCP")]
+    for pod in API_CLIENTS:
+        if pod in pods:
+            out += [Connection(pod, API_SERVER_EKS, 443), Connection(pod, API_SERVER_KIND, 6443)]
+    out += [Connection(pod, GIT_HOST, port) for pod in REPO_CLIENTS for port in (443, 22)]
+    return out
+
+
+@pytest.mark.parametrize("stack", ARGOCD_STACKS)
+def test_the_namespace_is_default_deny_both_ways(previews: dict[str, Preview], stack: str) -> None:
+    (deny,) = [m for m in _library_policies(previews[stack]) if m["metadata"]["name"] == "default-deny"]
+    assert deny["spec"]["podSelector"] == {}
+    assert deny["spec"]["policyTypes"] == ["Ingress", "Egress"]
+    assert deny["spec"]["ingress"] == []
+
+
+@pytest.mark.parametrize("stack", ARGOCD_STACKS)
+def test_controllers_reach_dns_the_api_server_and_the_repositories(
+    previews: dict[str, Preview], stack: str
+) -> None:
+    preview = previews[stack]
+    values = _values(preview)
+    policies = chart_network_policies(values) + _library_policies(preview)
+    denied = [
+        verdict.reason
+        for connection in external_connections(values)
+        if not (verdict := evaluate(policies, connection))
+    ]
+    assert denied == []
+
+
+@pytest.mark.parametrize("stack", ARGOCD_STACKS)
+def test_the_default_deny_closes_what_nobody_needs(previews: dict[str, Preview], stack: str) -> None:
+    """Egress is really isolated: no database or other namespace, no SSH from non-repository pods,
+    no arbitrary port outside; ingress from another namespace only where the chart allows it."""
+    preview = previews[stack]
+    values = _values(preview)
+    policies = chart_network_policies(values) + _library_policies(preview)
+    redis = HAPROXY if values["redis-ha"]["enabled"] else REDIS
+    for connection in [
+        Connection(SERVER, SHOP_API, 8080),  # another namespace's workload
+        Connection(CONTROLLER, GIT_HOST, 22),  # SSH only for the repository clients
+        Connection(SERVER, GIT_HOST, 22),
+        Connection(redis, GIT_HOST, 22),
+        Connection(REPO_SERVER, Pod("db", "", ip="10.0.40.5"), 5432),  # any other port outside
+        Connection(redis, API_SERVER_EKS, 80),
+        Connection(GATEWAY, REPO_SERVER, 8081),  # ingress: the chart admits only argocd's own callers
+    ]:
+        assert not evaluate(policies, connection), connection
+    # without the library's namespace policies, egress would not be isolated at all
+    chart_only = chart_network_policies(values)
+    assert evaluate(chart_only, Connection(SERVER, SHOP_API, 8080)).egress_allowed
+
+
+def flux_install_policies() -> list[dict[str, Any]]:
+    """The NetworkPolicies of Flux's install manifest (fluxcd/flux2 ``manifests/policies/``:
+    allow-egress.yaml, allow-scraping.yaml, allow-webhooks.yaml), in flux-system."""
+
+    def policy(name: str, spec: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "NetworkPolicy",
+            "metadata": {"name": name, "namespace": "flux-system"},
+            "spec": spec,
+        }
+
+    return [
+        policy(
+            "allow-egress",
+            {
+                "policyTypes": ["Ingress", "Egress"],
+                "ingress": [{"from": [{"podSelector": {}}]}],
+                "egress": [{}],
+                "podSelector": {},
+            },
+        ),
+        policy(
+            "allow-scraping",
+            {
+                "policyTypes": ["Ingress"],
+                "ingress": [
+                    {"from": [{"namespaceSelector": {}}], "ports": [{"protocol": "TCP", "port": 8080}]}
+                ],
+                "podSelector": {},
+            },
+        ),
+        policy(
+            "allow-webhooks",
+            {
+                "policyTypes": ["Ingress"],
+                "ingress": [{"from": [{"namespaceSelector": {}}]}],
+                "podSelector": {"matchLabels": {"app": "notification-controller"}},
+            },
+        ),
+    ]
+
+
+SOURCE_CONTROLLER = Pod(
+    "source-controller",
+    "flux-system",
+    {"app": "source-controller"},
+    (ContainerPort(9090, "http"), ContainerPort(8080, "http-prom")),
+)
+KUSTOMIZE_CONTROLLER = Pod(
+    "kustomize-controller",
+    "flux-system",
+    {"app": "kustomize-controller"},
+    (ContainerPort(8080, "http-prom"),),
+)
+NOTIFICATION_CONTROLLER = Pod(
+    "notification-controller",
+    "flux-system",
+    {"app": "notification-controller"},
+    (ContainerPort(9292, "http-webhook"), ContainerPort(9090, "http")),
+)
+FLUX_ARGS = GitOpsBootstrapArgs.model_validate(
+    {"repository": {"url": "https://github.com/a/b.git"}, "environment": "dev", "engine": "flux"}
+)
+
+
+def test_flux_namespace_policies_alone_allow_what_the_controllers_need() -> None:
+    """The library's flux-system policies on their own (as if Flux's were absent): DNS, API server,
+    repositories for the source controller, in-namespace egress; nothing else out."""
+    policies = list(namespace_network_policies(FLUX_ARGS).values())
+    assert policies[0]["metadata"] == {
+        "name": "default-deny",
+        "namespace": "flux-system",
+        "labels": policies[0]["metadata"]["labels"],
+    }
+    for connection in [
+        Connection(SOURCE_CONTROLLER, GIT_HOST, 22),
+        Connection(SOURCE_CONTROLLER, GIT_HOST, 443),
+        Connection(KUSTOMIZE_CONTROLLER, API_SERVER_KIND, 6443),
+        Connection(KUSTOMIZE_CONTROLLER, API_SERVER_EKS, 443),
+        Connection(KUSTOMIZE_CONTROLLER, COREDNS, 53, "UDP"),
+    ]:
+        assert evaluate(policies, connection), connection
+    for connection in [
+        Connection(KUSTOMIZE_CONTROLLER, GIT_HOST, 22),
+        Connection(KUSTOMIZE_CONTROLLER, SHOP_API, 8080),
+        Connection(SHOP_API, SOURCE_CONTROLLER, 9090),
+    ]:
+        assert not evaluate(policies, connection), connection
+    # in-namespace: the egress side is the library's, the ingress side Flux's allow-egress
+    assert evaluate(policies, Connection(KUSTOMIZE_CONTROLLER, SOURCE_CONTROLLER, 9090)).egress_allowed
+
+
+def test_flux_with_its_install_policies() -> None:
+    """With Flux's own policies: the controllers fetch artifacts from each other, Prometheus scrapes,
+    webhooks reach the notification controller; another namespace reaches nothing else. Flux's
+    allow-egress (egress: [{}]) opens egress to anywhere, which the default-deny cannot take back
+    (policies are additive): documented in the README."""
+    policies = flux_install_policies() + list(namespace_network_policies(FLUX_ARGS).values())
+    prometheus = Pod("prometheus", "monitoring", {"app": "prometheus"})
+    for connection in [
+        Connection(KUSTOMIZE_CONTROLLER, SOURCE_CONTROLLER, 9090),
+        Connection(SOURCE_CONTROLLER, GIT_HOST, 22),
+        Connection(KUSTOMIZE_CONTROLLER, API_SERVER_EKS, 443),
+        Connection(prometheus, KUSTOMIZE_CONTROLLER, 8080),
+        Connection(GATEWAY, NOTIFICATION_CONTROLLER, 9292),
+    ]:
+        assert evaluate(policies, connection), connection
+    assert not evaluate(policies, Connection(SHOP_API, SOURCE_CONTROLLER, 9090))
+    # the known gap: Flux's allow-egress lets every flux-system pod out
+    assert evaluate(policies, Connection(KUSTOMIZE_CONTROLLER, GIT_HOST, 22))
+
+
+def test_namespace_policies_are_the_same_default_deny_for_both_engines() -> None:
+    argocd = FLUX_ARGS.model_copy(update={"engine": GitOpsEngine.ARGOCD})
+    flux_policies = namespace_network_policies(FLUX_ARGS)
+    argocd_policies = namespace_network_policies(argocd)
+    assert flux_policies["default-deny"]["spec"] == argocd_policies["default-deny"]["spec"]
+    assert argocd_policies["default-deny"]["metadata"]["namespace"] == "argocd"
+    assert (
+        flux_policies["repository-egress"]["spec"]["podSelector"]
+        != (argocd_policies["repository-egress"]["spec"]["podSelector"])
+    )

@@ -365,8 +365,9 @@ def test_teardown_order_gitops_objects_depend_on_the_controller(stacks: dict[str
         gitops_children = [
             r for r in preview.resources if "GitOpsBootstrap$" in r.urn and r.urn != release.urn
         ]
-        # the controller's own NetworkPolicies (redis-ha) go the other way: created before it (its
-        # pods must reach Redis from the first start), deleted after it
+        # Argo CD's NetworkPolicies (the namespace's default-deny and repository egress, redis-ha) go
+        # the other way: created before it (its pods must reach Redis, DNS, the API server and the
+        # repository from the first start), deleted after it; Flux's follow its install manifest
         before = [r for r in gitops_children if r.urn in release.dependencies and "Namespace" not in r.type]
         assert {r.type for r in before} <= {"kubernetes:networking.k8s.io/v1:NetworkPolicy"}
         custom = [

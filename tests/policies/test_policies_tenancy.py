@@ -15,6 +15,7 @@ from platform_components.policies import (
     EXEMPT_PREFIX,
     RULES,
     STACK_RULES,
+    Resource,
     Violation,
     check,
     evaluate,
@@ -98,7 +99,7 @@ def test_module_rules_are_registered() -> None:
     assert set(TENANCY_RULES) <= set(RULES)
     assert set(TENANCY_STACK_RULES) <= set(STACK_RULES)
     by_id = {entry["id"]: entry for entry in rule_catalogue()}
-    assert by_id["ns-default-deny"]["applies_to"] == ["Namespace", "NetworkPolicy"]
+    assert by_id["ns-default-deny"]["applies_to"] == ["Namespace", "NamespacePatch", "NetworkPolicy"]
     assert by_id["route-parent-exists"]["kind"] == "stack"
     assert by_id["mesh-strict-mtls"]["applies_to"] == ["PeerAuthentication"]
 
@@ -202,11 +203,62 @@ def test_default_deny_is_reported_on_the_namespace(kit: Kit) -> None:
     assert "spec.podSelector: {}" in violation.message
 
 
-def test_non_team_namespace_needs_no_default_deny(kit: Kit) -> None:
-    ns = namespace()
+def _plain(name: str = "shop") -> dict[str, Any]:
+    """A namespace the program creates that is not a team's (GitOps, add-on, a workload's)."""
+    ns = namespace(name)
     del ns["metadata"]["labels"][TEAM_LABEL]
-    assert run(kit, [ns], "ns-default-deny") == []
-    assert run(kit, [ns], "ns-quota") == []
+    return ns
+
+
+def test_every_namespace_needs_a_default_deny_not_only_team_ones(kit: Kit) -> None:
+    (violation,) = run(kit, [_plain("argocd")], "ns-default-deny")
+    assert violation.resource == "Namespace argocd"
+    assert violation.message.startswith("Namespace argocd: namespace argocd has no default-deny")
+    assert "exempt.ns-default-deny" in violation.message
+    assert run(kit, [_plain()], "ns-quota") == []  # quotas stay a team-namespace rule
+
+
+def test_a_plain_namespace_with_a_default_deny_passes(kit: Kit) -> None:
+    netpol = default_deny()
+    netpol["metadata"]["namespace"] = "argocd"
+    assert run(kit, [_plain("argocd"), netpol], "ns-default-deny") == []
+    # one in another namespace does not count
+    assert len(run(kit, [_plain("flux-system"), netpol], "ns-default-deny")) == 1
+
+
+def test_a_namespace_patch_counts_as_a_namespace_the_program_takes_over(kit: Kit) -> None:
+    """Flux's namespace is created by its install manifest and labelled by a NamespacePatch."""
+    patch = Resource(
+        "kubernetes:core/v1:NamespacePatch",
+        "gitops-namespace-labels",
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "flux-system"}},
+        urn="urn:pulumi:test::platform::kubernetes:core/v1:NamespacePatch::gitops-namespace-labels",
+    )
+    (violation,) = evaluate([patch], [], [STACK_BY_ID["ns-default-deny"]]).violations
+    assert violation.resource == "Namespace flux-system"
+    netpol = default_deny()
+    netpol["metadata"]["namespace"] = "flux-system"
+    assert evaluate([patch, *kit.resources(netpol)], [], [STACK_BY_ID["ns-default-deny"]]).violations == []
+
+
+@pytest.mark.parametrize("name", ["kube-system", "kube-public", "kube-node-lease"])
+def test_system_namespaces_need_no_default_deny(kit: Kit, name: str) -> None:
+    assert run(kit, [_plain(name)], "ns-default-deny") == []
+
+
+def test_an_exempted_namespace_is_reported_with_its_reason(kit: Kit) -> None:
+    ns = _plain("legacy")
+    ns["metadata"]["annotations"] = {
+        f"{EXEMPT_PREFIX}ns-default-deny": "hostNetwork add-on: NetworkPolicies do not apply to its pods"
+    }
+    result = evaluate(kit.resources(ns), [], [STACK_BY_ID["ns-default-deny"]])
+    assert result.violations == []
+    (exemption,) = result.exemptions
+    assert (exemption.rule_id, exemption.resource) == ("ns-default-deny", "Namespace legacy")
+    assert exemption.reason.startswith("hostNetwork add-on")
+    # an exemption without a reason does not count
+    ns["metadata"]["annotations"] = {f"{EXEMPT_PREFIX}ns-default-deny": " "}
+    assert len(run(kit, [ns], "ns-default-deny")) == 1
 
 
 # --- mesh: mTLS and PeerAuthentication -----------------------------------------------------------------

@@ -136,6 +136,54 @@ def dns_egress() -> dict[str, Any]:
     }
 
 
+API_SERVER_PORTS = (443, 6443)
+"""The Kubernetes API server's ports: 443 (EKS, the ``kubernetes`` Service) and 6443 (kubeadm, kind)."""
+ANYWHERE = "0.0.0.0/0"
+"""The API server's endpoints and Git/Helm/OCI hosts lie outside the pod CIDRs and have no stable
+address a policy could name at render time (EKS endpoint ENIs change), so their allows are ipBlocks on
+every address, narrowed by port and by the pods they select."""
+REPOSITORY_PORTS = (443, 22)
+"""Git over HTTPS and SSH, Helm and OCI registries over HTTPS."""
+
+
+def _tcp(ports: Iterable[int]) -> list[dict[str, Any]]:
+    return [{"port": port, "protocol": "TCP"} for port in ports]
+
+
+def api_server_egress(cidr: str = ANYWHERE) -> dict[str, Any]:
+    """Egress to the Kubernetes API server (TCP 443 and 6443) for controllers that watch the cluster."""
+    return {"to": [{"ipBlock": {"cidr": cidr}}], "ports": _tcp(API_SERVER_PORTS)}
+
+
+def repository_egress(cidr: str = ANYWHERE) -> dict[str, Any]:
+    """Egress to Git, Helm and OCI repositories (TCP 443 and 22)."""
+    return {"to": [{"ipBlock": {"cidr": cidr}}], "ports": _tcp(REPOSITORY_PORTS)}
+
+
+def same_namespace_egress() -> dict[str, Any]:
+    """Egress to every pod of the policy's own namespace (its receivers keep their ingress policies)."""
+    return {"to": [{"podSelector": {}}]}
+
+
+def default_deny_spec(
+    *,
+    ingress: Iterable[Mapping[str, Any]] = (),
+    egress: Iterable[Mapping[str, Any]] = (),
+    allow_dns: bool = True,
+) -> dict[str, Any]:
+    """A namespace's default-deny: every pod (empty podSelector) isolated both ways, allowing only
+    DNS to kube-dns (unless ``allow_dns`` is false) and the given rules."""
+    egress_rules = [dict(rule) for rule in egress]
+    if allow_dns:
+        egress_rules.insert(0, dns_egress())
+    return {
+        "podSelector": {},
+        "policyTypes": ["Ingress", "Egress"],
+        "ingress": [dict(rule) for rule in ingress],
+        "egress": egress_rules,
+    }
+
+
 def network_policy_spec(
     *,
     pod_labels: Mapping[str, str],

@@ -88,6 +88,7 @@ ISTIO_ROOT_NAMESPACE = "istio-system"
 # --- type tokens ---------------------------------------------------------------------------------------
 
 NAMESPACE = "kubernetes:core/v1:Namespace"
+NAMESPACE_PATCH = "kubernetes:core/v1:NamespacePatch"
 PEER_AUTHENTICATION_TYPES = frozenset(
     {
         "kubernetes:security.istio.io/v1:PeerAuthentication",
@@ -277,17 +278,25 @@ def _is_default_deny(netpol: Resource) -> bool:
     return True
 
 
+def _managed_namespaces(resources: Iterable[Resource]) -> Iterator[Resource]:
+    """Every namespace the program creates (a Namespace) or takes over (a NamespacePatch, e.g. of the
+    namespace Flux's install manifest creates), except Kubernetes' own system namespaces."""
+    for resource in resources:
+        if resource.type in (NAMESPACE, NAMESPACE_PATCH) and _ns_name(resource) not in SYSTEM_NAMESPACES:
+            yield resource
+
+
 def _default_deny(resources: Sequence[Resource]) -> Iterator[Finding]:
-    for ns in _namespaces(resources):
-        if not is_team_namespace(ns):
-            continue
+    for ns in _managed_namespaces(resources):
         name = _ns_name(ns)
         if not any(_is_default_deny(p) for p in _in_namespace(resources, (NETWORK_POLICY,), name)):
+            kind = "team namespace" if is_team_namespace(ns) else "namespace"
             yield (
                 ns,
-                f"team namespace {name} has no default-deny NetworkPolicy in this stack; add one in "
+                f"{kind} {name} has no default-deny NetworkPolicy in this stack; add one in "
                 f"namespace {name} with spec.podSelector: {{}} and spec.policyTypes [Ingress, Egress] "
-                "(then allow traffic with narrower policies)",
+                "(then allow traffic with narrower policies), or justify the exception with the annotation "
+                '"policy.platform-components.io/exempt.ns-default-deny: <reason>"',
             )
 
 
@@ -602,8 +611,10 @@ STACK_RULES: tuple[StackRule, ...] = (
     ),
     StackRule(
         "ns-default-deny",
-        "Every team namespace must have a default-deny NetworkPolicy (empty podSelector, Ingress and "
-        "Egress), so that traffic is only allowed by explicit policies (CIS EKS 4.3.2; NSA/CISA hardening).",
+        "Every namespace the program creates (team, workload, GitOps and add-on namespaces; a "
+        "NamespacePatch counts as taking one over) must have a default-deny NetworkPolicy (empty "
+        "podSelector, Ingress and Egress), so that traffic is only allowed by explicit policies "
+        "(CIS EKS 4.3.2; NSA/CISA hardening). Kubernetes' system namespaces are not the program's.",
         Severity.HIGH,
         M,
         _default_deny,
@@ -640,7 +651,7 @@ STACK_RULE_KINDS: Mapping[str, tuple[str, ...]] = {
     "mesh-authz-default": ("AuthorizationPolicy", "Namespace"),
     "mesh-mode-known": ("AuthorizationPolicy", "Deployment", "Namespace", "Rollout", "Server", "StatefulSet"),
     "mesh-peer-authentication": ("Namespace", "PeerAuthentication"),
-    "ns-default-deny": ("Namespace", "NetworkPolicy"),
+    "ns-default-deny": ("Namespace", "NamespacePatch", "NetworkPolicy"),
     "ns-quota": ("LimitRange", "Namespace", "ResourceQuota"),
     "route-backend-exists": ("HTTPRoute", "Service"),
     "route-parent-exists": ("Gateway", "HTTPRoute", "Service"),
