@@ -25,7 +25,7 @@ import jsonschema
 from referencing import Registry, Resource
 
 from ..errors import ConfigError
-from . import crds, names
+from . import apiserver, crds, names
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,9 @@ def validate_manifest(
     """Schema errors of one object (at most ``limit``), empty when it would be accepted.
 
     The object's name errors (:func:`platform_components.preview.names.metadata_errors`: the
-    name, generateName and namespace rules of the API server for its kind) come first."""
+    name, generateName and namespace rules of the API server for its kind) come first, the
+    API server's validation of the kind beyond its schema
+    (:func:`platform_components.preview.apiserver.object_errors`) last."""
     api_version = str(manifest.get("apiVersion") or "")
     kind = str(manifest.get("kind") or "")
     if not api_version or not kind:
@@ -114,6 +116,8 @@ def validate_manifest(
     found = list(names.metadata_errors(manifest))
     seen = set(found)
     found += [error for error in _schema_errors(manifest, minor, api_version, kind) if error not in seen]
+    seen = set(found)
+    found += [error for error in apiserver.object_errors(manifest) if error not in seen]
     return [SchemaError(display, path, message) for path, message in found[:limit]]
 
 
