@@ -8,6 +8,7 @@ directory and first on ``sys.path``), with the stack's configuration, against
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import re
@@ -38,6 +39,7 @@ from ._sdk import (
 )
 from .mocks import PreviewMocks, RecordingMonitor, Rejection, ResourceRecord
 from .project import Project, load_project
+from .provenance import StackValues, rejected_value
 from .schema import SchemaError, validate_manifest
 
 Progress = Callable[[str], None]
@@ -384,7 +386,13 @@ def preview(
         say=say,
         timings=timings,
         environment=environment,
+        stack_values=StackValues.of(stack_file),
     )
+
+
+def _with_source(error: SchemaError, manifest: dict[str, Any], stack_values: StackValues) -> SchemaError:
+    source = stack_values.source_of(rejected_value(manifest, error.path, error.message))
+    return dataclasses.replace(error, source=source) if source else error
 
 
 def check(
@@ -396,8 +404,10 @@ def check(
     say: Progress | None = None,
     timings: dict[str, float] | None = None,
     environment: ResolvedEnvironment | None = None,
+    stack_values: StackValues | None = None,
 ) -> PreviewResult:
-    """Render, schema-check and police the resources of a finished program run."""
+    """Render, schema-check and police the resources of a finished program run (``stack_values``:
+    the stack file's values, to name the key a rejected value came from)."""
     say = say or (lambda _msg: None)
     timings = timings if timings is not None else {}
     manifests = [(r, manifest_of(r, run.state.get(r.urn))) for r in run.records if is_manifest(r)]
@@ -405,7 +415,10 @@ def check(
     t0 = time.perf_counter()
     schema_errors: list[SchemaError] = []
     for _record, manifest in manifests:
-        schema_errors.extend(validate_manifest(manifest, kubernetes_version, display=display_of(manifest)))
+        found = validate_manifest(manifest, kubernetes_version, display=display_of(manifest))
+        if stack_values is not None:
+            found = [_with_source(error, manifest, stack_values) for error in found]
+        schema_errors.extend(found)
     for rejection in run.rejections:
         schema_errors.append(
             SchemaError(f"{rejection.type} {rejection.name}", rejection.path, rejection.message)

@@ -33,12 +33,16 @@ class SchemaError:
     resource: str
     path: str
     message: str
+    source: str = ""
+    """Where in the stack file the rejected value came from (:mod:`.provenance`), when known."""
 
     def as_dict(self) -> dict[str, str]:
-        return {"resource": self.resource, "path": self.path, "message": self.message}
+        found = {"resource": self.resource, "path": self.path, "message": self.message}
+        return found | {"source": self.source} if self.source else found
 
     def __str__(self) -> str:
-        return f"{self.resource}: {self.path or '<root>'}: {self.message}"
+        text = f"{self.resource}: {self.path or '<root>'}: {self.message}"
+        return f"{text} (from {self.source})" if self.source else text
 
 
 CustomValidator = Callable[[dict[str, Any]], Iterable[tuple[str, str]]]
