@@ -9,7 +9,7 @@ BIN = Path(sys.executable).parent
 
 
 def _run(*cmd: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1800, check=False)
 
 
 def test_ruff() -> None:
