@@ -965,3 +965,20 @@ def test_pod_spec_check_is_fast() -> None:
     for _ in range(200):
         list(object_errors(manifest))
     assert (time.perf_counter() - start) / 200 < 0.001
+
+
+def test_statefulset_claim_templates_are_volumes() -> None:
+    """ValidatePodTemplateSpecForStatefulSet skips the pod spec; the controller's pods (template plus
+    one persistentVolumeClaim volume per volumeClaimTemplate, ``updateStorage``) go through
+    ValidatePodCreate, so a mount of a claim template is found and any other missing volume is not."""
+    spec = container_with(
+        volumeMounts=[{"name": "data", "mountPath": "/data"}, {"name": "cache", "mountPath": "/c"}]
+    )
+    sts = {
+        "apiVersion": "apps/v1",
+        "kind": "StatefulSet",
+        "spec": {"template": {"spec": spec}, "volumeClaimTemplates": [{"metadata": {"name": "data"}}]},
+    }
+    assert list(object_errors(sts)) == [
+        ("spec.template.spec.containers[0].volumeMounts[1].name", 'Not found: "cache"')
+    ]

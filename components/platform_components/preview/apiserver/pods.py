@@ -1743,10 +1743,19 @@ def _host_aliases(aliases: Any, path: str) -> Errors:
             yield from _dns_subdomain(hostname, f"{path}[{index}].hostnames[{host_index}]")
 
 
-def pod_spec_errors(spec: Any, path: str, *, is_pod: bool = False, is_template: bool = False) -> Errors:
+def pod_spec_errors(
+    spec: Any,
+    path: str,
+    *,
+    is_pod: bool = False,
+    is_template: bool = False,
+    claim_volumes: tuple[str, ...] = (),
+) -> Errors:
     """``ValidatePodSpec`` for the pod spec at ``path`` (``spec`` of a Pod, ``spec.template.spec``
     of a workload ...). ``is_pod`` adds the Pod-only rules (``validateContainerOnlyForPod``,
-    ``ValidatePodCreate``), ``is_template`` a template's (``ValidatePodTemplateSpec``)."""
+    ``ValidatePodCreate``), ``is_template`` a template's (``ValidatePodTemplateSpec``);
+    ``claim_volumes`` names volumes a controller adds to the pods it creates (a StatefulSet's
+    ``volumeClaimTemplates``, mounted as persistentVolumeClaim volumes)."""
     if not isinstance(spec, Mapping):
         return
     grace_value = spec.get("terminationGracePeriodSeconds", 30)  # defaulted to 30 seconds
@@ -1756,6 +1765,8 @@ def pod_spec_errors(spec: Any, path: str, *, is_pod: bool = False, is_template: 
 
     volumes, volume_errors = _volumes(spec.get("volumes"), f"{path}.volumes")
     yield from volume_errors
+    for claim_volume in claim_volumes:
+        volumes[claim_volume] = {"name": claim_volume, "persistentVolumeClaim": {"claimName": claim_volume}}
     claim_names: set[str] = set()
     claims_seen: set[str] = set()
     for index, claim in _maps(spec.get("resourceClaims")):
@@ -1888,10 +1899,29 @@ def check_pod_template(manifest: Mapping[str, Any]) -> Errors:
     yield from pod_spec_errors(_at(manifest, "template", "spec"), "template.spec", is_template=True)
 
 
+@register(("apps", "StatefulSet"))
+def check_statefulset_template(manifest: Mapping[str, Any]) -> Errors:
+    """The pods of a StatefulSet. The API server itself does not run ``ValidatePodSpec`` on a
+    StatefulSet's template (``ValidatePodTemplateSpecForStatefulSet`` has it commented out, because
+    the mounts of ``volumeClaimTemplates`` would not be found); the StatefulSet controller then
+    creates each Pod from the template plus one persistentVolumeClaim volume per claim template
+    (``updateStorage``), and ``ValidatePodCreate`` refuses a bad one, so the StatefulSet is applied
+    but never gets its pods. The template is checked as those pods will be."""
+    claims = tuple(
+        _str(_map(claim.get("metadata")).get("name"))
+        for _, claim in _maps(_at(manifest, "spec", "volumeClaimTemplates"))
+    )
+    yield from pod_spec_errors(
+        _at(manifest, "spec", "template", "spec"),
+        "spec.template.spec",
+        is_template=True,
+        claim_volumes=claims,
+    )
+
+
 @register(
     ("", "ReplicationController"),
     ("apps", "Deployment"),
-    ("apps", "StatefulSet"),
     ("apps", "DaemonSet"),
     ("apps", "ReplicaSet"),
     ("batch", "Job"),
