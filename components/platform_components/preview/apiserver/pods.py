@@ -1008,7 +1008,7 @@ def _resource_value(name: str, raw: Any, amount: Decimal, path: str) -> Errors:
         yield path, invalid(_qty_text(raw), "must be an integer")
     if name.startswith("hugepages-"):
         page = _quantity(name.removeprefix("hugepages-"))
-        if page is not None and page > 0 and (amount % page != 0 or amount < 0):
+        if page is not None and page > 0 and amount % page != 0:
             yield (
                 path,
                 invalid(_qty_text(raw), f"{_qty_text(raw)} is not positive integer multiple of {name}"),
@@ -1914,7 +1914,7 @@ def check_statefulset_template(manifest: Mapping[str, Any]) -> Errors:
     yield from pod_spec_errors(
         _at(manifest, "spec", "template", "spec"),
         "spec.template.spec",
-        is_template=True,
+        is_pod=True,
         claim_volumes=claims,
     )
 
