@@ -982,3 +982,112 @@ def test_statefulset_claim_templates_are_volumes() -> None:
     assert list(object_errors(sts)) == [
         ("spec.template.spec.containers[0].volumeMounts[1].name", 'Not found: "cache"')
     ]
+
+
+def test_validate_volume_source_plugins() -> None:
+    """validateHostPathVolumeSource / validateHostPathType, validateNFSVolumeSource,
+    validateCSIVolumeSource (ValidateCSIDriverName), validateEphemeralVolumeSource,
+    validateDownwardAPIVolumeFile."""
+    volumes = [
+        {"name": "a", "hostPath": {"path": "/var/../etc", "type": "Folder"}},
+        {"name": "b", "nfs": {"server": "nfs", "path": "exports"}},
+        {"name": "c", "csi": {"driver": "Bad_Driver"}},
+        {"name": "d", "ephemeral": {}},
+        {
+            "name": "e",
+            "downwardAPI": {
+                "items": [{"path": "x", "fieldRef": {"fieldPath": "spec.nodeName"}}, {"path": "y"}]
+            },
+        },
+    ]
+    found = errors(spec_with(volumes=volumes))
+    assert_fires(found, "spec.volumes[0].hostPath.path", "must not contain '..'")
+    assert_fires(found, "spec.volumes[0].hostPath.type", 'Unsupported value: "Folder"')
+    assert_fires(found, "spec.volumes[1].nfs.path", "must be an absolute path")
+    assert_fires(found, "spec.volumes[2].csi.driver", "RFC 1123 subdomain")
+    assert ("spec.volumes[3].ephemeral.volumeClaimTemplate", "Required value") in found
+    assert_fires(
+        found, "spec.volumes[4].downwardAPI.items[0].fieldRef.fieldPath", 'Unsupported value: "spec.nodeName"'
+    )
+    assert_fires(
+        found, "spec.volumes[4].downwardAPI.items[1]", "one of fieldRef and resourceFieldRef is required"
+    )
+    ok = [
+        {"name": "a", "hostPath": {"path": "/var/log", "type": "DirectoryOrCreate"}},
+        {"name": "b", "nfs": {"server": "nfs", "path": "/exports"}},
+        {"name": "c", "csi": {"driver": "secrets-store.csi.k8s.io"}},
+        {"name": "d", "ephemeral": {"volumeClaimTemplate": {"spec": {}}}},
+        {
+            "name": "e",
+            "downwardAPI": {
+                "items": [
+                    {"path": "labels", "fieldRef": {"fieldPath": "metadata.labels"}},
+                    {
+                        "path": "mem",
+                        "resourceFieldRef": {"containerName": "app", "resource": "limits.memory"},
+                    },
+                ]
+            },
+        },
+    ]
+    assert errors(spec_with(volumes=ok)) == []
+
+
+def test_pod_spec_gates_and_classes() -> None:
+    """validateReadinessGates, validateSchedulingGates, ValidatePreemptionPolicy,
+    ValidateRuntimeClassName, validateOS, validateFSGroupChangePolicy."""
+    spec = spec_with(
+        readinessGates=[{"conditionType": "bad type"}],
+        schedulingGates=[{"name": "example.com/gate"}, {"name": "example.com/gate"}],
+        preemptionPolicy="Always",
+        runtimeClassName="Gvisor!",
+        os={"name": "plan9"},
+        securityContext={"fsGroupChangePolicy": "Sometimes"},
+    )
+    found = errors(spec)
+    assert_fires(found, "spec.readinessGates[0].conditionType", "name part")
+    assert ("spec.schedulingGates[1]", 'Duplicate value: "example.com/gate"') in found
+    assert_fires(found, "spec.preemptionPolicy", 'Unsupported value: "Always"')
+    assert_fires(found, "spec.runtimeClassName", "RFC 1123 subdomain")
+    assert_fires(found, "spec.os", 'Unsupported value: "plan9"')
+    assert_fires(found, "spec.securityContext.fsGroupChangePolicy", 'Unsupported value: "Sometimes"')
+    ok = spec_with(
+        readinessGates=[{"conditionType": "example.com/ready"}],
+        schedulingGates=[{"name": "example.com/gate"}],
+        preemptionPolicy="Never",
+        runtimeClassName="gvisor",
+        os={"name": "linux"},
+        securityContext={"fsGroupChangePolicy": "OnRootMismatch"},
+    )
+    assert errors(ok) == []
+
+
+def test_validate_host_users() -> None:
+    """validateHostUsers: a user-namespaced pod (hostUsers false) cannot share host namespaces;
+    ValidateSecurityContext: procMount Unmasked needs hostUsers false."""
+    assert_fires(
+        errors(spec_with(hostUsers=False, hostNetwork=True)),
+        "spec.hostNetwork",
+        "when `pod.Spec.HostUsers` is false",
+    )
+    assert (
+        errors(
+            spec_with(
+                hostUsers=False,
+                containers=[dict(BASE["containers"][0], securityContext={"procMount": "Unmasked"})],
+            )
+        )
+        == []
+    )
+
+
+def test_validate_resource_claim_names() -> None:
+    """validateResourceClaimNames: a container claim must name one of spec.resourceClaims."""
+    spec = container_with(resources={"claims": [{"name": "gpu"}]})
+    assert_fires(
+        errors(spec),
+        "spec.containers[0].resources.claims[0]",
+        "must be one of the names in pod.spec.resourceClaims",
+    )
+    spec["resourceClaims"] = [{"name": "gpu", "resourceClaimTemplateName": "gpu-template"}]
+    assert errors(spec) == []
