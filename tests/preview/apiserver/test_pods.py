@@ -1091,3 +1091,13 @@ def test_validate_resource_claim_names() -> None:
     )
     spec["resourceClaims"] = [{"name": "gpu", "resourceClaimTemplateName": "gpu-template"}]
     assert errors(spec) == []
+
+
+def test_validate_path_no_backsteps_splits_on_slashes_only() -> None:
+    """validatePathNoBacksteps: filepath.ToSlash on a Linux API server keeps backslashes, so only
+    '/'-separated '..' elements are backsteps."""
+    spec = container_with(volumeMounts=[{"name": "data", "mountPath": "/d", "subPath": "a\\..\\b"}])
+    spec["volumes"] = [{"name": "data", "emptyDir": {}}]
+    assert errors(spec) == []
+    spec["containers"][0]["volumeMounts"][0]["subPath"] = "a/../b"
+    assert_fires(errors(spec), "spec.containers[0].volumeMounts[0].subPath", "must not contain '..'")

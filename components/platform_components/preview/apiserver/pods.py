@@ -5,7 +5,9 @@ validation.go``): a Pod's ``spec``, a PodTemplate's ``template.spec``, the ``spe
 a ReplicationController, Deployment, StatefulSet, DaemonSet, ReplicaSet and Job, a CronJob's
 ``spec.jobTemplate.spec.template.spec``, and the ``spec.template.spec`` of an Argo Rollout (the
 Rollouts controller builds ReplicaSets, hence Pods, from it, so the same rules decide whether its
-pods can ever be created). Other families call :func:`pod_spec_errors` for pod specs of their own.
+pods can ever be created). A StatefulSet's template is checked as the Pods its controller creates
+(the API server skips ``ValidatePodSpec`` for it; see :func:`check_statefulset_template`). Other
+families call :func:`pod_spec_errors` for pod specs of their own.
 
 The object is read as the client sends it: defaulting has not run, so a field the API server
 defaults (``imagePullPolicy``, ``terminationMessagePolicy``, a port's ``protocol``, ``restartPolicy``,
@@ -67,7 +69,9 @@ Upstream functions mirrored (``validation.go`` unless said otherwise)
 Not mirrored: pod-level ``resources`` (``validatePodResources``), ``resizePolicy``, resource claims
 beyond their names, ``matchLabelKeys``/``mismatchLabelKeys``, Windows host-process pods, the
 seccomp/AppArmor annotation consistency checks and the details of the rarely used volume plugins
-(gitRepo, iscsi, rbd, cephfs, ...: they only count towards "one volume type").
+(gitRepo, iscsi, rbd, cephfs, ...: they only count towards "one volume type"). A negative pod
+``terminationGracePeriodSeconds`` is not refused: ``ValidatePodSpec`` only requires it to be set (it
+is defaulted), and only a probe's must be positive.
 """
 
 from __future__ import annotations
@@ -397,8 +401,9 @@ def _nonnegative(value: Any, path: str) -> Errors:
 
 
 def _path_no_backsteps(target: str, path: str) -> Errors:
-    """``validatePathNoBacksteps``."""
-    if ".." in target.replace("\\", "/").split("/"):
+    """``validatePathNoBacksteps`` (``filepath.ToSlash`` on a Linux API server leaves backslashes
+    alone)."""
+    if ".." in target.split("/"):
         yield path, invalid(target, "must not contain '..'")
 
 
@@ -817,7 +822,7 @@ def _volume_mounts(container: Mapping[str, Any], volumes: Mapping[str, Any], pat
         if isinstance(device_path, str):
             if device_path in seen_devices:
                 yield f"{dev_path_}.devicePath", invalid(device_path, "must be unique")
-            if device_path and ".." in device_path.replace("\\", "/").split("/"):
+            if device_path and ".." in device_path.split("/"):
                 yield f"{dev_path_}.devicePath", invalid(device_path, "can not contain backsteps ('..')")
             else:
                 seen_devices.add(device_path)
