@@ -1101,3 +1101,36 @@ def test_validate_path_no_backsteps_splits_on_slashes_only() -> None:
     assert errors(spec) == []
     spec["containers"][0]["volumeMounts"][0]["subPath"] = "a/../b"
     assert_fires(errors(spec), "spec.containers[0].volumeMounts[0].subPath", "must not contain '..'")
+
+
+def test_validate_match_label_keys() -> None:
+    """validateMatchLabelKeysInTopologySpread / validateLabelKeys /
+    validateMatchLabelKeysAndMismatchLabelKeys: label names, only with a label selector, not in
+    both matchLabelKeys and mismatchLabelKeys."""
+    constraints = [
+        {
+            "maxSkew": 1,
+            "topologyKey": "zone",
+            "whenUnsatisfiable": "DoNotSchedule",
+            "matchLabelKeys": ["pod-template-hash"],
+        }
+    ]
+    assert_fires(
+        errors(spec_with(topologySpreadConstraints=constraints)),
+        "spec.topologySpreadConstraints[0].matchLabelKeys",
+        "must not be specified when labelSelector is not set",
+    )
+    constraints[0]["labelSelector"] = {"matchLabels": {"app": "x"}}
+    assert errors(spec_with(topologySpreadConstraints=constraints)) == []
+    term = {
+        "labelSelector": {},
+        "topologyKey": "zone",
+        "matchLabelKeys": ["a", "bad key"],
+        "mismatchLabelKeys": ["a"],
+    }
+    found = errors(
+        spec_with(affinity={"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term]}})
+    )
+    path = "spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].matchLabelKeys"
+    assert_fires(found, f"{path}[1]", "name part")
+    assert_fires(found, f"{path}[0]", "exists in both matchLabelKeys and mismatchLabelKeys")

@@ -63,13 +63,17 @@ Upstream functions mirrored (``validation.go`` unless said otherwise)
   ``validatePodAffinityTerm``, ``validateWeightedPodAffinityTerms``,
   ``validateTopologySpreadConstraints`` (``ValidateMaxSkew``, ``ValidateTopologyKey``,
   ``ValidateWhenUnsatisfiable``, ``ValidateSpreadConstraintNotRepeat``, ``validateMinDomains``,
-  ``validateNodeInclusionPolicy``), ``ValidateHostAliases``; node selector labels via
+  ``validateNodeInclusionPolicy``, ``validateMatchLabelKeysInTopologySpread``), ``validateLabelKeys``,
+  ``validateMatchLabelKeysAndMismatchLabelKeys``, ``ValidateHostAliases``; node selector labels via
   ``ValidateLabels`` (:mod:`.selectors`).
 
 Not mirrored: pod-level ``resources`` (``validatePodResources``), ``resizePolicy``, resource claims
-beyond their names, ``matchLabelKeys``/``mismatchLabelKeys``, Windows host-process pods, the
-seccomp/AppArmor annotation consistency checks and the details of the rarely used volume plugins
-(gitRepo, iscsi, rbd, cephfs, ...: they only count towards "one volume type"). A negative pod
+beyond their names, whether a ``matchLabelKeys`` key is also in the label selector (the API server
+merges those keys into the selector first), Windows host-process pods, the seccomp/AppArmor
+annotation consistency checks and the details of the rarely used volume plugins (gitRepo, iscsi,
+rbd, cephfs, ...: they only count towards "one volume type"). Paths are those of the offending
+field, also where upstream names the list rather than the item (a mount's ``subPath``,
+``mountPropagation``; a downward API file). A negative pod
 ``terminationGracePeriodSeconds`` is not refused: ``ValidatePodSpec`` only requires it to be set (it
 is defaulted), and only a probe's must be positive.
 """
@@ -1657,13 +1661,23 @@ def _weight(weight: Any, path: str) -> Errors:
 
 def _pod_affinity_term(term: Mapping[str, Any], path: str) -> Errors:
     """``validatePodAffinityTerm`` (``ValidatePodAffinityTermSelector``: label and namespace
-    selectors)."""
+    selectors; ``validateMatchLabelKeysAndMismatchLabelKeys`` without the selector overlap)."""
     yield from label_selector_errors(term.get("labelSelector"), f"{path}.labelSelector")
     yield from label_selector_errors(term.get("namespaceSelector"), f"{path}.namespaceSelector")
     for namespace in _list(term.get("namespaces")):
         if isinstance(namespace, str):
             for message in is_dns1123_label(namespace):
                 yield f"{path}.namespace", invalid(namespace, message)
+    match_keys, mismatch_keys = term.get("matchLabelKeys"), term.get("mismatchLabelKeys")
+    yield from _label_keys(match_keys, term.get("labelSelector"), f"{path}.matchLabelKeys")
+    yield from _label_keys(mismatch_keys, term.get("labelSelector"), f"{path}.mismatchLabelKeys")
+    mismatch = {key for key in _list(mismatch_keys) if isinstance(key, str)}
+    for index, key in enumerate(_list(match_keys)):
+        if isinstance(key, str) and key in mismatch:
+            yield (
+                f"{path}.matchLabelKeys[{index}]",
+                invalid(key, "exists in both matchLabelKeys and mismatchLabelKeys"),
+            )
     topology_key = term.get("topologyKey")
     if topology_key == "":
         yield f"{path}.topologyKey", required("can not be empty")
@@ -1735,7 +1749,24 @@ def _topology_spread(constraints: Any, path: str) -> Errors:
             value = constraint.get(field_name)
             if isinstance(value, str) and value not in NODE_INCLUSION_POLICIES:
                 yield f"{c_path}.{field_name}", not_supported(value, NODE_INCLUSION_POLICIES)
+        yield from _label_keys(
+            constraint.get("matchLabelKeys"), constraint.get("labelSelector"), f"{c_path}.matchLabelKeys"
+        )
         yield from label_selector_errors(constraint.get("labelSelector"), f"{c_path}.labelSelector")
+
+
+def _label_keys(keys: Any, selector: Any, path: str) -> Errors:
+    """``validateLabelKeys`` (and the first part of ``validateMatchLabelKeysInTopologySpread``):
+    label names, and only next to a label selector. Whether a key is also in the selector is not
+    checked: the API server merges ``matchLabelKeys`` into the selector of the Pods it creates."""
+    keys = [key for key in _list(keys) if isinstance(key, str)]
+    if not keys:
+        return
+    if selector is None:
+        yield path, forbidden("must not be specified when labelSelector is not set")
+        return
+    for index, key in enumerate(keys):
+        yield from label_name_errors(key, f"{path}[{index}]")
 
 
 def _host_aliases(aliases: Any, path: str) -> Errors:
