@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import Any, Final
 
 from . import register
@@ -73,6 +74,7 @@ def _parse_ipv4_sloppy(text: str) -> ipaddress.IPv4Address | None:
     return ipaddress.IPv4Address(bytes(octets))
 
 
+@lru_cache(maxsize=1024)
 def parse_ip_sloppy(text: str) -> IPAddress | None:
     """``netutils.ParseIPSloppy``: an IPv4 address (octets may have leading zeros) or an IPv6
     address (no zone; an embedded IPv4 tail parsed the same way); ``None`` when unparseable."""
@@ -92,10 +94,11 @@ def parse_ip_sloppy(text: str) -> IPAddress | None:
         return None
 
 
+@lru_cache(maxsize=1024)
 def parse_cidr_sloppy(text: str) -> IPNetwork | None:
     """``netutils.ParseCIDRSloppy``: ``<ip>/<prefix length>`` with :func:`parse_ip_sloppy`'s IP
     and a decimal prefix length (leading zeros allowed), host bits masked off; ``None`` when
-    unparseable."""
+    unparseable. Cached: the same few CIDRs recur across a platform's policies."""
     addr, slash, mask = text.partition("/")
     if not slash:
         return None
