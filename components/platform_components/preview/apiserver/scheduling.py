@@ -144,15 +144,13 @@ def limit_errors(limit: Any, path: str) -> Iterator[tuple[str, str]]:
         if limit.get("defaultRequest"):
             yield f"{path}.defaultRequest", forbidden("may not be specified when `type` is 'Pod'")
         defaults, requests = {}, {}
-    if kind == "PersistentVolumeClaim" and "storage" not in maxs and "storage" not in mins:
-        maxima, minima = limit.get("max"), limit.get("min")
-        if not (isinstance(maxima, Mapping) and "storage" in maxima) and not (
-            isinstance(minima, Mapping) and "storage" in minima
-        ):
-            yield (
-                f"{path}.limits",
-                required("either minimum or maximum storage value is required, but neither was provided"),
-            )
+    if kind == "PersistentVolumeClaim" and not any(
+        isinstance(bound, Mapping) and "storage" in bound for bound in (limit.get("min"), limit.get("max"))
+    ):
+        yield (
+            f"{path}.limits",
+            required("either minimum or maximum storage value is required, but neither was provided"),
+        )
     ratios = _quantities(limit.get("maxLimitRequestRatio"))
     for key in sorted({*maxs, *mins, *defaults, *requests, *ratios}):
         low, high, default, request, ratio = (
