@@ -40,7 +40,7 @@ def parse_quantity(value: str | int | float) -> Decimal:
         base = Decimal(number)
     except InvalidOperation:
         raise ValueError(f"{value!r} is not a Kubernetes quantity") from None
-    if suffix[:1] in ("e", "E") and len(suffix) > 1:
+    if suffix not in _SUFFIX:  # a decimal exponent ("1e3", "2E-2"); "Ei" and "E" are units
         return base * (Decimal(10) ** int(suffix[1:]))
     return base * _SUFFIX[suffix]
 

@@ -144,3 +144,31 @@ def test_malformed_metadata_never_raises() -> None:
     ):
         assert _errors({"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta}) == []
     assert _errors(_deployment(None)) == []  # type: ignore[arg-type]
+
+
+def test_template_labels_of_kinds_the_server_does_not_check_say_what_is_refused() -> None:
+    """A CronJob's job template and a Rollout's template are not validated when the object is
+    created; the Jobs and ReplicaSets their controllers create are (ValidateObjectMeta,
+    ValidatePodTemplateSpec), and the message says so."""
+    bad = {"labels": {"app": "-bad-"}}
+    cronjob = {
+        "apiVersion": "batch/v1",
+        "kind": "CronJob",
+        "spec": {"jobTemplate": {"metadata": bad, "spec": {"template": {"metadata": bad}}}},
+    }
+    rollout = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Rollout",
+        "spec": {"template": {"metadata": bad}},
+    }
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "spec": {"template": {"metadata": bad}}}
+    cron_errors = [m for p, m in check_metadata(cronjob) if p.endswith("labels")]
+    assert len(cron_errors) == 2
+    assert all(
+        m.startswith("the CronJob is admitted but the API server refuses its Jobs: Invalid value")
+        for m in cron_errors
+    )
+    (rollout_error,) = [m for _, m in check_metadata(rollout)]
+    assert rollout_error.startswith("the Rollout is admitted but the API server refuses its ReplicaSets: ")
+    (deployment_error,) = [m for _, m in check_metadata(deployment)]
+    assert deployment_error.startswith('Invalid value: "-bad-"')

@@ -154,6 +154,14 @@ def template_metadata_errors(meta: Any, path: str) -> Iterator[tuple[str, str]]:
     yield from annotations_errors(meta.get("annotations"), f"{path}.annotations")
 
 
+CONTROLLER_OBJECTS_REFUSED: Final = {
+    ("batch", "CronJob"): "the CronJob is admitted but the API server refuses its Jobs: ",
+    ("argoproj.io", "Rollout"): "the Rollout is admitted but the API server refuses its ReplicaSets: ",
+}
+"""Prefixes of the template errors of kinds the API server does not check (a custom resource, a
+CronJob's job template): what fails is what their controller creates."""
+
+
 def _templates(manifest: Mapping[str, Any]) -> Iterator[tuple[Any, str]]:
     """``(metadata, path)`` of the templates ``manifest`` embeds."""
     key = (_group(manifest.get("apiVersion")), str(manifest.get("kind") or ""))
@@ -190,11 +198,16 @@ def check_metadata(manifest: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
         yield from annotations_errors(meta.get("annotations"), "metadata.annotations")
         yield from owner_references_errors(meta.get("ownerReferences"), "metadata.ownerReferences")
         yield from finalizers_errors(meta.get("finalizers"), "metadata.finalizers")
+    prefix = CONTROLLER_OBJECTS_REFUSED.get(
+        (_group(manifest.get("apiVersion")), str(manifest.get("kind") or "")), ""
+    )
     for template_meta, path in _templates(manifest):
-        yield from template_metadata_errors(template_meta, path)
+        for field_path, message in template_metadata_errors(template_meta, path):
+            yield field_path, prefix + message
 
 
 __all__ = [
+    "CONTROLLER_OBJECTS_REFUSED",
     "TOTAL_ANNOTATION_SIZE_LIMIT",
     "annotations_errors",
     "check_metadata",

@@ -106,6 +106,7 @@ from ._validation import (
     required,
     too_long,
 )
+from .metadata import CONTROLLER_OBJECTS_REFUSED
 from .selectors import label_name_errors, label_selector_errors, labels_errors
 
 Errors = Iterator[tuple[str, str]]
@@ -1947,12 +1948,17 @@ def check_statefulset_template(manifest: Mapping[str, Any]) -> Errors:
         _str(_map(claim.get("metadata")).get("name"))
         for _, claim in _maps(_at(manifest, "spec", "volumeClaimTemplates"))
     )
-    yield from pod_spec_errors(
+    for path, message in pod_spec_errors(
         _at(manifest, "spec", "template", "spec"),
         "spec.template.spec",
         is_pod=True,
         claim_volumes=claims,
-    )
+    ):
+        yield path, f"{STATEFULSET_PODS_REFUSED}{message}"
+
+
+STATEFULSET_PODS_REFUSED = "the StatefulSet is admitted but the API server refuses its Pods: "
+"""Prefix of the errors found in a StatefulSet's template: the server accepts the object itself."""
 
 
 @register(
@@ -1964,10 +1970,17 @@ def check_statefulset_template(manifest: Mapping[str, Any]) -> Errors:
     ("argoproj.io", "Rollout"),
 )
 def check_workload_template(manifest: Mapping[str, Any]) -> Errors:
-    """``ValidatePodTemplateSpec`` of the workload kinds (and Argo Rollouts): ``spec.template.spec``."""
-    yield from pod_spec_errors(
+    """``ValidatePodTemplateSpec`` of the workload kinds (and Argo Rollouts, whose template the API
+    server does not check: the ReplicaSets the Rollouts controller creates from it are refused):
+    ``spec.template.spec``."""
+    prefix = ROLLOUT_REPLICASETS_REFUSED if manifest.get("kind") == "Rollout" else ""
+    for path, message in pod_spec_errors(
         _at(manifest, "spec", "template", "spec"), "spec.template.spec", is_template=True
-    )
+    ):
+        yield path, prefix + message
+
+
+ROLLOUT_REPLICASETS_REFUSED = CONTROLLER_OBJECTS_REFUSED[("argoproj.io", "Rollout")]
 
 
 @register(("batch", "CronJob"))
