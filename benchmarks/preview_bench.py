@@ -8,7 +8,9 @@ Prints:
 * for N SecureWorkloads: the program time through the components versus registering the same
   Kubernetes objects raw through ``pulumi_kubernetes`` under the same mocks (the SDK floor), and
   their ratio (target: <= 1.15 at N = 500);
-* the schema + policy check time per Kubernetes object.
+* the schema + policy check time per Kubernetes object, and within it the API server's validation
+  beyond the schema (:mod:`platform_components.preview.apiserver`; target: <= 1 ms per object) for
+  the synthetic services and for every object of each stack.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from platform_components import (  # noqa: E402
     SecureWorkload,
     SecureWorkloadArgs,
 )
+from platform_components.preview.apiserver import object_errors  # noqa: E402
 from platform_components.preview.engine import check, preview, run_program  # noqa: E402
 from platform_components.workload import render_workload  # noqa: E402
 
@@ -102,6 +105,11 @@ def _snake(key: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in key)
 
 
+def apiserver_pass(objects: list[dict[str, Any]]) -> int:
+    """The API server's validation of every object (its error count)."""
+    return sum(1 for manifest in objects for _ in object_errors(manifest))
+
+
 def timed(fn: Any, repeat: int) -> tuple[float, Any]:
     times, result = [], None
     for _ in range(repeat):
@@ -122,15 +130,18 @@ def main() -> None:
     preview(ROOT, "dev")  # warm-up: imports (moto, boto3 models, cel-python) happen once per process
     for stack in ("dev", "staging", "prod", "local"):
         seconds, result = timed(lambda s=stack: preview(ROOT, s), args.repeat)
+        objects = [manifest for _record, manifest in result.manifests]
+        api_s, _ = timed(lambda o=objects: apiserver_pass(o), args.repeat)
         print(
             f"stack {stack}: preview {seconds:.2f} s ({len(result.records)} resources, "
-            f"{len(result.violations)} violations, {len(result.schema_errors)} schema errors)"
+            f"{len(result.violations)} violations, {len(result.schema_errors)} schema errors); "
+            f"API server checks {1000 * api_s / max(1, len(objects)):.3f} ms/object over {len(objects)} objects"
         )
 
     print()
     print(
         f"{'N':>5} {'component s':>12} {'raw SDK s':>10} {'ratio':>6} {'resources':>10} "
-        f"{'check ms/object':>16}"
+        f"{'check ms/object':>16} {'apiserver ms/object':>20}"
     )
     for n in sizes:
         comp_program = component_program(n)
@@ -153,9 +164,11 @@ def main() -> None:
             lambda r=run: check(r, project="bench", stack="bench", kubernetes_version="1.35"), args.repeat
         )
         per_object = 1000 * check_s / max(1, len(checked.manifests))
+        objects = [manifest for _record, manifest in checked.manifests]
+        api_s, _ = timed(lambda o=objects: apiserver_pass(o), args.repeat)
         print(
             f"{n:>5} {comp_s:>12.2f} {raw_s:>10.2f} {comp_s / raw_s:>6.2f} {len(run.records):>10} "
-            f"{per_object:>16.3f}"
+            f"{per_object:>16.3f} {1000 * api_s / max(1, len(objects)):>20.3f}"
         )
         if checked.violations or checked.schema_errors:
             print(f"      ! {len(checked.violations)} violations, {len(checked.schema_errors)} schema errors")
