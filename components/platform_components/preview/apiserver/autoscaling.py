@@ -18,6 +18,7 @@ from typing import Any, Final, TypeGuard
 from ...kube.quantity import parse_quantity
 from ..names import is_dns1123_label, is_valid_path_segment_name
 from . import register
+from ._resources import STANDARD_CONTAINER_RESOURCES, STANDARD_RESOURCES
 from ._validation import forbidden, invalid, is_int, is_qualified_name, not_supported, required
 from .selectors import label_selector_errors
 from .workloads import not_more_than_100_percent_errors, positive_int_or_percent_errors
@@ -39,28 +40,6 @@ _METRIC_SOURCE_FIELDS: Final = (
 )
 _SELECT_POLICIES: Final = ["Disabled", "Max", "Min"]
 _POLICY_TYPES: Final = ["Percent", "Pods"]
-_CONTAINER_RESOURCES: Final = frozenset({"cpu", "memory", "ephemeral-storage"})
-_STANDARD_RESOURCES: Final = _CONTAINER_RESOURCES | frozenset(
-    {
-        "requests.cpu",
-        "requests.memory",
-        "requests.ephemeral-storage",
-        "limits.cpu",
-        "limits.memory",
-        "limits.ephemeral-storage",
-        "pods",
-        "services",
-        "replicationcontrollers",
-        "resourcequotas",
-        "secrets",
-        "configmaps",
-        "persistentvolumeclaims",
-        "storage",
-        "requests.storage",
-        "services.nodeports",
-        "services.loadbalancers",
-    }
-)
 _EXTENDED_PREFIX: Final = "requests."
 
 
@@ -132,9 +111,9 @@ def container_resource_name_errors(name: str, path: str) -> Errors:
     for message in messages:
         yield path, invalid(name, message)
     if "/" not in name:
-        if not messages and name not in _STANDARD_RESOURCES and not name.startswith("hugepages-"):
+        if not messages and name not in STANDARD_RESOURCES and not name.startswith("hugepages-"):
             yield path, invalid(name, "must be a standard resource type or fully qualified")
-        if name not in _CONTAINER_RESOURCES and not name.startswith("hugepages-"):
+        if name not in STANDARD_CONTAINER_RESOURCES and not name.startswith("hugepages-"):
             yield path, invalid(name, "must be a standard resource for containers")
     elif "kubernetes.io/" not in name and (
         name.startswith(_EXTENDED_PREFIX) or is_qualified_name(_EXTENDED_PREFIX + name)

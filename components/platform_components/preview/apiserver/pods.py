@@ -89,6 +89,14 @@ from typing import Any, Final
 from ...kube.quantity import parse_quantity
 from ..names import is_dns1123_label, is_dns1123_subdomain, max_len_error, name_is_dns_subdomain, regex_error
 from . import register
+from ._resources import (
+    INTEGER_RESOURCES,
+    STANDARD_CONTAINER_RESOURCES,
+    STANDARD_RESOURCES,
+    is_extended_resource_name,
+    is_native_resource,
+    is_overcommit_allowed,
+)
 from ._validation import (
     bad_value,
     duplicate,
@@ -213,45 +221,6 @@ _BYTE_DIVISORS: Final = frozenset(
 )
 _BYTE_DIVISORS_TEXT: Final = "1, 1k, 1M, 1G, 1T, 1P, 1E, 1Ki, 1Mi, 1Gi, 1Ti, 1Pi, 1Ei"
 
-_STANDARD_RESOURCES: Final = frozenset(
-    {
-        "cpu",
-        "memory",
-        "ephemeral-storage",
-        "requests.cpu",
-        "requests.memory",
-        "requests.ephemeral-storage",
-        "limits.cpu",
-        "limits.memory",
-        "limits.ephemeral-storage",
-        "pods",
-        "resourcequotas",
-        "services",
-        "replicationcontrollers",
-        "secrets",
-        "configmaps",
-        "persistentvolumeclaims",
-        "storage",
-        "requests.storage",
-        "services.nodeports",
-        "services.loadbalancers",
-    }
-)
-"""``helper.standardResources``."""
-_STANDARD_CONTAINER_RESOURCES: Final = frozenset({"cpu", "memory", "ephemeral-storage"})
-_INTEGER_RESOURCES: Final = frozenset(
-    {
-        "pods",
-        "resourcequotas",
-        "services",
-        "replicationcontrollers",
-        "secrets",
-        "configmaps",
-        "persistentvolumeclaims",
-        "services.nodeports",
-        "services.loadbalancers",
-    }
-)
 
 _SYSCTL_SEGMENT: Final = "[a-z0-9]([-_a-z0-9]*[a-z0-9])?"
 _SYSCTL_FMT: Final = "(" + _SYSCTL_SEGMENT + "[\\./])*" + _SYSCTL_SEGMENT
@@ -974,23 +943,6 @@ def _env_from(env_from: Any, path: str) -> Errors:
             yield path, invalid("", "may not have more than one field specified at a time")
 
 
-def _is_native(name: str) -> bool:
-    """``helper.IsNativeResource``."""
-    return "/" not in name or "kubernetes.io/" in name
-
-
-def _is_extended(name: str) -> bool:
-    """``helper.IsExtendedResourceName``."""
-    if _is_native(name) or name.startswith("requests."):
-        return False
-    return not is_qualified_name("requests." + name)
-
-
-def _overcommit_allowed(name: str) -> bool:
-    """``helper.IsOvercommitAllowed``."""
-    return _is_native(name) and not name.startswith("hugepages-")
-
-
 def _container_resource_name(name: str, path: str) -> Errors:
     """``validateContainerResourceName`` (after ``validateResourceName``)."""
     messages = is_qualified_name(name)
@@ -999,14 +951,14 @@ def _container_resource_name(name: str, path: str) -> Errors:
     if (
         not messages
         and "/" not in name
-        and name not in _STANDARD_RESOURCES
+        and name not in STANDARD_RESOURCES
         and not name.startswith(("hugepages-", "requests.hugepages-"))
     ):
         yield path, invalid(name, "must be a standard resource type or fully qualified")
     if "/" not in name:
-        if name not in _STANDARD_CONTAINER_RESOURCES and not name.startswith("hugepages-"):
+        if name not in STANDARD_CONTAINER_RESOURCES and not name.startswith("hugepages-"):
             yield path, invalid(name, "must be a standard resource for containers")
-    elif not _is_native(name) and not _is_extended(name):
+    elif not is_native_resource(name) and not is_extended_resource_name(name):
         yield path, invalid(name, "doesn't follow extended resource name standard")
 
 
@@ -1014,7 +966,7 @@ def _resource_value(name: str, raw: Any, amount: Decimal, path: str) -> Errors:
     """``ValidateResourceQuantityValue`` and ``validateResourceQuantityHugePageValue``."""
     if amount < 0:
         yield path, invalid(_qty_text(raw), IS_NEGATIVE_ERROR)
-    if (name in _INTEGER_RESOURCES or _is_extended(name)) and (amount * 1000) % 1000 != 0:
+    if (name in INTEGER_RESOURCES or is_extended_resource_name(name)) and (amount * 1000) % 1000 != 0:
         yield path, invalid(_qty_text(raw), "must be an integer")
     if name.startswith("hugepages-"):
         page = _quantity(name.removeprefix("hugepages-"))
@@ -1061,7 +1013,7 @@ def resource_requirements_errors(
         yield from _resource_value(name, raw, amount, key_path)
         if name in limit_values:
             limit = limit_values[name]
-            if amount != limit and not _overcommit_allowed(name):
+            if amount != limit and not is_overcommit_allowed(name):
                 yield (
                     f"{path}.requests",
                     invalid(_qty_text(raw), f"must be equal to {name} limit of {_qty_text(limits[name])}"),
@@ -1074,7 +1026,7 @@ def resource_requirements_errors(
                         f"must be less than or equal to {name} limit of {_qty_text(limits[name])}",
                     ),
                 )
-        elif name not in limits and not _overcommit_allowed(name):
+        elif name not in limits and not is_overcommit_allowed(name):
             yield f"{path}.limits", required("Limit must be set for non overcommitable resources")
         huge_pages = huge_pages or name.startswith("hugepages-")
         cpu_or_memory = cpu_or_memory or name in ("cpu", "memory")

@@ -28,6 +28,7 @@ from typing import Any, Final
 
 from ...kube.quantity import parse_quantity
 from . import register
+from ._resources import INTEGER_RESOURCES, is_extended_resource_name
 from ._validation import duplicate, forbidden, invalid, is_int, is_qualified_name, not_supported, required
 
 HIGHEST_USER_DEFINABLE_PRIORITY: Final = 1_000_000_000
@@ -83,19 +84,6 @@ def priority_class_errors(manifest: Mapping[str, Any]) -> Iterator[tuple[str, st
 
 LIMIT_TYPES: Final = ("Pod", "Container", "PersistentVolumeClaim")
 """``helper.IsStandardLimitRangeType``."""
-INTEGER_RESOURCES: Final = frozenset(
-    {
-        "pods",
-        "resourcequotas",
-        "services",
-        "replicationcontrollers",
-        "secrets",
-        "configmaps",
-        "persistentvolumeclaims",
-        "services.nodeports",
-        "services.loadbalancers",
-    }
-)
 """``helper.integerResources``."""
 
 
@@ -232,14 +220,6 @@ def limit_range_errors(manifest: Mapping[str, Any]) -> Iterator[tuple[str, str]]
             seen.add(kind)
 
 
-def is_extended_resource_name(name: str) -> bool:
-    """``helper.IsExtendedResourceName``: not native (a ``/`` outside ``kubernetes.io/``), not
-    ``requests.``-prefixed, and ``requests.<name>`` a qualified name."""
-    if "/" not in name or "kubernetes.io/" in name or name.startswith("requests."):
-        return False
-    return not is_qualified_name("requests." + name)
-
-
 @register(("", "ResourceQuota"))
 def resource_quota_errors(manifest: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     """``ValidateResourceQuotaSpec`` -> ``ValidateResourceQuantityValue`` on every hard limit:
@@ -256,7 +236,6 @@ def resource_quota_errors(manifest: Mapping[str, Any]) -> Iterator[tuple[str, st
 
 __all__ = [
     "HIGHEST_USER_DEFINABLE_PRIORITY",
-    "is_extended_resource_name",
     "known_system_priority_class_error",
     "limit_range_errors",
     "priority_class_errors",
