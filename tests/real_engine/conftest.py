@@ -1,4 +1,5 @@
-"""Fixtures of the real-engine tests: the tools from ``tools/build-real-tools`` and the driver.
+"""Fixtures of the real-engine tests: the tools from ``tools/build-real-tools``, the driver and a
+real control plane (etcd, kube-apiserver, kube-controller-manager; ``apiserver.py``).
 
 A missing tool is a failure when ``CI`` is set, and locally a skip that names the tool and the
 command that builds it. The driver (``engine.py``) runs in a subprocess under the interpreter of the
@@ -12,7 +13,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -25,8 +26,8 @@ TOOLS = ("pulumi", "pulumi-resource-kubernetes")
 TIMEOUT = 900
 
 
-def _load_driver() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("real_engine_driver", HERE / "engine.py")
+def _load(name: str, file: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(name, HERE / file)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
@@ -34,26 +35,44 @@ def _load_driver() -> ModuleType:
     return module
 
 
-real_engine_driver = _load_driver()
+real_engine_driver = _load("real_engine_driver", "engine.py")
 RealRun = real_engine_driver.RealRun
+control_plane = _load("real_engine_apiserver", "apiserver.py")
 
 
 def missing_tools() -> list[str]:
     return [tool for tool in TOOLS if not os.access(ROOT / ".realtools" / "bin" / tool, os.X_OK)]
 
 
-@pytest.fixture(scope="session")
-def real_tools() -> Path:
-    missing = missing_tools()
+def _require(missing: list[str], only: str = "") -> None:
     if missing:
         message = (
             f"real tool(s) not built: {', '.join(missing)} (.realtools/bin); "
-            "build them with tools/build-real-tools (or run scripts/test, which does)"
+            f"build them with tools/build-real-tools{only} (or run scripts/test, which does)"
         )
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def real_tools() -> Path:
+    _require(missing_tools())
     return ROOT / ".realtools" / "bin"
+
+
+@pytest.fixture(scope="session")
+def apiserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A running etcd + kube-apiserver + kube-controller-manager for the session (``apiserver.py``).
+
+    Yields a ``ControlPlane``: ``.url``, ``.kubeconfig`` (admin, ``system:masters``) and
+    ``.request(method, path, body)``. Stopped (SIGTERM, then SIGKILL) at the end of the session."""
+    _require(control_plane.missing_binaries(), " --only kube-apiserver,etcd")
+    plane = control_plane.start(tmp_path_factory.mktemp("apiserver"))
+    try:
+        yield plane
+    finally:
+        plane.stop()
 
 
 Driver = Callable[..., Any]
@@ -61,7 +80,8 @@ Driver = Callable[..., Any]
 
 @pytest.fixture(scope="session")
 def driver(real_tools: Path) -> Driver:
-    """``driver(op, project, stack, workdir, python=…, config=…, secrets=…, policy=…, expect_no_changes=…)``."""
+    """``driver(op, project, stack, workdir, python=…, config=…, secrets=…, policy=…, expect_no_changes=…,
+    skip_await=…)``."""
 
     def run(
         op: str,
@@ -74,6 +94,7 @@ def driver(real_tools: Path) -> Driver:
         secrets: Mapping[str, str] | None = None,
         policy: bool = True,
         expect_no_changes: bool = False,
+        skip_await: bool = False,
     ) -> Any:
         workdir.mkdir(parents=True, exist_ok=True)
         args = [str(python), str(HERE / "engine.py"), op, "--project", str(project), "--stack", stack]
@@ -88,6 +109,8 @@ def driver(real_tools: Path) -> Driver:
             args.append("--no-policy")
         if expect_no_changes:
             args.append("--expect-no-changes")
+        if skip_await:
+            args.append("--skip-await")
         env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
         proc = subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT, env=env, check=False)
         lines = [line for line in proc.stdout.splitlines() if line.startswith(real_engine_driver.MARKER)]
