@@ -79,6 +79,29 @@ Driver = Callable[..., Any]
 
 
 @pytest.fixture(scope="session")
+def local_offline(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """``platformctl preview --stack local`` once per session: its output folder and its printout
+    (what the real-engine runs of the local stack are compared with)."""
+    out = tmp_path_factory.mktemp("local-offline")
+    proc = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "platformctl"),
+            "preview",
+            str(ROOT),
+            "--stack",
+            "local",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out, proc.stdout + proc.stderr
+
+
+@pytest.fixture(scope="session")
 def driver(real_tools: Path) -> Driver:
     """``driver(op, project, stack, workdir, python=…, config=…, secrets=…, policy=…, expect_no_changes=…,
     skip_await=…)``."""

@@ -13,8 +13,6 @@ platform option yet), without which Deployments, the StatefulSet and Services wa
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,17 +61,10 @@ def get(apiserver: Any, key: Key) -> tuple[int, Any]:
 
 
 @pytest.fixture(scope="module")
-def cluster(driver, apiserver, tmp_path_factory: pytest.TempPathFactory) -> ClusterRuns:
-    offline_out = tmp_path_factory.mktemp("local-offline")
-    cli = Path(sys.executable).parent / "platformctl"
-    offline = subprocess.run(
-        [str(cli), "preview", str(ROOT), "--stack", STACK, "--out", str(offline_out)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert offline.returncode == 0, offline.stdout + offline.stderr
-    result = ClusterRuns(rendered_keys(offline_out / "manifests"))
+def cluster(
+    driver, apiserver, local_offline: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory
+) -> ClusterRuns:
+    result = ClusterRuns(rendered_keys(local_offline[0] / "manifests"))
     assert result.expected, "platformctl rendered nothing"
 
     workdir = tmp_path_factory.mktemp("local-apiserver")

@@ -16,7 +16,6 @@ import importlib.util
 import json
 import os
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -135,18 +134,10 @@ def real_engine_environment(workdir: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def local(driver, tmp_path_factory: pytest.TempPathFactory) -> LocalRuns:
+def local(driver, local_offline: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory) -> LocalRuns:
     workdir = tmp_path_factory.mktemp("local-real")
-    offline_out = tmp_path_factory.mktemp("local-offline")
-    cli = Path(sys.executable).parent / "platformctl"
-    offline = subprocess.run(
-        [str(cli), "preview", str(ROOT), "--stack", STACK, "--out", str(offline_out)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert offline.returncode == 0, offline.stdout + offline.stderr
-    result = LocalRuns(workdir, offline_out, offline.stdout + offline.stderr)
+    offline_out, offline_output = local_offline
+    result = LocalRuns(workdir, offline_out, offline_output)
     result.runs["preview"] = driver("preview", ROOT, STACK, workdir)
     result.runs["up"] = driver("up", ROOT, STACK, workdir)
     result.rendered = objects(workdir / "rendered")
