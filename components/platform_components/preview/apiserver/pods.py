@@ -977,6 +977,22 @@ def _resource_value(name: str, raw: Any, amount: Decimal, path: str) -> Errors:
             )
 
 
+def _resource_quantities(entries: Mapping[Any, Any], path: str, values: dict[str, Decimal]) -> Errors:
+    """The names and quantities of a ``limits`` or ``requests`` list; each parseable quantity goes
+    into ``values`` by name."""
+    for name, raw in entries.items():
+        if not isinstance(name, str):
+            continue
+        key_path = f"{path}.{name}"
+        yield from _container_resource_name(name, key_path)
+        amount = _quantity(raw)
+        if amount is None:
+            yield key_path, invalid(raw, QUANTITY_ERROR)
+            continue
+        values[name] = amount
+        yield from _resource_value(name, raw, amount, key_path)
+
+
 def resource_requirements_errors(
     resources: Any, path: str, claim_names: frozenset[str] = frozenset()
 ) -> Errors:
@@ -986,31 +1002,11 @@ def resource_requirements_errors(
     resources = _map(resources)
     limits, requests = _map(resources.get("limits")), _map(resources.get("requests"))
     limit_values: dict[str, Decimal] = {}
-    cpu_or_memory = False
-    huge_pages = False
-    for name, raw in limits.items():
-        if not isinstance(name, str):
-            continue
-        key_path = f"{path}.limits.{name}"
-        yield from _container_resource_name(name, key_path)
-        amount = _quantity(raw)
-        if amount is None:
-            yield key_path, invalid(raw, QUANTITY_ERROR)
-            continue
-        limit_values[name] = amount
-        yield from _resource_value(name, raw, amount, key_path)
-        huge_pages = huge_pages or name.startswith("hugepages-")
-        cpu_or_memory = cpu_or_memory or name in ("cpu", "memory")
-    for name, raw in requests.items():
-        if not isinstance(name, str):
-            continue
-        key_path = f"{path}.requests.{name}"
-        yield from _container_resource_name(name, key_path)
-        amount = _quantity(raw)
-        if amount is None:
-            yield key_path, invalid(raw, QUANTITY_ERROR)
-            continue
-        yield from _resource_value(name, raw, amount, key_path)
+    yield from _resource_quantities(limits, f"{path}.limits", limit_values)
+    request_values: dict[str, Decimal] = {}
+    yield from _resource_quantities(requests, f"{path}.requests", request_values)
+    for name, amount in request_values.items():
+        raw = requests[name]
         if name in limit_values:
             limit = limit_values[name]
             if amount != limit and not is_overcommit_allowed(name):
@@ -1028,9 +1024,8 @@ def resource_requirements_errors(
                 )
         elif name not in limits and not is_overcommit_allowed(name):
             yield f"{path}.limits", required("Limit must be set for non overcommitable resources")
-        huge_pages = huge_pages or name.startswith("hugepages-")
-        cpu_or_memory = cpu_or_memory or name in ("cpu", "memory")
-    if huge_pages and not cpu_or_memory:
+    named = limit_values.keys() | request_values.keys()
+    if any(name.startswith("hugepages-") for name in named) and not named & {"cpu", "memory"}:
         yield path, forbidden("HugePages require cpu or memory")
     seen: set[str] = set()
     for index, claim in _maps(resources.get("claims")):
