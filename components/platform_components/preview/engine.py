@@ -30,6 +30,7 @@ from .. import policies
 from ..config import CONFIG_KEY, DEFAULT_KUBERNETES_VERSION, format_validation_error
 from ..context import ENVIRONMENT_KEY, ResolvedEnvironment, resolve_environment
 from ..errors import ConfigError, PlatformError, PreviewError
+from ._collector import tuned_collector
 from ._sdk import (
     OutputRegistry,
     clear_root_resource,
@@ -218,7 +219,7 @@ def run_program(
         session: AbstractContextManager[Any] = (
             mocks.session() if isinstance(mocks, PreviewMocks) else nullcontext()
         )
-        with session:  # cloud backends (moto) live for exactly this run
+        with session, tuned_collector():  # cloud backends (moto) live for exactly this run
             run_on_own_loop(main)
     finally:
         pulumi.runtime.set_all_config({}, [])

@@ -1,0 +1,77 @@
+"""The collector settings of one program run (``preview/_collector.py``)."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+
+import pytest
+from platform_components.preview._collector import RUN_THRESHOLDS, tuned_collector
+from platform_components.preview.engine import run_program
+
+
+@pytest.fixture(autouse=True)
+def _restore_collector() -> Iterator[None]:
+    enabled, thresholds = gc.isenabled(), gc.get_threshold()
+    yield
+    gc.unfreeze()
+    gc.set_threshold(*thresholds)
+    if enabled:
+        gc.enable()
+
+
+def test_inside_a_run_the_heap_is_frozen_and_the_thresholds_raised() -> None:
+    before = gc.get_threshold()
+    with tuned_collector():
+        assert gc.get_threshold() == RUN_THRESHOLDS
+        assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+
+def test_settings_are_restored_when_the_run_fails() -> None:
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError), tuned_collector():
+        raise RuntimeError("the program failed")
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+
+def test_cycles_made_during_the_run_are_still_collected() -> None:
+    class Node:
+        other: object
+
+    with tuned_collector():
+        first, second = Node(), Node()
+        first.other, second.other = second, first
+        ident = id(first)
+        del first, second
+        assert gc.collect() > 0
+        assert all(id(obj) != ident for obj in gc.get_objects())
+
+
+def test_a_disabled_collector_is_left_alone() -> None:
+    gc.disable()
+    before = gc.get_threshold()
+    with tuned_collector():
+        assert not gc.isenabled()
+        assert gc.get_threshold() == before
+        assert gc.get_freeze_count() == 0
+    assert not gc.isenabled()
+
+
+def test_a_callers_own_freeze_is_not_undone() -> None:
+    gc.freeze()
+    frozen = gc.get_freeze_count()
+    before = gc.get_threshold()
+    with tuned_collector():
+        assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == frozen
+
+
+def test_run_program_runs_under_the_tuned_collector() -> None:
+    seen: list[tuple[int, int, int]] = []
+    before = gc.get_threshold()
+    run_program(lambda: seen.append(gc.get_threshold()), project="p", stack="s")
+    assert seen == [RUN_THRESHOLDS]
+    assert gc.get_threshold() == before
