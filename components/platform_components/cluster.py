@@ -300,21 +300,22 @@ def irsa_trust_policy(oidc_arn: str, issuer: str, namespace: str, service_accoun
 class EksCluster(pulumi.ComponentResource):
     """An EKS cluster with its VPC, encryption, logging, access entries, add-ons and system nodes."""
 
-    cluster_name: pulumi.Output[str]
-    """Physical EKS cluster name (the component name)."""
-    endpoint: pulumi.Output[str]
-    """API server endpoint."""
-    oidc_issuer: pulumi.Output[str]
-    """OIDC issuer URL (IRSA)."""
-    oidc_provider_arn: pulumi.Output[str]
-    """ARN of the IAM OIDC provider (IRSA)."""
-    vpc_id: pulumi.Output[str]
-    private_subnet_ids: pulumi.Output[list[str]]
-    node_security_group_id: pulumi.Output[str]
-    """The cluster security group (EKS attaches it to managed nodes; Karpenter discovers it by tag)."""
-    kms_key_arn: pulumi.Output[str]
-    kubeconfig: pulumi.Output[str]
-    """A kubeconfig using ``aws eks get-token`` (secret)."""
+    if TYPE_CHECKING:  # outputs for type checkers and the docs (see SecureWorkload)
+        cluster_name: pulumi.Output[str]
+        """Physical EKS cluster name (the component name)."""
+        endpoint: pulumi.Output[str]
+        """API server endpoint."""
+        oidc_issuer: pulumi.Output[str]
+        """OIDC issuer URL (IRSA)."""
+        oidc_provider_arn: pulumi.Output[str]
+        """ARN of the IAM OIDC provider (IRSA)."""
+        vpc_id: pulumi.Output[str]
+        private_subnet_ids: pulumi.Output[list[str]]
+        node_security_group_id: pulumi.Output[str]
+        """The cluster security group (EKS attaches it to managed nodes; Karpenter discovers it by tag)."""
+        kms_key_arn: pulumi.Output[str]
+        kubeconfig: pulumi.Output[str]
+        """A kubeconfig using ``aws eks get-token`` (secret)."""
 
     def __init__(self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         ensure_loaded(aws)

@@ -1565,24 +1565,25 @@ def bucket_policy(bucket_arn: str) -> str:
 class StatefulDatabase(pulumi.ComponentResource):
     """PostgreSQL: StatefulSets, Services, PDB, NetworkPolicy, credentials and backups (module docs)."""
 
-    namespace: pulumi.Output[str]
-    """Namespace of every Kubernetes object."""
-    host: pulumi.Output[str]
-    """In-cluster DNS name of the primary (read-write) Service."""
-    read_only_host: pulumi.Output[str | None]
-    """In-cluster DNS name of the read-replica Service, or None with one instance."""
-    port: pulumi.Output[int]
-    """PostgreSQL port."""
-    database: pulumi.Output[str]
-    """Application database name."""
-    username: pulumi.Output[str]
-    """Application role name."""
-    credentials_secret: pulumi.Output[str]
-    """Secret with username, password, database, host, port and uri for clients to mount."""
-    backup_bucket: pulumi.Output[str | None]
-    """Name of the backup bucket, or None without backups."""
-    backup_prefix: pulumi.Output[str | None]
-    """Key prefix of this database's backups in the bucket."""
+    if TYPE_CHECKING:  # outputs for type checkers and the docs (see SecureWorkload)
+        namespace: pulumi.Output[str]
+        """Namespace of every Kubernetes object."""
+        host: pulumi.Output[str]
+        """In-cluster DNS name of the primary (read-write) Service."""
+        read_only_host: pulumi.Output[str | None]
+        """In-cluster DNS name of the read-replica Service, or None with one instance."""
+        port: pulumi.Output[int]
+        """PostgreSQL port."""
+        database: pulumi.Output[str]
+        """Application database name."""
+        username: pulumi.Output[str]
+        """Application role name."""
+        credentials_secret: pulumi.Output[str]
+        """Secret with username, password, database, host, port and uri for clients to mount."""
+        backup_bucket: pulumi.Output[str | None]
+        """Name of the backup bucket, or None without backups."""
+        backup_prefix: pulumi.Output[str | None]
+        """Key prefix of this database's backups in the bucket."""
 
     def __init__(
         self,

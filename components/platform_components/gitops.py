@@ -72,7 +72,7 @@ from __future__ import annotations
 import enum
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -1074,12 +1074,13 @@ def render_flux(args: GitOpsBootstrapArgs, facts: dict[str, str]) -> dict[str, d
 class GitOpsBootstrap(pulumi.ComponentResource):
     """Argo CD or Flux, pointed at the platform repository (see the module docstring)."""
 
-    namespace: pulumi.Output[str]
-    """Namespace of the controller."""
-    engine: pulumi.Output[str]
-    """argocd or flux."""
-    root: pulumi.Output[str]
-    """Name of the root Application (Argo CD) or Kustomization (Flux)."""
+    if TYPE_CHECKING:  # outputs for type checkers and the docs (see SecureWorkload)
+        namespace: pulumi.Output[str]
+        """Namespace of the controller."""
+        engine: pulumi.Output[str]
+        """argocd or flux."""
+        root: pulumi.Output[str]
+        """Name of the root Application (Argo CD) or Kustomization (Flux)."""
 
     def __init__(
         self,

@@ -562,8 +562,9 @@ INTERRUPTION_EVENTS: dict[str, dict[str, list[str]]] = {
 class Karpenter(pulumi.ComponentResource):
     """The Karpenter controller and its AWS plumbing (see the module docstring)."""
 
-    node_role_name: pulumi.Output[str]
-    queue_name: pulumi.Output[str]
+    if TYPE_CHECKING:  # outputs for type checkers and the docs (see SecureWorkload)
+        node_role_name: pulumi.Output[str]
+        queue_name: pulumi.Output[str]
 
     def __init__(
         self,

@@ -249,12 +249,13 @@ class MeshNamespaceArgs(StrictModel):
 class MeshNamespace(pulumi.ComponentResource):
     """A team namespace with PSA labels, quotas, RBAC, default-deny networking and mesh enrolment."""
 
-    namespace: pulumi.Output[str]
-    """The namespace name (the component name)."""
-    name: str
-    """The namespace name as a plain value (what ``mesh=team`` of a workload checks)."""
-    mesh: MeshMode
-    """The mesh mode workloads in this namespace must derive their authorization for."""
+    if TYPE_CHECKING:  # outputs for type checkers and the docs (see SecureWorkload)
+        namespace: pulumi.Output[str]
+        """The namespace name (the component name)."""
+        name: str
+        """The namespace name as a plain value (what ``mesh=team`` of a workload checks)."""
+        mesh: MeshMode
+        """The mesh mode workloads in this namespace must derive their authorization for."""
 
     def __init__(
         self,

@@ -550,3 +550,85 @@ def test_a_preview_from_async_code() -> None:
         return [r.name for r in preview_function(_small_program).resources]
 
     assert _run_async(test_body) == ["settings"]
+
+
+# --------------------------------------------------------------------------------------------------
+# Per-resource stack traces: skipped for the run, the SDK's capture restored afterwards
+
+
+def _captures_during_a_run(monkeypatch: pytest.MonkeyPatch) -> tuple[int, Any]:
+    """How often the SDK captured a stack trace while a one-resource program ran."""
+    import pulumi.runtime.resource as sdk_resource
+
+    calls: list[int] = []
+    sdk_capture = sdk_resource._get_stack_trace
+
+    def counting() -> Any:
+        calls.append(1)
+        return sdk_capture()
+
+    monkeypatch.setattr(sdk_resource, "_get_stack_trace", counting)
+
+    def program() -> None:
+        k8s.core.v1.ConfigMap("settings", metadata={"namespace": "apps"}, data={"a": "b"})
+
+    result = preview_function(program)
+    assert sdk_resource._get_stack_trace is counting  # restored after the run
+    return len(calls), result
+
+
+def test_a_run_registers_without_stack_traces_and_restores_the_capture(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    captures, result = _captures_during_a_run(monkeypatch)
+    assert captures == 0
+    assert [r.name for r in result.resources] == ["settings"]
+
+
+def test_the_capture_is_restored_after_a_failed_run() -> None:
+    import pulumi.runtime.resource as sdk_resource
+
+    captured = sdk_resource._get_stack_trace
+
+    def program() -> None:
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        run_program(program, project="p", stack="s")
+    assert sdk_resource._get_stack_trace is captured
+
+
+@pytest.mark.parametrize("absent", ["_get_stack_trace", "StackTrace"])
+def test_an_sdk_without_either_name_keeps_its_own_capture(
+    monkeypatch: pytest.MonkeyPatch, absent: str
+) -> None:
+    """An SDK that has no such function (or no StackTrace message) is left to capture as it does."""
+    import pulumi.runtime.resource as sdk_resource
+
+    captured = sdk_resource._get_stack_trace
+    real_lookup = _sdk._lookup
+
+    def lookup(module: str, name: str) -> Any:
+        if name == absent:
+            return None
+        if (module, name) == ("pulumi.runtime", "resource") and absent == "_get_stack_trace":
+            return SimpleNamespace()  # a resource module without the function
+        return real_lookup(module, name)
+
+    monkeypatch.setattr(_sdk, "_lookup", lookup)
+    with _sdk.no_stack_traces() as skipped:
+        assert skipped is False
+        assert sdk_resource._get_stack_trace is captured
+    captures, result = _captures_during_a_run(monkeypatch)
+    assert captures >= 1  # the SDK's own capture ran (the stack, the provider, the ConfigMap)
+    assert [r.name for r in result.resources] == ["settings"]
+
+
+def test_the_capture_is_replaced_by_an_empty_trace_only_inside_the_block() -> None:
+    import pulumi.runtime.resource as sdk_resource
+
+    captured = sdk_resource._get_stack_trace
+    with _sdk.no_stack_traces() as skipped:
+        assert skipped is True
+        assert sdk_resource._get_stack_trace() == type(captured())()
+    assert sdk_resource._get_stack_trace is captured

@@ -11,6 +11,8 @@ SDK internal                                           without it
 ``pulumi.runtime.settings.SETTINGS.outputs``           speed-up and isolation only: left alone
 ``pulumi.runtime.stack.Stack`` / ``run_pulumi_func``   only used when ``pulumi.runtime.run_in_stack``
                                                        (exported) is missing; else error
+``pulumi.runtime.resource._get_stack_trace``          speed-up only: left alone (see below)
+``pulumi.runtime.proto.source_pb2.StackTrace``         speed-up only: left alone
 ``pulumi.runtime.sync_await._sync_await``              ``loop.run_until_complete`` (not inside a
                                                        running loop: error there)
 ``pulumi.runtime.sync_await._ensure_event_loop``       the same three lines of asyncio
@@ -36,6 +38,12 @@ Tested against pulumi >= 3.200 through 3.272 (with pulumi-kubernetes 4.18 to 4.3
   gets a new ``set`` of its own. Any other shape is left as the SDK made it
   (:func:`fresh_output_tracking`).
 
+Each run also skips the SDK's capture of a stack trace per resource (:func:`no_stack_traces`):
+``traceback.extract_stack`` and a file URI per frame, about 10% of a run, sent to the monitor as
+the resource's source position, which the engine's monitor never reads (the real engine is not
+affected: it runs the program in its own process). When either name is missing the SDK's own
+capture runs, unchanged.
+
 Each program run also gets its own event loop and executor (:func:`run_on_own_loop`), both torn
 down when it ends: a failed run leaves tasks behind that would otherwise surface later as "Task
 exception was never retrieved" or "Event loop is closed" on stderr, or in the next run.
@@ -51,6 +59,7 @@ import logging
 import threading
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from importlib import metadata
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
 
@@ -424,3 +433,25 @@ __all__ = [
     "serialize_properties",
     "sync_await",
 ]
+
+
+# --------------------------------------------------------------------------------------------------
+# Per-resource stack traces
+
+
+@contextmanager
+def no_stack_traces() -> Iterator[bool]:
+    """For the length of the block, every resource registers with an empty stack trace instead of
+    the SDK capturing one (see the module docs); yields whether that took effect. The SDK's
+    function is restored afterwards, whatever happens in the block."""
+    module = _lookup("pulumi.runtime", "resource")
+    captured = getattr(module, "_get_stack_trace", None)
+    empty = _lookup("pulumi.runtime.proto.source_pb2", "StackTrace")
+    if module is None or not callable(captured) or empty is None:
+        yield False
+        return
+    module._get_stack_trace = empty  # called with no arguments: StackTrace() has no frames
+    try:
+        yield True
+    finally:
+        module._get_stack_trace = captured

@@ -35,6 +35,7 @@ from ._sdk import (
     OutputRegistry,
     clear_root_resource,
     fresh_output_tracking,
+    no_stack_traces,
     run_in_stack,
     run_on_own_loop,
 )
@@ -219,7 +220,8 @@ def run_program(
         session: AbstractContextManager[Any] = (
             mocks.session() if isinstance(mocks, PreviewMocks) else nullcontext()
         )
-        with session, tuned_collector():  # cloud backends (moto) live for exactly this run
+        # cloud backends (moto) live for exactly this run
+        with session, tuned_collector(), no_stack_traces():
             run_on_own_loop(main)
     finally:
         pulumi.runtime.set_all_config({}, [])
