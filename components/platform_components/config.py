@@ -297,6 +297,15 @@ class PlatformConfig(StrictModel):
         default=None,
         description="Argo CD or Flux bootstrap; environment, teams and Kubernetes minor come from this stack.",
     )
+    skip_await: bool = Field(
+        default=False,
+        description=(
+            "Do not wait for objects to become ready or to be deleted: every Kubernetes object gets "
+            '`pulumi.com/skipAwait: "true"` and `pulumi.com/deletionPropagationPolicy: background`, Helm '
+            "releases and YAML groups `skip_await`. For clusters that run no workloads (an API server without "
+            "nodes, a test control plane); refused for prod."
+        ),
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -313,6 +322,15 @@ class PlatformConfig(StrictModel):
         gitops["teams"] = [t.get("name") for t in teams if isinstance(t, dict)]
         gitops["kubernetes_version"] = data.get("kubernetes_version", DEFAULT_KUBERNETES_VERSION)
         return {**data, "gitops": gitops}
+
+    @model_validator(mode="after")
+    def _no_skip_await_in_prod(self) -> PlatformConfig:
+        if self.skip_await and self.environment is Environment.PROD:
+            raise ValueError(
+                "skip_await is for clusters that run no workloads (pulumi up would report pods that never "
+                "start as ready); remove it from the prod stack"
+            )
+        return self
 
     @field_validator("kubernetes_version", mode="before")
     @classmethod

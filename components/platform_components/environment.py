@@ -35,6 +35,7 @@ from .database import StatefulDatabase
 from .gitops import GitOpsBootstrap
 from .karpenter import Karpenter, KarpenterNodePool
 from .kube import labels as lbl
+from .kube.awaiting import skip_await_transformation
 from .kube.netpol import default_deny_spec
 from .kube.objects import create_object
 from .namespace import TEAM_LABEL, MeshMode, MeshNamespace, MeshNamespaceArgs, PodSecurityLevel, psa_labels
@@ -73,25 +74,30 @@ def namespace_labels(namespace: str, environment: str, kubernetes_version: str) 
 class PlatformEnvironment(pulumi.ComponentResource):
     """Everything one stack declares (see the module docstring)."""
 
-    namespaces: pulumi.Output[list[str]]
-    """Namespaces created for the declared workloads."""
-    meshes: dict[str, MeshMode]
-    """The mesh mode of each of those namespaces (exported for team programs: ``NamespaceRef``)."""
-    workloads: dict[str, SecureWorkload]
-    """The SecureWorkloads by name."""
-    teams: dict[str, MeshNamespace]
-    """The team namespaces by team name."""
-    databases: dict[str, StatefulDatabase]
-    """The StatefulDatabases by name."""
-    gitops: GitOpsBootstrap | None
-    """The GitOps controller handed the cluster (None when the stack declares none)."""
+    if TYPE_CHECKING:  # outputs for type checkers and the docs (see SecureWorkload)
+        namespaces: pulumi.Output[list[str]]
+        """Namespaces created for the declared workloads."""
+        meshes: dict[str, MeshMode]
+        """The mesh mode of each of those namespaces (exported for team programs: ``NamespaceRef``)."""
+        workloads: dict[str, SecureWorkload]
+        """The SecureWorkloads by name."""
+        teams: dict[str, MeshNamespace]
+        """The team namespaces by team name."""
+        databases: dict[str, StatefulDatabase]
+        """The StatefulDatabases by name."""
+        gitops: GitOpsBootstrap | None
+        """The GitOps controller handed the cluster (None when the stack declares none)."""
 
-    cluster: EksCluster | None
-    """The EKS cluster (None when deploying into an existing cluster)."""
+        cluster: EksCluster | None
+        """The EKS cluster (None when deploying into an existing cluster)."""
 
     def __init__(self, name: str, config: PlatformConfig, opts: pulumi.ResourceOptions | None = None) -> None:
         if config.cluster is not None:
             ensure_loaded(aws)
+        if config.skip_await:  # inherited by every child: kube/awaiting.py
+            opts = pulumi.ResourceOptions.merge(
+                opts, pulumi.ResourceOptions(transformations=[skip_await_transformation])
+            )
         super().__init__(TYPE_TOKEN, name, None, opts)
         environment = config.environment.value
         tags = {lbl.ENVIRONMENT: environment, lbl.MANAGED_BY_KEY: lbl.MANAGED_BY}

@@ -103,8 +103,7 @@ def local_offline(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 @pytest.fixture(scope="session")
 def driver(real_tools: Path) -> Driver:
-    """``driver(op, project, stack, workdir, python=…, config=…, secrets=…, policy=…, expect_no_changes=…,
-    skip_await=…)``."""
+    """``driver(op, project, stack, workdir, python=…, config=…, secrets=…, policy=…, expect_no_changes=…)``."""
 
     def run(
         op: str,
@@ -117,7 +116,6 @@ def driver(real_tools: Path) -> Driver:
         secrets: Mapping[str, str] | None = None,
         policy: bool = True,
         expect_no_changes: bool = False,
-        skip_await: bool = False,
     ) -> Any:
         workdir.mkdir(parents=True, exist_ok=True)
         args = [str(python), str(HERE / "engine.py"), op, "--project", str(project), "--stack", stack]
@@ -132,8 +130,6 @@ def driver(real_tools: Path) -> Driver:
             args.append("--no-policy")
         if expect_no_changes:
             args.append("--expect-no-changes")
-        if skip_await:
-            args.append("--skip-await")
         env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
         proc = subprocess.run(args, capture_output=True, text=True, timeout=TIMEOUT, env=env, check=False)
         lines = [line for line in proc.stdout.splitlines() if line.startswith(real_engine_driver.MARKER)]

@@ -10,15 +10,14 @@ The module is pytest-free so that it can run under any interpreter, e.g. a team 
 virtual environment (which holds the library as the team installed it)::
 
     <python> tests/real_engine/engine.py preview --project DIR --stack NAME --workdir DIR \\
-        [--config FILE.json] [--secrets FILE.json] [--no-policy] [--expect-no-changes] [--skip-await]
+        [--config FILE.json] [--secrets FILE.json] [--no-policy] [--expect-no-changes]
 
 The last line of stdout is ``REALRUN <json>`` (:class:`RealRun`); the exit status is 0 when the
 operation succeeded. Kubernetes objects are rendered to ``<workdir>/rendered`` by the provider's
 ``renderYamlToDirectory`` (no cluster is contacted) unless the config sets
 ``kubernetes:renderYamlToDirectory`` to ``None`` (then ``kubernetes:kubeconfig`` names the cluster);
-the state lives in ``<workdir>/state``. ``--skip-await`` annotates every Kubernetes object with
-``pulumi.com/skipAwait: "true"`` (a stack transform of the driver's, not the platform's): the
-provider then does not wait for readiness, which a cluster without kubelets never gives.
+the state lives in ``<workdir>/state``. The program runs unmodified: what a test changes (the
+cluster, the stack option ``skip_await`` for a cluster without kubelets) is stack config.
 """
 
 from __future__ import annotations
@@ -40,7 +39,6 @@ REALTOOLS = REPO / ".realtools"
 PASSPHRASE = "local"
 """The passphrase of the ``local`` stack's secrets (a disposable laptop stack; stacks/Pulumi.local.yaml)."""
 MARKER = "REALRUN "
-SKIP_AWAIT = "pulumi.com/skipAwait"
 OPERATIONS = ("preview", "up", "destroy")
 
 
@@ -101,28 +99,12 @@ def project_settings(project: Path) -> dict[str, Any]:
     return data
 
 
-def skip_await(args: Any) -> Any:
-    """A stack transform: ``pulumi.com/skipAwait: "true"`` on every Kubernetes object."""
-    import pulumi
-
-    metadata = args.props.get("metadata")
-    if not args.custom or not args.type_.startswith("kubernetes:") or not isinstance(metadata, dict):
-        return None
-    annotations = {**(metadata.get("annotations") or {}), SKIP_AWAIT: "true"}
-    props = {**args.props, "metadata": {**metadata, "annotations": annotations}}
-    return pulumi.ResourceTransformResult(props=props, opts=args.opts)
-
-
-def project_program(project: Path, *, await_readiness: bool = True) -> Callable[[], None]:
+def project_program(project: Path) -> Callable[[], None]:
     """The project's ``main`` as an inline program, run as the language host would run it."""
     main = project / str(project_settings(project).get("main", "."))
 
     def program() -> None:
         os.chdir(project)
-        if not await_readiness:
-            import pulumi
-
-            pulumi.runtime.register_resource_transform(skip_await)
         runpy.run_path(str(main), run_name="__main__")
 
     return program
@@ -198,7 +180,6 @@ def run_project(
     policy: bool = True,
     expect_no_changes: bool = False,
     passphrase: str = PASSPHRASE,
-    await_readiness: bool = True,
 ) -> RealRun:
     from pulumi import automation as auto
 
@@ -214,7 +195,7 @@ def run_project(
         pulumi_home=env["PULUMI_HOME"],
         env_vars=env,
         pulumi_command=auto.PulumiCommand(root=str(REALTOOLS)),
-        program=project_program(project, await_readiness=await_readiness),
+        program=project_program(project),
     )
     target = auto.Stack.create_or_select(stack, workspace)
     for key, value in (secrets or {}).items():
@@ -256,7 +237,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--secrets", type=Path, help="JSON object: stack config to set as secrets")
     parser.add_argument("--no-policy", action="store_true", help="run without the CrossGuard pack")
     parser.add_argument("--expect-no-changes", action="store_true")
-    parser.add_argument("--skip-await", action="store_true", help='annotate pulumi.com/skipAwait: "true"')
     parser.add_argument("--passphrase", default=PASSPHRASE)
     args = parser.parse_args(argv)
     config = json.loads(args.config.read_text()) if args.config else None
@@ -271,7 +251,6 @@ def main(argv: list[str] | None = None) -> int:
         policy=not args.no_policy,
         expect_no_changes=args.expect_no_changes,
         passphrase=args.passphrase,
-        await_readiness=not args.skip_await,
     )
     sys.stdout.write(f"\n{MARKER}{run.to_json()}\n")
     return 0 if run.ok else 1

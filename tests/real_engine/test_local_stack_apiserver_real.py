@@ -4,11 +4,12 @@
 ``up`` with no change and ``pulumi destroy``, with the provider talking to the test control plane.
 Every object ``platformctl preview --stack local`` renders offline exists on the server after ``up``
 and is gone after ``destroy`` (the namespace controller and the garbage collector finish the
-deletions; the provider deletes with Foreground propagation).
+deletions).
 
-No kubelet runs, so no Pod ever becomes ready: the driver annotates every object with
-``pulumi.com/skipAwait: "true"`` (``--skip-await``, a transform of the test driver's, not a
-platform option yet), without which Deployments, the StatefulSet and Services wait 10 minutes.
+No kubelet runs, so no Pod ever becomes ready: the test's copy of the local stack sets the platform
+option ``skip_await: true`` (``platform_components.kube.awaiting``; the program runs unmodified),
+without which Deployments, the StatefulSet and Services wait 10 minutes; every object then carries
+``pulumi.com/skipAwait: "true"`` and ``pulumi.com/deletionPropagationPolicy: background``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ pytestmark = pytest.mark.real_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK = "local"
+PLATFORM_KEY = "platform-components:platform"
 
 Key = tuple[str, str, str, str]  # apiVersion, kind, namespace, name
 
@@ -68,10 +70,15 @@ def cluster(
     assert result.expected, "platformctl rendered nothing"
 
     workdir = tmp_path_factory.mktemp("local-apiserver")
-    config = {"kubernetes:renderYamlToDirectory": None, "kubernetes:kubeconfig": str(apiserver.kubeconfig)}
+    stack = yaml.safe_load((ROOT / "stacks" / f"Pulumi.{STACK}.yaml").read_text(encoding="utf-8"))
+    config = {
+        "kubernetes:renderYamlToDirectory": None,
+        "kubernetes:kubeconfig": str(apiserver.kubeconfig),
+        PLATFORM_KEY: {**stack["config"][PLATFORM_KEY], "skip_await": True},
+    }
 
     def run(op: str, **kwargs: Any) -> Any:
-        return driver(op, ROOT, STACK, workdir, config=config, skip_await=True, **kwargs)
+        return driver(op, ROOT, STACK, workdir, config=config, **kwargs)
 
     result.runs["preview"] = run("preview")
     result.runs["up"] = run("up")
@@ -101,8 +108,10 @@ def test_up_creates_every_object_platformctl_renders(cluster: ClusterRuns) -> No
     assert up.ok, up.error + up.stderr
     missing = [key for key, obj in cluster.after_up.items() if obj is None]
     assert missing == [], missing
-    for key, obj in cluster.after_up.items():
-        assert obj["metadata"]["annotations"]["pulumi.com/skipAwait"] == "true", key
+    for key, obj in cluster.after_up.items():  # the stack option reached every object
+        annotations = obj["metadata"]["annotations"]
+        assert annotations["pulumi.com/skipAwait"] == "true", key
+        assert annotations["pulumi.com/deletionPropagationPolicy"] == "background", key
 
 
 def test_a_second_up_changes_nothing(cluster: ClusterRuns) -> None:
