@@ -22,6 +22,7 @@ import datetime
 import ipaddress
 import json
 import os
+import re
 import signal
 import socket
 import ssl
@@ -225,6 +226,12 @@ def _spawn(name: str, args: Sequence[str], folder: Path) -> Process:
     return Process(name, popen, log)
 
 
+def _warning_text(header: str) -> str:
+    """The text of a ``Warning: 299 - "text"`` header (RFC 7234), the header itself otherwise."""
+    match = re.match(r'^\d{3} \S+ "(.*)"', header)
+    return match.group(1).replace('\\"', '"') if match else header
+
+
 @dataclass
 class ControlPlane:
     """A running control plane. :meth:`request` talks to it as the admin (``system:masters``)."""
@@ -250,6 +257,21 @@ class ControlPlane:
         timeout: float = 30.0,
     ) -> tuple[int, Any]:
         """``(status, decoded JSON body or text)``; an HTTP error status is returned, not raised."""
+        status, answer, _warnings = self.request_with_warnings(
+            method, path, body, params=params, timeout=timeout
+        )
+        return status, answer
+
+    def request_with_warnings(
+        self,
+        method: str,
+        path: str,
+        body: Mapping[str, Any] | None = None,
+        *,
+        params: Mapping[str, str] | None = None,
+        timeout: float = 30.0,
+    ) -> tuple[int, Any, list[str]]:
+        """:meth:`request` and the warnings of the answer (the text of each ``Warning`` header)."""
         url = self.url + path + ("?" + urllib.parse.urlencode(params) if params else "")
         data = json.dumps(body).encode() if body is not None else None
         req = urllib.request.Request(url, data=data, method=method)
@@ -258,13 +280,14 @@ class ControlPlane:
             req.add_header("Content-Type", "application/json")
         try:
             with urllib.request.urlopen(req, context=self.ssl_context(), timeout=timeout) as resp:
-                status, raw = resp.status, resp.read()
+                status, raw, headers = resp.status, resp.read(), resp.headers
         except urllib.error.HTTPError as err:
-            status, raw = err.code, err.read()
+            status, raw, headers = err.code, err.read(), err.headers
+        warnings = [_warning_text(value) for value in headers.get_all("Warning") or []]
         try:
-            return status, json.loads(raw)
+            return status, json.loads(raw), warnings
         except ValueError:
-            return status, raw.decode(errors="replace")
+            return status, raw.decode(errors="replace"), warnings
 
     def logs(self, lines: int = 30) -> str:
         return "\n".join(f"--- {p.name} ({p.log}), last lines:\n{p.tail(lines)}" for p in self.processes)

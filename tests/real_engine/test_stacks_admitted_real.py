@@ -1,0 +1,386 @@
+"""Every stack's and example's Kubernetes objects, admitted by the real API server (fixture ``apiserver``).
+
+For dev, staging, prod, local and the example team repository, the objects ``platformctl preview``
+renders are sent to kube-apiserver 1.35 with server-side dry-run (``dryRun=All``,
+``fieldValidation=Strict``), after the CRDs the package ships are installed for real:
+
+* every object is admitted, and an admission warning (Pod Security on a controller, a deprecated
+  field, an unknown field) counts as a failure;
+* Pod Security Admission enforces on Pods only, so each pod template (Deployments, StatefulSets,
+  Jobs, CronJobs, Rollouts) is also dry-run as a Pod in its namespace;
+* in every namespace a stack declares, a privileged Pod is denied (one test per namespace);
+* for every team, SubjectAccessReviews against the stack's own Roles and RoleBindings (created for
+  real with its Namespaces): the team's GitOps identity manages workloads in its namespace, the
+  team's developers read them, neither can write in another team's namespace, and neither can read
+  Secrets in the platform's namespaces.
+
+A namespace an object needs but the stack does not declare (the example deploys into the dev
+platform's team namespace and uses its PriorityClasses; Argo CD's namespace is the Helm release's)
+is created from the dev stack's declaration, or bare. Namespaces, PriorityClasses, ServiceAccounts
+and RBAC objects are created for real (Pod admission looks them up). Everything created is deleted again, and the namespaces are gone
+before the module ends (the ``local`` stack's real ``up`` runs on the same server).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from platform_components.preview.engine import preview
+
+pytestmark = pytest.mark.real_engine
+
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN = ROOT / "tests" / "golden"
+SCHEMAS = ROOT / "components" / "platform_components" / "schemas"
+TARGETS = {
+    "dev": (ROOT, "dev"),
+    "staging": (ROOT, "staging"),
+    "prod": (ROOT, "prod"),
+    "local": (ROOT, "local"),
+    "team-service": (ROOT / "examples" / "team-service", "dev"),
+}
+DRY_RUN = {"dryRun": "All", "fieldValidation": "Strict"}
+CREATED_FOR_REAL = (
+    "Namespace",
+    "PriorityClass",
+    "ServiceAccount",
+    "Role",
+    "RoleBinding",
+    "ClusterRole",
+    "ClusterRoleBinding",
+)
+PLATFORM_NAMESPACES = ("kube-system", "argocd", "flux-system", "karpenter")
+"""Namespaces of the platform's controllers (whether or not a stack renders them)."""
+
+
+def declared_namespaces(target: str) -> list[str]:
+    """The Namespaces a target declares, from its golden manifests (collection needs no preview;
+    the live preview must declare the same ones, :func:`test_the_declared_namespaces_are_current`)."""
+    manifests = json.loads((GOLDEN / target / "manifests.json").read_text(encoding="utf-8")).values()
+    return sorted(m["metadata"]["name"] for m in manifests if m["kind"] == "Namespace")
+
+
+NAMESPACE_CASES = [(target, ns) for target in TARGETS for ns in declared_namespaces(target)]
+
+
+@dataclass
+class Verdict:
+    status: int
+    message: str
+    warnings: list[str]
+
+    @property
+    def admitted(self) -> bool:
+        return self.status in (200, 201) and not self.warnings
+
+
+@dataclass
+class TargetRun:
+    namespaces: list[str] = field(default_factory=list)
+    objects: dict[str, Verdict] = field(default_factory=dict)
+    pods: dict[str, Verdict] = field(default_factory=dict)
+    privileged: dict[str, Verdict] = field(default_factory=dict)
+    access: list[tuple[str, bool, bool]] = field(default_factory=list)  # (question, expected, answer)
+
+
+class Api:
+    """Where each kind lives on the server (discovery), and the calls the module makes."""
+
+    def __init__(self, apiserver: Any) -> None:
+        self.server = apiserver
+        self._resources: dict[tuple[str, str], tuple[str, bool]] = {}
+
+    def resource(self, api_version: str, kind: str) -> tuple[str, bool]:
+        key = (api_version, kind)
+        if key not in self._resources:
+            status, answer = self.server.request("GET", self._base(api_version))
+            assert status == 200, f"discovery of {api_version}: {status} {answer}"
+            for item in answer["resources"]:
+                if "/" not in item["name"]:
+                    self._resources[(api_version, item["kind"])] = (item["name"], item["namespaced"])
+        return self._resources[key]
+
+    @staticmethod
+    def _base(api_version: str) -> str:
+        return "/api/v1" if api_version == "v1" else f"/apis/{api_version}"
+
+    def collection(self, manifest: dict[str, Any]) -> str:
+        plural, namespaced = self.resource(manifest["apiVersion"], manifest["kind"])
+        namespace = manifest["metadata"].get("namespace")
+        scope = f"/namespaces/{namespace}" if namespaced else ""
+        return f"{self._base(manifest['apiVersion'])}{scope}/{plural}"
+
+    def post(self, manifest: dict[str, Any], params: dict[str, str] | None = None) -> Verdict:
+        status, answer, warnings = self.server.request_with_warnings(
+            "POST", self.collection(manifest), manifest, params=params
+        )
+        message = answer.get("message", "") if isinstance(answer, dict) else str(answer)
+        return Verdict(status, message, warnings)
+
+    def delete(self, manifest: dict[str, Any]) -> None:
+        self.server.request("DELETE", f"{self.collection(manifest)}/{manifest['metadata']['name']}")
+
+    def gone(self, manifest: dict[str, Any]) -> bool:
+        status, _ = self.server.request("GET", f"{self.collection(manifest)}/{manifest['metadata']['name']}")
+        return status == 404
+
+    def can(self, user: str, groups: list[str], verb: str, resource: str, group: str, namespace: str) -> bool:
+        review = {
+            "apiVersion": "authorization.k8s.io/v1",
+            "kind": "SubjectAccessReview",
+            "spec": {
+                "user": user,
+                "groups": groups,
+                "resourceAttributes": {
+                    "verb": verb,
+                    "resource": resource,
+                    "group": group,
+                    "namespace": namespace,
+                },
+            },
+        }
+        status, answer = self.server.request(
+            "POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", review
+        )
+        assert status == 201, answer
+        return bool(answer["status"].get("allowed"))
+
+
+def shipped_crds() -> list[dict[str, Any]]:
+    crds = []
+    for path in sorted(SCHEMAS.rglob("*.yaml")):
+        for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+            if isinstance(doc, dict) and doc.get("kind") == "CustomResourceDefinition":
+                crds.append(doc)
+    return crds
+
+
+def install_crds(api: Api) -> None:
+    crds = shipped_crds()
+    assert crds, "no CRDs shipped"
+    for crd in crds:
+        verdict = api.post(crd)
+        assert verdict.status in (201, 409), f"{crd['metadata']['name']}: {verdict}"
+    deadline = time.monotonic() + 120
+    path = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+    for crd in crds:
+        while True:
+            _, answer = api.server.request("GET", f"{path}/{crd['metadata']['name']}")
+            conditions = {c["type"]: c["status"] for c in answer.get("status", {}).get("conditions", [])}
+            if conditions.get("Established") == "True":
+                break
+            assert time.monotonic() < deadline, f"{crd['metadata']['name']} not established: {conditions}"
+            time.sleep(0.5)
+
+
+def display(manifest: dict[str, Any]) -> str:
+    meta = manifest["metadata"]
+    where = f"{meta['namespace']}/" if meta.get("namespace") else ""
+    return f"{manifest['kind']} {where}{meta['name']}"
+
+
+POD_BEARING = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Rollout")
+
+
+def pod_template(manifest: dict[str, Any]) -> dict[str, Any] | None:
+    if manifest["kind"] not in POD_BEARING:
+        return None
+    spec = manifest.get("spec") or {}
+    if manifest["kind"] == "CronJob":
+        spec = ((spec.get("jobTemplate") or {}).get("spec")) or {}
+    template = spec.get("template")
+    return template if isinstance(template, dict) and "spec" in template else None
+
+
+def pod_from(manifest: dict[str, Any], template: dict[str, Any]) -> dict[str, Any]:
+    """The Pod the controller would create (a StatefulSet's claims become volumes of its pod 0)."""
+    meta = template.get("metadata") or {}
+    spec = dict(template["spec"])
+    name = manifest["metadata"]["name"]
+    claims = (manifest.get("spec") or {}).get("volumeClaimTemplates") or []
+    if manifest["kind"] == "StatefulSet" and claims:
+        spec["volumes"] = [
+            *(spec.get("volumes") or []),
+            *(
+                {
+                    "name": c["metadata"]["name"],
+                    "persistentVolumeClaim": {"claimName": f"{c['metadata']['name']}-{name}-0"},
+                }
+                for c in claims
+            ),
+        ]
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": f"{manifest['metadata']['name']}-from-template",
+            "namespace": manifest["metadata"]["namespace"],
+            "labels": meta.get("labels") or {},
+            "annotations": meta.get("annotations") or {},
+        },
+        "spec": spec,
+    }
+
+
+def privileged_pod(namespace: str) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "privileged", "namespace": namespace},
+        "spec": {
+            "containers": [
+                {"name": "app", "image": "registry.example/app:1.0", "securityContext": {"privileged": True}}
+            ]
+        },
+    }
+
+
+def team_access(api: Api, manifests: list[dict[str, Any]], run: TargetRun) -> None:
+    """The SubjectAccessReviews of every team the target declares (a ``team-developer`` binding):
+    its developers' group, and its own GitOps reconciler where the stack binds one (Flux; Argo CD
+    applies as its own controller)."""
+
+    def bound(name: str) -> dict[str, str]:  # namespace -> first subject
+        return {
+            m["metadata"]["namespace"]: m["subjects"][0]["name"]
+            for m in manifests
+            if m["kind"] == "RoleBinding" and m["metadata"]["name"] == name
+        }
+
+    teams, reconciled = bound("team-developer"), bound("gitops-reconciler")
+    platform = sorted({*PLATFORM_NAMESPACES, *(ns for ns in run.namespaces if ns not in teams)})
+    resources = {"deployments": "apps", "services": "", "configmaps": "", "pods": "", "secrets": ""}
+
+    known: dict[str, tuple[str, list[str]]] = {}  # identity -> (user, groups)
+
+    def ask(who: str, verb: str, resource: str, where: str, expected: bool) -> None:
+        user, groups = known[who]
+        answer = api.can(user, groups, verb, resource, resources[resource], where)
+        run.access.append((f"{who} {verb} {resource} in {where}", expected, answer))
+
+    for namespace, group in sorted(teams.items()):
+        identities = {group: (f"{group}-member", [group, "system:authenticated"])}
+        if namespace in reconciled:
+            sa = f"system:serviceaccount:{namespace}:{reconciled[namespace]}"
+            identities[sa] = (sa, ["system:serviceaccounts", f"system:serviceaccounts:{namespace}"])
+        known.update(identities)
+
+        ask(group, "list", "pods", namespace, True)
+        ask(group, "get", "deployments", namespace, True)
+        if namespace in reconciled:
+            ask(sa, "create", "deployments", namespace, True)
+            ask(sa, "update", "services", namespace, True)
+        for who in identities:
+            for other in sorted(set(teams) - {namespace}):
+                ask(who, "create", "deployments", other, False)
+                ask(who, "create", "configmaps", other, False)
+            for where in platform:
+                ask(who, "get", "secrets", where, False)
+                ask(who, "list", "secrets", where, False)
+
+
+def run_target(api: Api, target: str, dev_platform: dict[tuple[str, str], dict[str, Any]]) -> TargetRun:
+    project, stack = TARGETS[target]
+    manifests = [m for _, m in preview(project, stack).manifests]
+    run = TargetRun(namespaces=sorted(m["metadata"]["name"] for m in manifests if m["kind"] == "Namespace"))
+    declared = {m["metadata"]["name"] for m in manifests if m["kind"] == "Namespace"}
+    needed = {m["metadata"].get("namespace") for m in manifests} - declared - {None, "default", "kube-system"}
+    implicit = [
+        dev_platform.get(("Namespace", ns))
+        or {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}
+        for ns in sorted(needed)
+    ]
+    if not any(m["kind"] == "PriorityClass" for m in manifests):  # a team program: the platform's
+        implicit += [m for (kind, _), m in dev_platform.items() if kind == "PriorityClass"]
+    real = implicit + [m for m in manifests if m["kind"] in CREATED_FOR_REAL]
+    real.sort(key=lambda m: CREATED_FOR_REAL.index(m["kind"]))  # namespaces first
+    created: list[dict[str, Any]] = []
+    try:
+        for manifest in real:
+            verdict = api.post(manifest)
+            run.objects[display(manifest)] = verdict
+            if verdict.status == 201:
+                created.append(manifest)
+        for manifest in manifests:
+            if manifest["kind"] in CREATED_FOR_REAL:
+                continue
+            run.objects[display(manifest)] = api.post(manifest, DRY_RUN)
+            template = pod_template(manifest)
+            if template is not None:
+                run.pods[display(manifest)] = api.post(pod_from(manifest, template), DRY_RUN)
+        for namespace in run.namespaces:
+            run.privileged[namespace] = api.post(privileged_pod(namespace), DRY_RUN)
+        team_access(api, manifests, run)
+    finally:
+        for manifest in reversed(created):
+            api.delete(manifest)
+        deadline = time.monotonic() + 120
+        while not all(api.gone(m) for m in created) and time.monotonic() < deadline:
+            time.sleep(1)
+    return run
+
+
+@pytest.fixture(scope="module")
+def runs(apiserver: Any) -> Iterator[dict[str, TargetRun]]:
+    api = Api(apiserver)
+    install_crds(api)
+    dev = [m for _, m in preview(*TARGETS["dev"]).manifests if m["kind"] in ("Namespace", "PriorityClass")]
+    dev_platform = {(m["kind"], m["metadata"]["name"]): m for m in dev}
+    runs = {target: run_target(api, target, dev_platform) for target in TARGETS}
+    for target, run in runs.items():  # the figures (pytest -s)
+        ok = {
+            name: sum(v.admitted for v in verdicts.values())
+            for name, verdicts in (("objects", run.objects), ("pods", run.pods))
+        }
+        denied = sum(v.status == 403 for v in run.privileged.values())
+        right = sum(expected == answer for _, expected, answer in run.access)
+        print(
+            f"admission {target}: objects {ok['objects']}/{len(run.objects)}, pods from templates "
+            f"{ok['pods']}/{len(run.pods)}, privileged pod denied {denied}/{len(run.privileged)} namespaces, "
+            f"access reviews as expected {right}/{len(run.access)}"
+        )
+    yield runs
+
+
+def failures(verdicts: dict[str, Verdict]) -> list[str]:
+    return [f"{what}: {v.status} {v.message} {v.warnings}" for what, v in verdicts.items() if not v.admitted]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_every_object_is_admitted_without_warnings(runs: dict[str, TargetRun], target: str) -> None:
+    run = runs[target]
+    bad = failures(run.objects)
+    assert run.objects
+    assert bad == [], f"admitted {len(run.objects) - len(bad)}/{len(run.objects)}:\n" + "\n".join(bad)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_every_pod_template_is_admitted_as_a_pod(runs: dict[str, TargetRun], target: str) -> None:
+    run = runs[target]
+    bad = failures(run.pods)
+    assert bad == [], f"admitted {len(run.pods) - len(bad)}/{len(run.pods)}:\n" + "\n".join(bad)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_the_declared_namespaces_are_current(runs: dict[str, TargetRun], target: str) -> None:
+    assert runs[target].namespaces == declared_namespaces(target)
+
+
+@pytest.mark.parametrize(("target", "namespace"), NAMESPACE_CASES)
+def test_a_privileged_pod_is_denied(runs: dict[str, TargetRun], target: str, namespace: str) -> None:
+    verdict = runs[target].privileged[namespace]
+    assert verdict.status == 403, verdict
+    assert 'violates PodSecurity "restricted:' in verdict.message
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_team_access_as_the_server_decides(runs: dict[str, TargetRun], target: str) -> None:
+    wrong = [f"{q}: expected {e}, server says {a}" for q, e, a in runs[target].access if e != a]
+    assert wrong == [], "\n".join(wrong)
