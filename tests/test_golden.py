@@ -19,19 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _targets import TARGETS
 from platform_components.preview.engine import preview
 from platform_components.preview.report import write_outputs
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"
 URNS = "urns.txt"
-TARGETS = {
-    "dev": (ROOT, "dev"),
-    "staging": (ROOT, "staging"),
-    "prod": (ROOT, "prod"),
-    "local": (ROOT, "local"),
-    "team-service": (ROOT / "examples" / "team-service", "dev"),
-}
 
 
 def allowed_differences() -> dict[tuple[str, str, str], str]:

@@ -5,20 +5,12 @@ Ingress and Egress, no allow-all rule), and the allows each namespace kind carri
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
+from _targets import TARGETS
 from platform_components.testing import Preview, preview_project
 
-ROOT = Path(__file__).resolve().parents[1]
-TARGETS = {
-    "dev": (ROOT, "dev"),
-    "staging": (ROOT, "staging"),
-    "prod": (ROOT, "prod"),
-    "local": (ROOT, "local"),
-    "team-service": (ROOT / "examples" / "team-service", "dev"),
-}
 NAMESPACE_TYPES = ("kubernetes:core/v1:Namespace", "kubernetes:core/v1:NamespacePatch")
 
 #: target -> namespace -> what creates it

@@ -32,6 +32,7 @@ from typing import Any
 
 import pytest
 import yaml
+from _targets import TARGETS
 from platform_components.preview.engine import preview
 
 pytestmark = pytest.mark.real_engine
@@ -39,13 +40,6 @@ pytestmark = pytest.mark.real_engine
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = ROOT / "tests" / "golden"
 SCHEMAS = ROOT / "components" / "platform_components" / "schemas"
-TARGETS = {
-    "dev": (ROOT, "dev"),
-    "staging": (ROOT, "staging"),
-    "prod": (ROOT, "prod"),
-    "local": (ROOT, "local"),
-    "team-service": (ROOT / "examples" / "team-service", "dev"),
-}
 DRY_RUN = {"dryRun": "All", "fieldValidation": "Strict"}
 CREATED_FOR_REAL = (
     "Namespace",
@@ -290,8 +284,12 @@ def run_target(api: Api, target: str, dev_platform: dict[tuple[str, str], dict[s
     project, stack = TARGETS[target]
     manifests = [m for _, m in preview(project, stack).manifests]
     run = TargetRun(namespaces=sorted(m["metadata"]["name"] for m in manifests if m["kind"] == "Namespace"))
-    declared = {m["metadata"]["name"] for m in manifests if m["kind"] == "Namespace"}
-    needed = {m["metadata"].get("namespace") for m in manifests} - declared - {None, "default", "kube-system"}
+    needed = {m["metadata"].get("namespace") for m in manifests} - {
+        *run.namespaces,
+        None,
+        "default",
+        "kube-system",
+    }
     implicit = [
         dev_platform.get(("Namespace", ns))
         or {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}
