@@ -38,6 +38,7 @@ def _load(name: str, file: str) -> ModuleType:
 real_engine_driver = _load("real_engine_driver", "engine.py")
 RealRun = real_engine_driver.RealRun
 control_plane = _load("real_engine_apiserver", "apiserver.py")
+kubeapi = _load("real_engine_kubeapi", "kubeapi.py")  # discovery, dry-run, reviews, shipped CRDs
 
 
 def missing_tools() -> list[str]:
