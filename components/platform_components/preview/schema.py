@@ -131,7 +131,9 @@ def _schema_errors(
     validator = _validator(minor, api_version, kind)
     if validator is not None:
         errors = sorted(validator.iter_errors(manifest), key=lambda e: list(e.absolute_path))
-        yield from ((_path(e.absolute_path), _short(e)) for e in errors)
+        for error in errors:
+            if not _defaulted(api_version, kind, error):
+                yield from _core_errors(error)
         return
     custom = CUSTOM_VALIDATORS.get((api_version, kind)) or crds.find_validator(api_version, kind)
     if custom is not None:
@@ -142,6 +144,41 @@ def _schema_errors(
         f"no schema for {api_version} {kind} in Kubernetes {minor} or in the shipped CRDs; "
         "the API server would reject it (check the apiVersion and kind)",
     )
+
+
+DEFAULTED_BEFORE_VALIDATION: dict[tuple[str, str], frozenset[tuple[str, str]]] = {
+    # rbac/v1 SetDefaults_RoleBinding and SetDefaults_ClusterRoleBinding: an empty roleRef.apiGroup
+    # becomes rbac.authorization.k8s.io before validation, so the server admits it left out.
+    ("rbac.authorization.k8s.io/v1", "RoleBinding"): frozenset({("roleRef", "apiGroup")}),
+    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"): frozenset({("roleRef", "apiGroup")}),
+}
+"""Fields the OpenAPI schema marks required that the server fills in before it validates
+(``(apiVersion, kind)`` -> ``(parent path, property)``). Built-in kinds are decoded into Go structs,
+defaulted, then validated; the schema's ``required`` is not checked by the server itself."""
+
+_REQUIRED = re.compile(r"^'([^']+)' is a required property$")
+
+
+def _defaulted(api_version: str, kind: str, error: jsonschema.ValidationError) -> bool:
+    fields = DEFAULTED_BEFORE_VALIDATION.get((api_version, kind))
+    if not fields or error.validator != "required":
+        return False
+    match = _REQUIRED.match(str(error.message))
+    return bool(match) and (_path(error.absolute_path), match.group(1)) in fields
+
+
+def _core_errors(error: jsonschema.ValidationError) -> Iterator[tuple[str, str]]:
+    """An unknown field is reported at its own path, as strict field validation does
+    (``unknown field "spec.containers[0].imagePullPolcy"``); everything else at the error's path."""
+    path = _path(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+        extras = [key for key in error.instance if key not in known]
+        if extras:
+            for key in extras:
+                yield (f"{path}.{key}" if path else str(key)), f'unknown field "{key}"'
+            return
+    yield path, _short(error)
 
 
 def _short(error: jsonschema.ValidationError) -> str:

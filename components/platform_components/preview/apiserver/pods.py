@@ -683,8 +683,8 @@ def _volumes(volumes: Any, path: str) -> tuple[dict[str, Mapping[str, Any]], lis
             count += 1
             if isinstance(source, Mapping):
                 found += _volume_source_errors(kind, source, f"{vol_path}.{kind}")
-        if count == 0:
-            found.append((vol_path, required("must specify a volume type")))
+        # A volume without a source is not refused: core/v1 SetDefaults_Volume makes it an emptyDir
+        # before validation, so "must specify a volume type" is never reached on the server.
         name = volume.get("name")
         if name == "":
             found.append((f"{vol_path}.name", required()))
@@ -1322,6 +1322,54 @@ def _container_common(
     yield from _security_context(container.get("securityContext"), host_users, f"{path}.securityContext")
 
 
+CONTAINER_RESTART_POLICIES: Final = ["Always", "Never", "OnFailure"]
+RESTART_RULE_ACTIONS: Final = ["Restart"]
+RESTART_RULE_OPERATORS: Final = ["In", "NotIn"]
+
+
+def _container_restart_policy(policy: Any, rules: Any, path: str) -> Errors:
+    """``validateContainerRestartPolicy``: a container's own ``restartPolicy`` and its
+    ``restartPolicyRules``. Kubernetes 1.35 turns the ContainerRestartRules gate on (beta), so a
+    regular container may set them; RestartAllContainersOnContainerExits (alpha) stays off, so the
+    only action is ``Restart``."""
+    rule_list = list(_maps(rules))
+    if policy is None:
+        if rule_list:
+            yield f"{path}.restartPolicy", required("must specify restartPolicy when restart rules are used")
+        return
+    if isinstance(policy, str) and policy not in CONTAINER_RESTART_POLICIES:
+        yield f"{path}.restartPolicy", not_supported(policy, CONTAINER_RESTART_POLICIES)
+    if isinstance(rules, list) and len(rules) > 20:
+        yield f"{path}.restartPolicyRules", too_long(20)
+    for index, rule in rule_list:
+        r_path = f"{path}.restartPolicyRules[{index}]"
+        action = rule.get("action")
+        if isinstance(action, str) and action not in RESTART_RULE_ACTIONS:
+            yield f"{r_path}.action", not_supported(action, RESTART_RULE_ACTIONS)
+        exit_codes = rule.get("exitCodes")
+        if not isinstance(exit_codes, Mapping):
+            yield f"{r_path}.exitCodes", required("must be specified")
+            continue
+        operator = exit_codes.get("operator")
+        if isinstance(operator, str) and operator not in RESTART_RULE_OPERATORS:
+            yield f"{r_path}.exitCodes.operator", not_supported(operator, RESTART_RULE_OPERATORS)
+        values = exit_codes.get("values")
+        if isinstance(values, list) and len(values) > 255:
+            yield f"{r_path}.exitCodes.values", too_long(255)
+
+
+def _init_container_restart_policy(policy: Any, rules: Any, path: str) -> Errors:
+    """``validateInitContainerRestartPolicy`` with ContainerRestartRules on (1.35): ``Always`` makes a
+    sidecar and takes no rules; ``Never`` and ``OnFailure`` are checked as a regular container's."""
+    if policy is None or policy != "Always":
+        yield from _container_restart_policy(policy, rules, path)
+    elif list(_maps(rules)):
+        yield (
+            f"{path}.restartPolicyRules",
+            forbidden("restartPolicyRules are not allowed for init containers with restart policy Always"),
+        )
+
+
 def _containers(
     spec: Mapping[str, Any],
     volumes: Mapping[str, Any],
@@ -1346,16 +1394,16 @@ def _containers(
                 yield f"{c_path}.name", duplicate(name)
             names.add(name)
         yield from _probes_and_lifecycle(container, grace, c_path)
-        if container.get("restartPolicy") is not None:
-            yield f"{c_path}.restartPolicy", forbidden("may not be set for non-init containers")
+        yield from _container_restart_policy(
+            container.get("restartPolicy"), container.get("restartPolicyRules"), c_path
+        )
     yield from _host_port_conflicts(containers, f"{path}.containers")
 
     for index, container in _maps(spec.get("initContainers")):
         c_path = f"{path}.initContainers[{index}]"
         yield from _container_common(container, volumes, claim_names, host_users, c_path, is_pod=is_pod)
         restart = container.get("restartPolicy")
-        if isinstance(restart, str) and restart != "Always":
-            yield f"{c_path}.restartPolicy", not_supported(restart, ["Always"])
+        yield from _init_container_restart_policy(restart, container.get("restartPolicyRules"), c_path)
         name = container.get("name")
         if isinstance(name, str):
             if name in names:
