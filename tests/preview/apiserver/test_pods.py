@@ -274,15 +274,15 @@ def test_validate_env_from() -> None:
 @pytest.mark.parametrize(
     ("resources", "path", "fragment"),
     [
-        ({"limits": {"cpu": "lots"}}, "limits.cpu", "quantities must match the regular expression"),
-        ({"requests": {"memory": "-1Gi"}}, "requests.memory", "must be greater than or equal to 0"),
+        ({"limits": {"cpu": "lots"}}, "limits[cpu]", "quantities must match the regular expression"),
+        ({"requests": {"memory": "-1Gi"}}, "requests[memory]", "must be greater than or equal to 0"),
         (
             {"requests": {"cpu": "2"}, "limits": {"cpu": "500m"}},
             "requests",
             "must be less than or equal to cpu limit of 500m",
         ),
-        ({"limits": {"gpu": "1"}}, "limits.gpu", "must be a standard resource"),
-        ({"limits": {"example.com/gpu": "1.5"}}, "limits.example.com/gpu", "must be an integer"),
+        ({"limits": {"gpu": "1"}}, "limits[gpu]", "must be a standard resource"),
+        ({"limits": {"example.com/gpu": "1.5"}}, "limits[example.com/gpu]", "must be an integer"),
         (
             {"requests": {"example.com/gpu": "1"}},
             "limits",
@@ -295,7 +295,7 @@ def test_validate_env_from() -> None:
         ),
         (
             {"limits": {"hugepages-2Mi": "1Mi", "memory": "1Gi"}},
-            "limits.hugepages-2Mi",
+            "limits[hugepages-2Mi]",
             "not positive integer multiple",
         ),
         ({"limits": {"hugepages-2Mi": "2Mi"}}, "resources", "HugePages require cpu or memory"),

@@ -983,7 +983,7 @@ def _resource_quantities(entries: Mapping[Any, Any], path: str, values: dict[str
     for name, raw in entries.items():
         if not isinstance(name, str):
             continue
-        key_path = f"{path}.{name}"
+        key_path = f"{path}[{name}]"  # field.Path.Key: resources.limits[cpu]
         yield from _container_resource_name(name, key_path)
         amount = _quantity(raw)
         if amount is None:
