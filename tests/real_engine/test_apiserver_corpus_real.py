@@ -76,4 +76,14 @@ def test_the_record_command_writes_what_is_committed(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     written = json.loads((tmp_path / "names.json").read_text(encoding="utf-8"))
     committed = json.loads(corpus.recorded_path("names").read_text(encoding="utf-8"))
-    assert written == committed
+    assert written["server"] == committed["server"]
+    assert written["cases"].keys() == committed["cases"].keys()
+    # Verdicts, codes and fields; messages may differ (a generateName case's name is random).
+    drift = [
+        key
+        for key, verdict in written["cases"].items()
+        if not corpus.Recorded.from_dict(verdict).same_verdict(
+            corpus.Recorded.from_dict(committed["cases"][key])
+        )
+    ]
+    assert drift == []

@@ -164,7 +164,7 @@ def _defaulted(api_version: str, kind: str, error: jsonschema.ValidationError) -
     if not fields or error.validator != "required":
         return False
     match = _REQUIRED.match(str(error.message))
-    return bool(match) and (_path(error.absolute_path), match.group(1)) in fields
+    return match is not None and (_path(error.absolute_path), match.group(1)) in fields
 
 
 def _core_errors(error: jsonschema.ValidationError) -> Iterator[tuple[str, str]]:
