@@ -21,7 +21,9 @@ resource is checked the way the Kubernetes API server checks it on creation:
 
 CRD files are parsed lazily, each at most once per process, and only when an object of a kind
 they may define is validated: a plain text search (``group: <group>`` and ``kind: <kind>``) picks
-the candidate files. One validator is built and cached per (apiVersion, kind).
+the candidate files. A parsed file is kept as JSON in the user cache (:mod:`._derived`, keyed by
+the file's content), so only the first process parses its YAML. One validator is built and
+cached per (apiVersion, kind).
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ import jsonschema
 import re2  # type: ignore[import-untyped]  # google-re2 (a cel-python dependency): Go regexp semantics
 import yaml
 
-from . import names
+from . import _derived, names
 
 if TYPE_CHECKING:
     from .cel import ValidationRule
@@ -119,9 +121,18 @@ _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 @cache
 def _load_file(name: str) -> tuple[CRDVersion, ...]:
-    """Every CRD version defined in one file (parsed once per process)."""
-    found: list[CRDVersion] = []
+    """Every CRD version defined in one file (parsed once per process; the parsed versions are kept
+    as JSON in the user cache, :mod:`._derived`, so that later processes skip the YAML)."""
     text = _files()[name].read_text(encoding="utf-8")
+    versions = _derived.load("crd-versions", text)
+    if not isinstance(versions, list):
+        versions = _parse_versions(text)
+        _derived.store("crd-versions", text, versions)
+    return tuple(CRDVersion(**version, source=name) for version in versions)
+
+
+def _parse_versions(text: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
     for document in yaml.load_all(text, Loader=_Loader):
         if not isinstance(document, dict) or document.get("kind") != "CustomResourceDefinition":
             continue
@@ -130,21 +141,20 @@ def _load_file(name: str) -> tuple[CRDVersion, ...]:
         for version in spec.get("versions") or ():
             schema = (version.get("schema") or {}).get("openAPIV3Schema")
             found.append(
-                CRDVersion(
-                    group=str(spec.get("group", "")),
-                    kind=str(names.get("kind", "")),
-                    plural=str(names.get("plural", "")),
-                    scope=str(spec.get("scope", "Namespaced")),
-                    version=str(version.get("name", "")),
-                    served=bool(version.get("served", False)),
-                    storage=bool(version.get("storage", False)),
-                    schema=schema
+                {
+                    "group": str(spec.get("group", "")),
+                    "kind": str(names.get("kind", "")),
+                    "plural": str(names.get("plural", "")),
+                    "scope": str(spec.get("scope", "Namespaced")),
+                    "version": str(version.get("name", "")),
+                    "served": bool(version.get("served", False)),
+                    "storage": bool(version.get("storage", False)),
+                    "schema": schema
                     if isinstance(schema, dict)
                     else {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
-                    source=name,
-                )
+                }
             )
-    return tuple(found)
+    return found
 
 
 @cache

@@ -1,0 +1,67 @@
+"""The user cache of derived data (``preview/_derived.py``) and the CRD files read through it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from platform_components.preview import _derived, crds
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("PLATFORM_COMPONENTS_CACHE", str(tmp_path / "derived"))
+    return tmp_path / "derived"
+
+
+def test_an_entry_is_found_by_its_source_text(cache: Path) -> None:
+    assert _derived.load("thing", "source") is None
+    assert _derived.store("thing", "source", {"a": [1, 2.5, None, True]})
+    assert _derived.load("thing", "source") == {"a": [1, 2.5, None, True]}
+    assert _derived.load("thing", "source changed") is None
+    assert _derived.load("other", "source") is None
+    (entry,) = cache.iterdir()
+    assert entry.name.startswith(f"thing-v{_derived.FORMAT}-") and entry.suffix == ".json"
+
+
+def test_data_that_json_would_change_is_not_kept(cache: Path) -> None:
+    assert not _derived.store("thing", "source", {1: "integer key"})
+    assert not _derived.store("thing", "source", {"when": object()})
+    assert _derived.load("thing", "source") is None
+
+
+def test_an_unusable_cache_is_not_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("PLATFORM_COMPONENTS_CACHE", str(blocker / "derived"))
+    assert not _derived.store("thing", "source", [1])
+    assert _derived.load("thing", "source") is None
+    monkeypatch.setenv("PLATFORM_COMPONENTS_CACHE", "off")
+    assert _derived.cache_dir() is None
+    assert not _derived.store("thing", "source", [1])
+
+
+def test_a_corrupt_entry_is_derived_again(cache: Path) -> None:
+    assert _derived.store("thing", "source", [1])
+    (entry,) = cache.iterdir()
+    entry.write_text("{not json")
+    assert _derived.load("thing", "source") is None
+
+
+def test_the_default_location_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("PLATFORM_COMPONENTS_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert _derived.cache_dir() == tmp_path / "platform-components" / "derived"
+
+
+def test_crd_files_read_from_the_cache_equal_the_parsed_yaml(cache: Path) -> None:
+    """The first read parses the YAML and keeps it; a second process reads the JSON: same versions."""
+    name = next(name for name in crds._files() if name.startswith("karpenter/"))
+    crds._load_file.cache_clear()
+    parsed = crds._load_file(name)
+    assert parsed and len(list(cache.iterdir())) == 1
+    crds._load_file.cache_clear()
+    from_cache = crds._load_file(name)
+    crds._load_file.cache_clear()
+    assert from_cache == parsed
+    assert from_cache[0].source == name
