@@ -8,7 +8,7 @@ Prints:
 * for N SecureWorkloads: the program time through the components versus registering the same
   Kubernetes objects raw through ``pulumi_kubernetes`` under the same mocks (the SDK floor), and
   their ratio (target: <= 1.10 at N = 500), both run under the engine's collector settings
-  (:mod:`platform_components.preview._collector`);
+  (:mod:`platform_components._collector`);
 * the schema + policy check time per Kubernetes object, and within it the API server's validation
   beyond the schema (:mod:`platform_components.preview.apiserver`; target: <= 1 ms per object) for
   the synthetic services and for every object of each stack.

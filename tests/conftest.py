@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -66,3 +67,16 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         f"real_engine tests: {len(ran)} ran ({ran.count('passed')} passed, {ran.count('failed')} failed), "
         f"{_REAL_ENGINE_OUTCOMES.count('skipped')} skipped"
     )
+
+
+_THRESHOLDS = gc.get_threshold()
+
+
+@pytest.fixture(autouse=True)
+def _collector_as_it_was() -> Iterator[None]:
+    """``platformctl`` in-process (``cli.main``) leaves the collector as a one-shot process may: its
+    thresholds raised and the heap frozen. The test process goes on, so undo both after each test."""
+    yield
+    if gc.get_freeze_count():
+        gc.unfreeze()
+    gc.set_threshold(*_THRESHOLDS)

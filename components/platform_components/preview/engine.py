@@ -27,10 +27,10 @@ import pulumi
 from pydantic import ValidationError
 
 from .. import policies
+from .._collector import tuned_collector
 from ..config import CONFIG_KEY, DEFAULT_KUBERNETES_VERSION, format_validation_error
 from ..context import ENVIRONMENT_KEY, ResolvedEnvironment, resolve_environment
 from ..errors import ConfigError, PlatformError, PreviewError
-from ._collector import tuned_collector
 from ._sdk import (
     OutputRegistry,
     clear_root_resource,

@@ -1,4 +1,4 @@
-"""The collector settings of one program run (``preview/_collector.py``)."""
+"""The collector settings of one program run (``_collector.py``) and of a one-shot command."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import gc
 from collections.abc import Iterator
 
 import pytest
-from platform_components.preview._collector import RUN_THRESHOLDS, tuned_collector
+from platform_components._collector import RUN_THRESHOLDS, one_shot_process, tuned_collector
 from platform_components.preview.engine import run_program
 
 
@@ -75,3 +75,39 @@ def test_run_program_runs_under_the_tuned_collector() -> None:
     run_program(lambda: seen.append(gc.get_threshold()), project="p", stack="s")
     assert seen == [RUN_THRESHOLDS]
     assert gc.get_threshold() == before
+
+
+def test_a_one_shot_command_raises_the_thresholds_and_ends_frozen() -> None:
+    """platformctl: the run's thresholds for the whole command, everything frozen at its end (the
+    interpreter's final collection then skips the heap); the tuned run inside restores them."""
+    with one_shot_process():
+        assert gc.get_threshold() == RUN_THRESHOLDS
+        assert gc.get_freeze_count() == 0
+        with tuned_collector():
+            assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == RUN_THRESHOLDS
+    assert gc.get_freeze_count() > 0
+
+
+def test_a_one_shot_command_freezes_even_when_it_fails() -> None:
+    with pytest.raises(RuntimeError), one_shot_process():
+        raise RuntimeError("boom")
+    assert gc.get_freeze_count() > 0
+
+
+def test_a_one_shot_command_leaves_a_disabled_collector_alone() -> None:
+    gc.disable()
+    before = gc.get_threshold()
+    with one_shot_process():
+        assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+
+def test_platformctl_runs_as_a_one_shot_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    from platform_components import cli
+
+    seen: list[tuple[int, int, int]] = []
+    monkeypatch.setattr(cli, "_main", lambda argv: seen.append(gc.get_threshold()) or 0)
+    assert cli.main(["rules"]) == 0
+    assert seen == [RUN_THRESHOLDS]
+    assert gc.get_freeze_count() > 0
