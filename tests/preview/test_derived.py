@@ -65,3 +65,60 @@ def test_crd_files_read_from_the_cache_equal_the_parsed_yaml(cache: Path) -> Non
     crds._load_file.cache_clear()
     assert from_cache == parsed
     assert from_cache[0].source == name
+
+
+def test_a_cel_program_read_from_the_cache_evaluates_as_compiled(cache: Path) -> None:
+    """compile_expression keeps the transpiled program; a later process loads it without parsing,
+    and the interpreter (which needs the tree) parses on first use."""
+    from platform_components.preview import cel
+
+    source = "self.minReplicas <= self.maxReplicas && self.name.startsWith('web-') && size(self.items) > 2"
+    cel.compile_expression.cache_clear()
+    compiled = cel.compile_expression(source)
+    assert compiled.transpiled and len(list(cache.iterdir())) == 1
+    cel.compile_expression.cache_clear()
+    loaded = cel.compile_expression(source)
+    cel.compile_expression.cache_clear()
+    assert loaded is not compiled and loaded.transpiled and loaded._tree is None
+    assert loaded.identifiers == compiled.identifiers
+    passing = {"minReplicas": 2, "maxReplicas": 3, "name": "web-1", "items": [1, 2, 3]}
+    failing = {"minReplicas": 4, "maxReplicas": 3, "name": "web-1", "items": [1, 2, 3]}
+    for values, expected in ((passing, True), (failing, False)):
+        variables = {"self": cel.to_cel(values)}
+        assert loaded.evaluate(variables) == compiled.evaluate(variables) == expected
+        assert loaded.evaluate(variables, interpret=True) == expected
+    assert loaded._tree is not None
+
+
+def test_an_invalid_cel_expression_is_not_cached(cache: Path) -> None:
+    from platform_components.preview import cel
+
+    cel.compile_expression.cache_clear()
+    for _ in range(2):
+        with pytest.raises(cel.CELCompileError, match="undeclared reference to 'nosuchfunction'"):
+            cel.compile_expression("nosuchfunction(self)")
+    cel.compile_expression.cache_clear()
+    assert not cache.exists() or list(cache.iterdir()) == []
+
+
+def test_a_cache_entry_this_code_cannot_use_is_replaced(cache: Path) -> None:
+    from platform_components.preview import cel
+
+    source = "self.a == 1"
+    assert _derived.store(
+        cel._cache_kind(), source, {"identifiers": ["self"], "python": "not python(", "constants": []}
+    )
+    cel.compile_expression.cache_clear()
+    program = cel.compile_expression(source)
+    cel.compile_expression.cache_clear()
+    assert program.transpiled
+    assert _derived.load(cel._cache_kind(), source)["python"] == program.python_source
+
+
+def test_entries_are_named_by_the_code_that_derived_them(tmp_path: Path) -> None:
+    module = tmp_path / "module.py"
+    module.write_text("x = 1\n")
+    first = _derived.code_digest(str(module), "1.0")
+    assert _derived.code_digest(str(module), "1.1") != first
+    module.write_text("x = 2\n")
+    assert _derived.code_digest(str(module), "1.0") != first

@@ -25,6 +25,15 @@ FORMAT: Final = 1
 """Bump when the shape of any derived entry changes."""
 
 
+def code_digest(module_file: str, *extra: str) -> str:
+    """A short digest of a module's source (and ``extra`` strings such as a dependency's version),
+    for entries whose content depends on the code that derived them."""
+    digest = hashlib.sha256(Path(module_file).read_bytes())
+    for part in extra:
+        digest.update(b"\0" + part.encode("utf-8"))
+    return digest.hexdigest()[:12]
+
+
 def cache_dir() -> Path | None:
     configured = os.environ.get("PLATFORM_COMPONENTS_CACHE")
     if configured == "off":
@@ -77,4 +86,4 @@ def store(what: str, source_text: str, data: Any) -> bool:
     return True
 
 
-__all__ = ["FORMAT", "cache_dir", "load", "store"]
+__all__ = ["FORMAT", "cache_dir", "code_digest", "load", "store"]

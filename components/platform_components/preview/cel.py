@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
 from importlib import import_module, resources
+from importlib.metadata import version
 from typing import Any, Final, NoReturn, cast
 
 import celpy.evaluation
@@ -49,6 +50,8 @@ import re2  # type: ignore[import-untyped]  # google-re2, a cel-python dependenc
 from celpy import celtypes
 from celpy.celparser import CELParser
 from celpy.evaluation import Activation, CELEvalError, Evaluator, Transpiler, TranspilerTree
+
+from . import _derived
 
 __all__ = [
     "CELCompileError",
@@ -1192,11 +1195,7 @@ class Program:
 
     def __init__(self, source: str) -> None:
         self.source = source
-        try:
-            tree = _parser().parse(source)
-        except lark.exceptions.LarkError as ex:
-            context = ex.get_context(source) if isinstance(ex, lark.exceptions.UnexpectedInput) else ""
-            raise CELCompileError(f"syntax error: {str(ex).splitlines()[0]}\n{context}".rstrip()) from ex
+        tree = _parse(source)
         known = known_functions()
         for name, token in _called_functions(tree):
             if name not in known:
@@ -1204,20 +1203,53 @@ class Program:
                     f"undeclared reference to '{name}' (line {token.line}, column {token.column})"
                 )
         self.identifiers = frozenset(_identifiers(tree))
-        self._tree = tree
+        self._tree: lark.Tree[Any] | None = tree
         self._entry: Callable[[FastActivation], Any] | None = None
         self.python_source = ""
+        self._constants: dict[str, Any] = {}
         try:
             transpiler = Transpiler(ast=cast(TranspilerTree, tree), activation=_base_activation())
             transpiler.transpile()
             python_source, constants = _rewrite_transpiled(source, transpiler.source_text)
-            namespace = dict(_exec_globals())
-            namespace.update(constants)
-            exec(compile(python_source, "<cel>", "exec"), namespace)
+            self._load(python_source, constants)
         except Exception:  # the transpiler's gaps (e.g. list.min()) fall back to the interpreter
-            return
-        self.python_source = python_source
-        self._entry = namespace["CEL"]
+            self._entry, self.python_source, self._constants = None, "", {}
+
+    def _load(self, python_source: str, constants: dict[str, Any]) -> None:
+        namespace = dict(_exec_globals())
+        namespace.update(constants)
+        exec(compile(python_source, "<cel>", "exec"), namespace)
+        self.python_source, self._constants, self._entry = python_source, constants, namespace["CEL"]
+
+    @property
+    def tree(self) -> lark.Tree[Any]:
+        """The parse tree (parsed on first use when the program came from the cache)."""
+        if self._tree is None:
+            self._tree = _parse(self.source)
+        return self._tree
+
+    def as_cached(self) -> dict[str, Any]:
+        """What :func:`compile_expression` keeps in the user cache (:mod:`._derived`)."""
+        constants = [
+            [name, "int", int(value)] if isinstance(value, celtypes.IntType) else [name, "field", str(value)]
+            for name, value in self._constants.items()
+        ]
+        return {"identifiers": sorted(self.identifiers), "python": self.python_source, "constants": constants}
+
+    @classmethod
+    def from_cached(cls, source: str, entry: dict[str, Any]) -> Program:
+        """The program :meth:`as_cached` described, without parsing or transpiling again."""
+        program = cls.__new__(cls)
+        program.source = source
+        program.identifiers = frozenset(entry["identifiers"])
+        program._tree, program._entry, program.python_source, program._constants = None, None, "", {}
+        if entry["python"]:
+            constants = {
+                name: fast_int(int(value)) if kind == "int" else field_key(str(value))
+                for name, kind, value in entry["constants"]
+            }
+            program._load(str(entry["python"]), constants)
+        return program
 
     @property
     def transpiled(self) -> bool:
@@ -1230,7 +1262,8 @@ class Program:
                 value = self._entry(FastActivation(dict(variables)))
             else:
                 activation = Activation(vars=dict(variables), functions=FUNCTIONS)
-                value = Evaluator(ast=self._tree, activation=activation).visit(self._tree)
+                tree = self.tree
+                value = Evaluator(ast=tree, activation=activation).visit(tree)
         except RecursionError as ex:
             raise CELEvaluationError("expression nested too deeply") from ex
         except Exception as ex:
@@ -1262,10 +1295,36 @@ def _describe(error: BaseException) -> str:
     return text.splitlines()[0]
 
 
+def _parse(source: str) -> lark.Tree[Any]:
+    try:
+        return _parser().parse(source)
+    except lark.exceptions.LarkError as ex:
+        context = ex.get_context(source) if isinstance(ex, lark.exceptions.UnexpectedInput) else ""
+        raise CELCompileError(f"syntax error: {str(ex).splitlines()[0]}\n{context}".rstrip()) from ex
+
+
+@lru_cache(maxsize=1)
+def _cache_kind() -> str:
+    """The cache entries' name: what compiled them (this module's code and cel-python's version)."""
+    return "cel-program-" + _derived.code_digest(__file__, version("cel-python"))
+
+
 @lru_cache(maxsize=4096)
 def compile_expression(source: str) -> Program:
-    """Compile (once per process) a CEL expression; :class:`CELCompileError` if it is invalid."""
-    return Program(source)
+    """Compile (once per process) a CEL expression; :class:`CELCompileError` if it is invalid.
+
+    A compiled program is also kept in the user cache (:mod:`._derived`, keyed by the expression,
+    this module's code and cel-python's version), so that later processes skip the parser and the
+    transpiler; an invalid expression is compiled again each time, for its error."""
+    cached = _derived.load(_cache_kind(), source)
+    if isinstance(cached, dict):
+        try:
+            return Program.from_cached(source, cached)
+        except Exception:  # an entry this code cannot use: compile afresh and replace it
+            pass
+    program = Program(source)
+    _derived.store(_cache_kind(), source, program.as_cached())
+    return program
 
 
 # --------------------------------------------------------------------------------------------

@@ -124,11 +124,18 @@ def _load_file(name: str) -> tuple[CRDVersion, ...]:
     """Every CRD version defined in one file (parsed once per process; the parsed versions are kept
     as JSON in the user cache, :mod:`._derived`, so that later processes skip the YAML)."""
     text = _files()[name].read_text(encoding="utf-8")
-    versions = _derived.load("crd-versions", text)
+    kind = _cache_kind()
+    versions = _derived.load(kind, text)
     if not isinstance(versions, list):
         versions = _parse_versions(text)
-        _derived.store("crd-versions", text, versions)
+        _derived.store(kind, text, versions)
     return tuple(CRDVersion(**version, source=name) for version in versions)
+
+
+@cache
+def _cache_kind() -> str:
+    """The cache entries' name: what parsed them (this module's code)."""
+    return "crd-versions-" + _derived.code_digest(__file__)
 
 
 def _parse_versions(text: str) -> list[dict[str, Any]]:
