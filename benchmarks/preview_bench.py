@@ -3,6 +3,12 @@
     uv run python benchmarks/preview_bench.py [--sizes 10,100,500] [--repeat 3]
 
 Prints:
+* each stack's ``platformctl preview`` as a whole process, what a user waits for (median of
+  ``--process-runs``, default 5), split into phases: imports (a process that only imports what
+  the command imports), load (project and stack files), program, schema + CEL, policies (from the
+  run's report.json), and the rest (interpreter start-up, writing the outputs and exit); the
+  bytecode of the dependencies must be compiled (``uv sync --compile-bytecode``, the README's
+  setup), else every process recompiles them;
 * each stack's full preview time after a warm-up (``platformctl preview --stack <s>`` minus file
   writing and process start-up);
 * for N SecureWorkloads: the program time through the components versus registering the same
@@ -18,8 +24,11 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -121,12 +130,68 @@ def timed(fn: Any, repeat: int) -> tuple[float, Any]:
     return statistics.median(times), result
 
 
+STACKS = ("dev", "staging", "prod", "local")
+PHASES = ("load", "program", "schema", "policy")
+IMPORTS = (
+    "import gc, platform_components.cli, platform_components.preview.engine, platform_components.preview.report; "
+    "gc.freeze()"  # as platformctl ends (cli.one_shot_process): no final collection over the heap
+)
+
+
+def _wall(command: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def bytecode_compiled() -> bool:
+    import pulumi_kubernetes
+
+    package = Path(pulumi_kubernetes.__file__).parent
+    return any((package / "core" / "v1" / "__pycache__").glob("_inputs.*.pyc"))
+
+
+def process_figures(runs: int) -> None:
+    """``platformctl preview --stack <s>`` as whole processes, median of ``runs``, by phase."""
+    platformctl = str(Path(sys.executable).parent / "platformctl")
+    if not bytecode_compiled():
+        print("! the dependencies' bytecode is not compiled: run `uv sync --frozen --compile-bytecode`")
+    imports = statistics.median(_wall([sys.executable, "-c", IMPORTS]) for _ in range(runs))
+    print(
+        f"{'stack':<8} {'wall s':>7} {'imports':>8} " + " ".join(f"{p:>8}" for p in PHASES) + f" {'rest':>6}"
+    )
+    for stack in STACKS:
+        walls: list[float] = []
+        phases: dict[str, list[float]] = {p: [] for p in PHASES}
+        for _ in range(runs):
+            with tempfile.TemporaryDirectory() as out:
+                walls.append(_wall([platformctl, "preview", "--stack", stack, "--out", out]))
+                report = json.loads((Path(out) / "report.json").read_text(encoding="utf-8"))
+            for phase in PHASES:
+                phases[phase].append(float(report["timings_seconds"].get(phase, 0.0)))
+        wall = statistics.median(walls)
+        medians = {p: statistics.median(v) for p, v in phases.items()}
+        rest = wall - imports - sum(medians.values())
+        print(
+            f"{stack:<8} {wall:>7.2f} {imports:>8.2f} "
+            + " ".join(f"{medians[p]:>8.2f}" for p in PHASES)
+            + f" {rest:>6.2f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10,100,500")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--process-runs", type=int, default=5, help="runs per stack as a whole process (0: skip)"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+
+    if args.process_runs:
+        process_figures(args.process_runs)
+        print()
 
     preview(ROOT, "dev")  # warm-up: imports (moto, boto3 models, cel-python) happen once per process
     for stack in ("dev", "staging", "prod", "local"):
