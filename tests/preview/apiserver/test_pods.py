@@ -445,48 +445,51 @@ def test_validate_init_containers_probes_and_restart_policy() -> None:
     )
 
 
-def test_validate_container_restart_policy() -> None:
-    """validateContainerRestartPolicy (ContainerRestartRules, beta and on in 1.35): a regular
-    container may set restartPolicy and restartPolicyRules; rules need a policy, a known action and
-    operator, and exit codes."""
-    rules = [{"action": "Restart", "exitCodes": {"operator": "In", "values": [42]}}]
-    assert errors(container_with(restartPolicy="Never", restartPolicyRules=rules)) == []
+RESTART_RULES = [{"action": "Restart", "exitCodes": {"operator": "In", "values": [42]}}]
+
+
+@pytest.mark.parametrize(
+    ("fields", "path", "fragment"),
+    [
+        ({"restartPolicy": "Sometimes"}, "restartPolicy", 'Unsupported value: "Sometimes"'),
+        (
+            {"restartPolicyRules": RESTART_RULES},
+            "restartPolicy",
+            "must specify restartPolicy when restart rules",
+        ),
+        (
+            {
+                "restartPolicy": "Never",
+                "restartPolicyRules": [{"action": "RestartAllContainers", "exitCodes": {"operator": "In"}}],
+            },
+            "restartPolicyRules[0].action",
+            'Unsupported value: "RestartAllContainers"',
+        ),
+        (
+            {"restartPolicy": "Never", "restartPolicyRules": [{"action": "Restart"}]},
+            "restartPolicyRules[0].exitCodes",
+            "Required value",
+        ),
+        (
+            {
+                "restartPolicy": "Never",
+                "restartPolicyRules": [{"action": "Restart", "exitCodes": {"operator": "Is"}}],
+            },
+            "restartPolicyRules[0].exitCodes.operator",
+            'Unsupported value: "Is"',
+        ),
+    ],
+)
+def test_validate_container_restart_policy_fires(fields: dict[str, Any], path: str, fragment: str) -> None:
+    """validateContainerRestartPolicy (ContainerRestartRules, beta and on in 1.35): rules need a
+    policy, a known action and operator, and exit codes."""
+    assert_fires(errors(container_with(**fields)), f"spec.containers[0].{path}", fragment)
+
+
+def test_validate_container_restart_policy_silent() -> None:
+    """A regular container may set restartPolicy and restartPolicyRules in 1.35."""
+    assert errors(container_with(restartPolicy="Never", restartPolicyRules=RESTART_RULES)) == []
     assert errors(container_with(restartPolicy="Always")) == []
-    assert_fires(
-        errors(container_with(restartPolicy="Sometimes")),
-        "spec.containers[0].restartPolicy",
-        'Unsupported value: "Sometimes"',
-    )
-    assert_fires(
-        errors(container_with(restartPolicyRules=rules)),
-        "spec.containers[0].restartPolicy",
-        "must specify restartPolicy when restart rules are used",
-    )
-    assert_fires(
-        errors(
-            container_with(
-                restartPolicy="Never",
-                restartPolicyRules=[{"action": "RestartAllContainers", "exitCodes": {"operator": "In"}}],
-            )
-        ),
-        "spec.containers[0].restartPolicyRules[0].action",
-        'Unsupported value: "RestartAllContainers"',
-    )
-    assert_fires(
-        errors(container_with(restartPolicy="Never", restartPolicyRules=[{"action": "Restart"}])),
-        "spec.containers[0].restartPolicyRules[0].exitCodes",
-        "Required value",
-    )
-    assert_fires(
-        errors(
-            container_with(
-                restartPolicy="Never",
-                restartPolicyRules=[{"action": "Restart", "exitCodes": {"operator": "Is"}}],
-            )
-        ),
-        "spec.containers[0].restartPolicyRules[0].exitCodes.operator",
-        'Unsupported value: "Is"',
-    )
 
 
 def test_validate_volumes_names_and_sources() -> None:
