@@ -100,20 +100,29 @@ def _files() -> dict[str, Traversable]:
     return dict(sorted(_walk(_schemas_root(), "")))
 
 
-def _mentions(text: str, key: str, value: str) -> bool:
-    return any(f"{key}: {quote}{value}{quote}" in text for quote in ("", '"', "'"))
+_MENTION: Final = re.compile(rb"""(group|kind): ["']?([^\s"']+)""")
+"""Over bytes: a plain byte scan is several times faster than a Unicode one."""
+
+
+@lru_cache(maxsize=1)
+def _mentioned() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
+    """Per file, the values written after ``group:`` and after ``kind:`` (one byte scan of every
+    file, about 70 ms for 11 MB, instead of parsing the YAML)."""
+    found = {}
+    for name, entry in _files().items():
+        groups: set[str] = set()
+        kinds: set[str] = set()
+        for key, value in _MENTION.findall(entry.read_bytes()):
+            (groups if key == b"group" else kinds).add(value.decode("utf-8", "replace"))
+        found[name] = (frozenset(groups), frozenset(kinds))
+    return found
 
 
 @cache
 def _candidate_files(group: str, kind: str) -> tuple[str, ...]:
     """The files that may define ``group``/``kind``: those with a ``group:`` and a ``kind:`` line
-    for them (a plain text search, ~30 ms for all files, instead of parsing 12 MB of YAML)."""
-    found = []
-    for name, entry in _files().items():
-        text = entry.read_text(encoding="utf-8")
-        if _mentions(text, "group", group) and _mentions(text, "kind", kind):
-            found.append(name)
-    return tuple(found)
+    for them."""
+    return tuple(name for name, (groups, kinds) in _mentioned().items() if group in groups and kind in kinds)
 
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
