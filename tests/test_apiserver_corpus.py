@@ -17,6 +17,7 @@ from pathlib import Path
 
 import apiserver_corpus as corpus
 import pytest
+from _readme import section_commands
 
 ROOT = Path(__file__).resolve().parents[1]
 MIN_REJECTS, MIN_REJECTS_PER_FAMILY, MIN_ACCEPTS = 60, 3, 15
@@ -107,10 +108,7 @@ def test_a_rejection_at_another_field_is_a_disagreement() -> None:
 
 def readme_commands() -> dict[str, str]:
     """The README's corpus commands by subcommand (``report``, ``record``)."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = text.split("### The API-server corpus")[1].split("```bash\n", 1)[1].split("```", 1)[0]
-    commands = [line.split("  #", 1)[0].strip() for line in block.splitlines() if line.strip()]
-    return {command.split()[-1]: command for command in commands}
+    return {command.split()[-1]: command for command in section_commands("### The API-server corpus")}
 
 
 def test_the_readme_shows_both_commands() -> None:

@@ -7,13 +7,13 @@ import shlex
 import subprocess
 from pathlib import Path
 
+from _readme import section_commands
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def readme_command() -> str:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = text.split("## Benchmark\n", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
-    (command,) = [line for line in block.splitlines() if line.strip()]
+    (command,) = section_commands("## Benchmark")
     return command
 
 

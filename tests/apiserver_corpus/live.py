@@ -51,9 +51,7 @@ def verdict(api: Any, kubeapi: Any, case: Case) -> Recorded:
     A kind the server does not serve is a rejection with code 404 and reason ``NotFound``, as
     ``kubectl`` reports it."""
     manifest = case.object
-    try:
-        api.resource(str(manifest.get("apiVersion")), str(manifest.get("kind")))
-    except (AssertionError, KeyError):
+    if not api.serves(str(manifest.get("apiVersion")), str(manifest.get("kind"))):
         return Recorded(
             "rejected",
             404,

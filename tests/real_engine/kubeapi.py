@@ -40,15 +40,27 @@ class Api:
         self.server = apiserver
         self._resources: dict[tuple[str, str], tuple[str, bool]] = {}
 
-    def resource(self, api_version: str, kind: str) -> tuple[str, bool]:
-        key = (api_version, kind)
-        if key not in self._resources:
-            status, answer = self.server.request("GET", self._base(api_version))
-            assert status == 200, f"discovery of {api_version}: {status} {answer}"
+    def _discover(self, api_version: str) -> tuple[int, Any]:
+        """Read ``apiVersion``'s resources into the map; the discovery answer's status and body."""
+        status, answer = self.server.request("GET", self._base(api_version))
+        if status == 200:
             for item in answer["resources"]:
                 if "/" not in item["name"]:
                     self._resources[(api_version, item["kind"])] = (item["name"], item["namespaced"])
+        return status, answer
+
+    def resource(self, api_version: str, kind: str) -> tuple[str, bool]:
+        key = (api_version, kind)
+        if key not in self._resources:
+            status, answer = self._discover(api_version)
+            assert status == 200, f"discovery of {api_version}: {status} {answer}"
         return self._resources[key]
+
+    def serves(self, api_version: str, kind: str) -> bool:
+        """Whether the server has ``kind`` in ``apiVersion`` (an unknown group is no)."""
+        if (api_version, kind) not in self._resources:
+            self._discover(api_version)
+        return (api_version, kind) in self._resources
 
     @staticmethod
     def _base(api_version: str) -> str:

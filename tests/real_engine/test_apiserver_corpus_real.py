@@ -21,6 +21,7 @@ from typing import Any
 import apiserver_corpus as corpus
 import pytest
 import real_engine_kubeapi as kubeapi  # loaded by conftest
+from _readme import section_commands
 from apiserver_corpus import live
 
 pytestmark = pytest.mark.real_engine
@@ -57,10 +58,7 @@ def test_the_live_verdict_is_the_recorded_one(api: Any, case: corpus.Case) -> No
 
 
 def readme_record_command() -> str:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = text.split("### The API-server corpus")[1].split("```bash\n", 1)[1].split("```", 1)[0]
-    commands = [line.split("  #", 1)[0].strip() for line in block.splitlines() if line.strip()]
-    (command,) = [command for command in commands if command.endswith(" record")]
+    (command,) = [c for c in section_commands("### The API-server corpus") if c.endswith(" record")]
     return command
 
 

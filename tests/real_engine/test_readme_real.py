@@ -12,6 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from _readme import section_commands
 
 pytestmark = pytest.mark.real_engine
 
@@ -19,10 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def readme_commands() -> list[str]:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = text[text.index("### What CI runs with the real engine") :]
-    block = section.split("```bash\n", 1)[1].split("```", 1)[0]
-    return [line.split("  #", 1)[0].strip() for line in block.splitlines() if line.strip()]
+    return section_commands("### What CI runs with the real engine")
 
 
 def collected(args: list[str]) -> set[str]:

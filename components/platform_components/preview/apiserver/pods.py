@@ -1361,7 +1361,7 @@ def _container_restart_policy(policy: Any, rules: Any, path: str) -> Errors:
 def _init_container_restart_policy(policy: Any, rules: Any, path: str) -> Errors:
     """``validateInitContainerRestartPolicy`` with ContainerRestartRules on (1.35): ``Always`` makes a
     sidecar and takes no rules; ``Never`` and ``OnFailure`` are checked as a regular container's."""
-    if policy is None or policy != "Always":
+    if policy != "Always":
         yield from _container_restart_policy(policy, rules, path)
     elif list(_maps(rules)):
         yield (
