@@ -113,12 +113,38 @@ FindingsCheck = Callable[[Sequence[Resource], "Evaluation"], Iterable[tuple[Reso
 
 
 @dataclass(frozen=True)
+class CelCheck:
+    """A rule's admission form: CEL expressions, each true for an object the rule lets pass.
+
+    :mod:`platform_components.policies.admission` turns it into ValidatingAdmissionPolicies, so the API
+    server refuses (or warns about) what the preview refuses. The expressions read ``object`` (the
+    admitted object, after the API server's defaulting) and, for the rules of pod-bearing kinds, the
+    variables that resolve the pod template whatever the kind (see ``POD_VARIABLES`` there):
+    ``variables.spec`` (the pod spec), ``variables.containers`` (init and regular containers) and
+    ``variables.annotations`` (the pod template's annotations). Fields may be absent: guard them with
+    ``has()``. ``message`` (prefixed with the rule id) says what to change.
+
+    The Python ``check`` and this form are compared in the fast suite on every fixture of the rule and
+    on generated objects; any disagreement fails (``tests/policies/test_admission_cel.py``).
+    """
+
+    expressions: tuple[str, ...]
+    message: str
+    types: frozenset[str] | None = None
+    """The type tokens admission judges, when fewer than the rule's (default: the rule's)."""
+
+
+@dataclass(frozen=True)
 class Rule:
     """A per-resource rule.
 
     ``types`` are the Pulumi type tokens the rule applies to (for example
     ``kubernetes:apps/v1:Deployment``); ``check`` yields one message per problem, each naming the
     field and the fix (the driver prefixes the object, e.g. ``Deployment team-a/api: ``).
+
+    ``cel`` is the rule's admission form (:class:`CelCheck`; several when kinds need different
+    expressions, each with its ``types``); a rule on Kubernetes objects without one states in
+    ``preview_only`` why it is judged at preview time only.
     """
 
     id: str
@@ -127,6 +153,8 @@ class Rule:
     enforcement: Enforcement
     types: frozenset[str]
     check: ResourceCheck = field(repr=False)
+    cel: tuple[CelCheck, ...] = field(default=(), repr=False)
+    preview_only: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from platform_components.policies._pod import (
     is_true,
     text,
 )
-from platform_components.policies.base import Enforcement, Resource, Rule, Severity
+from platform_components.policies.base import CelCheck, Enforcement, Resource, Rule, Severity
 
 M, A = Enforcement.MANDATORY, Enforcement.ADVISORY
 
@@ -97,6 +97,12 @@ RULES: tuple[Rule, ...] = (
         M,
         frozenset({SERVICE}),
         _no_nodeport,
+        cel=(
+            CelCheck(
+                ("!has(object.spec.type) || object.spec.type != 'NodePort'",),
+                "spec.type must not be NodePort; use ClusterIP behind the shared Ingress or Gateway",
+            ),
+        ),
     ),
     Rule(
         "svc-no-public-lb",

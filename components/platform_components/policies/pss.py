@@ -49,7 +49,7 @@ from platform_components.policies._pod import (
     text,
     unset_or_false,
 )
-from platform_components.policies.base import Enforcement, Resource, ResourceCheck, Rule, Severity
+from platform_components.policies.base import CelCheck, Enforcement, Resource, ResourceCheck, Rule, Severity
 from platform_components.versions import SUPPORTED_KUBERNETES_VERSIONS
 
 PodCheck = Callable[[PodView], Iterator[str]]
@@ -148,7 +148,12 @@ def on_pod(check: PodCheck) -> ResourceCheck:
 
 
 def _rule(
-    rule_id: str, severity: Severity, enforcement: Enforcement, description: str, check: PodCheck
+    rule_id: str,
+    severity: Severity,
+    enforcement: Enforcement,
+    description: str,
+    check: PodCheck,
+    cel: CelCheck | None = None,
 ) -> Rule:
     return Rule(
         id=rule_id,
@@ -157,6 +162,7 @@ def _rule(
         enforcement=enforcement,
         types=WORKLOAD_TYPES,
         check=on_pod(check),
+        cel=(cel,) if cel else (),
     )
 
 
@@ -522,6 +528,13 @@ RULES: tuple[Rule, ...] = (
         f"Sharing the host network, PID or IPC namespace breaks pod isolation ({B}: host namespaces; "
         "CIS EKS 4.2.2-4.2.4).",
         _host_namespaces,
+        CelCheck(
+            tuple(
+                f"!has(variables.spec.{name}) || !variables.spec.{name}"
+                for name in ("hostNetwork", "hostPID", "hostIPC")
+            ),
+            "hostNetwork, hostPID and hostIPC must be unset or false",
+        ),
     ),
     _rule(
         "pss-privileged",
@@ -530,6 +543,13 @@ RULES: tuple[Rule, ...] = (
         f"A privileged container has nearly all host capabilities and devices ({B}: privileged "
         "containers; CIS EKS 4.2.1).",
         _privileged,
+        CelCheck(
+            (
+                "variables.containers.all(c, !has(c.securityContext) || "
+                "!has(c.securityContext.privileged) || !c.securityContext.privileged)",
+            ),
+            "securityContext.privileged must be unset or false in every container",
+        ),
     ),
     _rule(
         "pss-capabilities-baseline",

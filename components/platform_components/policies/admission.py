@@ -1,0 +1,368 @@
+"""The pack's rules as ValidatingAdmissionPolicies: the same rules at preview time and in the cluster.
+
+The policy pack judges what Pulumi deploys; everything Argo CD or Flux applies from Git, or a person
+applies with kubectl, reaches the cluster without a preview. Every rule that reads only the admitted
+object's own fields therefore also has a CEL form (:class:`~platform_components.policies.base.CelCheck`,
+defined next to its Python check), and :func:`admission_policies` turns each form into a
+``ValidatingAdmissionPolicy`` and its ``ValidatingAdmissionPolicyBinding``
+(``admissionregistration.k8s.io/v1``, GA since Kubernetes 1.30). The fast suite runs the Python
+check and the CEL form side by side on every fixture of the rule and on generated objects, so the
+two cannot drift (``tests/policies/test_admission_cel.py``); the real-engine suite creates the
+policies on a real API server and sends each rule's fixtures through admission.
+
+One policy per rule and pod-template layout, named ``platform-components.<rule id>[.<layout>]``:
+
+* pod rules are written once against ``variables.spec``, ``variables.containers`` and
+  ``variables.annotations``; the generator defines those variables for each layout (``pod``: a
+  Pod; ``template``: ``spec.template`` of Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs
+  and Argo Rollouts; ``cronjob``: ``spec.jobTemplate.spec.template`` of CronJobs), because the API
+  server type-checks every expression against every kind a policy matches;
+* a Pod with a controller owner reference is not judged again: its controller's template was
+  judged when the controller was admitted (an exemption written on a Deployment would otherwise
+  not reach its pods). Pod Security Admission, enforced on every namespace, still judges each pod
+  against the Pod Security Standards;
+* ephemeral containers are only added through the ``pods/ephemeralcontainers`` subresource (the
+  API server refuses them on create), which the policies do not match: Pod Security Admission
+  judges them.
+
+Match conditions, in every policy: the object does not carry the pack's exemption annotation for the
+rule with a reason (``policy.platform-components.io/exempt.<rule id>``, as at preview time), and it
+is not being deleted (removing a finalizer must never be refused). Only ``CREATE`` and ``UPDATE`` are
+matched.
+
+Bindings (:class:`Binding`): mandatory rules bind with ``Deny`` and ``Audit``, advisory ones with
+``Warn`` and ``Audit``; a stack may change a rule's action (``Action``), e.g. dev warns where prod
+denies. Every binding excludes the namespaces of :data:`EXCLUDED_NAMESPACES` (and the stack's own
+additions), each with its reason. ``failurePolicy`` is ``Fail`` for mandatory rules (a rule the
+server cannot evaluate must not let the object through) and ``Ignore`` for advisory ones (a warning
+is not worth refusing a request for); the reason is written on each policy.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from platform_components.policies._pod import CRONJOB, POD, POD_TEMPLATE_PATHS
+from platform_components.policies.base import EXEMPT_PREFIX, CelCheck, Enforcement, Rule
+
+__all__ = [
+    "ADMISSION_API_VERSION",
+    "EXCLUDED_NAMESPACES",
+    "POLICY_PREFIX",
+    "Action",
+    "Binding",
+    "PolicyForm",
+    "admission_policies",
+    "enforcement_point",
+    "policy_forms",
+    "resource_of",
+]
+
+ADMISSION_API_VERSION = "admissionregistration.k8s.io/v1"
+POLICY_PREFIX = "platform-components."
+RULE_ANNOTATION = "policy.platform-components.io/rule"
+FAILURE_POLICY_REASON_ANNOTATION = "policy.platform-components.io/failure-policy-reason"
+NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+
+#: Namespaces every binding leaves alone, with the reason (stack data may add more).
+EXCLUDED_NAMESPACES: Mapping[str, str] = {
+    "kube-system": (
+        "EKS managed add-ons (vpc-cni, kube-proxy, coredns, ebs-csi, pod identity agent) and the "
+        "Helm-installed Karpenter controller run here with host networking and privileges they need; "
+        "refusing them takes the cluster down"
+    ),
+    "kube-node-lease": "node heartbeats (Lease objects) only; nothing the rules judge is created here",
+    "kube-public": "cluster-public information (the cluster-info ConfigMap) owned by the control plane",
+}
+
+FAILURE_POLICY_REASONS: Mapping[Enforcement, tuple[str, str]] = {
+    Enforcement.MANDATORY: (
+        "Fail",
+        "a mandatory rule the server cannot evaluate must not let the object through (the forms are "
+        "evaluated on minimal and generated objects in the tests, so an error is a bug, not a routine)",
+    ),
+    Enforcement.ADVISORY: (
+        "Ignore",
+        "an advisory rule only warns; a warning is not worth refusing a request for",
+    ),
+}
+
+
+class Action(enum.StrEnum):
+    """What a binding does with a rule's failures (a stack may override a rule's default)."""
+
+    DENY = "deny"
+    """Refuse the request (``Deny``) and record it in the audit log (``Audit``)."""
+    WARN = "warn"
+    """Admit it with a warning to the client (``Warn``) and record it in the audit log (``Audit``)."""
+    OFF = "off"
+    """No policy for the rule (e.g. a rule a stack judges at preview time only)."""
+
+    @classmethod
+    def default_for(cls, rule: Rule) -> Action:
+        return cls.DENY if rule.enforcement is Enforcement.MANDATORY else cls.WARN
+
+    @property
+    def validation_actions(self) -> list[str]:
+        return ["Deny", "Audit"] if self is Action.DENY else ["Warn", "Audit"]
+
+
+@dataclass(frozen=True)
+class Binding:
+    """How the policies bind: per-rule actions and the namespaces left alone (name -> reason)."""
+
+    actions: Mapping[str, Action] = field(default_factory=dict)
+    excluded_namespaces: Mapping[str, str] = field(default_factory=lambda: dict(EXCLUDED_NAMESPACES))
+
+    def action(self, rule: Rule) -> Action:
+        return self.actions.get(rule.id, Action.default_for(rule))
+
+
+# --- kinds and layouts -----------------------------------------------------------------------------------
+
+_TOKEN = re.compile(r"^kubernetes:(?P<group>[^/:]+)/(?P<version>[^/:]+):(?P<kind>[A-Za-z0-9]+)$")
+
+
+def _plural(kind: str) -> str:
+    lower = kind.lower()
+    if lower.endswith("y"):
+        return lower[:-1] + "ies"
+    if lower.endswith(("s", "x")):
+        return lower + "es"
+    return lower + "s"
+
+
+def resource_of(api_version: str, kind: str) -> tuple[str, str, str]:
+    """``(group, version, resource)`` of a kind: ``("apps", "v1", "deployments")``."""
+    group, _, version = api_version.rpartition("/")
+    return group, version, _plural(kind)
+
+
+def _token_resource(type_token: str) -> tuple[str, str, str]:
+    match = _TOKEN.match(type_token)
+    if match is None:
+        raise ValueError(f"{type_token} is not a Kubernetes type token")
+    group = "" if match["group"] == "core" else match["group"]
+    return group, match["version"], _plural(match["kind"])
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where the pod template of a group of kinds lives, as CEL selections on ``object``."""
+
+    name: str
+    template: str
+    """The pod template (``object`` for a Pod): its ``spec`` and ``metadata`` are the pod's."""
+    present: str
+    """True when the object has a pod template (a Rollout may borrow one through workloadRef)."""
+
+
+_LAYOUTS: Mapping[str, _Layout] = {
+    "pod": _Layout("pod", "object", "true"),
+    "template": _Layout(
+        "template",
+        "object.spec.template",
+        "has(object.spec.template) && has(object.spec.template.spec)",
+    ),
+    "cronjob": _Layout(
+        "cronjob",
+        "object.spec.jobTemplate.spec.template",
+        "has(object.spec.jobTemplate.spec) && has(object.spec.jobTemplate.spec.template.spec)",
+    ),
+}
+
+
+def _layout_of(type_token: str) -> str | None:
+    if type_token not in POD_TEMPLATE_PATHS:
+        return None
+    return "pod" if type_token == POD else "cronjob" if type_token == CRONJOB else "template"
+
+
+def _pod_variables(layout: _Layout) -> list[dict[str, str]]:
+    spec = f"{layout.template}.spec"
+    meta = f"{layout.template}.metadata"
+    return [
+        {"name": "spec", "expression": spec},
+        {
+            "name": "containers",
+            "expression": "variables.spec.containers + "
+            "(has(variables.spec.initContainers) ? variables.spec.initContainers : [])",
+        },
+        {
+            "name": "annotations",
+            "expression": f"has({meta}) && has({meta}.annotations) ? {meta}.annotations : {{}}"
+            if layout.name != "pod"
+            else "has(object.metadata.annotations) ? object.metadata.annotations : {}",
+        },
+    ]
+
+
+@dataclass(frozen=True)
+class PolicyForm:
+    """One policy to generate: a rule's CEL form for a group of kinds sharing a pod-template layout."""
+
+    rule: Rule
+    cel: CelCheck
+    types: tuple[str, ...]
+    layout: str | None
+    """``pod``, ``template`` or ``cronjob`` for pod-bearing kinds; ``None`` for other kinds."""
+    name: str
+
+
+def policy_forms(rules: Iterable[Rule]) -> list[PolicyForm]:
+    """The policies the rules' CEL forms make, sorted by name."""
+    forms: list[PolicyForm] = []
+    for rule in rules:
+        groups: dict[tuple[int, str | None], list[str]] = {}
+        for index, cel in enumerate(rule.cel):
+            for type_token in sorted(cel.types if cel.types is not None else rule.types):
+                groups.setdefault((index, _layout_of(type_token)), []).append(type_token)
+        for (index, layout), types in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1] or "")):
+            suffix = [layout] if layout else []
+            if len(rule.cel) > 1 and not layout:
+                suffix = [types[0].rsplit(":", 1)[-1].lower()]
+            name = ".".join([POLICY_PREFIX + rule.id, *suffix])
+            forms.append(PolicyForm(rule, rule.cel[index], tuple(types), layout, name))
+    names = [form.name for form in forms]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise ValueError(f"two CEL forms make the same policy: {', '.join(duplicates)}")
+    return sorted(forms, key=lambda form: form.name)
+
+
+def _resource_rules(types: Sequence[str]) -> list[dict[str, Any]]:
+    by_group: dict[tuple[str, str], list[str]] = {}
+    for type_token in types:
+        group, version, resource = _token_resource(type_token)
+        by_group.setdefault((group, version), []).append(resource)
+    return [
+        {
+            "apiGroups": [group],
+            "apiVersions": [version],
+            "resources": sorted(resources),
+            "operations": ["CREATE", "UPDATE"],
+            "scope": "*",
+        }
+        for (group, version), resources in sorted(by_group.items())
+    ]
+
+
+def exempt_expression(rule_id: str) -> str:
+    """CEL: the object carries an exemption from ``rule_id`` with a reason (as :func:`exemption_reason`)."""
+    key = EXEMPT_PREFIX + rule_id
+    return (
+        f"has(object.metadata.annotations) && '{key}' in object.metadata.annotations && "
+        f"object.metadata.annotations['{key}'].trim() != ''"
+    )
+
+
+def _match_conditions(form: PolicyForm) -> list[dict[str, str]]:
+    conditions = [
+        {"name": "not-exempt", "expression": f"!({exempt_expression(form.rule.id)})"},
+        {"name": "not-being-deleted", "expression": "!has(object.metadata.deletionTimestamp)"},
+    ]
+    if form.layout is not None:
+        layout = _LAYOUTS[form.layout]
+        if layout.present != "true":
+            conditions.append({"name": "has-pod-template", "expression": layout.present})
+    if form.layout == "pod":
+        conditions.append(
+            {
+                "name": "not-controlled",
+                "expression": "!has(object.metadata.ownerReferences) || "
+                "!object.metadata.ownerReferences.exists(r, has(r.controller) && r.controller)",
+            }
+        )
+    return conditions
+
+
+def _policy(form: PolicyForm) -> dict[str, Any]:
+    failure_policy, reason = FAILURE_POLICY_REASONS[form.rule.enforcement]
+    spec: dict[str, Any] = {
+        "failurePolicy": failure_policy,
+        "matchConstraints": {"resourceRules": _resource_rules(form.types)},
+        "matchConditions": _match_conditions(form),
+    }
+    if form.layout is not None:
+        spec["variables"] = _pod_variables(_LAYOUTS[form.layout])
+    spec["validations"] = [
+        {"expression": expression, "message": f"{form.rule.id}: {form.cel.message}", "reason": "Forbidden"}
+        for expression in form.cel.expressions
+    ]
+    return {
+        "apiVersion": ADMISSION_API_VERSION,
+        "kind": "ValidatingAdmissionPolicy",
+        "metadata": {
+            "name": form.name,
+            "labels": _labels(),
+            "annotations": {RULE_ANNOTATION: form.rule.id, FAILURE_POLICY_REASON_ANNOTATION: reason},
+        },
+        "spec": spec,
+    }
+
+
+def _labels() -> dict[str, str]:
+    return {
+        "app.kubernetes.io/name": "platform-admission",
+        "app.kubernetes.io/part-of": "platform-components",
+        "app.kubernetes.io/managed-by": "platform-components",
+    }
+
+
+def _binding(form: PolicyForm, action: Action, excluded: Mapping[str, str]) -> dict[str, Any]:
+    spec: dict[str, Any] = {"policyName": form.name, "validationActions": action.validation_actions}
+    if excluded:
+        spec["matchResources"] = {
+            "namespaceSelector": {
+                "matchExpressions": [
+                    {"key": NAMESPACE_NAME_LABEL, "operator": "NotIn", "values": sorted(excluded)}
+                ]
+            }
+        }
+    return {
+        "apiVersion": ADMISSION_API_VERSION,
+        "kind": "ValidatingAdmissionPolicyBinding",
+        "metadata": {"name": form.name, "labels": _labels()},
+        "spec": spec,
+    }
+
+
+def admission_policies(rules: Iterable[Rule] | None = None, binding: Binding | None = None) -> list[dict[str, Any]]:
+    """The ValidatingAdmissionPolicies and their bindings for ``rules`` (default: the whole pack), each
+    policy followed by its binding; a rule whose action is :attr:`Action.OFF` has neither."""
+    if rules is None:
+        from platform_components.policies import RULES
+
+        rules = RULES
+    binding = binding or Binding()
+    out: list[dict[str, Any]] = []
+    for form in policy_forms(rules):
+        action = binding.action(form.rule)
+        if action is Action.OFF:
+            continue
+        out += [_policy(form), _binding(form, action, binding.excluded_namespaces)]
+    return out
+
+
+def _is_kubernetes(rule: Rule) -> bool:
+    return all(type_token.startswith("kubernetes:") for type_token in rule.types)
+
+
+def enforcement_point(rule: Rule) -> str:
+    """Where a rule is enforced: ``preview + admission`` or ``preview only (<reason>)``."""
+    if rule.cel:
+        return "preview + admission"
+    if not _is_kubernetes(rule):
+        return "preview only (an AWS resource: nothing reaches the cluster's API server)"
+    return f"preview only ({rule.preview_only})"
+
+
+def missing_forms(rules: Iterable[Rule]) -> Iterator[str]:
+    """Rules on Kubernetes objects with neither a CEL form nor a reason to be preview-only."""
+    for rule in rules:
+        if _is_kubernetes(rule) and not rule.cel and not rule.preview_only.strip():
+            yield rule.id
