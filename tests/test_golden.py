@@ -6,7 +6,9 @@ exactly unless ``tests/golden/allowed-differences.txt`` lists the URN (file ``ur
 the path) with the reason it is deliberately added or removed. A manifest may differ only where that
 file lists the difference with its reason, one line per (target, manifest file, field path). A
 resource added since is listed in ``tests/golden/added-resources.txt`` with its URN, its manifest
-file and its reason; the golden files themselves stay as recorded.
+file and its reason (a URN and a file ending in ``*`` stand for every URN and file with that prefix: a
+group of resources added together, e.g. the admission policies); the golden files themselves stay
+as recorded.
 
 This module also runs in the dependency matrix's highest and lowest legs (``scripts/test``).
 """
@@ -68,7 +70,8 @@ def differences(
 
 
 def added_resources() -> dict[tuple[str, str], tuple[str, str]]:
-    """(target, URN) -> (manifest file, reason) of resources added since the golden files."""
+    """(target, URN or URN prefix ``…*``) -> (manifest file or prefix ``…*``, reason) of resources added
+    since the golden files."""
     added: dict[tuple[str, str], tuple[str, str]] = {}
     for number, line in enumerate((GOLDEN / "added-resources.txt").read_text().splitlines(), 1):
         if not line.strip() or line.startswith("#"):
@@ -101,17 +104,23 @@ def current_urns(out: Path) -> list[str]:
     return sorted(r["urn"] for r in json.loads((out / "resources.json").read_text()))
 
 
+def listed(value: str, entries: set[str]) -> bool:
+    """``value`` is one of ``entries``, or starts with the prefix of an entry ending in ``*``."""
+    return value in entries or any(e.endswith("*") and value.startswith(e[:-1]) for e in entries)
+
+
 def test_urns_are_unchanged(rendered: tuple[str, Path]) -> None:
     target, out = rendered
     urns = current_urns(out)
     golden = (GOLDEN / target / URNS).read_text().split()
-    listed = {path for (t, name, path) in allowed_differences() if t == target and name == URNS}
+    changed = {path for (t, name, path) in allowed_differences() if t == target and name == URNS}
     added_listed = {urn for t, urn in added_resources() if t == target}
-    removed = [u for u in golden if u not in urns and u not in listed]
-    added = [u for u in urns if u not in golden and u not in listed and u not in added_listed]
+    removed = [u for u in golden if u not in urns and u not in changed]
+    added = [u for u in urns if u not in golden and u not in changed and not listed(u, added_listed)]
     assert removed == [], "resources that would be deleted or replaced"
     assert added == [], "new resources: record them only with a reason (tests/golden/added-resources.txt)"
-    assert [u for u in added_listed if u not in urns] == [], "stale entries in added-resources.txt"
+    stale = [entry for entry in added_listed if not any(listed(u, {entry}) for u in urns)]
+    assert stale == [], "stale entries in added-resources.txt"
 
 
 def test_manifests_are_unchanged_or_listed(rendered: tuple[str, Path]) -> None:
@@ -124,7 +133,9 @@ def test_manifests_are_unchanged_or_listed(rendered: tuple[str, Path]) -> None:
         for p in sorted((out / "manifests").rglob("*.yaml"))
     }
     added = {name for (t, _), (name, _) in added_resources().items() if t == target and name != "-"}
-    assert sorted(current) == sorted([*golden, *added])
+    patterns = {name for name in added if name.endswith("*")}
+    expected = sorted([*golden, *(added - patterns)])
+    assert sorted(name for name in current if name in golden or not listed(name, patterns)) == expected
     allowed = allowed_differences()
     unlisted = [
         f"{name}: {path}"

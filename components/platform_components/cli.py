@@ -1,4 +1,4 @@
-"""``platformctl``: offline preview of a stack, and the location of the CrossGuard policy pack.
+"""``platformctl``: offline preview of a stack, its admission policies, and the CrossGuard policy pack.
 
 Exit codes: 0 clean; 1 policy violations (mandatory) or schema errors; 2 bad config, bad usage,
 missing stack, a YAML syntax error or a missing extra (one clear line on stderr, never a
@@ -54,7 +54,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     preview.add_argument("--debug", action="store_true", help="show tracebacks of program errors")
     sub.add_parser("policy-pack", help="print the directory of the CrossGuard policy pack")
-    sub.add_parser("rules", help="list the policy rules")
+    sub.add_parser("rules", help="list the policy rules and where each is enforced")
+    admission = sub.add_parser(
+        "admission",
+        help="print the ValidatingAdmissionPolicies and bindings a stack installs, as YAML for a GitOps repository",
+        description="Print (or write with --out) the ValidatingAdmissionPolicies and bindings the stack "
+        "installs: the pack's rules for what GitOps or kubectl applies.",
+    )
+    admission.add_argument("project_dir", nargs="?", default=".", metavar="PROJECT_DIR", help="default: .")
+    admission.add_argument("--stack", "-s", required=True, help="stack name (stacks/Pulumi.<stack>.yaml)")
+    admission.add_argument("--out", type=Path, default=None, help="write to this file instead of stdout")
     return parser
 
 
@@ -105,8 +114,34 @@ def _cmd_rules() -> int:
 
     for rule in rule_catalogue():
         sys.stdout.write(
-            f"{rule['id']:<32} {rule['severity']:<9} {rule['enforcement']:<10} {rule['description']}\n"
+            f"{rule['id']:<32} {rule['severity']:<9} {rule['enforcement']:<10} {rule['enforced_at']:<20} "
+            f"{rule['description']}\n"
         )
+    return EXIT_CLEAN
+
+
+def _cmd_admission(args: argparse.Namespace) -> int:
+    import yaml
+
+    from .config import config_key, validate_config
+    from .environment import stack_admission_documents
+    from .preview.project import load_project
+
+    project = load_project(args.project_dir)
+    stack_file = project.stack_file(args.stack)
+    key = config_key(project.name)
+    config = validate_config(
+        stack_file.config.get(key),
+        source=stack_file.display,
+        locate=lambda loc: stack_file.line_of(["config", key, *loc]),
+    )
+    text = yaml.safe_dump_all(stack_admission_documents(config), sort_keys=False, width=120)
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text, encoding="utf-8")
+        sys.stderr.write(f"Wrote {args.out}\n")
     return EXIT_CLEAN
 
 
@@ -116,6 +151,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return EXIT_CLEAN
     if args.command == "rules":
         return _cmd_rules()
+    if args.command == "admission":
+        return _cmd_admission(args)
     return _cmd_preview(args)
 
 

@@ -37,6 +37,7 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from ._base import StrictModel
+from .admission_policies import AdmissionPoliciesArgs
 from .cluster import ClusterSettings, EksClusterArgs
 from .context import ENVIRONMENT_KEY
 from .database import (
@@ -296,6 +297,10 @@ class PlatformConfig(StrictModel):
     gitops: GitOpsBootstrapArgs | None = Field(
         default=None,
         description="Argo CD or Flux bootstrap; environment, teams and Kubernetes minor come from this stack.",
+    )
+    admission: AdmissionPoliciesArgs = Field(
+        default_factory=AdmissionPoliciesArgs,
+        description="The pack's rules as ValidatingAdmissionPolicies: per-rule actions and excluded namespaces.",
     )
     skip_await: bool = Field(
         default=False,

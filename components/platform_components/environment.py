@@ -16,6 +16,9 @@ resources. In-cluster, it creates:
 * every declared workload as a :class:`~platform_components.workload.SecureWorkload`;
 * every declared database as a :class:`~platform_components.database.StatefulDatabase` (backed up to S3
   through the cluster's workload identity);
+* the pack's rules as ValidatingAdmissionPolicies
+  (:class:`~platform_components.admission_policies.AdmissionPolicies`, stack key ``admission``), which
+  leave the GitOps controller's namespace alone;
 * the declared :class:`~platform_components.gitops.GitOpsBootstrap` (Argo CD or Flux), handed the platform
   facts (cluster name, region, VPC, OIDC issuer, node role, Karpenter queue, team namespaces).
 """
@@ -29,10 +32,11 @@ import pulumi_kubernetes as k8s
 
 from ._base import plain
 from ._optional import ensure_loaded, lazy_module
+from .admission_policies import AdmissionPolicies, admission_documents
 from .cluster import EksCluster
 from .config import PlatformConfig
 from .database import StatefulDatabase
-from .gitops import GitOpsBootstrap
+from .gitops import GitOpsBootstrap, GitOpsEngine
 from .karpenter import Karpenter, KarpenterNodePool
 from .kube import labels as lbl
 from .kube.awaiting import skip_await_transformation
@@ -71,6 +75,23 @@ def namespace_labels(namespace: str, environment: str, kubernetes_version: str) 
     return labels
 
 
+def controller_namespaces(config: PlatformConfig) -> dict[str, str]:
+    """The GitOps controller's namespace, which the admission policies leave alone, with the reason."""
+    if config.gitops is None:
+        return {}
+    source = "Argo CD Helm chart" if config.gitops.engine is GitOpsEngine.ARGOCD else "Flux install manifest"
+    return {
+        config.gitops.controller_namespace: f"the {source}'s controllers: objects the platform does not "
+        "render, which the admission policies have not been verified against (Pod Security Admission "
+        "restricted still applies)"
+    }
+
+
+def stack_admission_documents(config: PlatformConfig) -> list[dict[str, Any]]:
+    """The ValidatingAdmissionPolicies and bindings a stack installs (``platformctl admission``)."""
+    return admission_documents(config.admission, controller_namespaces(config))
+
+
 class PlatformEnvironment(pulumi.ComponentResource):
     """Everything one stack declares (see the module docstring)."""
 
@@ -87,6 +108,8 @@ class PlatformEnvironment(pulumi.ComponentResource):
         """The StatefulDatabases by name."""
         gitops: GitOpsBootstrap | None
         """The GitOps controller handed the cluster (None when the stack declares none)."""
+        admission: AdmissionPolicies
+        """The ValidatingAdmissionPolicies of the pack's rules (none when ``admission.enabled`` is off)."""
 
         cluster: EksCluster | None
         """The EKS cluster (None when deploying into an existing cluster)."""
@@ -195,6 +218,9 @@ class PlatformEnvironment(pulumi.ComponentResource):
                 mesh=teams.get(database.namespace),
                 cluster=self.cluster,
             )
+        self.admission = AdmissionPolicies(
+            "admission", config.admission, opts=in_cluster, excluded_namespaces=controller_namespaces(config)
+        )
         self.gitops = None
         if config.gitops is not None:
             facts: dict[str, pulumi.Input[str]] = {

@@ -4,9 +4,10 @@ The binaries come from ``tools/build-real-tools`` (``.realtools/bin``). :func:`s
 certificates (a CA, the server's serving certificate, the service-account key pair and an admin
 client certificate in ``system:masters``), starts etcd and kube-apiserver on free loopback ports
 with their data in a folder of the caller's, writes a kubeconfig, waits for ``/readyz`` and then
-starts kube-controller-manager with only the controllers that deletion needs. The server is set up
-as EKS sets its own: authorization ``Node,RBAC`` and the default admission plugins of 1.35, among
-them PodSecurity and ValidatingAdmissionPolicy (both on by default; nothing is disabled).
+starts kube-controller-manager with only the controllers that deletion and the type checking of
+ValidatingAdmissionPolicies need. The server is set up as EKS sets its own: authorization
+``Node,RBAC`` and the default admission plugins of 1.35, among them PodSecurity and
+ValidatingAdmissionPolicy (both on by default; nothing is disabled).
 
 There is no kubelet, no scheduler and no other controller: Pods are accepted but never run,
 Deployments never get ReplicaSets, Services never get endpoints.
@@ -52,6 +53,7 @@ CONTROLLERS = (
     "garbage-collector-controller",  # owner references; the provider deletes with Foreground propagation
     "serviceaccount-controller",  # the "default" ServiceAccount of each namespace (ServiceAccount admission needs it)
     "serviceaccount-token-controller",  # the token controller; signs with the service-account key
+    "validatingadmissionpolicy-status-controller",  # type-checks ValidatingAdmissionPolicies (status.typeChecking)
 )
 """kube-controller-manager's ``--controllers`` (the 1.35 names, cmd/kube-controller-manager/names)."""
 READY_TIMEOUT = 120.0

@@ -86,14 +86,20 @@ def rule_catalogue() -> list[dict[str, object]]:
     """One entry per rule (resource and stack), sorted by id.
 
     Keys: ``id``, ``kind`` (``"resource"`` or ``"stack"``), ``severity``, ``enforcement``,
-    ``description`` and ``applies_to`` (sorted Kubernetes kinds).
+    ``enforced_at`` (``preview + admission`` or ``preview only``), ``preview_only`` (why a rule is
+    not enforced at admission; empty when it is), ``description`` and ``applies_to`` (sorted
+    Kubernetes kinds).
     """
+    from platform_components.policies.admission import enforcement_point
+
     entries: list[dict[str, object]] = [
         {
             "id": rule.id,
             "kind": "resource",
             "severity": rule.severity.value,
             "enforcement": rule.enforcement.value,
+            "enforced_at": "preview + admission" if rule.cel else "preview only",
+            "preview_only": "" if rule.cel else enforcement_point(rule).removeprefix("preview only (")[:-1],
             "description": rule.description,
             "applies_to": sorted({kind_of(type_) for type_ in rule.types}),
         }
@@ -105,6 +111,8 @@ def rule_catalogue() -> list[dict[str, object]]:
             "kind": "stack",
             "severity": rule.severity.value,
             "enforcement": rule.enforcement.value,
+            "enforced_at": "preview only",
+            "preview_only": "a stack rule: it reads several objects of the stack, admission sees one",
             "description": rule.description,
             "applies_to": sorted(_STACK_RULE_KINDS.get(rule.id, ())),
         }

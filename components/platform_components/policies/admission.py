@@ -10,13 +10,18 @@ check and the CEL form side by side on every fixture of the rule and on generate
 two cannot drift (``tests/policies/test_admission_cel.py``); the real-engine suite creates the
 policies on a real API server and sends each rule's fixtures through admission.
 
-One policy per rule and pod-template layout, named ``platform-components.<rule id>[.<layout>]``:
+One policy per action and group of kinds, named ``platform-components.<action>.<group>`` (e.g.
+``platform-components.deny.pod-templates``), with one validation per expression of each rule; the
+validation's message starts with the rule id, and the policy's ``policy.platform-components.io/rules``
+annotation lists its rules. A few dozen policies instead of one per rule keep what a stack installs
+(and what a preview renders and checks) small.
 
 * pod rules are written once against ``variables.spec``, ``variables.containers`` and
-  ``variables.annotations``; the generator defines those variables for each layout (``pod``: a
-  Pod; ``template``: ``spec.template`` of Deployments, StatefulSets, DaemonSets, ReplicaSets, Jobs
-  and Argo Rollouts; ``cronjob``: ``spec.jobTemplate.spec.template`` of CronJobs), because the API
-  server type-checks every expression against every kind a policy matches;
+  ``variables.annotations``; the generator defines those variables for each layout (``pods``: a
+  Pod; ``pod-templates``: ``spec.template`` of Deployments, StatefulSets, DaemonSets, ReplicaSets,
+  Jobs and Argo Rollouts; ``cronjobs``: ``spec.jobTemplate.spec.template`` of CronJobs), because the
+  API server type-checks every expression against every kind a policy matches; a rule that judges
+  only some kinds of a layout is guarded by ``object.kind``;
 * a Pod with a controller owner reference is not judged again: its controller's template was
   judged when the controller was admitted (an exemption written on a Deployment would otherwise
   not reach its pods). Pod Security Admission, enforced on every namespace, still judges each pod
@@ -25,22 +30,23 @@ One policy per rule and pod-template layout, named ``platform-components.<rule i
   API server refuses them on create), which the policies do not match: Pod Security Admission
   judges them.
 
-Match conditions, in every policy: the object does not carry the pack's exemption annotation for the
-rule with a reason (``policy.platform-components.io/exempt.<rule id>``, as at preview time), and it
-is not being deleted (removing a finalizer must never be refused). Only ``CREATE`` and ``UPDATE`` are
-matched.
+An object exempt from a rule (the pack's annotation ``policy.platform-components.io/exempt.<rule id>``
+with a reason, as at preview time) passes that rule's validations (``variables.exemptions``). An
+object being deleted is not judged (removing a finalizer must never be refused). Only ``CREATE`` and
+``UPDATE`` are matched.
 
 Bindings (:class:`Binding`): mandatory rules bind with ``Deny`` and ``Audit``, advisory ones with
 ``Warn`` and ``Audit``; a stack may change a rule's action (``Action``), e.g. dev warns where prod
 denies. Every binding excludes the namespaces of :data:`EXCLUDED_NAMESPACES` (and the stack's own
-additions), each with its reason. ``failurePolicy`` is ``Fail`` for mandatory rules (a rule the
-server cannot evaluate must not let the object through) and ``Ignore`` for advisory ones (a warning
-is not worth refusing a request for); the reason is written on each policy.
+additions), each with its reason. ``failurePolicy`` is ``Fail`` for the denying policies (a rule
+the server cannot evaluate must not let the object through) and ``Ignore`` for the warning ones (a
+warning is not worth refusing a request for); the reason is written on each policy.
 """
 
 from __future__ import annotations
 
 import enum
+import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -55,16 +61,17 @@ __all__ = [
     "POLICY_PREFIX",
     "Action",
     "Binding",
-    "PolicyForm",
+    "PolicyGroup",
     "admission_policies",
     "enforcement_point",
-    "policy_forms",
+    "policy_groups",
     "resource_of",
 ]
 
 ADMISSION_API_VERSION = "admissionregistration.k8s.io/v1"
 POLICY_PREFIX = "platform-components."
-RULE_ANNOTATION = "policy.platform-components.io/rule"
+RULES_ANNOTATION = "policy.platform-components.io/rules"
+"""On each policy: the ids of the rules it enforces, comma-separated."""
 FAILURE_POLICY_REASON_ANNOTATION = "policy.platform-components.io/failure-policy-reason"
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 
@@ -202,36 +209,62 @@ def _pod_variables(layout: _Layout) -> list[dict[str, str]]:
 
 
 @dataclass(frozen=True)
-class PolicyForm:
-    """One policy to generate: a rule's CEL form for a group of kinds sharing a pod-template layout."""
+class PolicyGroup:
+    """One policy to generate: the CEL forms of the rules that share an action and a group of kinds
+    (a pod-template layout, or the exact kinds of a form), one validation per expression."""
 
-    rule: Rule
-    cel: CelCheck
+    name: str
+    action: Action
     types: tuple[str, ...]
     layout: str | None
     """``pod``, ``template`` or ``cronjob`` for pod-bearing kinds; ``None`` for other kinds."""
-    name: str
+    forms: tuple[tuple[Rule, CelCheck], ...]
 
 
-def policy_forms(rules: Iterable[Rule]) -> list[PolicyForm]:
-    """The policies the rules' CEL forms make, sorted by name."""
-    forms: list[PolicyForm] = []
+_LAYOUT_GROUP_NAMES: Mapping[str, str] = {"pod": "pods", "template": "pod-templates", "cronjob": "cronjobs"}
+
+
+def _group_name(action: Action, layout: str | None, types: Sequence[str]) -> str:
+    if layout is not None:
+        group = _LAYOUT_GROUP_NAMES[layout]
+    else:
+        group = "-".join(sorted(_token_resource(type_token)[2] for type_token in types))
+        if len(group) > 63:  # a DNS label
+            group = group[:54] + "-" + hashlib.sha256(group.encode()).hexdigest()[:8]
+    return f"{POLICY_PREFIX}{action.value}.{group}"
+
+
+def policy_groups(rules: Iterable[Rule], binding: Binding | None = None) -> list[PolicyGroup]:
+    """The policies the rules' CEL forms make under ``binding``'s actions, sorted by name."""
+    binding = binding or Binding()
+    grouped: dict[tuple[Action, str | None, tuple[str, ...]], list[tuple[Rule, CelCheck]]] = {}
     for rule in rules:
-        groups: dict[tuple[int, str | None], list[str]] = {}
-        for index, cel in enumerate(rule.cel):
-            for type_token in sorted(cel.types if cel.types is not None else rule.types):
-                groups.setdefault((index, _layout_of(type_token)), []).append(type_token)
-        for (index, layout), types in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1] or "")):
-            suffix = [layout] if layout else []
-            if len(rule.cel) > 1 and not layout:
-                suffix = [types[0].rsplit(":", 1)[-1].lower()]
-            name = ".".join([POLICY_PREFIX + rule.id, *suffix])
-            forms.append(PolicyForm(rule, rule.cel[index], tuple(types), layout, name))
-    names = [form.name for form in forms]
+        action = binding.action(rule)
+        if action is Action.OFF:
+            continue
+        for cel in rule.cel:
+            types = sorted(cel.types if cel.types is not None else rule.types)
+            pod_types = [t for t in types if _layout_of(t) is not None]
+            other = tuple(t for t in types if _layout_of(t) is None)
+            for layout in sorted({str(_layout_of(t)) for t in pod_types}):
+                grouped.setdefault((action, layout, LAYOUT_TYPES[layout]), []).append((rule, cel))
+            if other:
+                grouped.setdefault((action, None, other), []).append((rule, cel))
+    groups = [
+        PolicyGroup(_group_name(action, layout, types), action, types, layout, tuple(forms))
+        for (action, layout, types), forms in grouped.items()
+    ]
+    names = [group.name for group in groups]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
-        raise ValueError(f"two CEL forms make the same policy: {', '.join(duplicates)}")
-    return sorted(forms, key=lambda form: form.name)
+        raise ValueError(f"two groups of CEL forms make the same policy: {', '.join(duplicates)}")
+    return sorted(groups, key=lambda group: group.name)
+
+
+#: The kinds of each pod-template layout.
+LAYOUT_TYPES: Mapping[str, tuple[str, ...]] = {
+    layout: tuple(sorted(t for t in POD_TEMPLATE_PATHS if _layout_of(t) == layout)) for layout in _LAYOUTS
+}
 
 
 def _resource_rules(types: Sequence[str]) -> list[dict[str, Any]]:
@@ -251,25 +284,20 @@ def _resource_rules(types: Sequence[str]) -> list[dict[str, Any]]:
     ]
 
 
-def exempt_expression(rule_id: str) -> str:
-    """CEL: the object carries an exemption from ``rule_id`` with a reason (as :func:`exemption_reason`)."""
-    key = EXEMPT_PREFIX + rule_id
-    return (
-        f"has(object.metadata.annotations) && '{key}' in object.metadata.annotations && "
-        f"object.metadata.annotations['{key}'].trim() != ''"
-    )
+#: CEL: the annotation keys of the pack's exemptions that carry a reason (as :func:`exemption_reason`).
+EXEMPTIONS_EXPRESSION = (
+    "has(object.metadata.annotations) ? object.metadata.annotations.filter(k, "
+    f"k.startsWith('{EXEMPT_PREFIX}') && object.metadata.annotations[k].trim() != '') : []"
+)
 
 
-def _match_conditions(form: PolicyForm) -> list[dict[str, str]]:
-    conditions = [
-        {"name": "not-exempt", "expression": f"!({exempt_expression(form.rule.id)})"},
-        {"name": "not-being-deleted", "expression": "!has(object.metadata.deletionTimestamp)"},
-    ]
-    if form.layout is not None:
-        layout = _LAYOUTS[form.layout]
+def _match_conditions(group: PolicyGroup) -> list[dict[str, str]]:
+    conditions = [{"name": "not-being-deleted", "expression": "!has(object.metadata.deletionTimestamp)"}]
+    if group.layout is not None:
+        layout = _LAYOUTS[group.layout]
         if layout.present != "true":
             conditions.append({"name": "has-pod-template", "expression": layout.present})
-    if form.layout == "pod":
+    if group.layout == "pod":
         conditions.append(
             {
                 "name": "not-controlled",
@@ -280,28 +308,51 @@ def _match_conditions(form: PolicyForm) -> list[dict[str, str]]:
     return conditions
 
 
-def _policy(form: PolicyForm) -> dict[str, Any]:
-    failure_policy, reason = FAILURE_POLICY_REASONS[form.rule.enforcement]
-    spec: dict[str, Any] = {
-        "failurePolicy": failure_policy,
-        "matchConstraints": {"resourceRules": _resource_rules(form.types)},
-        "matchConditions": _match_conditions(form),
+def _kinds(types: Iterable[str]) -> list[str]:
+    return sorted({type_token.rsplit(":", 1)[-1] for type_token in types})
+
+
+def _validation(group: PolicyGroup, rule: Rule, cel: CelCheck, expression: str) -> dict[str, str]:
+    """One expression of a rule, skipped for an exempt object and for kinds the rule does not judge."""
+    guards = [f"'{EXEMPT_PREFIX}{rule.id}' in variables.exemptions"]
+    judged = set(cel.types if cel.types is not None else rule.types)
+    if not set(group.types) <= judged:
+        guards.append(f"!(object.kind in {_kinds(judged & set(group.types))!r})")
+    return {
+        "expression": " || ".join([*guards, f"({expression})"]),
+        "message": f"{rule.id}: {cel.message}",
+        "reason": "Forbidden",
     }
-    if form.layout is not None:
-        spec["variables"] = _pod_variables(_LAYOUTS[form.layout])
-    spec["validations"] = [
-        {"expression": expression, "message": f"{form.rule.id}: {form.cel.message}", "reason": "Forbidden"}
-        for expression in form.cel.expressions
-    ]
+
+
+def _policy(group: PolicyGroup) -> dict[str, Any]:
+    enforcement = Enforcement.MANDATORY if group.action is Action.DENY else Enforcement.ADVISORY
+    failure_policy, reason = FAILURE_POLICY_REASONS[enforcement]
+    variables = [{"name": "exemptions", "expression": EXEMPTIONS_EXPRESSION}]
+    if group.layout is not None:
+        variables += _pod_variables(_LAYOUTS[group.layout])
     return {
         "apiVersion": ADMISSION_API_VERSION,
         "kind": "ValidatingAdmissionPolicy",
         "metadata": {
-            "name": form.name,
+            "name": group.name,
             "labels": _labels(),
-            "annotations": {RULE_ANNOTATION: form.rule.id, FAILURE_POLICY_REASON_ANNOTATION: reason},
+            "annotations": {
+                RULES_ANNOTATION: ",".join(sorted({rule.id for rule, _ in group.forms})),
+                FAILURE_POLICY_REASON_ANNOTATION: reason,
+            },
         },
-        "spec": spec,
+        "spec": {
+            "failurePolicy": failure_policy,
+            "matchConstraints": {"resourceRules": _resource_rules(group.types)},
+            "matchConditions": _match_conditions(group),
+            "variables": variables,
+            "validations": [
+                _validation(group, rule, cel, expression)
+                for rule, cel in group.forms
+                for expression in cel.expressions
+            ],
+        },
     }
 
 
@@ -313,8 +364,8 @@ def _labels() -> dict[str, str]:
     }
 
 
-def _binding(form: PolicyForm, action: Action, excluded: Mapping[str, str]) -> dict[str, Any]:
-    spec: dict[str, Any] = {"policyName": form.name, "validationActions": action.validation_actions}
+def _binding(group: PolicyGroup, excluded: Mapping[str, str]) -> dict[str, Any]:
+    spec: dict[str, Any] = {"policyName": group.name, "validationActions": group.action.validation_actions}
     if excluded:
         spec["matchResources"] = {
             "namespaceSelector": {
@@ -326,25 +377,22 @@ def _binding(form: PolicyForm, action: Action, excluded: Mapping[str, str]) -> d
     return {
         "apiVersion": ADMISSION_API_VERSION,
         "kind": "ValidatingAdmissionPolicyBinding",
-        "metadata": {"name": form.name, "labels": _labels()},
+        "metadata": {"name": group.name, "labels": _labels()},
         "spec": spec,
     }
 
 
 def admission_policies(rules: Iterable[Rule] | None = None, binding: Binding | None = None) -> list[dict[str, Any]]:
     """The ValidatingAdmissionPolicies and their bindings for ``rules`` (default: the whole pack), each
-    policy followed by its binding; a rule whose action is :attr:`Action.OFF` has neither."""
+    policy followed by its binding; rules whose action is :attr:`Action.OFF` are left out."""
     if rules is None:
         from platform_components.policies import RULES
 
         rules = RULES
     binding = binding or Binding()
     out: list[dict[str, Any]] = []
-    for form in policy_forms(rules):
-        action = binding.action(form.rule)
-        if action is Action.OFF:
-            continue
-        out += [_policy(form), _binding(form, action, binding.excluded_namespaces)]
+    for group in policy_groups(rules, binding):
+        out += [_policy(group), _binding(group, binding.excluded_namespaces)]
     return out
 
 

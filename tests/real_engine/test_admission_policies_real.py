@@ -1,0 +1,185 @@
+"""The generated ValidatingAdmissionPolicies on a real API server (fixture ``apiserver``).
+
+Every policy :func:`platform_components.policies.admission.admission_policies` generates is created
+for real, and the API server's own type check (``status.typeChecking``, written by
+kube-controller-manager's ``validatingadmissionpolicy-status-controller``) must report no warning.
+Then, for every rule with a CEL form, its fixtures (``test_policies_rules.CASES``) go through
+admission with server-side dry-run: the firing fixture is refused (a mandatory rule, ``Deny``) or
+admitted with a warning (an advisory rule, ``Warn``), with the rule id in the message; the silent
+fixture is admitted without a word from the rule.
+
+The fixtures of a rule are judged by the policies generated for that rule alone (``admission_policies
+([rule])``: the same validations as in the stack's policies, in policies of their own), each renamed
+``<name>.<rule id>`` and bound with an ``objectSelector`` on the label
+``platform-components.io/fixture-rule: <rule id>`` that each fixture object carries: a firing fixture of
+one rule is not hidden by another rule refusing it first. The stack's policies themselves are created
+without bindings here (they are type-checked); ``test_stacks_admitted_real.py`` binds them as a stack
+does.
+
+Everything is deleted at the end of the module, and the module waits until the API server has
+stopped enforcing the policies (the later modules send objects the policies would refuse).
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from platform_components.policies import RULES, Enforcement, Rule
+from platform_components.policies.admission import admission_policies
+from policies.conftest import Kit
+from policies.test_policies_rules import CASES
+from real_engine_kubeapi import DRY_RUN, Api, install_crds  # loaded by conftest
+
+pytestmark = pytest.mark.real_engine
+
+NAMESPACE = "admission-fixtures"
+FIXTURE_LABEL = "platform-components.io/fixture-rule"
+VAP_PATH = "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies"
+BINDING_PATH = "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings"
+CEL_RULES = tuple(rule for rule in RULES if rule.cel)
+TYPE_CHECK_TIMEOUT = 120.0
+ACTIVATION_TIMEOUT = 60.0
+
+
+def policies() -> list[dict[str, Any]]:
+    """The generated policies, as a stack installs them (created without bindings: type-checked only)."""
+    return [doc for doc in admission_policies() if doc["kind"] == "ValidatingAdmissionPolicy"]
+
+
+def isolated(rule: Rule) -> list[dict[str, Any]]:
+    """The policies and bindings generated for ``rule`` alone, renamed ``<name>.<rule id>``, each binding
+    also selecting only the objects labelled with the rule's id."""
+    out = []
+    for doc in admission_policies([rule]):
+        doc = copy.deepcopy(doc)
+        doc["metadata"]["name"] += f".{rule.id}"
+        if doc["kind"] == "ValidatingAdmissionPolicyBinding":
+            doc["spec"]["policyName"] += f".{rule.id}"
+            match = doc["spec"].setdefault("matchResources", {})
+            match["objectSelector"] = {"matchLabels": {FIXTURE_LABEL: rule.id}}
+        out.append(doc)
+    return out
+
+
+def fixture_objects(rule: Rule, verdict: str) -> list[dict[str, Any]]:
+    """The objects of a rule's firing (``"firing"``) or silent fixture that its CEL forms judge."""
+    bad, good = CASES[rule.id]
+    case = bad if verdict == "firing" else good
+    types = {type_ for cel in rule.cel for type_ in (cel.types or rule.types)}
+    objects = []
+    for resource in case(Kit()):
+        if resource.type not in types:
+            continue
+        manifest = copy.deepcopy(dict(resource.props))
+        metadata = manifest.setdefault("metadata", {})
+        metadata.setdefault("labels", {})[FIXTURE_LABEL] = rule.id
+        if "namespace" in metadata or resource.type.split(":")[2] not in CLUSTER_SCOPED:
+            metadata["namespace"] = NAMESPACE
+        objects.append(manifest)
+    return objects
+
+
+CLUSTER_SCOPED = frozenset(
+    {"Namespace", "ClusterRole", "ClusterRoleBinding", "NodePool", "EC2NodeClass", "PriorityClass"}
+)
+
+
+def _wait_type_checked(api: Api, name: str) -> dict[str, Any]:
+    deadline = time.monotonic() + TYPE_CHECK_TIMEOUT
+    while True:
+        status, answer = api.server.request("GET", f"{VAP_PATH}/{name}")
+        assert status == 200, answer
+        state = answer.get("status") or {}
+        if state.get("observedGeneration") == answer["metadata"]["generation"] and "typeChecking" in state:
+            return state
+        assert time.monotonic() < deadline, f"{name}: no typeChecking status after {TYPE_CHECK_TIMEOUT:.0f} s: {answer}\n{api.server.logs()}"
+        time.sleep(0.5)
+
+
+def _probe() -> dict[str, Any]:
+    """A Deployment that pss-privileged refuses (to see when enforcement starts and stops)."""
+    rule = next(rule for rule in CEL_RULES if rule.id == "pss-privileged")
+    return fixture_objects(rule, "firing")[0]
+
+
+def _enforced(api: Api) -> bool:
+    verdict = api.post(_probe(), DRY_RUN)
+    return verdict.status >= 400 and "pss-privileged" in verdict.message
+
+
+def _wait(api: Api, enforced: bool) -> None:
+    deadline = time.monotonic() + ACTIVATION_TIMEOUT
+    while _enforced(api) != enforced:
+        assert time.monotonic() < deadline, f"the policies are {'not yet' if enforced else 'still'} enforced"
+        time.sleep(0.5)
+
+
+@pytest.fixture(scope="module")
+def api(apiserver: Any) -> Iterator[Api]:
+    api = Api(apiserver)
+    install_crds(api)
+    namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}}
+    assert api.post(namespace).status in (201, 409)
+    created: list[dict[str, Any]] = []
+    try:
+        for doc in [*policies(), *(doc for rule in CEL_RULES for doc in isolated(rule))]:
+            verdict = api.post(doc)
+            assert verdict.status == 201, f"{doc['kind']} {doc['metadata']['name']}: {verdict}"
+            created.append(doc)
+        _wait(api, enforced=True)
+        yield api
+    finally:
+        for doc in reversed(created):
+            api.delete(doc)
+        api.delete(namespace)
+        _wait(api, enforced=False)
+
+
+@pytest.mark.parametrize("policy", policies(), ids=lambda p: p["metadata"]["name"])
+def test_the_server_type_checks_each_policy_without_warnings(api: Api, policy: dict[str, Any]) -> None:
+    state = _wait_type_checked(api, policy["metadata"]["name"])
+    assert state["typeChecking"].get("expressionWarnings", []) == []
+
+
+def _params() -> list[Any]:
+    return [
+        pytest.param(rule, verdict, id=f"{rule.id}-{verdict}")
+        for rule in CEL_RULES
+        for verdict in ("firing", "silent")
+    ]
+
+
+@pytest.mark.parametrize(("rule", "verdict"), _params())
+def test_each_rule_fixture_through_admission(api: Api, rule: Rule, verdict: str) -> None:
+    objects = fixture_objects(rule, verdict)
+    assert objects, f"{rule.id}: the {verdict} fixture has no object the rule's CEL forms judge"
+    results = [(manifest, api.post(manifest, DRY_RUN)) for manifest in objects]
+    said = [
+        (manifest, answer)
+        for manifest, answer in results
+        if f"{rule.id}:" in answer.message or any(f"{rule.id}:" in warning for warning in answer.warnings)
+    ]
+    for manifest, answer in results:
+        assert answer.status < 500, f"{manifest['kind']}: {answer}"
+    if verdict == "silent":
+        for manifest, answer in results:
+            assert answer.status == 201, f"{rule.id} silent fixture {manifest['kind']} refused: {answer.message}"
+        assert said == [], f"{rule.id} spoke on its silent fixture: {said[0][1]}"
+        return
+    assert said, f"{rule.id}: the server neither refused nor warned about its firing fixture: {results}"
+    for manifest, answer in said:
+        if rule.enforcement is Enforcement.MANDATORY:
+            assert answer.status >= 400, f"{rule.id} (mandatory) only warned: {answer}"
+        else:
+            assert answer.status == 201 and answer.warnings, f"{rule.id} (advisory) refused: {answer}"
+
+
+def test_rules_with_a_cel_form_are_all_exercised() -> None:
+    """Every rule with a CEL form has a fixture pair (the count goes into the closing figures)."""
+    assert {rule.id for rule in CEL_RULES} <= set(CASES)
+    print(f"rules with a CEL form verified on the server: {len(CEL_RULES)}")
+

@@ -1,0 +1,116 @@
+"""AdmissionPolicies and ``platformctl admission``: what each stack installs, and its stack data.
+
+* ``platformctl admission --stack S`` prints exactly the ValidatingAdmissionPolicies and bindings
+  that the stack's preview renders (the GitOps manifests and the installed objects cannot differ);
+* bindings leave the default namespaces and the GitOps controller's namespace alone, each with a
+  reason, and follow the stack's per-rule actions;
+* bad ``admission`` data is one error line naming the field and the fix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from platform_components.admission_policies import AdmissionPoliciesArgs, admission_documents
+from platform_components.cli import main
+from platform_components.errors import ConfigError
+from platform_components.policies.admission import EXCLUDED_NAMESPACES
+from platform_components.preview.engine import preview
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMISSION_KINDS = ("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding")
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def rendered_admission_objects(stack: str) -> list[dict[str, Any]]:
+    result = preview(ROOT, stack)
+    return sorted(
+        (dict(obj) for _record, obj in result.manifests if obj.get("kind") in ADMISSION_KINDS),
+        key=lambda obj: (obj["metadata"]["name"], obj["kind"]),
+    )
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_command_prints_what_the_stack_installs(stack: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "admission", str(ROOT), "--stack", stack)
+    assert code == 0
+    printed = sorted(yaml.safe_load_all(out), key=lambda obj: (obj["metadata"]["name"], obj["kind"]))
+    assert printed == rendered_admission_objects(stack)
+    assert {obj["kind"] for obj in printed} == set(ADMISSION_KINDS)
+
+
+def test_out_writes_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "gitops" / "admission.yaml"
+    code, out, err = run(capsys, "admission", str(ROOT), "--stack", "prod", "--out", str(target))
+    assert (code, out) == (0, "")
+    assert f"Wrote {target}" in err
+    assert len(list(yaml.safe_load_all(target.read_text()))) > 2
+
+
+def test_bindings_leave_the_controller_namespaces_alone() -> None:
+    for obj in admission_documents(AdmissionPoliciesArgs(), {"argocd": "the Argo CD chart's controllers"}):
+        if obj["kind"] != "ValidatingAdmissionPolicyBinding":
+            continue
+        (expression,) = obj["spec"]["matchResources"]["namespaceSelector"]["matchExpressions"]
+        assert expression["operator"] == "NotIn"
+        assert set(expression["values"]) == {*EXCLUDED_NAMESPACES, "argocd"}
+    assert all(reason.strip() for reason in EXCLUDED_NAMESPACES.values())
+
+
+def test_stack_actions_change_a_rule_and_off_removes_it() -> None:
+    denied = admission_documents(AdmissionPoliciesArgs())
+    warned = admission_documents(AdmissionPoliciesArgs(actions={"pss-privileged": "warn"}))
+
+    def rules_of(documents: list[dict[str, Any]], action: str) -> set[str]:
+        return {
+            rule
+            for obj in documents
+            if obj["kind"] == "ValidatingAdmissionPolicy" and f".{action}." in obj["metadata"]["name"]
+            for rule in obj["metadata"]["annotations"]["policy.platform-components.io/rules"].split(",")
+        }
+
+    assert "pss-privileged" in rules_of(denied, "deny") - rules_of(denied, "warn")
+    assert "pss-privileged" in rules_of(warned, "warn") - rules_of(warned, "deny")
+    off = admission_documents(AdmissionPoliciesArgs(actions={"pss-privileged": "off"}))
+    assert "pss-privileged" not in rules_of(off, "deny") | rules_of(off, "warn")
+    assert admission_documents(AdmissionPoliciesArgs(enabled=False)) == []
+
+
+@pytest.mark.parametrize(
+    ("data", "fragments"),
+    [
+        ({"actions": {"pss-privilegd": "warn"}}, ["actions", "'pss-privilegd'", "did you mean 'pss-privileged'?"]),
+        ({"actions": {"avail-pdb": "warn"}}, ["'avail-pdb' is not a rule with an admission form"]),
+        ({"actions": {"pss-privileged": "allow"}}, ["actions.pss-privileged", "deny", "warn", "off"]),
+        ({"excluded_namespaces": {"monitoring": " "}}, ["excluded_namespaces.monitoring", "reason"]),
+        ({"excluded_namespaces": {"Monitoring": "x"}}, ["Monitoring"]),
+    ],
+)
+def test_bad_admission_data_is_one_line(data: dict[str, Any], fragments: list[str]) -> None:
+    with pytest.raises(ConfigError) as caught:
+        AdmissionPoliciesArgs(**data)
+    message = str(caught.value)
+    assert "\n" not in message
+    for fragment in fragments:
+        assert fragment in message
+
+
+def test_a_stack_file_with_bad_admission_data_exits_2(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    stack = project / "stacks" / "Pulumi.dev.yaml"
+    text = stack.read_text(encoding="utf-8")
+    anchor = "    environment: dev\n"
+    assert anchor in text
+    stack.write_text(text.replace(anchor, anchor + "    admission:\n      actions: {pss-privilegd: warn}\n", 1))
+    code, out, err = run(capsys, "admission", "--stack", "dev")
+    assert code == 2 and out == ""
+    (line,) = err.splitlines()
+    assert line.startswith("platformctl: error: stacks/Pulumi.dev.yaml:")
+    assert "did you mean 'pss-privileged'?" in line
