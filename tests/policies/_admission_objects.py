@@ -1,10 +1,12 @@
 """Generated objects for the side-by-side test of the rules' Python checks and CEL forms.
 
 :func:`pod_bearing` draws schema-valid Pods, Deployments, StatefulSets, DaemonSets, ReplicaSets,
-Jobs and CronJobs whose pod specs combine, at random, the fields the pod rules read: host
+Jobs, CronJobs and Argo Rollouts whose pod specs combine, at random, the fields the pod rules read: host
 namespaces, security contexts (pod and container), capabilities, seccomp, AppArmor, SELinux,
 sysctls, procMount, Windows options, images and pull policies, ports, probes and lifecycle hooks,
-env, resources, volumes, service accounts and template annotations. The values come from small
+env, resources, volumes, service accounts and template annotations; and the fields of the objects
+themselves that the controller rules read: labels, selectors, StatefulSet volume claim templates and
+claim retention, Deployment strategy, CronJob deadline. The values come from small
 vocabularies that straddle each rule's boundary (a safe and an unsafe sysctl, port 0 and 8080,
 ``latest`` and a digest ...), so that both verdicts of every rule are drawn often.
 
@@ -15,6 +17,7 @@ object.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from hypothesis import strategies as st
@@ -30,9 +33,23 @@ IMAGES = [
     "ghcr.io/acme/api:1.0@sha256:" + "b" * 64,
 ]
 CAPABILITIES = ["ALL", "NET_BIND_SERVICE", "CHOWN", "SYS_ADMIN", "NET_ADMIN", "NET_RAW", "KILL"]
-SYSCTLS = ["net.ipv4.tcp_keepalive_time", "kernel.shm_rmid_forced", "kernel.msgmax", "net.ipv4.tcp_notsent_lowat"]
+SYSCTLS = [
+    "net.ipv4.tcp_keepalive_time",
+    "kernel.shm_rmid_forced",
+    "kernel.msgmax",
+    "net.ipv4.tcp_notsent_lowat",
+]
 HOST_PATHS = ["/var/log", "/run/containerd/containerd.sock", "/var/run/docker.sock/", "/run/crio/crio.sock"]
-ENV_NAMES = ["LOG_LEVEL", "DB_PASSWORD", "API_TOKEN", "PGPASSWORD", "SECRET_KEY_FILE", "PORT"]
+ENV_NAMES = [
+    "LOG_LEVEL",
+    "DB_PASSWORD",
+    "API_TOKEN",
+    "PGPASSWORD",
+    "SECRET_KEY_FILE",
+    "PORT",
+    "PGPASSFILE",
+    "my-pgpass",
+]
 
 
 def _maybe(draw: st.DrawFn, value: Any, probability: float = 0.5) -> Any:
@@ -126,7 +143,9 @@ def container(draw: st.DrawFn, name: str, *, init: bool = False) -> dict[str, An
     body: dict[str, Any] = {"name": name, "image": draw(st.sampled_from(IMAGES))}
     _put(body, "imagePullPolicy", draw(st.sampled_from([None, "Always", "IfNotPresent", "Never"])))
     ports: list[dict[str, Any]] = []
-    for index, number in enumerate(draw(st.lists(st.sampled_from([8080, 22, 9090, 443]), max_size=2, unique=True))):
+    for index, number in enumerate(
+        draw(st.lists(st.sampled_from([8080, 22, 9090, 443]), max_size=2, unique=True))
+    ):
         port: dict[str, Any] = {"containerPort": number, "name": f"p{index}-{number}"}
         _put(port, "hostPort", draw(st.sampled_from([None, 0, number])))
         ports.append(port)
@@ -149,7 +168,14 @@ def container(draw: st.DrawFn, name: str, *, init: bool = False) -> dict[str, An
         body["env"] = env
     if draw(st.booleans()):
         resources: dict[str, Any] = {}
-        requests = {k: v for k, v in {"cpu": draw(st.sampled_from([None, "100m"])), "memory": draw(st.sampled_from([None, "128Mi"]))}.items() if v}
+        requests = {
+            k: v
+            for k, v in {
+                "cpu": draw(st.sampled_from([None, "100m"])),
+                "memory": draw(st.sampled_from([None, "128Mi"])),
+            }.items()
+            if v
+        }
         limits = {k: v for k, v in {"memory": draw(st.sampled_from([None, "256Mi"]))}.items() if v}
         _put(resources, "requests", requests or None)
         _put(resources, "limits", limits or None)
@@ -162,7 +188,6 @@ def container(draw: st.DrawFn, name: str, *, init: bool = False) -> dict[str, An
 @st.composite
 def volume(draw: st.DrawFn, index: int) -> dict[str, Any]:
     name = f"v{index}"
-    kind = draw(st.sampled_from(["emptyDir", "configMap", "secret", "projected", "hostPath", "nfs", "persistentVolumeClaim"]))
     sources: dict[str, Any] = {
         "emptyDir": {},
         "configMap": {"name": "cfg"},
@@ -171,7 +196,17 @@ def volume(draw: st.DrawFn, index: int) -> dict[str, Any]:
         "hostPath": {"path": draw(st.sampled_from(HOST_PATHS))},
         "nfs": {"server": "10.0.0.2", "path": "/"},
         "persistentVolumeClaim": {"claimName": "data"},
+        "downwardAPI": {"items": [{"path": "labels", "fieldRef": {"fieldPath": "metadata.labels"}}]},
+        "csi": {"driver": "secrets-store.csi.k8s.io", "readOnly": True},
+        "ephemeral": {
+            "volumeClaimTemplate": {
+                "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}
+            }
+        },
+        "gitRepo": {"repository": "https://git.example.com/config.git"},
+        "azureFile": {"secretName": "azure", "shareName": "data"},
     }
+    kind = draw(st.sampled_from(list(sources)))
     return {"name": name, kind: sources[kind]}
 
 
@@ -199,7 +234,10 @@ def pod_spec(draw: st.DrawFn) -> dict[str, Any]:
     _put(context, "seLinuxOptions", draw(selinux()))
     _put(context, "windowsOptions", draw(windows()))
     if draw(st.floats(0, 1)) < 0.3:
-        context["sysctls"] = [{"name": name, "value": "1"} for name in draw(st.lists(st.sampled_from(SYSCTLS), min_size=1, max_size=2, unique=True))]
+        context["sysctls"] = [
+            {"name": name, "value": "1"}
+            for name in draw(st.lists(st.sampled_from(SYSCTLS), min_size=1, max_size=2, unique=True))
+        ]
     if context or draw(st.booleans()):
         spec["securityContext"] = context
     volumes = [draw(volume(index)) for index in range(draw(st.integers(0, 2)))]
@@ -229,13 +267,48 @@ KINDS = {
     "ReplicaSet": "apps/v1",
     "Job": "batch/v1",
     "CronJob": "batch/v1",
+    "Rollout": "argoproj.io/v1alpha1",
 }
 LABELS = {"app.kubernetes.io/name": "api", "app.kubernetes.io/instance": "api"}
+#: The object's own labels: some, all or (an empty value) not quite all of the recommended labels.
+OBJECT_LABELS = [
+    LABELS,
+    {**LABELS, "app.kubernetes.io/managed-by": "platform-components", "app.kubernetes.io/part-of": "shop"},
+    {**LABELS, "app.kubernetes.io/managed-by": "platform-components", "app.kubernetes.io/part-of": ""},
+]
+#: Selectors that select the pod template's labels (:data:`LABELS`), in every form of a LabelSelector.
+MATCHING_SELECTORS: list[dict[str, Any]] = [
+    {"matchLabels": LABELS},
+    {
+        "matchLabels": {"app.kubernetes.io/name": "api"},
+        "matchExpressions": [{"key": "app.kubernetes.io/instance", "operator": "Exists"}],
+    },
+    {
+        "matchExpressions": [
+            {"key": "app.kubernetes.io/name", "operator": "In", "values": ["api", "web"]},
+            {"key": "tier", "operator": "DoesNotExist"},
+        ]
+    },
+    {"matchExpressions": [{"key": "app.kubernetes.io/name", "operator": "NotIn", "values": ["web"]}]},
+]
+#: Selectors that do not (unset, empty, another label value, each operator failing, an unknown operator):
+#: drawn for Rollouts only, as the API server refuses them on the apps/v1 kinds (a Rollout is a custom
+#: resource, which its CRD's schema alone validates).
+MISMATCHING_SELECTORS: list[dict[str, Any] | None] = [
+    None,
+    {},
+    {"matchLabels": {"app.kubernetes.io/name": "web"}},
+    {"matchExpressions": [{"key": "app.kubernetes.io/name", "operator": "In", "values": ["web"]}]},
+    {"matchExpressions": [{"key": "app.kubernetes.io/name", "operator": "NotIn", "values": ["api"]}]},
+    {"matchExpressions": [{"key": "tier", "operator": "Exists"}]},
+    {"matchExpressions": [{"key": "app.kubernetes.io/instance", "operator": "DoesNotExist"}]},
+    {"matchExpressions": [{"key": "app.kubernetes.io/name", "operator": "Equals", "values": ["api"]}]},
+]
 
 
 @st.composite
 def pod_bearing(draw: st.DrawFn) -> dict[str, Any]:
-    """One pod-bearing object (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job or CronJob)."""
+    """One pod-bearing object (Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Rollout)."""
     kind = draw(st.sampled_from(sorted(KINDS)))
     spec = draw(pod_spec())
     names = [c["name"] for c in spec["containers"]] + [c["name"] for c in spec.get("initContainers", [])]
@@ -243,7 +316,7 @@ def pod_bearing(draw: st.DrawFn) -> dict[str, Any]:
     _put(pod_metadata, "annotations", draw(template_annotations(names)))
     metadata: dict[str, Any] = {"name": "api", "namespace": draw(st.sampled_from(["team-a", "default"]))}
     if draw(st.booleans()):
-        metadata["labels"] = dict(LABELS)
+        metadata["labels"] = dict(draw(st.sampled_from(OBJECT_LABELS)))
     obj: dict[str, Any] = {"apiVersion": KINDS[kind], "kind": kind, "metadata": metadata}
     if kind == "Pod":
         metadata.update(pod_metadata)
@@ -260,7 +333,24 @@ def pod_bearing(draw: st.DrawFn) -> dict[str, Any]:
         obj["spec"] = {"schedule": "0 3 * * *", "jobTemplate": {"spec": {"template": template}}}
         _put(obj["spec"], "startingDeadlineSeconds", draw(st.sampled_from([None, 300])))
     else:
-        obj["spec"] = {"selector": {"matchLabels": dict(LABELS)}, "template": template}
+        selectors = MATCHING_SELECTORS + (MISMATCHING_SELECTORS if kind == "Rollout" else [])
+        obj["spec"] = {"template": template}
+        _put(obj["spec"], "selector", copy.deepcopy(draw(st.sampled_from(selectors))))
+        if kind == "StatefulSet" and draw(st.booleans()):
+            obj["spec"]["volumeClaimTemplates"] = [
+                {
+                    "metadata": {"name": "data"},
+                    "spec": {
+                        "accessModes": ["ReadWriteOnce"],
+                        "resources": {"requests": {"storage": "10Gi"}},
+                    },
+                }
+            ]
+        if kind == "StatefulSet" and draw(st.booleans()):
+            retention: dict[str, Any] = {}
+            for field in ("whenDeleted", "whenScaled"):
+                _put(retention, field, draw(st.sampled_from([None, "Retain", "Delete"])))
+            obj["spec"]["persistentVolumeClaimRetentionPolicy"] = retention
         if kind in ("Deployment", "StatefulSet", "ReplicaSet"):
             _put(obj["spec"], "replicas", draw(st.sampled_from([None, 1, 3])))
         if kind == "Deployment" and draw(st.booleans()):

@@ -421,3 +421,16 @@ def test_password_in_a_repository_url(kit: Kit) -> None:
     (message,) = messages(kit, secret, "gitops-repo-credentials")
     assert 'stringData["url"] embeds a password' in message
     assert "hunter2" not in message
+
+
+def test_the_spelled_out_whitespace_class_is_pythons() -> None:
+    """gitops.SPACE (what the URL patterns use, so that RE2 in the CEL forms matches as Python does) is
+    exactly the set of characters Python's ``\\s`` matches."""
+    import re
+    import sys
+
+    from platform_components.policies.gitops import SPACE
+
+    spelled = {chr(c) for c in range(sys.maxunicode + 1) if re.fullmatch(f"[{SPACE}]", chr(c))}
+    python = {chr(c) for c in range(sys.maxunicode + 1) if re.fullmatch(r"\s", chr(c))}
+    assert spelled == python

@@ -96,7 +96,9 @@ def database(changes: Mapping[Path, Any] | None = None, *, with_pdb: bool = Fals
     return build
 
 
-HOST_LOG = [{"name": "logs", "hostPath": {"path": "/var/log"}}]
+TMP = {"name": "tmp", "emptyDir": {}}
+"""The baseline's volume (its container mounts it): kept in every case that sets the volumes."""
+HOST_LOG = [TMP, {"name": "logs", "hostPath": {"path": "/var/log"}}]
 READ_ONLY_RULES = [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list"]}]
 INTERNAL_LB: dict[Path, Any] = {
     "spec.type": "LoadBalancer",
@@ -109,14 +111,25 @@ INTERNAL_LB: dict[Path, Any] = {
 CASES: dict[str, tuple[Case, Case]] = {
     # --- PSS baseline ----------------------------------------------------------------------------------
     "pss-host-namespaces": (dep({f"{PS}.hostNetwork": True}), dep({f"{PS}.hostPID": False})),
-    "pss-privileged": (dep({f"{SC}.privileged": True}), dep({f"{SC}.privileged": False})),
+    # the API server refuses privileged with allowPrivilegeEscalation false (the baseline's)
+    "pss-privileged": (
+        dep({f"{SC}.privileged": True, f"{SC}.allowPrivilegeEscalation": True}),
+        dep({f"{SC}.privileged": False}),
+    ),
     "pss-capabilities-baseline": (
         dep({f"{SC}.capabilities.add": ["SYS_ADMIN"]}),
         dep({f"{SC}.capabilities.add": ["CHOWN", "NET_BIND_SERVICE"]}),
     ),
     "pss-host-path": (dep({f"{PS}.volumes": HOST_LOG}), baseline),
     "wl-no-runtime-socket": (
-        dep({f"{PS}.volumes": [{"name": "sock", "hostPath": {"path": "/run/containerd/containerd.sock"}}]}),
+        dep(
+            {
+                f"{PS}.volumes": [
+                    TMP,
+                    {"name": "sock", "hostPath": {"path": "/run/containerd/containerd.sock"}},
+                ]
+            }
+        ),
         dep({f"{PS}.volumes": HOST_LOG}),
     ),
     "pss-host-ports": (
@@ -136,7 +149,8 @@ CASES: dict[str, tuple[Case, Case]] = {
                 (*PM.split("."), "annotations"): {
                     "container.apparmor.security.beta.kubernetes.io/api": "localhost/k8s-api"
                 },
-                f"{PS}.securityContext.appArmorProfile": {"type": "RuntimeDefault"},
+                # the API server refuses an annotation and a field that disagree
+                f"{PS}.securityContext.appArmorProfile": {"type": "Localhost", "localhostProfile": "k8s-api"},
             }
         ),
     ),
@@ -164,14 +178,18 @@ CASES: dict[str, tuple[Case, Case]] = {
             }
         ),
     ),
-    "pss-windows-hostprocess": (dep({f"{SC}.windowsOptions": {"hostProcess": True}}), baseline),
+    # the API server refuses a HostProcess container without hostNetwork
+    "pss-windows-hostprocess": (
+        dep({f"{SC}.windowsOptions": {"hostProcess": True}, f"{PS}.hostNetwork": True}),
+        baseline,
+    ),
     "pss-host-probes": (
         dep({f"{C0}.livenessProbe.tcpSocket.host": "10.0.0.1"}),
         dep({f"{C0}.livenessProbe.tcpSocket.host": ""}),
     ),
     # --- PSS restricted --------------------------------------------------------------------------------
     "pss-volume-types": (
-        dep({f"{PS}.volumes": [{"name": "nfs", "nfs": {"server": "10.0.0.2", "path": "/"}}]}),
+        dep({f"{PS}.volumes": [TMP, {"name": "nfs", "nfs": {"server": "10.0.0.2", "path": "/"}}]}),
         dep(
             {
                 f"{PS}.volumes": [

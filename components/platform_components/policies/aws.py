@@ -68,7 +68,15 @@ from platform_components.policies._pod import (
     strings,
     text,
 )
-from platform_components.policies.base import Enforcement, Resource, ResourceCheck, Rule, Severity, StackRule
+from platform_components.policies.base import (
+    CelCheck,
+    Enforcement,
+    Resource,
+    ResourceCheck,
+    Rule,
+    Severity,
+    StackRule,
+)
 
 M, A = Enforcement.MANDATORY, Enforcement.ADVISORY
 
@@ -149,8 +157,11 @@ def _rule(
     types: frozenset[str],
     description: str,
     check: ResourceCheck,
+    *,
+    cel: tuple[CelCheck, ...] = (),
+    preview_only: str = "",
 ) -> Rule:
-    return Rule(rule_id, description, severity, enforcement, types, check)
+    return Rule(rule_id, description, severity, enforcement, types, check, cel=cel, preview_only=preview_only)
 
 
 # --- helpers -------------------------------------------------------------------------------------------
@@ -948,6 +959,19 @@ RULES: tuple[Rule, ...] = (
         "Karpenter nodes must require IMDSv2 with a hop limit of 1 (EKS BPG iam; Karpenter docs "
         "nodeclasses 'disable IMDS access from containers').",
         _nodeclass_imdsv2,
+        cel=(
+            CelCheck(
+                (
+                    "!has(object.spec.metadataOptions) || "
+                    "((!has(object.spec.metadataOptions.httpTokens) || "
+                    "object.spec.metadataOptions.httpTokens == 'required') && "
+                    "(!has(object.spec.metadataOptions.httpPutResponseHopLimit) || "
+                    "object.spec.metadataOptions.httpPutResponseHopLimit == 1))",
+                ),
+                "spec.metadataOptions must keep httpTokens: required and httpPutResponseHopLimit: 1 (IMDSv2, "
+                "no pod access to the node role)",
+            ),
+        ),
     ),
     _rule(
         "karp-nodeclass-ebs-encrypted",
@@ -957,6 +981,16 @@ RULES: tuple[Rule, ...] = (
         "Karpenter node volumes must be declared and encrypted (CKV_AWS_8/189 analogue; hardeneks "
         "use_encryption_with_ebs).",
         _nodeclass_ebs,
+        cel=(
+            CelCheck(
+                (
+                    "has(object.spec.blockDeviceMappings) && size(object.spec.blockDeviceMappings) > 0 && "
+                    "object.spec.blockDeviceMappings.all(m, has(m.ebs) && has(m.ebs.encrypted) && "
+                    "m.ebs.encrypted == true)",
+                ),
+                "spec.blockDeviceMappings must declare the volumes, each with ebs.encrypted: true",
+            ),
+        ),
     ),
     _rule(
         "karp-nodepool-limits",
@@ -966,6 +1000,14 @@ RULES: tuple[Rule, ...] = (
         "A NodePool without spec.limits can scale without bound when pods run away (Karpenter docs "
         "nodepools 'Limits').",
         _nodepool_limits,
+        cel=(
+            CelCheck(
+                (
+                    "has(object.spec.limits) && ('cpu' in object.spec.limits || 'memory' in object.spec.limits)",
+                ),
+                "spec.limits should set cpu (and memory) so the NodePool cannot scale without bound",
+            ),
+        ),
     ),
     _rule(
         "karp-nodepool-expire",
@@ -975,6 +1017,8 @@ RULES: tuple[Rule, ...] = (
         "Nodes should expire so they are replaced regularly with patched AMIs (Karpenter docs nodepools "
         "'expireAfter').",
         _nodepool_expire,
+        preview_only="the NodePool CRD defaults spec.template.spec.expireAfter to 720h before admission, so "
+        "an object that omitted it cannot be told apart from one that set it",
     ),
 )
 

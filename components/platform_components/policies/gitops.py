@@ -28,7 +28,7 @@ placeholders (``"[secret]"``, ``"[unknown]"``) are not judged.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from platform_components.kube.labels import ENVIRONMENT
@@ -44,7 +44,7 @@ from platform_components.policies._pod import (
     show,
     text,
 )
-from platform_components.policies.base import Enforcement, Resource, Rule, Severity
+from platform_components.policies.base import CelCheck, Enforcement, Resource, Rule, Severity
 
 M, A = Enforcement.MANDATORY, Enforcement.ADVISORY
 
@@ -77,11 +77,14 @@ CREDENTIAL_FIELDS = (
 #: The offline engine's stand-ins for a secret and for a value known only after creation.
 PLACEHOLDERS = frozenset({"[secret]", "[unknown]"})
 
-SCP_LIKE = re.compile(r"^[A-Za-z0-9._~-]+@[A-Za-z0-9.-]+:(?!//)\S+$")
-"""``git@github.com:acme/platform.git`` (scp-like SSH)."""
+SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+"""The characters Python's ``\\s`` matches (``str.isspace``), as the inside of a character class: the
+patterns below spell them out so that RE2 (the CEL forms' ``matches``) matches what Python does."""
+SCP_LIKE = re.compile(rf"^[A-Za-z0-9._~-]+@[A-Za-z0-9.-]+:(?:/?[^/{SPACE}][^{SPACE}]*|/)$")
+"""``git@github.com:acme/platform.git`` (scp-like SSH): a path that does not start with ``//``."""
 SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 GLOB = re.compile(r"[*?\[]")
-USERINFO_PASSWORD = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/@\s]*:[^/@\s]*@")
+USERINFO_PASSWORD = re.compile(rf"^[A-Za-z][A-Za-z0-9+.-]*://[^/@{SPACE}]*:[^/@{SPACE}]*@")
 """``https://user:token@host/...``: a password in the URL itself."""
 
 
@@ -178,9 +181,13 @@ def _source_urls(spec: Mapping[str, Any], path: str) -> Iterator[tuple[str, Any,
             yield f"{path}.sourceHydrator.{part}.repoURL", hydrator.get("repoURL"), False
 
 
+GENERATOR_NESTING = 3
+"""How deep matrix and merge generators are followed (Argo CD nests them at most two levels deep)."""
+
+
 def _generator_urls(generators: Any, path: str, depth: int = 0) -> Iterator[tuple[str, Any, bool]]:
     """``(field path, repoURL, False)`` of Git generators, also inside matrix and merge generators."""
-    if depth > 3:  # Argo CD nests matrix/merge at most two levels deep
+    if depth > GENERATOR_NESTING:
         return
     for index, generator in maps(generators):
         here = f"{path}[{index}]"
@@ -385,6 +392,146 @@ def _repo_credentials(resource: Resource) -> Iterator[str]:
             yield from _password_in_url(f"spec.sourceRepos[{index}]", repo)
 
 
+# --- CEL forms: the admitted object's own fields --------------------------------------------------------
+#
+# The same decisions as the checks above, on the object the API server admits. Strings are stripped
+# with CEL's trim(), which (like Go's strings.TrimSpace) keeps the ASCII separators \x1c-\x1f that
+# Python's strip() removes; the patterns spell out Python's \s (SPACE), so RE2 matches as Python does.
+
+UrlCheck = Callable[[str, str], str]
+"""``(CEL string expression of a URL, CEL boolean: it is a Helm chart source) -> CEL boolean``."""
+
+APP_SPEC = "object.spec"
+APP_SET_SPEC = "object.spec.template.spec"
+_HAS_APP_SET_SPEC = "has(object.spec) && has(object.spec.template) && has(object.spec.template.spec)"
+
+
+def _cel_skipped(value: str) -> str:
+    """CEL of :func:`_skipped` for a string ``value``."""
+    return f"({value}.contains('{{{{') || {value}.trim() in {sorted(PLACEHOLDERS)!r})"
+
+
+def _cel_url_ok(value: str, chart: str, *, flux: bool = False) -> str:
+    """CEL: :func:`url_problem` finds nothing wrong with ``value`` (``chart``: a CEL boolean or ``"false"``)."""
+    v = f"{value}.trim()"
+    ok = [
+        f"({v}.startsWith('https://') && size({v}) > {len('https://')})",
+        f"({v}.startsWith('ssh://') && size({v}) > {len('ssh://')})",
+    ]
+    if chart != "false":
+        ok.append(f"({chart} && {v}.startsWith('oci://') && size({v}) > {len('oci://')})")
+    if not flux:
+        ok.append(f"{v}.matches({SCP_LIKE.pattern!r})")
+    return "(" + " || ".join(ok) + ")"
+
+
+def _cel_repo_url_ok(value: str, chart: str, *, flux: bool = False) -> str:
+    """CEL of one URL of :func:`_repo_url`: not judged (templated, a placeholder, blank) or fine."""
+    return f"({_cel_skipped(value)} || {value}.trim() == '' || {_cel_url_ok(value, chart, flux=flux)})"
+
+
+def _cel_no_password(value: str, chart: str = "false") -> str:
+    """CEL of :func:`_password_in_url`: no password in the URL ``value``."""
+    return f"!{value}.trim().matches({USERINFO_PASSWORD.pattern!r})"
+
+
+def _cel_source_urls(spec: str, check: UrlCheck) -> str:
+    """CEL: ``check`` holds for every repository URL of the Application spec ``spec`` (:func:`_source_urls`)."""
+    source, hydrator = f"{spec}.source", f"{spec}.sourceHydrator"
+    parts = [
+        f"(!has({source}) || !has({source}.repoURL) || {check(f'{source}.repoURL', f'has({source}.chart)')})",
+        f"(!has({spec}.sources) || {spec}.sources.all(s, !has(s.repoURL) || {check('s.repoURL', 'has(s.chart)')}))",
+    ]
+    for part in ("drySource", "syncSource"):
+        url = f"{hydrator}.{part}.repoURL"
+        parts.append(f"(!has({hydrator}) || !has({hydrator}.{part}) || !has({url}) || {check(url, 'false')})")
+    return "(" + " && ".join(parts) + ")"
+
+
+def _cel_generator_urls(generators: str, check: UrlCheck, depth: int = 0) -> str:
+    """CEL: ``check`` holds for every Git generator's URL of the list ``generators`` (:func:`_generator_urls`).
+
+    The CRD types the items of ``spec.generators`` and of their matrix and merge generators; the
+    combinators of those nested items are ``x-kubernetes-preserve-unknown-fields`` (no type for CEL),
+    so they are reached through ``dyn()``."""
+    var = f"g{depth}"
+    parts = [f"(!has({var}.git) || !has({var}.git.repoURL) || {check(f'{var}.git.repoURL', 'false')})"]
+    if depth < GENERATOR_NESTING:
+        node = var if depth == 0 else f"dyn({var})"
+        for combinator in ("matrix", "merge"):
+            nested = _cel_generator_urls(f"{node}.{combinator}.generators", check, depth + 1)
+            parts.append(f"(!has({node}.{combinator}) || !has({node}.{combinator}.generators) || {nested})")
+    return f"{generators}.all({var}, {' && '.join(parts)})"
+
+
+def _cel_urls(kind: str, check: UrlCheck) -> tuple[str, ...]:
+    """CEL: ``check`` holds for every URL :func:`repository_urls` yields for an object of ``kind`` (an
+    ApplicationSet: one expression for its template, one for its generators)."""
+    if kind == APPLICATION:
+        return (f"!has({APP_SPEC}) || {_cel_source_urls(APP_SPEC, check)}",)
+    return (
+        f"!({_HAS_APP_SET_SPEC}) || {_cel_source_urls(APP_SET_SPEC, check)}",
+        "!has(object.spec) || !has(object.spec.generators) || "
+        + _cel_generator_urls("object.spec.generators", check),
+    )
+
+
+def _cel_project_repos(condition: str) -> str:
+    """CEL: every entry ``r`` of an AppProject's ``spec.sourceRepos`` satisfies ``condition``."""
+    return (
+        f"!has(object.spec) || !has(object.spec.sourceRepos) || object.spec.sourceRepos.all(r, {condition})"
+    )
+
+
+def _cel_patched(key: str) -> str:
+    """CEL of :func:`_patched`."""
+    return (
+        f"(has(object.spec) && has(object.spec.templatePatch) && object.spec.templatePatch.contains({key!r}))"
+    )
+
+
+def _cel_project_ok(project: str) -> str:
+    """CEL of :func:`_app_project` for a set ``project``: templated, a placeholder or a dedicated project."""
+    v = f"{project}.trim()"
+    return (
+        f"({project}.contains('{{{{') || {v} in {sorted(PLACEHOLDERS)!r} || "
+        f"({v} != '' && {v} != {DEFAULT_PROJECT!r}))"
+    )
+
+
+def _cel_environment(application_set: bool) -> str:
+    """CEL of :func:`environment`."""
+    own = (
+        f"(has(object.metadata.labels) && {ENVIRONMENT!r} in object.metadata.labels ? "
+        f"object.metadata.labels[{ENVIRONMENT!r}].trim().lowerAscii() : '')"
+    )
+    if not application_set:
+        return own
+    labels_ = "object.spec.template.metadata.labels"
+    value = f"{labels_}[{ENVIRONMENT!r}]"
+    templated = (
+        f"(has(object.spec) && has(object.spec.template) && has(object.spec.template.metadata) && "
+        f"has({labels_}) && {ENVIRONMENT!r} in {labels_} && !{value}.contains('{{{{') ? "
+        f"{value}.trim().lowerAscii() : '')"
+    )
+    return f"({own} != '' ? {own} : {templated})"
+
+
+def _cel_enforced(application_set: bool = False) -> str:
+    return f"{_cel_environment(application_set)} in {sorted(ENFORCED_ENVIRONMENTS)!r}"
+
+
+def _cel_argo_synced(spec: str) -> str:
+    """CEL of :func:`_argo_sync` finding nothing: automated sync with prune and selfHeal, not disabled."""
+    automated = f"{spec}.syncPolicy.automated"
+    return (
+        f"(has({spec}.syncPolicy) && has({automated}) && "
+        f"(!has({automated}.enabled) || {automated}.enabled == true) && "
+        f"has({automated}.prune) && {automated}.prune == true && "
+        f"has({automated}.selfHeal) && {automated}.selfHeal == true)"
+    )
+
+
 RULES: tuple[Rule, ...] = (
     Rule(
         "argocd-app-project",
@@ -396,6 +543,23 @@ RULES: tuple[Rule, ...] = (
         M,
         frozenset({APPLICATION, APPLICATION_SET}),
         _app_project,
+        cel=(
+            CelCheck(
+                (
+                    f"has(object.spec) && has(object.spec.project) && {_cel_project_ok('object.spec.project')}",
+                ),
+                f'spec.project must name a dedicated AppProject, not "{DEFAULT_PROJECT}"',
+                types=frozenset({APPLICATION}),
+            ),
+            CelCheck(
+                (
+                    f"{_HAS_APP_SET_SPEC} && has({APP_SET_SPEC}.project) ? "
+                    f"{_cel_project_ok(f'{APP_SET_SPEC}.project')} : {_cel_patched('project')}",
+                ),
+                f'spec.template.spec.project must name a dedicated AppProject, not "{DEFAULT_PROJECT}"',
+                types=frozenset({APPLICATION_SET}),
+            ),
+        ),
     ),
     Rule(
         "argocd-project-scoped",
@@ -407,6 +571,23 @@ RULES: tuple[Rule, ...] = (
         M,
         frozenset({APP_PROJECT}),
         _project_scoped,
+        cel=(
+            CelCheck(
+                (
+                    "!has(object.spec) || !has(object.spec.destinations) || object.spec.destinations.all(d, "
+                    + " && ".join(
+                        f"!(has(d.{key}) && d.{key} == '*')" for key in ("namespace", "server", "name")
+                    )
+                    + ")",
+                    "!has(object.spec) || !has(object.spec.clusterResourceWhitelist) || "
+                    "object.spec.clusterResourceWhitelist.all(e, !(has(e.group) && e.group == '*' && "
+                    "has(e.kind) && e.kind == '*' && (!has(e.name) || e.name in ['', '*'])))",
+                    _cel_project_repos("r.trim() != '*'"),
+                ),
+                'spec.destinations, spec.sourceRepos and spec.clusterResourceWhitelist must not be "*" (every '
+                "namespace, cluster, repository or cluster-scoped resource); list what the project needs",
+            ),
+        ),
     ),
     Rule(
         "gitops-sync-prune-selfheal",
@@ -418,6 +599,31 @@ RULES: tuple[Rule, ...] = (
         M,
         frozenset({APPLICATION, APPLICATION_SET, FLUX_KUSTOMIZATION}),
         _sync_prune_selfheal,
+        cel=(
+            CelCheck(
+                (f"!({_cel_enforced()}) || (has(object.spec) && {_cel_argo_synced(APP_SPEC)})",),
+                "in staging and prod, spec.syncPolicy.automated must be on with prune: true and selfHeal: true",
+                types=frozenset({APPLICATION}),
+            ),
+            CelCheck(
+                (
+                    f"!({_cel_enforced(application_set=True)}) || "
+                    f"(!({_HAS_APP_SET_SPEC} && has({APP_SET_SPEC}.syncPolicy)) && {_cel_patched('syncPolicy')}) || "
+                    f"({_HAS_APP_SET_SPEC} && {_cel_argo_synced(APP_SET_SPEC)})",
+                ),
+                "in staging and prod, spec.template.spec.syncPolicy.automated must be on with prune: true and "
+                "selfHeal: true",
+                types=frozenset({APPLICATION_SET}),
+            ),
+            CelCheck(
+                (
+                    f"!({_cel_enforced()}) || (has(object.spec) && has(object.spec.prune) && "
+                    "object.spec.prune == true && !(has(object.spec.suspend) && object.spec.suspend == true))",
+                ),
+                "in staging and prod, spec.prune must be true and spec.suspend not true",
+                types=frozenset({FLUX_KUSTOMIZATION}),
+            ),
+        ),
     ),
     Rule(
         "gitops-repo-url",
@@ -429,6 +635,38 @@ RULES: tuple[Rule, ...] = (
         M,
         frozenset({APPLICATION, APPLICATION_SET, APP_PROJECT, FLUX_GIT_REPOSITORY}),
         _repo_url,
+        cel=(
+            CelCheck(
+                _cel_urls(APPLICATION, _cel_repo_url_ok),
+                "every repoURL must be https://, ssh:// or git@host:path (oci:// for a Helm chart)",
+                types=frozenset({APPLICATION}),
+            ),
+            CelCheck(
+                _cel_urls(APPLICATION_SET, _cel_repo_url_ok),
+                "every repoURL (template and Git generators) must be https://, ssh:// or git@host:path (oci:// "
+                "for a Helm chart)",
+                types=frozenset({APPLICATION_SET}),
+            ),
+            CelCheck(
+                (
+                    _cel_project_repos(
+                        f"{_cel_skipped('r')} || r.trim() == '' || r.startsWith('!') || "
+                        f"(r.matches({GLOB.pattern!r}) && !r.matches({SCHEME.pattern!r})) || "
+                        f"{_cel_url_ok('r', 'true')}"
+                    ),
+                ),
+                "spec.sourceRepos may allow https://, ssh://, git@host:path or oci:// repositories only",
+                types=frozenset({APP_PROJECT}),
+            ),
+            CelCheck(
+                (
+                    "!has(object.spec) || !has(object.spec.url) || "
+                    + _cel_repo_url_ok("object.spec.url", "false", flux=True),
+                ),
+                "spec.url must be https:// or ssh://",
+                types=frozenset({FLUX_GIT_REPOSITORY}),
+            ),
+        ),
     ),
     Rule(
         "gitops-repo-credentials",
@@ -441,6 +679,38 @@ RULES: tuple[Rule, ...] = (
         M,
         frozenset({FLUX_GIT_REPOSITORY, SECRET, APPLICATION, APPLICATION_SET, APP_PROJECT}),
         _repo_credentials,
+        # The repository Secrets are judged at preview time only: in the cluster every Secret holds its
+        # real values (an ExternalSecret's too), and only a preview tells a Pulumi secret ("[secret]")
+        # from a literal.
+        cel=(
+            CelCheck(
+                (
+                    "!has(object.spec) || !has(object.spec.url) || "
+                    f"!(!{_cel_skipped('object.spec.url')} && (object.spec.url.trim().startsWith('ssh://') || "
+                    f"object.spec.url.trim().matches({SCP_LIKE.pattern!r}))) || "
+                    "(has(object.spec.secretRef) && has(object.spec.secretRef.name) && "
+                    "object.spec.secretRef.name.trim() != '')",
+                    "!has(object.spec) || !has(object.spec.url) || " + _cel_no_password("object.spec.url"),
+                ),
+                "an SSH spec.url needs spec.secretRef.name, and no URL may embed a password",
+                types=frozenset({FLUX_GIT_REPOSITORY}),
+            ),
+            CelCheck(
+                _cel_urls(APPLICATION, _cel_no_password),
+                "no repoURL may embed a password; reference a credential Secret",
+                types=frozenset({APPLICATION}),
+            ),
+            CelCheck(
+                _cel_urls(APPLICATION_SET, _cel_no_password),
+                "no repoURL may embed a password; reference a credential Secret",
+                types=frozenset({APPLICATION_SET}),
+            ),
+            CelCheck(
+                (_cel_project_repos(_cel_no_password("r")),),
+                "no spec.sourceRepos entry may embed a password; reference a credential Secret",
+                types=frozenset({APP_PROJECT}),
+            ),
+        ),
     ),
 )
 

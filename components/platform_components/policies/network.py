@@ -46,6 +46,25 @@ def is_internal_lb(resource: Resource) -> bool:
     return is_true(legacy) or legacy == "0.0.0.0/0"
 
 
+def _cel_has_annotation(key: str) -> str:
+    return f"has(object.metadata.annotations) && {key!r} in object.metadata.annotations"
+
+
+def _cel_annotation(key: str) -> str:
+    return f"object.metadata.annotations[{key!r}]"
+
+
+_CEL_NOT_LB = "!has(object.spec.type) || object.spec.type != 'LoadBalancer'"
+_CEL_INTERNAL_LB = (
+    f"({_cel_has_annotation(SCHEME_ANNOTATION)} && "
+    f"{_cel_annotation(SCHEME_ANNOTATION)}.trim().lowerAscii() == 'internal') || "
+    f"({_cel_has_annotation(LEGACY_INTERNAL_ANNOTATION)} && "
+    f"({_cel_annotation(LEGACY_INTERNAL_ANNOTATION)}.trim().lowerAscii() == 'true' || "
+    f"{_cel_annotation(LEGACY_INTERNAL_ANNOTATION)} == '0.0.0.0/0'))"
+)
+"""CEL of :func:`is_internal_lb` (annotations are strings in the API)."""
+
+
 def _no_nodeport(resource: Resource) -> Iterator[str]:
     if _service_type(resource) == "NodePort":
         yield "spec.type is NodePort, which opens the port on every node; use ClusterIP behind an Ingress"
@@ -112,6 +131,13 @@ RULES: tuple[Rule, ...] = (
         A,
         frozenset({SERVICE}),
         _no_public_lb,
+        cel=(
+            CelCheck(
+                (f"{_CEL_NOT_LB} || {_CEL_INTERNAL_LB}",),
+                f'a LoadBalancer Service must be internal (metadata.annotations["{SCHEME_ANNOTATION}"]: '
+                '"internal"); otherwise expose it through the shared Ingress',
+            ),
+        ),
     ),
     Rule(
         "svc-lb-tls",
@@ -121,6 +147,16 @@ RULES: tuple[Rule, ...] = (
         M,
         frozenset({SERVICE}),
         _lb_tls,
+        cel=(
+            CelCheck(
+                (
+                    f"{_CEL_NOT_LB} || ({_cel_has_annotation(SSL_CERT_ANNOTATION)} && "
+                    f"size({_cel_annotation(SSL_CERT_ANNOTATION)}) > 0)",
+                ),
+                f'a LoadBalancer Service needs metadata.annotations["{SSL_CERT_ANNOTATION}"] set to an ACM '
+                "certificate ARN (CIS EKS 5.4.5)",
+            ),
+        ),
     ),
     Rule(
         "svc-no-external-ips",
@@ -130,6 +166,12 @@ RULES: tuple[Rule, ...] = (
         M,
         frozenset({SERVICE}),
         _no_external_ips,
+        cel=(
+            CelCheck(
+                ("!has(object.spec.externalIPs) || size(object.spec.externalIPs) == 0",),
+                "spec.externalIPs must not be set (CVE-2020-8554)",
+            ),
+        ),
     ),
     Rule(
         "net-policy-types",
@@ -139,6 +181,8 @@ RULES: tuple[Rule, ...] = (
         M,
         frozenset({NETWORK_POLICY}),
         _policy_types,
+        preview_only="the API server defaults spec.policyTypes (from the ingress and egress rules) before "
+        "admission, so an object that omitted it cannot be told apart from one that listed it",
     ),
 )
 

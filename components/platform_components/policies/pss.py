@@ -19,6 +19,8 @@ to their rules.
 * ``hostProbesAndHostLifecycle`` (``check_hostProbesAndHostLifecycle.go``, baseline, policy 1.34+)
   forbids any non-empty ``host`` in ``httpGet``/``tcpSocket`` of the probes and lifecycle hooks of
   ``C*`` (``127.0.0.1`` and ``::1`` included); it is mandatory like every other control.
+* ``hostPorts`` judges a Pod as PSA sees it, after ``SetDefaults_Pod``: with ``hostNetwork: true`` an
+  unset ``hostPort`` becomes the ``containerPort`` (pod templates are not defaulted so).
 * ``sysctls`` allows the safe set of :data:`PINNED_POLICY_VERSION` (the newest minor the platform supports),
   not of the newest policy: the 1.37 additions are refused by PSA at a v1.35 or v1.36 pin.
 * ``pss-non-root-groups`` is not a PSA control (an old draft listed it as optional; no PSA check
@@ -130,6 +132,34 @@ RESTRICTED_VOLUME_TYPES = frozenset(
         "secret",
     }
 )
+#: Every volume source of ``core/v1`` ``Volume`` (the API schema of every supported minor: checked by
+#: tests/policies/test_pss_admission.py). The CEL form of ``pss-volume-types`` cannot iterate over the
+#: fields of a typed object, so it names the sources outside :data:`RESTRICTED_VOLUME_TYPES`.
+VOLUME_SOURCE_TYPES = RESTRICTED_VOLUME_TYPES | frozenset(
+    {
+        "awsElasticBlockStore",
+        "azureDisk",
+        "azureFile",
+        "cephfs",
+        "cinder",
+        "fc",
+        "flexVolume",
+        "flocker",
+        "gcePersistentDisk",
+        "gitRepo",
+        "glusterfs",
+        "hostPath",
+        "iscsi",
+        "nfs",
+        "photonPersistentDisk",
+        "portworxVolume",
+        "quobyte",
+        "rbd",
+        "scaleIO",
+        "storageos",
+        "vsphereVolume",
+    }
+)
 PROBE_FIELDS = ("livenessProbe", "readinessProbe", "startupProbe")
 LIFECYCLE_FIELDS = ("postStart", "preStop")
 
@@ -223,6 +253,8 @@ def _host_path(view: PodView) -> Iterator[str]:
 
 
 RUNTIME_SOCKETS = ("docker.sock", "containerd.sock", "crio.sock")
+#: RE2 for CEL ``matches``: a path ending with one of :data:`RUNTIME_SOCKETS`, trailing slashes ignored.
+RUNTIME_SOCKET_RE2 = "(?:" + "|".join(name.replace(".", "[.]") for name in RUNTIME_SOCKETS) + ")/*$"
 
 
 def _runtime_socket(view: PodView) -> Iterator[str]:
@@ -236,13 +268,24 @@ def _runtime_socket(view: PodView) -> Iterator[str]:
 
 
 def _host_ports(view: PodView) -> Iterator[str]:
+    """``hostPorts``. On a Pod (not a pod template) with ``hostNetwork: true`` the API server sets every
+    unset (or 0) ``hostPort`` of its containers and init containers to the ``containerPort``
+    (``SetDefaults_Pod``) before PSA judges the pod, so such a port is a host port too."""
+    defaulted = view.path == "spec" and is_true(view.spec.get("hostNetwork"))  # a Pod's own spec
     for container in view.containers():
         for index, port in maps(container.body.get("ports")):
             value = port.get("hostPort")
+            container_port = as_int(port.get("containerPort"))
             if value is not None and not is_zero(value):
                 yield (
                     f"{container.label}.ports[{index}].hostPort is {show(value)}; remove it and expose the "
                     "port through a Service (PSS baseline: host ports)"
+                )
+            elif defaulted and container.field != "ephemeralContainers" and container_port not in (None, 0):
+                yield (
+                    f"{container.label}.ports[{index}] has no hostPort, but on a Pod with hostNetwork: true "
+                    f"the API server sets it to the containerPort {container_port}; remove the port or "
+                    "hostNetwork (PSS baseline: host ports)"
                 )
 
 
@@ -473,6 +516,78 @@ def _non_root_groups(view: PodView) -> Iterator[str]:
             yield f"{view.sc_path}.supplementalGroups[{index}] is 0 (root group); remove it"
 
 
+# --- CEL forms of the PSS rules (admission; see platform_components.policies.admission) ----------------
+#
+# Written against ``variables.spec`` (PS), ``variables.containers`` (initContainers + containers) and
+# ``variables.annotations`` (PM.annotations). Every optional field is guarded with has(); the pod's
+# securityContext (a PodSecurityContext) and a container's (a SecurityContext) share the fields the
+# "every context" checks read.
+
+_CEL_WINDOWS = "has(variables.spec.os) && has(variables.spec.os.name) && variables.spec.os.name.lowerAscii() == 'windows'"
+"""``PodView.is_windows``: exempts the [W] restricted checks."""
+_CEL_USER_NAMESPACE = "has(variables.spec.hostUsers) && !variables.spec.hostUsers"
+"""``PodView.user_namespace`` (``hostUsers: false``): relaxes the [U] checks."""
+_CEL_POD_HOST_NETWORK = (
+    "object.kind == 'Pod' && has(variables.spec.hostNetwork) && variables.spec.hostNetwork"
+)
+"""A Pod (not a template) with ``hostNetwork: true``: its unset hostPorts become the containerPorts."""
+
+_CelValue = Callable[[str], str]
+
+
+def _cel_list(values: frozenset[str]) -> str:
+    """A CEL list literal of ``values`` (sorted), made from the Python constant."""
+    return "[" + ", ".join(f"'{value}'" for value in sorted(values)) + "]"
+
+
+def _cel_has(base: str, path: str) -> str:
+    """``has()`` of every level of ``base.path``: ``has(c.a) && has(c.a.b)``."""
+    parts = path.split(".")
+    return " && ".join(f"has({'.'.join([base, *parts[: i + 1]])})" for i in range(len(parts)))
+
+
+def _cel_absent_or(base: str, path: str, condition: _CelValue) -> str:
+    """CEL: ``base.path`` is absent (at any level) or ``condition`` holds for its value."""
+    parts = path.split(".")
+    absent = " || ".join(f"!has({'.'.join([base, *parts[: i + 1]])})" for i in range(len(parts)))
+    return f"({absent} || {condition(f'{base}.{path}')})"
+
+
+def _cel_set_and(base: str, path: str, condition: _CelValue) -> str:
+    """CEL: ``base.path`` is set and ``condition`` holds for its value."""
+    return f"({_cel_has(base, path)} && {condition(f'{base}.{path}')})"
+
+
+def _cel_every_context(path: str, condition: _CelValue) -> str:
+    """CEL: ``condition`` holds for ``securityContext.<path>`` of the pod and of every container, where set
+    (``_contexts``)."""
+    return (
+        f"({_cel_absent_or('variables.spec', f'securityContext.{path}', condition)} && "
+        f"variables.containers.all(c, {_cel_absent_or('c', f'securityContext.{path}', condition)}))"
+    )
+
+
+def _cel_empty(value: str) -> str:
+    return f"{value} == ''"
+
+
+def _cel_no_host(handler: str) -> str:
+    """CEL: no non-empty ``host`` in the httpGet / tcpSocket of a probe or lifecycle handler."""
+    return (
+        "("
+        + " && ".join(
+            _cel_absent_or(handler, f"{action}.host", _cel_empty) for action in ("httpGet", "tcpSocket")
+        )
+        + ")"
+    )
+
+
+def _cel_host_probes() -> str:
+    handlers = [_cel_absent_or("c", probe, _cel_no_host) for probe in PROBE_FIELDS]
+    handlers += [_cel_absent_or("c", f"lifecycle.{hook}", _cel_no_host) for hook in LIFECYCLE_FIELDS]
+    return f"variables.containers.all(c, {' && '.join(handlers)})"
+
+
 class PsaCheck(NamedTuple):
     """One check of kubernetes/pod-security-admission (``policy/check_<id>.go``) and its rule."""
 
@@ -558,6 +673,18 @@ RULES: tuple[Rule, ...] = (
         f"Capabilities beyond the default runtime set (SYS_ADMIN, NET_ADMIN, ...) allow container escapes "
         f"({B}: capabilities).",
         _capabilities_baseline,
+        CelCheck(
+            (
+                "variables.containers.all(c, "
+                + _cel_absent_or(
+                    "c",
+                    "securityContext.capabilities.add",
+                    lambda added: f"{added}.all(a, a in {_cel_list(BASELINE_CAPABILITIES)})",
+                )
+                + ")",
+            ),
+            "securityContext.capabilities.add may list only capabilities of the PSS baseline set",
+        ),
     ),
     _rule(
         "pss-host-path",
@@ -565,6 +692,10 @@ RULES: tuple[Rule, ...] = (
         M,
         f"hostPath volumes expose the node filesystem to the pod ({B}: hostPath volumes).",
         _host_path,
+        CelCheck(
+            ("!has(variables.spec.volumes) || variables.spec.volumes.all(v, !has(v.hostPath))",),
+            "hostPath volumes are not allowed; use an emptyDir, configMap, secret, projected or PVC volume",
+        ),
     ),
     _rule(
         "wl-no-runtime-socket",
@@ -573,6 +704,13 @@ RULES: tuple[Rule, ...] = (
         "Mounting the docker, containerd or CRI-O socket gives root on the node (CKV_K8S_27; kube-linter "
         "docker-sock; a subset of pss-host-path kept for peer mapping).",
         _runtime_socket,
+        CelCheck(
+            (
+                "!has(variables.spec.volumes) || variables.spec.volumes.all(v, !has(v.hostPath) || "
+                f"!has(v.hostPath.path) || !v.hostPath.path.matches({RUNTIME_SOCKET_RE2!r}))",
+            ),
+            "no volume may mount the docker, containerd or CRI-O socket through hostPath",
+        ),
     ),
     _rule(
         "pss-host-ports",
@@ -580,6 +718,15 @@ RULES: tuple[Rule, ...] = (
         M,
         f"hostPort binds a node port, bypassing NetworkPolicy and limiting scheduling ({B}: host ports).",
         _host_ports,
+        CelCheck(
+            (
+                "variables.containers.all(c, !has(c.ports) || c.ports.all(p, "
+                "(!has(p.hostPort) || p.hostPort == 0) && "
+                f"!({_CEL_POD_HOST_NETWORK} && has(p.containerPort) && p.containerPort != 0)))",
+            ),
+            "hostPort must be unset or 0 (on a Pod with hostNetwork: true, an unset hostPort is the "
+            "containerPort); expose ports through a Service",
+        ),
     ),
     _rule(
         "pss-apparmor",
@@ -588,6 +735,18 @@ RULES: tuple[Rule, ...] = (
         f"Overriding or disabling the default AppArmor profile removes a kernel hardening layer ({B}: "
         "AppArmor).",
         _apparmor,
+        CelCheck(
+            (
+                f"variables.annotations.all(k, !k.startsWith('{APPARMOR_ANNOTATION}') || "
+                "variables.annotations[k] in ['', 'runtime/default'] || "
+                "variables.annotations[k].startsWith('localhost/'))",
+                _cel_every_context(
+                    "appArmorProfile.type", lambda kind: f"{kind} in {_cel_list(APPARMOR_TYPES)}"
+                ),
+            ),
+            'AppArmor profiles must be RuntimeDefault or Localhost (annotations: "runtime/default" or '
+            '"localhost/<profile>")',
+        ),
     ),
     _rule(
         "pss-selinux",
@@ -595,6 +754,28 @@ RULES: tuple[Rule, ...] = (
         M,
         f"Custom SELinux users, roles or types can lift the container confinement ({B}: SELinux).",
         _selinux,
+        CelCheck(
+            (
+                _cel_every_context(
+                    "seLinuxOptions",
+                    lambda options: (
+                        "("
+                        + " && ".join(
+                            [
+                                _cel_absent_or(
+                                    options, "type", lambda kind: f"{kind} in {_cel_list(SELINUX_TYPES)}"
+                                ),
+                                _cel_absent_or(options, "user", _cel_empty),
+                                _cel_absent_or(options, "role", _cel_empty),
+                            ]
+                        )
+                        + ")"
+                    ),
+                ),
+            ),
+            "seLinuxOptions may not set user or role, and type only to container_t, container_init_t, "
+            "container_kvm_t or container_engine_t",
+        ),
     ),
     _rule(
         "pss-proc-mount",
@@ -603,6 +784,14 @@ RULES: tuple[Rule, ...] = (
         f"An unmasked /proc exposes host kernel interfaces ({B}: /proc mount type; a user-namespaced pod, "
         "hostUsers: false, is exempt since policy 1.35).",
         _proc_mount,
+        CelCheck(
+            (
+                f"({_CEL_USER_NAMESPACE}) || variables.containers.all(c, "
+                + _cel_absent_or("c", "securityContext.procMount", lambda mount: f"{mount} == 'Default'")
+                + ")",
+            ),
+            "securityContext.procMount must be unset or Default (unless the pod sets hostUsers: false)",
+        ),
     ),
     _rule(
         "pss-seccomp-baseline",
@@ -610,6 +799,10 @@ RULES: tuple[Rule, ...] = (
         M,
         f"An Unconfined seccomp profile exposes every syscall to the container ({B}: seccomp).",
         _seccomp_baseline,
+        CelCheck(
+            (_cel_every_context("seccompProfile.type", lambda kind: f"{kind} != 'Unconfined'"),),
+            "seccompProfile.type must not be Unconfined; use RuntimeDefault or Localhost",
+        ),
     ),
     _rule(
         "pss-sysctls",
@@ -618,6 +811,16 @@ RULES: tuple[Rule, ...] = (
         f"Only namespaced, isolated sysctls are safe to set from a pod ({B}: sysctls, the safe set of the "
         "newest PSA version the platform pins).",
         _sysctls,
+        CelCheck(
+            (
+                _cel_absent_or(
+                    "variables.spec",
+                    "securityContext.sysctls",
+                    lambda sysctls: f"{sysctls}.all(s, has(s.name) && s.name in {_cel_list(SAFE_SYSCTLS)})",
+                ),
+            ),
+            "securityContext.sysctls may set only the PSS safe sysctls",
+        ),
     ),
     _rule(
         "pss-windows-hostprocess",
@@ -625,6 +828,10 @@ RULES: tuple[Rule, ...] = (
         M,
         f"Windows HostProcess containers run with host privileges ({B}: Windows HostProcess).",
         _windows_host_process,
+        CelCheck(
+            (_cel_every_context("windowsOptions.hostProcess", lambda host_process: f"!{host_process}"),),
+            "windowsOptions.hostProcess must be unset or false",
+        ),
     ),
     _rule(
         "pss-host-probes",
@@ -633,6 +840,10 @@ RULES: tuple[Rule, ...] = (
         f"Probes and lifecycle hooks with a host field make the kubelet reach arbitrary hosts ({B}: host "
         "probes / lifecycle hooks, policy 1.34).",
         _host_probes,
+        CelCheck(
+            (_cel_host_probes(),),
+            "probes and lifecycle hooks may not set httpGet.host or tcpSocket.host",
+        ),
     ),
     _rule(
         "pss-volume-types",
@@ -640,6 +851,17 @@ RULES: tuple[Rule, ...] = (
         M,
         f"Only ephemeral, projected and claim-based volume types are allowed ({R}: volume types).",
         _volume_types,
+        CelCheck(
+            (
+                "!has(variables.spec.volumes) || variables.spec.volumes.all(v, "
+                + " && ".join(
+                    f"!has(v.{kind})" for kind in sorted(VOLUME_SOURCE_TYPES - RESTRICTED_VOLUME_TYPES)
+                )
+                + ")",
+            ),
+            "volumes may use only configMap, csi, downwardAPI, emptyDir, ephemeral, image, "
+            "persistentVolumeClaim, projected or secret",
+        ),
     ),
     _rule(
         "pss-proc-mount-restricted",
@@ -648,6 +870,14 @@ RULES: tuple[Rule, ...] = (
         f"An unmasked /proc exposes host kernel interfaces, user namespace or not ({R}: /proc mount type, "
         "policy 1.35).",
         _proc_mount_restricted,
+        CelCheck(
+            (
+                "variables.containers.all(c, "
+                + _cel_absent_or("c", "securityContext.procMount", lambda mount: f"{mount} == 'Default'")
+                + ")",
+            ),
+            "securityContext.procMount must be unset or Default",
+        ),
     ),
     _rule(
         "pss-no-privilege-escalation",
@@ -656,6 +886,14 @@ RULES: tuple[Rule, ...] = (
         f"allowPrivilegeEscalation must be false explicitly so setuid binaries cannot gain privileges ({R}; "
         "CIS EKS 4.2.5).",
         _no_privilege_escalation,
+        CelCheck(
+            (
+                f"({_CEL_WINDOWS}) || variables.containers.all(c, "
+                + _cel_set_and("c", "securityContext.allowPrivilegeEscalation", lambda value: f"!{value}")
+                + ")",
+            ),
+            "securityContext.allowPrivilegeEscalation must be false in every container",
+        ),
     ),
     _rule(
         "pss-run-as-non-root",
@@ -663,6 +901,21 @@ RULES: tuple[Rule, ...] = (
         M,
         f"Containers must be required to run as a non-root user ({R}: run as non-root; EKS BPG iam).",
         _run_as_non_root,
+        CelCheck(
+            (
+                f"({_CEL_USER_NAMESPACE}) || "
+                + _cel_absent_or("variables.spec", "securityContext.runAsNonRoot", lambda value: value),
+                f"({_CEL_USER_NAMESPACE}) || variables.containers.all(c, "
+                + _cel_absent_or("c", "securityContext.runAsNonRoot", lambda value: value)
+                + ")",
+                f"({_CEL_USER_NAMESPACE}) || "
+                + _cel_set_and("variables.spec", "securityContext.runAsNonRoot", lambda value: value)
+                + " || variables.containers.all(c, "
+                + _cel_set_and("c", "securityContext.runAsNonRoot", lambda value: value)
+                + ")",
+            ),
+            "runAsNonRoot must be true on the pod securityContext (or on every container) and never false",
+        ),
     ),
     _rule(
         "pss-run-as-user-nonzero",
@@ -670,6 +923,10 @@ RULES: tuple[Rule, ...] = (
         M,
         f"runAsUser 0 runs the container as root ({R}: run as non-root user).",
         _run_as_user_nonzero,
+        CelCheck(
+            (f"({_CEL_USER_NAMESPACE}) || " + _cel_every_context("runAsUser", lambda uid: f"{uid} != 0"),),
+            "runAsUser must not be 0 (root)",
+        ),
     ),
     _rule(
         "pss-seccomp-restricted",
@@ -678,6 +935,25 @@ RULES: tuple[Rule, ...] = (
         f"The RuntimeDefault (or a Localhost) seccomp profile must be set, ideally on the pod ({R}: "
         "seccomp).",
         _seccomp_restricted,
+        CelCheck(
+            (
+                f"({_CEL_WINDOWS}) || "
+                + _cel_every_context(
+                    "seccompProfile.type", lambda kind: f"{kind} in {_cel_list(SECCOMP_RESTRICTED_TYPES)}"
+                ),
+                f"({_CEL_WINDOWS}) || "
+                + _cel_set_and(
+                    "variables.spec",
+                    "securityContext.seccompProfile.type",
+                    lambda kind: f"{kind} in {_cel_list(SECCOMP_RESTRICTED_TYPES)}",
+                )
+                + " || variables.containers.all(c, "
+                + _cel_has("c", "securityContext.seccompProfile.type")
+                + ")",
+            ),
+            "seccompProfile.type must be RuntimeDefault or Localhost, on the pod securityContext or on every "
+            "container",
+        ),
     ),
     _rule(
         "pss-capabilities-restricted",
@@ -685,6 +961,21 @@ RULES: tuple[Rule, ...] = (
         M,
         f"Containers must drop ALL capabilities and may add back only NET_BIND_SERVICE ({R}: capabilities).",
         _capabilities_restricted,
+        CelCheck(
+            (
+                f"({_CEL_WINDOWS}) || variables.containers.all(c, "
+                + _cel_set_and("c", "securityContext.capabilities.drop", lambda drop: f"'ALL' in {drop}")
+                + " && "
+                + _cel_absent_or(
+                    "c",
+                    "securityContext.capabilities.add",
+                    lambda added: f"{added}.all(a, a in {_cel_list(RESTRICTED_ADD_CAPABILITIES)})",
+                )
+                + ")",
+            ),
+            'securityContext.capabilities.drop must contain "ALL" and add at most NET_BIND_SERVICE in every '
+            "container",
+        ),
     ),
     _rule(
         "pss-non-root-groups",
@@ -693,6 +984,18 @@ RULES: tuple[Rule, ...] = (
         "Running with the root group (GID 0) gives access to root-group-owned files (Kyverno "
         "require-non-root-groups; not a Pod Security Standards control, so advisory).",
         _non_root_groups,
+        CelCheck(
+            (
+                _cel_every_context("runAsGroup", lambda gid: f"{gid} != 0"),
+                _cel_absent_or("variables.spec", "securityContext.fsGroup", lambda gid: f"{gid} != 0"),
+                _cel_absent_or(
+                    "variables.spec",
+                    "securityContext.supplementalGroups",
+                    lambda gids: f"{gids}.all(g, g != 0)",
+                ),
+            ),
+            "runAsGroup, fsGroup and supplementalGroups must not be 0 (root group)",
+        ),
     ),
 )
 

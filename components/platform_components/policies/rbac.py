@@ -24,7 +24,7 @@ from platform_components.policies._pod import (
     strings,
     text,
 )
-from platform_components.policies.base import Enforcement, Resource, Rule, Severity
+from platform_components.policies.base import CelCheck, Enforcement, Resource, Rule, Severity
 
 M, A = Enforcement.MANDATORY, Enforcement.ADVISORY
 
@@ -49,6 +49,35 @@ WORKLOAD_RESOURCES = frozenset(
 SECRET_READ_VERBS = frozenset({"get", "list", "watch"})
 ANONYMOUS_SUBJECTS = frozenset({"system:anonymous", "system:unauthenticated"})
 PUBLIC_INFO_VIEWER = "system:public-info-viewer"
+CLUSTER_ADMIN = "cluster-admin"
+WILDCARD_FIELDS = ("apiGroups", "resources", "verbs", "nonResourceURLs")
+ALL_WILDCARD_FIELDS = ("apiGroups", "resources", "verbs")
+"""A rule with ``"*"`` in each of these grants everything (cluster-admin equivalent)."""
+
+
+# --- CEL forms: the admitted object's own fields --------------------------------------------------------
+
+
+def _cel_rules(condition: str) -> str:
+    """CEL: every entry ``r`` of ``object.rules`` satisfies ``condition``. A Role or ClusterRole without
+    rules (an aggregated ClusterRole) reaches admission with ``rules: null`` (the field has no
+    omitempty), which ``has()`` does not tell from a list."""
+    return f"!has(object.rules) || dyn(object.rules) == null || object.rules.all(r, {condition})"
+
+
+def _cel_contains(field_name: str, value: str) -> str:
+    """CEL: the list ``r.<field_name>`` contains ``value``."""
+    return f"(has(r.{field_name}) && {value!r} in r.{field_name})"
+
+
+def _cel_any_of(field_name: str, values: frozenset[str]) -> str:
+    """CEL: the list ``r.<field_name>`` contains one of ``values``."""
+    return f"(has(r.{field_name}) && r.{field_name}.exists(v, v in {sorted(values)!r}))"
+
+
+def _cel_subjects(condition: str) -> str:
+    """CEL: no entry ``s`` of ``object.subjects`` satisfies ``condition``."""
+    return f"!has(object.subjects) || !object.subjects.exists(s, {condition})"
 
 
 def _rules(resource: Resource) -> Iterator[tuple[str, Mapping[str, Any]]]:
@@ -63,7 +92,7 @@ def _subjects(resource: Resource) -> Iterator[tuple[str, Mapping[str, Any]]]:
 
 def _wildcards(resource: Resource) -> Iterator[str]:
     for path, rule in _rules(resource):
-        for field_name in ("apiGroups", "resources", "verbs", "nonResourceURLs"):
+        for field_name in WILDCARD_FIELDS:
             if "*" in strings(rule.get(field_name)):
                 yield f'{path}.{field_name} contains "*"; list the {field_name} explicitly (CIS EKS 4.1.3)'
 
@@ -71,11 +100,11 @@ def _wildcards(resource: Resource) -> Iterator[str]:
 def _cluster_admin(resource: Resource) -> Iterator[str]:
     if resource.type in BINDING_TYPES:
         ref_kind = text(dig(resource.props, "roleRef", "kind")) or "ClusterRole"
-        if ref_kind == "ClusterRole" and dig(resource.props, "roleRef", "name") == "cluster-admin":
+        if ref_kind == "ClusterRole" and dig(resource.props, "roleRef", "name") == CLUSTER_ADMIN:
             yield ("roleRef.name is cluster-admin; bind a least-privilege Role instead (CIS EKS 4.1.1)")
         return
     for path, rule in _rules(resource):
-        if all("*" in strings(rule.get(f)) for f in ("apiGroups", "resources", "verbs")):
+        if all("*" in strings(rule.get(f)) for f in ALL_WILDCARD_FIELDS):
             yield (
                 f"{path} grants every verb on every resource (cluster-admin equivalent); grant only what "
                 "the workload needs (CIS EKS 4.1.1)"
@@ -163,6 +192,13 @@ RULES: tuple[Rule, ...] = (
         M,
         ROLE_TYPES,
         _wildcards,
+        cel=(
+            CelCheck(
+                (_cel_rules(" && ".join(f"!{_cel_contains(f, '*')}" for f in WILDCARD_FIELDS)),),
+                f'rules must not contain "*" in {", ".join(WILDCARD_FIELDS)}; list them explicitly '
+                "(CIS EKS 4.1.3)",
+            ),
+        ),
     ),
     Rule(
         "rbac-no-cluster-admin",
@@ -172,6 +208,24 @@ RULES: tuple[Rule, ...] = (
         M,
         RBAC_TYPES,
         _cluster_admin,
+        cel=(
+            CelCheck(
+                (_cel_rules("!(" + " && ".join(_cel_contains(f, "*") for f in ALL_WILDCARD_FIELDS) + ")"),),
+                "no rule may grant every verb on every resource (cluster-admin equivalent); grant only what "
+                "the workload needs (CIS EKS 4.1.1)",
+                types=ROLE_TYPES,
+            ),
+            CelCheck(
+                (
+                    "!has(object.roleRef) || !has(object.roleRef.name) || "
+                    f"object.roleRef.name != {CLUSTER_ADMIN!r} || (has(object.roleRef.kind) && "
+                    "object.roleRef.kind != '' && object.roleRef.kind != 'ClusterRole')",
+                ),
+                f"roleRef must not name the ClusterRole {CLUSTER_ADMIN}; bind a least-privilege Role instead "
+                "(CIS EKS 4.1.1)",
+                types=BINDING_TYPES,
+            ),
+        ),
     ),
     Rule(
         "rbac-no-escalation-verbs",
@@ -181,6 +235,18 @@ RULES: tuple[Rule, ...] = (
         M,
         ROLE_TYPES,
         _escalation_verbs,
+        cel=(
+            CelCheck(
+                (
+                    _cel_rules(
+                        f"!{_cel_any_of('verbs', ESCALATION_VERBS)} && "
+                        f"!({_cel_contains('verbs', 'create')} && {_cel_contains('resources', 'serviceaccounts/token')})"
+                    ),
+                ),
+                f"rules must not grant {', '.join(sorted(ESCALATION_VERBS))} or create on "
+                "serviceaccounts/token (CIS EKS 4.1.8, 4.1.12)",
+            ),
+        ),
     ),
     Rule(
         "rbac-no-anonymous",
@@ -190,6 +256,17 @@ RULES: tuple[Rule, ...] = (
         M,
         BINDING_TYPES,
         _anonymous,
+        cel=(
+            CelCheck(
+                (
+                    "(has(object.roleRef) && has(object.roleRef.name) && "
+                    f"object.roleRef.name == {PUBLIC_INFO_VIEWER!r}) || "
+                    + _cel_subjects(f"has(s.name) && s.name in {sorted(ANONYMOUS_SUBJECTS)!r}"),
+                ),
+                f"subjects must not include {' or '.join(sorted(ANONYMOUS_SUBJECTS))}; do not grant anything "
+                "to unauthenticated users",
+            ),
+        ),
     ),
     Rule(
         "rbac-no-exec-create-pods",
@@ -199,6 +276,18 @@ RULES: tuple[Rule, ...] = (
         A,
         ROLE_TYPES,
         _exec_create_pods,
+        cel=(
+            CelCheck(
+                (
+                    _cel_rules(
+                        f"!({_cel_any_of('resources', EXEC_RESOURCES)} && has(r.verbs) && size(r.verbs) > 0) && "
+                        f"!({_cel_any_of('resources', WORKLOAD_RESOURCES)} && {_cel_contains('verbs', 'create')})"
+                    ),
+                ),
+                f"rules should not grant {', '.join(sorted(EXEC_RESOURCES))} or create on pods and workload "
+                "resources (CIS EKS 4.1.4, 4.1.10)",
+            ),
+        ),
     ),
     Rule(
         "rbac-no-secret-read",
@@ -207,6 +296,19 @@ RULES: tuple[Rule, ...] = (
         A,
         ROLE_TYPES,
         _secret_read,
+        cel=(
+            CelCheck(
+                (
+                    _cel_rules(
+                        f"!{_cel_contains('resources', 'secrets')} || "
+                        "(has(r.resourceNames) && size(r.resourceNames) > 0) || "
+                        f"!{_cel_any_of('verbs', SECRET_READ_VERBS)}"
+                    ),
+                ),
+                f"rules should not allow {', '.join(sorted(SECRET_READ_VERBS))} on all secrets; restrict them "
+                "with resourceNames (CIS EKS 4.1.2)",
+            ),
+        ),
     ),
     Rule(
         "ns-default-sa-locked",
@@ -216,6 +318,26 @@ RULES: tuple[Rule, ...] = (
         M,
         BINDING_TYPES | {SERVICE_ACCOUNT},
         _default_sa_locked,
+        cel=(
+            CelCheck(
+                (
+                    "!has(object.metadata.name) || object.metadata.name != 'default' || "
+                    "(has(object.automountServiceAccountToken) && object.automountServiceAccountToken == false)",
+                ),
+                "the default ServiceAccount must set automountServiceAccountToken: false (CIS EKS 4.1.5)",
+                types=frozenset({SERVICE_ACCOUNT}),
+            ),
+            CelCheck(
+                (
+                    _cel_subjects(
+                        "has(s.kind) && s.kind == 'ServiceAccount' && has(s.name) && s.name == 'default'"
+                    ),
+                ),
+                "subjects must not include the default ServiceAccount; bind a dedicated ServiceAccount "
+                "(CIS EKS 4.1.5)",
+                types=BINDING_TYPES,
+            ),
+        ),
     ),
 )
 

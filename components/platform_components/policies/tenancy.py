@@ -47,7 +47,7 @@ from platform_components.policies._pod import (
     strings,
     text,
 )
-from platform_components.policies.base import Enforcement, Resource, Rule, Severity, StackRule
+from platform_components.policies.base import CelCheck, Enforcement, Resource, Rule, Severity, StackRule
 from platform_components.policies.refs import declared_externals
 
 M, A = Enforcement.MANDATORY, Enforcement.ADVISORY
@@ -171,6 +171,47 @@ def _namespaces(resources: Iterable[Resource]) -> Iterator[Resource]:
 def _in_namespace(resources: Iterable[Resource], types: Iterable[str], name: str) -> list[Resource]:
     wanted = frozenset(types)
     return [r for r in resources if r.type in wanted and namespace(r.props) == name]
+
+
+# --- CEL forms: the admitted object's own fields --------------------------------------------------------
+
+
+def _cel_has_label(key: str) -> str:
+    return f"(has(object.metadata.labels) && {key!r} in object.metadata.labels)"
+
+
+def _cel_label(key: str) -> str:
+    return f"object.metadata.labels[{key!r}]"
+
+
+def _cel_has_annotation(key: str) -> str:
+    return f"(has(object.metadata.annotations) && {key!r} in object.metadata.annotations)"
+
+
+def _cel_annotation(key: str) -> str:
+    return f"object.metadata.annotations[{key!r}]"
+
+
+def _cel_psa_labels() -> str:
+    """CEL of :func:`_psa_labels`: every mode's level and pinned version (system namespaces aside)."""
+    version = "^(?:" + PSA_VERSION_PATTERN.pattern + ")$"
+    checks = []
+    for mode in PSA_MODES:
+        key, version_key = f"{PSA_PREFIX}{mode}", f"{PSA_PREFIX}{mode}-version"
+        level = (
+            f"{_cel_label(key)} == {PSA_RESTRICTED!r}"
+            if mode == "enforce"
+            else (f"{_cel_label(key)} in {list(PSA_LEVELS)!r}")
+        )
+        checks.append(f"{_cel_has_label(key)} && {level}")
+        checks.append(f"{_cel_has_label(version_key)} && {_cel_label(version_key)}.matches({version!r})")
+    system = f"(has(object.metadata.name) && object.metadata.name in {sorted(SYSTEM_NAMESPACES)!r})"
+    return f"{system} || ({' && '.join(checks)})"
+
+
+def _cel_mode_ok(setting: str) -> str:
+    """CEL: the ``mode`` of a PeerAuthentication mTLS setting is in :data:`STRICT_MODES` (unset counts)."""
+    return f"(!has({setting}.mode) || {setting}.mode.trim().upperAscii() in {sorted(STRICT_MODES)!r})"
 
 
 # --- ns-psa-labels -------------------------------------------------------------------------------------
@@ -561,6 +602,13 @@ RULES: tuple[Rule, ...] = (
         M,
         frozenset({NAMESPACE}),
         _psa_labels,
+        cel=(
+            CelCheck(
+                (_cel_psa_labels(),),
+                f'metadata.labels["{PSA_ENFORCE}"] must be "{PSA_RESTRICTED}", the audit and warn labels a Pod '
+                'Security level, and each "-version" label "vX.Y" or "latest"',
+            ),
+        ),
     ),
     Rule(
         "mesh-strict-mtls",
@@ -570,6 +618,17 @@ RULES: tuple[Rule, ...] = (
         M,
         PEER_AUTHENTICATION_TYPES,
         _strict_mtls,
+        cel=(
+            CelCheck(
+                (
+                    "!has(object.spec) || !has(object.spec.mtls) || " + _cel_mode_ok("object.spec.mtls"),
+                    "!has(object.spec) || !has(object.spec.portLevelMtls) || object.spec.portLevelMtls.all(p, "
+                    + _cel_mode_ok("object.spec.portLevelMtls[p]")
+                    + ")",
+                ),
+                "spec.mtls.mode and every spec.portLevelMtls[*].mode must be STRICT or unset (no plaintext)",
+            ),
+        ),
     ),
     Rule(
         "mesh-sidecar-cni",
@@ -579,6 +638,20 @@ RULES: tuple[Rule, ...] = (
         M,
         frozenset({NAMESPACE}),
         _sidecar_cni,
+        cel=(
+            CelCheck(
+                (
+                    f"!({_cel_has_label(PSA_ENFORCE)} && {_cel_label(PSA_ENFORCE)} == {PSA_RESTRICTED!r}) || "
+                    f"({_cel_has_annotation(MESH_CNI_ANNOTATION)} && "
+                    f"{_cel_annotation(MESH_CNI_ANNOTATION)}.trim().lowerAscii() == 'true') || "
+                    f"!(({_cel_has_label(ISTIO_INJECTION_LABEL)} && {_cel_label(ISTIO_INJECTION_LABEL)} == 'enabled') || "
+                    f"({_cel_has_annotation(LINKERD_INJECT_ANNOTATION)} && "
+                    f"{_cel_annotation(LINKERD_INJECT_ANNOTATION)} == 'enabled'))",
+                ),
+                "a namespace enforcing PSS restricted must not inject sidecars without the mesh CNI plugin: "
+                f'annotate metadata.annotations["{MESH_CNI_ANNOTATION}"] = "true" or use ambient mode',
+            ),
+        ),
     ),
 )
 

@@ -34,6 +34,7 @@ from platform_components.policies._pod import (
     LIMIT_RANGE,
     NETWORK_POLICY,
     PDB,
+    POD,
     PVC,
     RESOURCE_QUOTA,
     ROLE,
@@ -63,15 +64,17 @@ from platform_components.policies._pod import (
     show,
     text,
 )
-from platform_components.policies.base import Enforcement, Resource, ResourceCheck, Rule, Severity
-from platform_components.policies.pss import PodCheck, on_pod
+from platform_components.policies.base import CelCheck, Enforcement, Resource, ResourceCheck, Rule, Severity
+from platform_components.policies.pss import PROBE_FIELDS, PodCheck, on_pod
 
 M, A = Enforcement.MANDATORY, Enforcement.ADVISORY
 
 #: Names of env vars / ConfigMap keys that look like they hold a credential (``pgpass``: a libpq
-#: password file's content; ``PGPASSFILE`` only names such a file).
+#: password file's content; ``PGPASSFILE`` only names such a file). RE2 syntax (no lookahead:
+#: ``pgpass`` not followed by ``file`` is spelled out), so that the CEL form uses the same pattern.
 SENSITIVE_NAME = re.compile(
-    r"passw(?:or)?d|pgpass(?!file)|secret|token|bearer|credential|api[_-]?key|private[_-]?key|access[_-]?key"
+    r"passw(?:or)?d|pgpass(?:$|[^f]|f(?:$|[^i]|i(?:$|[^l]|l(?:$|[^e]))))|secret|token|bearer|credential"
+    r"|api[_-]?key|private[_-]?key|access[_-]?key"
     r"|^AWS_SECRET_ACCESS_KEY$|^AZURE_.+KEY$|^GOOGLE_APPLICATION_CREDENTIALS_JSON$",
     re.IGNORECASE,
 )
@@ -109,10 +112,28 @@ NAMESPACED_TYPES: frozenset[str] = WORKLOAD_TYPES | {
 }
 
 DIGEST = re.compile(r"^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[0-9a-fA-F]{32,}$")
+#: RE2 for CEL ``matches`` on a trimmed image, as :func:`image_problem`: pinned by a well-formed digest
+#: (after the first ``@``) ...
+IMAGE_DIGEST_RE2 = "^[^@]*@" + DIGEST.pattern.removeprefix("^")
+#: ... or, without a digest (a trailing ``@`` has an empty one), by a non-empty tag after the last colon
+#: of the last path segment ...
+IMAGE_TAG_RE2 = "^[^@]*:[^:/@]+@?$"
+#: ... that is not ``latest``.
+IMAGE_LATEST_RE2 = ":latest@?$"
+
+#: The probe handlers with a port, and the restart policies a Job's pods may have.
+PORT_PROBE_ACTIONS = ("httpGet", "tcpSocket", "grpc")
+JOB_RESTART_POLICIES = ("OnFailure", "Never")
 
 
 def is_sensitive_name(name: str) -> bool:
     return bool(SENSITIVE_NAME.search(name)) and not REFERENCE_SUFFIX.search(name)
+
+
+def cel_sensitive_name(name: str) -> str:
+    """CEL: the string ``name`` (an expression) is a sensitive name, as :func:`is_sensitive_name`."""
+    sensitive, reference = (f"(?i){regex.pattern}" for regex in (SENSITIVE_NAME, REFERENCE_SUFFIX))
+    return f"({name}.matches({sensitive!r}) && !{name}.matches({reference!r}))"
 
 
 def image_problem(image: object) -> str | None:
@@ -144,8 +165,14 @@ def _rule(
     description: str,
     check: ResourceCheck,
     types: frozenset[str] = WORKLOAD_TYPES,
+    *,
+    cel: CelCheck | tuple[CelCheck, ...] = (),
+    preview_only: str = "",
 ) -> Rule:
-    return Rule(rule_id, description, severity, enforcement, types, check)
+    forms = (cel,) if isinstance(cel, CelCheck) else cel
+    return Rule(
+        rule_id, description, severity, enforcement, types, check, cel=forms, preview_only=preview_only
+    )
 
 
 def _serving(view: PodView) -> Iterator[Container]:
@@ -294,6 +321,25 @@ def _resource_rule(section: str, resource_name: str, why: str) -> PodCheck:
     return check
 
 
+#: The kinds whose resources admission judges: all but Pods. The API server defaults a Pod's (not a pod
+#: template's) missing requests to its limits, and the LimitRanger admission plugin fills in a Pod's
+#: missing requests and limits from the namespace's LimitRange (every team namespace has one) before
+#: validating admission; a Pod that omitted them cannot be told apart there, so bare Pods are judged at
+#: preview time only (the pods of controllers are judged through their templates).
+RESOURCE_CEL_TYPES: frozenset[str] = WORKLOAD_TYPES - {POD}
+
+
+def _resource_cel(section: str, resource_name: str, why: str) -> CelCheck:
+    return CelCheck(
+        (
+            f"variables.containers.all(c, has(c.resources) && has(c.resources.{section}) && "
+            f"'{resource_name}' in c.resources.{section})",
+        ),
+        f"resources.{section}.{resource_name} must be set in every container and init container ({why})",
+        types=RESOURCE_CEL_TYPES,
+    )
+
+
 # --- probes --------------------------------------------------------------------------------------------
 
 
@@ -334,8 +380,8 @@ def _probe_port_exposed(view: PodView) -> Iterator[str]:
             number = as_int(port.get("containerPort"))
             if number is not None:
                 numbers.add(number)
-        for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
-            for action in ("httpGet", "tcpSocket", "grpc"):
+        for probe in PROBE_FIELDS:
+            for action in PORT_PROBE_ACTIONS:
                 port = dig(container.body, probe, action, "port")
                 if port is None:
                     continue
@@ -346,6 +392,24 @@ def _probe_port_exposed(view: PodView) -> Iterator[str]:
                         f"{container.label}.{probe}.{action}.port {show(port)} is not one of the container's "
                         "ports; declare it in ports[] or probe a declared port"
                     )
+
+
+def _cel_probe_ports_exposed(probe: str) -> str:
+    """CEL: every port of ``probe`` is declared by its container (init and regular containers), as
+    :func:`_probe_port_exposed`: an int-or-string port by number or by name; a gRPC port is an int."""
+    checks = []
+    for action in PORT_PROBE_ACTIONS:
+        port = f"c.{probe}.{action}.port"
+        by_number = f"(has(p.containerPort) && p.containerPort == {port})"
+        matches = (
+            by_number
+            if action == "grpc"
+            else f"(type({port}) == int ? {by_number} : (has(p.name) && p.name == {port}))"
+        )
+        checks.append(
+            f"(!has(c.{probe}.{action}) || !has({port}) || (has(c.ports) && c.ports.exists(p, {matches})))"
+        )
+    return f"variables.containers.all(c, !has(c.{probe}) || ({' && '.join(checks)}))"
 
 
 def _priority_class(view: PodView) -> Iterator[str]:
@@ -381,6 +445,36 @@ def _selector_matches(resource: Resource) -> Iterator[str]:
         )
 
 
+#: CEL: the pod template's labels (a map, possibly empty) of a kind with ``spec.template``.
+_CEL_TEMPLATE_LABELS = (
+    "(has(object.spec.template.metadata) && has(object.spec.template.metadata.labels) ? "
+    "object.spec.template.metadata.labels : {})"
+)
+
+
+def _cel_selector_matches() -> tuple[str, ...]:
+    """CEL: ``spec.selector`` is set and selects the pod template's labels, as :func:`_selector_matches`
+    (``LabelSelector`` semantics; an unknown operator matches nothing)."""
+    selector, labels_ = "object.spec.selector", _CEL_TEMPLATE_LABELS
+    value = f"{labels_}[e.key]"
+    return (
+        f"has({selector}) && ((has({selector}.matchLabels) && size({selector}.matchLabels) > 0) || "
+        f"(has({selector}.matchExpressions) && size({selector}.matchExpressions) > 0))",
+        f"!has({selector}) || !has({selector}.matchLabels) || {selector}.matchLabels.all(k, k in {labels_} && "
+        f"{labels_}[k] == {selector}.matchLabels[k])",
+        f"!has({selector}) || !has({selector}.matchExpressions) || {selector}.matchExpressions.all(e, "
+        f"e.operator == 'In' ? (e.key in {labels_} && has(e.values) && e.values.exists(v, v == {value})) : "
+        f"e.operator == 'NotIn' ? (!(e.key in {labels_}) || !has(e.values) || "
+        f"!e.values.exists(v, v == {value})) : "
+        f"e.operator == 'Exists' ? e.key in {labels_} : "
+        f"e.operator == 'DoesNotExist' && !(e.key in {labels_}))",
+    )
+
+
+#: CEL: the StatefulSet has volume claim templates (:func:`~platform_components.policies._pod.keeps_data`).
+_CEL_KEEPS_DATA = "has(object.spec.volumeClaimTemplates) && size(object.spec.volumeClaimTemplates) > 0"
+
+
 def _cronjob_deadline(resource: Resource) -> Iterator[str]:
     if not is_set(dig(resource.props, "spec", "startingDeadlineSeconds")):
         yield (
@@ -389,7 +483,7 @@ def _cronjob_deadline(resource: Resource) -> Iterator[str]:
         )
     view = pod_view(resource.type, resource.props)
     policy = view.spec.get("restartPolicy") if view is not None else None
-    if policy not in ("OnFailure", "Never"):
+    if policy not in JOB_RESTART_POLICIES:
         path = view.path if view is not None else "spec.jobTemplate.spec.template.spec"
         yield f"{path}.restartPolicy is {show(policy)}; set it to OnFailure or Never"
 
@@ -444,6 +538,14 @@ RULES: tuple[Rule, ...] = (
         "A read-only root filesystem stops attackers from dropping tools or modifying the image at "
         "runtime (CKV_K8S_22; Polaris notReadOnlyRootFilesystem; EKS BPG).",
         on_pod(_readonly_rootfs),
+        cel=CelCheck(
+            (
+                "variables.containers.all(c, has(c.securityContext) && "
+                "has(c.securityContext.readOnlyRootFilesystem) && c.securityContext.readOnlyRootFilesystem)",
+            ),
+            "securityContext.readOnlyRootFilesystem must be true in every container; mount an emptyDir where "
+            "the process must write",
+        ),
     ),
     _rule(
         "wl-sa-token-automount-off",
@@ -452,6 +554,14 @@ RULES: tuple[Rule, ...] = (
         "Pods that do not call the Kubernetes API should not carry an API token (CIS EKS 4.1.6; EKS BPG iam "
         '"Disable auto-mounting of service account tokens").',
         on_pod(_sa_token_automount),
+        cel=CelCheck(
+            (
+                "has(variables.spec.automountServiceAccountToken) && "
+                "!variables.spec.automountServiceAccountToken",
+            ),
+            "automountServiceAccountToken must be false on the pod spec (exempt components that need the "
+            "API, with a reason)",
+        ),
     ),
     _rule(
         "wl-dedicated-sa",
@@ -460,6 +570,9 @@ RULES: tuple[Rule, ...] = (
         "Each application needs its own ServiceAccount so RBAC and IRSA stay least-privilege (CIS EKS 4.1.5; "
         'EKS BPG iam "Use dedicated service accounts").',
         on_pod(_dedicated_sa),
+        preview_only="the API server copies serviceAccountName into the deprecated serviceAccount field "
+        "(and serviceAccount into an empty serviceAccountName) when it converts the object, so a pod spec "
+        "that sets the deprecated field cannot be told apart from one that does not",
     ),
     _rule(
         "wl-no-secret-env",
@@ -468,6 +581,14 @@ RULES: tuple[Rule, ...] = (
         "Secrets in environment variables leak through logs, crash dumps and child processes; prefer files "
         "(CIS EKS 4.4.1; CKV_K8S_35).",
         on_pod(_no_secret_env),
+        cel=CelCheck(
+            (
+                "variables.containers.all(c, (!has(c.env) || c.env.all(e, !has(e.valueFrom) || "
+                "!has(e.valueFrom.secretKeyRef))) && (!has(c.envFrom) || c.envFrom.all(s, !has(s.secretRef))))",
+            ),
+            "no container may read a Secret through env valueFrom.secretKeyRef or envFrom.secretRef; mount "
+            "it as files instead",
+        ),
     ),
     _rule(
         "wl-no-plaintext-secret",
@@ -477,6 +598,27 @@ RULES: tuple[Rule, ...] = (
         "the object (Polaris sensitiveContainerEnvVar, sensitiveConfigmapContent).",
         _plaintext_secret,
         WORKLOAD_TYPES | {CONFIG_MAP},
+        cel=(
+            CelCheck(
+                (
+                    "variables.containers.all(c, !has(c.env) || c.env.all(e, !has(e.value) || "
+                    f"size(e.value) == 0 || !{cel_sensitive_name('e.name')}))",
+                ),
+                "no env var whose name looks like a credential may have a literal value; move it to a Secret "
+                "mounted as a file",
+                types=WORKLOAD_TYPES,
+            ),
+            CelCheck(
+                tuple(
+                    f"!has(object.{field}) || object.{field}.all(k, size(object.{field}[k]) == 0 || "
+                    f"!{cel_sensitive_name('k')})"
+                    for field in ("data", "binaryData")
+                ),
+                "no data or binaryData key may look like a credential; store it in a Secret instead of a "
+                "ConfigMap",
+                types=frozenset({CONFIG_MAP}),
+            ),
+        ),
     ),
     _rule(
         "wl-no-duplicate-env",
@@ -485,6 +627,12 @@ RULES: tuple[Rule, ...] = (
         "Duplicate env names silently override each other (kube-score environment-variable-key-"
         "duplication; kube-linter duplicate-env-var).",
         on_pod(_duplicate_env),
+        cel=CelCheck(
+            (
+                "variables.containers.all(c, !has(c.env) || c.env.all(e, c.env.exists_one(f, f.name == e.name)))",
+            ),
+            "no container may define an env var more than once",
+        ),
     ),
     _rule(
         "wl-no-ssh-port",
@@ -492,6 +640,13 @@ RULES: tuple[Rule, ...] = (
         A,
         "An SSH server in a container is an unmanaged access path (kube-linter ssh-port).",
         on_pod(_ssh_port),
+        cel=CelCheck(
+            (
+                "variables.containers.all(c, !has(c.ports) || c.ports.all(p, !has(p.containerPort) || "
+                "p.containerPort != 22))",
+            ),
+            "no container may declare containerPort 22 (SSH); use kubectl debug",
+        ),
     ),
     _rule(
         "img-pinned",
@@ -500,6 +655,14 @@ RULES: tuple[Rule, ...] = (
         "Images must be pinned to a tag other than latest or a digest so deployments are reproducible "
         "(CKV_K8S_14; Polaris tagNotSpecified; kube-linter latest-tag).",
         on_pod(_image_pinned),
+        cel=CelCheck(
+            (
+                "variables.containers.all(c, has(c.image) && "
+                f"(c.image.trim().matches({IMAGE_DIGEST_RE2!r}) || (c.image.trim().matches({IMAGE_TAG_RE2!r}) && "
+                f"!c.image.trim().matches({IMAGE_LATEST_RE2!r}))))",
+            ),
+            "every image must be pinned to a tag other than latest or to an @sha256 digest",
+        ),
     ),
     _rule(
         "img-pull-always",
@@ -508,6 +671,8 @@ RULES: tuple[Rule, ...] = (
         "imagePullPolicy Always makes the registry authorise every pull, so a node cache cannot serve an "
         "image to an unauthorised pod (CKV_K8S_15; Polaris pullPolicyNotAlways).",
         on_pod(_pull_always),
+        preview_only="the API server defaults imagePullPolicy before admission (Always for a latest or "
+        "untagged image), so a container that omitted it cannot be told apart from one that set Always",
     ),
     _rule(
         "res-cpu-request",
@@ -516,6 +681,7 @@ RULES: tuple[Rule, ...] = (
         "Without a CPU request the scheduler cannot place the pod sensibly and it gets no guaranteed share "
         "(CKV_K8S_10; Polaris cpuRequestsMissing).",
         on_pod(_resource_rule("requests", "cpu", "the scheduler reserves it")),
+        cel=_resource_cel("requests", "cpu", "the scheduler reserves it"),
     ),
     _rule(
         "res-mem-request",
@@ -524,6 +690,7 @@ RULES: tuple[Rule, ...] = (
         "Without a memory request the pod is overcommitted and first in line for eviction (CKV_K8S_12; "
         "Polaris memoryRequestsMissing).",
         on_pod(_resource_rule("requests", "memory", "the scheduler reserves it")),
+        cel=_resource_cel("requests", "memory", "the scheduler reserves it"),
     ),
     _rule(
         "res-mem-limit",
@@ -532,6 +699,7 @@ RULES: tuple[Rule, ...] = (
         "A memory limit contains leaks to the offending container instead of the node (CKV_K8S_13; "
         "Polaris memoryLimitsMissing; EKS BPG dataplane).",
         on_pod(_resource_rule("limits", "memory", "a leak then OOM-kills only this container")),
+        cel=_resource_cel("limits", "memory", "a leak then OOM-kills only this container"),
     ),
     _rule(
         "avail-liveness-probe",
@@ -541,6 +709,10 @@ RULES: tuple[Rule, ...] = (
         "livenessProbeMissing).",
         on_pod(_probe_rule("livenessProbe")),
         SERVING_TYPES,
+        cel=CelCheck(
+            ("variables.spec.containers.all(c, has(c.livenessProbe))",),
+            "every container must have a livenessProbe (so the kubelet restarts a hung container)",
+        ),
     ),
     _rule(
         "avail-readiness-probe",
@@ -550,6 +722,10 @@ RULES: tuple[Rule, ...] = (
         "readinessProbeMissing).",
         on_pod(_probe_rule("readinessProbe")),
         SERVING_TYPES,
+        cel=CelCheck(
+            ("variables.spec.containers.all(c, has(c.readinessProbe))",),
+            "every container must have a readinessProbe (so that only ready pods get traffic)",
+        ),
     ),
     _rule(
         "avail-probes-distinct",
@@ -559,6 +735,9 @@ RULES: tuple[Rule, ...] = (
         "pod-probes-identical).",
         on_pod(_probes_distinct),
         SERVING_TYPES,
+        preview_only="the API server defaults the probes' timing fields (periodSeconds, timeoutSeconds, "
+        "successThreshold, failureThreshold) and httpGet's path and scheme before admission, so probes that "
+        "differ only in a field one of them omitted look identical there",
     ),
     _rule(
         "avail-probe-port-exposed",
@@ -568,6 +747,11 @@ RULES: tuple[Rule, ...] = (
         "(kube-linter liveness-port, readiness-port, startup-port).",
         on_pod(_probe_port_exposed),
         SERVING_TYPES,
+        cel=CelCheck(
+            tuple(_cel_probe_ports_exposed(probe) for probe in PROBE_FIELDS),
+            "every probe's httpGet, tcpSocket or grpc port must be one of the container's ports (by number "
+            "or name)",
+        ),
     ),
     _rule(
         "avail-priority-class",
@@ -576,6 +760,10 @@ RULES: tuple[Rule, ...] = (
         "A PriorityClass tells the scheduler which pods to preempt first under pressure (Polaris "
         "priorityClassNotSet).",
         on_pod(_priority_class),
+        cel=CelCheck(
+            ("has(variables.spec.priorityClassName) && variables.spec.priorityClassName != ''",),
+            "priorityClassName must be set on the pod spec",
+        ),
     ),
     _rule(
         "wl-rolling-update",
@@ -584,6 +772,13 @@ RULES: tuple[Rule, ...] = (
         "Recreate takes every replica down at once during a rollout (kube-score deployment-strategy).",
         _rolling_update,
         frozenset({DEPLOYMENT}),
+        cel=CelCheck(
+            (
+                "!has(object.spec.strategy) || !has(object.spec.strategy.type) || "
+                "object.spec.strategy.type == 'RollingUpdate'",
+            ),
+            "spec.strategy.type must be RollingUpdate (or unset)",
+        ),
     ),
     _rule(
         "wl-selector-matches",
@@ -593,6 +788,10 @@ RULES: tuple[Rule, ...] = (
         "mismatching-selector).",
         _selector_matches,
         SELECTOR_TYPES,
+        cel=CelCheck(
+            _cel_selector_matches(),
+            "spec.selector must be set and match spec.template.metadata.labels",
+        ),
     ),
     _rule(
         "cronjob-deadline",
@@ -602,6 +801,14 @@ RULES: tuple[Rule, ...] = (
         "Always (kube-score cronjob-has-deadline, cronjob-restartpolicy).",
         _cronjob_deadline,
         frozenset({CRONJOB}),
+        cel=CelCheck(
+            (
+                "has(object.spec.startingDeadlineSeconds)",
+                f"has(variables.spec.restartPolicy) && variables.spec.restartPolicy in {list(JOB_RESTART_POLICIES)!r}",
+            ),
+            "spec.startingDeadlineSeconds must be set and the pod template's restartPolicy must be OnFailure "
+            "or Never",
+        ),
     ),
     _rule(
         "sts-pvc-retention",
@@ -612,6 +819,16 @@ RULES: tuple[Rule, ...] = (
         "default) (Kubernetes StatefulSet PVC retention; project issue).",
         _pvc_retention,
         frozenset({STATEFULSET}),
+        cel=CelCheck(
+            tuple(
+                f"!({_CEL_KEEPS_DATA}) || !has(object.spec.persistentVolumeClaimRetentionPolicy) || "
+                f"!has(object.spec.persistentVolumeClaimRetentionPolicy.{field}) || "
+                f"object.spec.persistentVolumeClaimRetentionPolicy.{field} == 'Retain'"
+                for field, _ in RETENTION_FIELDS
+            ),
+            "spec.persistentVolumeClaimRetentionPolicy whenDeleted and whenScaled must be Retain (or unset) "
+            "on a StatefulSet with volumeClaimTemplates",
+        ),
     ),
     _rule(
         "db-do-not-disrupt",
@@ -622,6 +839,14 @@ RULES: tuple[Rule, ...] = (
         "database over (Karpenter docs disruption 'Pod-Level Controls'; project issue).",
         _do_not_disrupt,
         frozenset({STATEFULSET}),
+        cel=CelCheck(
+            (
+                f"!({_CEL_KEEPS_DATA}) || ('{DO_NOT_DISRUPT}' in variables.annotations && "
+                f"variables.annotations['{DO_NOT_DISRUPT}'] == 'true')",
+            ),
+            f"the pod template of a StatefulSet with volumeClaimTemplates must carry the annotation "
+            f'{DO_NOT_DISRUPT}: "true"',
+        ),
     ),
     _rule(
         "meta-recommended-labels",
@@ -630,6 +855,13 @@ RULES: tuple[Rule, ...] = (
         "The Kubernetes recommended labels (name, instance, managed-by, part-of) make ownership and "
         "selection uniform (compliance-policies configure-recommended-labels).",
         _recommended_labels,
+        cel=CelCheck(
+            (
+                f"has(object.metadata.labels) && {list(RECOMMENDED_LABELS)!r}.all(l, l in object.metadata.labels "
+                "&& object.metadata.labels[l] != '')",
+            ),
+            f"metadata.labels must carry {', '.join(RECOMMENDED_LABELS)}",
+        ),
     ),
     _rule(
         "ns-not-default",
@@ -639,6 +871,10 @@ RULES: tuple[Rule, ...] = (
         "boundaries (CIS EKS 4.5.1, 4.5.2; CKV_K8S_21).",
         _not_default_namespace,
         NAMESPACED_TYPES,
+        cel=CelCheck(
+            ("has(object.metadata.namespace) && !(object.metadata.namespace in ['', 'default'])",),
+            "metadata.namespace must name a dedicated namespace, not default",
+        ),
     ),
 )
 
