@@ -4,19 +4,23 @@
   that the stack's preview renders (the GitOps manifests and the installed objects cannot differ);
 * bindings leave the default namespaces and the GitOps controller's namespace alone, each with a
   reason, and follow the stack's per-rule actions;
-* bad ``admission`` data is one error line naming the field and the fix.
+* bad ``admission`` data is one error line naming the field and the fix;
+* the README's commands run, and its table of where each rule is enforced is the pack's.
 """
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from _readme import section_commands
 from platform_components.admission_policies import AdmissionPoliciesArgs, admission_documents
 from platform_components.cli import main
 from platform_components.errors import ConfigError
+from platform_components.policies import rule_catalogue
 from platform_components.policies.admission import EXCLUDED_NAMESPACES
 from platform_components.preview.engine import preview
 
@@ -87,7 +91,10 @@ def test_stack_actions_change_a_rule_and_off_removes_it() -> None:
 @pytest.mark.parametrize(
     ("data", "fragments"),
     [
-        ({"actions": {"pss-privilegd": "warn"}}, ["actions", "'pss-privilegd'", "did you mean 'pss-privileged'?"]),
+        (
+            {"actions": {"pss-privilegd": "warn"}},
+            ["actions", "'pss-privilegd'", "did you mean 'pss-privileged'?"],
+        ),
         ({"actions": {"avail-pdb": "warn"}}, ["'avail-pdb' is not a rule with an admission form"]),
         ({"actions": {"pss-privileged": "allow"}}, ["actions.pss-privileged", "deny", "warn", "off"]),
         ({"excluded_namespaces": {"monitoring": " "}}, ["excluded_namespaces.monitoring", "reason"]),
@@ -103,14 +110,58 @@ def test_bad_admission_data_is_one_line(data: dict[str, Any], fragments: list[st
         assert fragment in message
 
 
-def test_a_stack_file_with_bad_admission_data_exits_2(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_stack_file_with_bad_admission_data_exits_2(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     stack = project / "stacks" / "Pulumi.dev.yaml"
     text = stack.read_text(encoding="utf-8")
     anchor = "    environment: dev\n"
     assert anchor in text
-    stack.write_text(text.replace(anchor, anchor + "    admission:\n      actions: {pss-privilegd: warn}\n", 1))
+    stack.write_text(
+        text.replace(anchor, anchor + "    admission:\n      actions: {pss-privilegd: warn}\n", 1)
+    )
     code, out, err = run(capsys, "admission", "--stack", "dev")
     assert code == 2 and out == ""
     (line,) = err.splitlines()
     assert line.startswith("platformctl: error: stacks/Pulumi.dev.yaml:")
     assert "did you mean 'pss-privileged'?" in line
+
+
+def readme_commands() -> list[str]:
+    return section_commands("## Admission: the same rules in the cluster")
+
+
+def test_the_readme_commands_print_the_manifests() -> None:
+    write, show = readme_commands()
+    target = ROOT / write.split("--out ", 1)[1]
+    target.unlink(missing_ok=True)
+    for command in (write, show):
+        done = subprocess.run(
+            ["bash", "-c", command], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines()[:2] == [
+        "apiVersion: admissionregistration.k8s.io/v1",
+        "kind: ValidatingAdmissionPolicy",
+    ]
+    assert len(done.stdout.splitlines()) == 20
+    documents = list(yaml.safe_load_all(target.read_text(encoding="utf-8")))
+    assert {d["kind"] for d in documents} == set(ADMISSION_KINDS)
+
+
+def rules_table() -> list[str]:
+    """The README's table of where each rule is enforced, from the pack's catalogue."""
+    lines = ["| Rule | Enforcement | Enforced at |", "| --- | --- | --- |"]
+    for rule in rule_catalogue():
+        where = rule["enforced_at"]
+        if rule["preview_only"]:
+            where = f"{where}: {rule['preview_only']}"
+        lines.append(f"| `{rule['id']}` | {rule['enforcement']} | {where} |")
+    return lines
+
+
+def test_the_readme_lists_where_each_rule_is_enforced() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = text.split("<!-- rules-table:begin -->\n", 1)[1].split("<!-- rules-table:end -->", 1)[0]
+    expected = "\n".join(rules_table()) + "\n"
+    assert table == expected, "README rules table is stale; replace it with:\n" + expected

@@ -91,7 +91,9 @@ class AdmissionPoliciesArgs(StrictModel):
         )
 
 
-def admission_documents(args: AdmissionPoliciesArgs, excluded: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+def admission_documents(
+    args: AdmissionPoliciesArgs, excluded: Mapping[str, str] | None = None
+) -> list[dict[str, Any]]:
     """What :class:`AdmissionPolicies` installs: each policy followed by its binding (none when disabled)."""
     return admission_policies(RULES, args.binding(excluded)) if args.enabled else []
 
@@ -125,7 +127,9 @@ class AdmissionPolicies(pulumi.ComponentResource):
                 create_object(
                     f"{name}-binding-{short}",
                     document,
-                    pulumi.ResourceOptions(parent=self, depends_on=[policies[document["spec"]["policyName"]]]),
+                    pulumi.ResourceOptions(
+                        parent=self, depends_on=[policies[document["spec"]["policyName"]]]
+                    ),
                 )
         self.policy_names: list[str] = sorted(policies)
         """The names of the ValidatingAdmissionPolicies (each binding has its policy's name)."""

@@ -28,8 +28,6 @@ from typing import Any
 
 import pytest
 import yaml
-from policies._admission_objects import pod_bearing
-from policies._admission_other_objects import other_objects
 from hypothesis import HealthCheck, given, settings
 from platform_components.policies import RULES, Resource, Rule
 from platform_components.policies.admission import (
@@ -43,6 +41,8 @@ from platform_components.policies.admission import (
 from platform_components.policies.base import exemption_reason
 from platform_components.preview import admission as offline
 from platform_components.preview.schema import validate_manifest
+from policies._admission_objects import pod_bearing
+from policies._admission_other_objects import other_objects
 
 CEL_RULES: tuple[Rule, ...] = tuple(rule for rule in RULES if rule.cel)
 POLICIES: list[dict[str, Any]] = admission_policies()
@@ -115,7 +115,11 @@ def test_every_kubernetes_rule_has_a_cel_form_or_a_reason() -> None:
 
 def test_cel_rules_count() -> None:
     """Printed by the test run: rules with a CEL form / Kubernetes rules preview-only / AWS rules."""
-    preview_only = [rule.id for rule in RULES if not rule.cel and enforcement_point(rule).startswith("preview only (") and rule.preview_only]
+    preview_only = [
+        rule.id
+        for rule in RULES
+        if not rule.cel and enforcement_point(rule).startswith("preview only (") and rule.preview_only
+    ]
     print(f"rules with a CEL form: {len(CEL_RULES)}; preview-only Kubernetes rules: {len(preview_only)}")
     assert CEL_RULES
 
@@ -133,13 +137,17 @@ def _cases() -> Iterator[Any]:
 
 
 @pytest.mark.parametrize(("rule", "case"), list(_cases()))
-def test_python_and_cel_agree_on_the_rule_fixtures(rule: Rule, case: Callable[[Any], list[Resource]], kit: Any) -> None:
+def test_python_and_cel_agree_on_the_rule_fixtures(
+    rule: Rule, case: Callable[[Any], list[Resource]], kit: Any
+) -> None:
     for resource in case(kit):
         assert_agree((rule,), copy.deepcopy(dict(resource.props)), f"{resource.display}")
 
 
 def _pss_fixtures() -> list[Any]:
-    return [pytest.param(path, id=str(path.relative_to(UPSTREAM))) for path in sorted(UPSTREAM.rglob("*.yaml"))]
+    return [
+        pytest.param(path, id=str(path.relative_to(UPSTREAM))) for path in sorted(UPSTREAM.rglob("*.yaml"))
+    ]
 
 
 @pytest.mark.parametrize("path", _pss_fixtures())
@@ -185,14 +193,24 @@ def minimal(type_: str) -> dict[str, Any]:
     template = {"spec": pod}
     specs: dict[str, Any] = {
         "Pod": pod,
-        "CronJob": {"schedule": "* * * * *", "jobTemplate": {"spec": {"template": {"spec": {**pod, "restartPolicy": "Never"}}}}},
+        "CronJob": {
+            "schedule": "* * * * *",
+            "jobTemplate": {"spec": {"template": {"spec": {**pod, "restartPolicy": "Never"}}}},
+        },
         "Job": {"template": {"spec": {**pod, "restartPolicy": "Never"}}},
     }
-    obj: dict[str, Any] = {"apiVersion": api_version, "kind": kind, "metadata": {"name": "m", "namespace": "a"}}
+    obj: dict[str, Any] = {
+        "apiVersion": api_version,
+        "kind": kind,
+        "metadata": {"name": "m", "namespace": "a"},
+    }
     if kind in specs:
         obj["spec"] = specs[kind]
     elif kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Rollout"):
-        obj["spec"] = {"selector": {"matchLabels": {"a": "b"}}, "template": {"metadata": {"labels": {"a": "b"}}, **template}}
+        obj["spec"] = {
+            "selector": {"matchLabels": {"a": "b"}},
+            "template": {"metadata": {"labels": {"a": "b"}}, **template},
+        }
     return obj
 
 
@@ -212,7 +230,9 @@ def test_every_policy_evaluates_on_a_minimal_object(policy: dict[str, Any]) -> N
 
 
 KINDS_BY_RESOURCE = {
-    resource_of("", type_.rsplit(":", 1)[-1])[2]: type_.rsplit(":", 1)[-1] for rule in RULES for type_ in rule.types
+    resource_of("", type_.rsplit(":", 1)[-1])[2]: type_.rsplit(":", 1)[-1]
+    for rule in RULES
+    for type_ in rule.types
 }
 
 
@@ -234,5 +254,43 @@ def test_bindings_follow_the_rule_and_the_stack() -> None:
     selector = bindings[0]["spec"]["matchResources"]["namespaceSelector"]["matchExpressions"][0]
     assert selector["operator"] == "NotIn" and "kube-system" in selector["values"]
     warned = admission_policies([rule], Binding(actions={"pss-privileged": Action.WARN}))
-    assert {tuple(d["spec"]["validationActions"]) for d in warned if "validationActions" in d["spec"]} == {("Warn", "Audit")}
+    assert {tuple(d["spec"]["validationActions"]) for d in warned if "validationActions" in d["spec"]} == {
+        ("Warn", "Audit")
+    }
     assert admission_policies([rule], Binding(actions={"pss-privileged": Action.OFF})) == []
+
+
+def test_a_rollout_borrowing_its_template_is_judged_on_its_own_fields() -> None:
+    """A Rollout with workloadRef and no template has no pod view: the pod rules skip it (in Python and
+    in CEL), the rules on the object's own metadata still judge it."""
+    rollout = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Rollout",
+        "metadata": {"name": "api", "namespace": "default"},
+        "spec": {"workloadRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "api"}},
+    }
+    assert_agree(CEL_RULES, rollout, "a Rollout with workloadRef")
+    assert "ns-not-default" in fired_rules(rollout)
+
+
+@pytest.mark.parametrize(
+    ("username", "judged"),
+    [
+        ("kubernetes-admin", True),
+        ("system:serviceaccount:argocd:argocd-application-controller", True),
+        ("system:apiserver", False),
+        ("system:kube-controller-manager", False),
+        ("system:serviceaccount:kube-system:service-account-controller", False),
+    ],
+)
+def test_the_control_plane_is_never_judged(username: str, judged: bool) -> None:
+    """The serviceaccount controller creates every namespace's default ServiceAccount (which
+    ns-default-sa-locked would refuse); the API server reconciles the bootstrap ClusterRoles."""
+    account = {
+        "apiVersion": "v1",
+        "kind": "ServiceAccount",
+        "metadata": {"name": "default", "namespace": "team-a"},
+    }
+    outcomes = [offline.evaluate(policy, account, username=username) for policy in VAPS]
+    failed = [outcome for outcome in outcomes if outcome is not None and not outcome.passed]
+    assert bool(failed) == judged

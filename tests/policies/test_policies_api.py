@@ -202,9 +202,20 @@ def test_rule_catalogue() -> None:
     catalogue = rule_catalogue()
     assert [entry["id"] for entry in catalogue] == sorted(rule.id for rule in ALL_RULES)
     for entry in catalogue:
-        assert set(entry) == {"id", "kind", "severity", "enforcement", "description", "applies_to"}
+        assert set(entry) == {
+            "id",
+            "kind",
+            "severity",
+            "enforcement",
+            "enforced_at",
+            "preview_only",
+            "description",
+            "applies_to",
+        }
         assert entry["kind"] in ("resource", "stack")
         assert entry["applies_to"], entry["id"]
+        # a rule is enforced at admission, or says why it is not
+        assert (entry["enforced_at"] == "preview + admission") == (entry["preview_only"] == ""), entry["id"]
     by_id = {entry["id"]: entry for entry in catalogue}
     assert by_id["pss-privileged"]["applies_to"] == [
         "CronJob",
@@ -217,6 +228,9 @@ def test_rule_catalogue() -> None:
         "StatefulSet",
     ]
     assert by_id["avail-pdb"]["kind"] == "stack"
+    assert by_id["avail-pdb"]["enforced_at"] == "preview only"
+    assert by_id["pss-privileged"]["enforced_at"] == "preview + admission"
+    assert "AWS resource" in str(by_id["kms-rotation"]["preview_only"])
     assert by_id["svc-no-public-lb"]["enforcement"] == "advisory"
     assert by_id["sts-pvc-retention"]["applies_to"] == ["StatefulSet"]
     assert by_id["db-do-not-disrupt"]["applies_to"] == ["StatefulSet"]

@@ -9,6 +9,9 @@ renders are sent to kube-apiserver 1.35 with server-side dry-run (``dryRun=All``
 * Pod Security Admission enforces on Pods only, so each pod template (Deployments, StatefulSets,
   Jobs, CronJobs, Rollouts) is also dry-run as a Pod in its namespace;
 * in every namespace a stack declares, a privileged Pod is denied (one test per namespace);
+* all of it under the stack's own ValidatingAdmissionPolicies and bindings (``AdmissionPolicies``;
+  a team program under the dev platform's), created for real first: a privileged hostNetwork
+  DaemonSet is admitted in kube-system and denied, with the rule ids, in a namespace of the stack;
 * for every team, SubjectAccessReviews against the stack's own Roles and RoleBindings (created for
   real with its Namespaces): the team's GitOps identity manages workloads in its namespace, the
   team's developers read them, neither can write in another team's namespace, and neither can read
@@ -68,6 +71,8 @@ class TargetRun:
     objects: dict[str, Verdict] = field(default_factory=dict)
     pods: dict[str, Verdict] = field(default_factory=dict)
     privileged: dict[str, Verdict] = field(default_factory=dict)
+    daemonsets: dict[str, Verdict] = field(default_factory=dict)
+    """A privileged hostNetwork DaemonSet, by namespace: kube-system and the first declared one."""
     access: list[tuple[str, bool, bool]] = field(default_factory=list)  # (question, expected, answer)
 
 
@@ -91,7 +96,8 @@ def pod_template(manifest: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def pod_from(manifest: dict[str, Any], template: dict[str, Any]) -> dict[str, Any]:
-    """The Pod the controller would create (a StatefulSet's claims become volumes of its pod 0)."""
+    """The Pod the controller would create, owned by it (a StatefulSet's claims become volumes of its
+    pod 0)."""
     meta = template.get("metadata") or {}
     spec = dict(template["spec"])
     name = manifest["metadata"]["name"]
@@ -107,6 +113,13 @@ def pod_from(manifest: dict[str, Any], template: dict[str, Any]) -> dict[str, An
                 for c in claims
             ),
         ]
+    owner = {  # as the controller sets it: the admission policies judged the controller instead
+        "apiVersion": manifest["apiVersion"],
+        "kind": "Job" if manifest["kind"] == "CronJob" else manifest["kind"],
+        "name": name,
+        "uid": "00000000-0000-0000-0000-000000000000",
+        "controller": True,
+    }
     return {
         "apiVersion": "v1",
         "kind": "Pod",
@@ -115,6 +128,7 @@ def pod_from(manifest: dict[str, Any], template: dict[str, Any]) -> dict[str, An
             "namespace": manifest["metadata"]["namespace"],
             "labels": meta.get("labels") or {},
             "annotations": meta.get("annotations") or {},
+            "ownerReferences": [owner],
         },
         "spec": spec,
     }
@@ -131,6 +145,52 @@ def privileged_pod(namespace: str) -> dict[str, Any]:
             ]
         },
     }
+
+
+def node_agent(namespace: str) -> dict[str, Any]:
+    """A privileged, hostNetwork DaemonSet, as an EKS add-on or a node agent runs in kube-system."""
+    labels = {"app.kubernetes.io/name": "node-agent"}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "metadata": {"name": "node-agent", "namespace": namespace},
+        "spec": {
+            "selector": {"matchLabels": labels},
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {
+                    "hostNetwork": True,
+                    "containers": [
+                        {
+                            "name": "agent",
+                            "image": "registry.example/agent:1.0",
+                            "securityContext": {"privileged": True},
+                        }
+                    ],
+                },
+            },
+        },
+    }
+
+
+ADMISSION_KINDS = ("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding")
+DENIED_BY_POLICY = "ValidatingAdmissionPolicy 'platform-components."
+"""The start of a refusal by one of the generated policies (the server names the first that failed)."""
+
+
+def enforced(api: Api, namespace: str) -> bool:
+    """Whether the admission policies refuse the node agent in ``namespace`` (they are active)."""
+    verdict = api.post(node_agent(namespace), DRY_RUN)
+    return verdict.status == 403 and DENIED_BY_POLICY in verdict.message
+
+
+def wait_enforced(api: Api, namespace: str, expected: bool) -> None:
+    deadline = time.monotonic() + 60
+    while enforced(api, namespace) != expected:
+        assert time.monotonic() < deadline, (
+            f"admission policies {'not active' if expected else 'still active'}"
+        )
+        time.sleep(0.5)
 
 
 def team_access(api: Api, manifests: list[dict[str, Any]], run: TargetRun) -> None:
@@ -177,7 +237,12 @@ def team_access(api: Api, manifests: list[dict[str, Any]], run: TargetRun) -> No
                 ask(who, "list", "secrets", where, False)
 
 
-def run_target(api: Api, target: str, dev_platform: dict[tuple[str, str], dict[str, Any]]) -> TargetRun:
+def run_target(
+    api: Api,
+    target: str,
+    dev_platform: dict[tuple[str, str], dict[str, Any]],
+    dev_admission: list[dict[str, Any]],
+) -> TargetRun:
     project, stack = TARGETS[target]
     manifests = [m for _, m in preview(project, stack).manifests]
     run = TargetRun(namespaces=sorted(m["metadata"]["name"] for m in manifests if m["kind"] == "Namespace"))
@@ -196,15 +261,28 @@ def run_target(api: Api, target: str, dev_platform: dict[tuple[str, str], dict[s
         implicit += [m for (kind, _), m in dev_platform.items() if kind == "PriorityClass"]
     real = implicit + [m for m in manifests if m["kind"] in CREATED_FOR_REAL]
     real.sort(key=lambda m: CREATED_FOR_REAL.index(m["kind"]))  # namespaces first
+    # the stack's own admission policies (a team program runs under the dev platform's), for real
+    admission = [m for m in manifests if m["kind"] in ADMISSION_KINDS] or dev_admission
     created: list[dict[str, Any]] = []
+    excluded = {
+        value
+        for m in admission
+        if m["kind"] == "ValidatingAdmissionPolicyBinding"
+        for expression in m["spec"]["matchResources"]["namespaceSelector"]["matchExpressions"]
+        for value in expression["values"]
+    }
+    probe = sorted({*run.namespaces, *needed} - excluded)[0]  # a namespace the policies judge
     try:
-        for manifest in real:
+        for manifest in [*real, *admission]:
             verdict = api.post(manifest)
             run.objects[display(manifest)] = verdict
             if verdict.status == 201:
                 created.append(manifest)
+        wait_enforced(api, probe, True)
+        for namespace in ("kube-system", probe):
+            run.daemonsets[namespace] = api.post(node_agent(namespace), DRY_RUN)
         for manifest in manifests:
-            if manifest["kind"] in CREATED_FOR_REAL:
+            if manifest["kind"] in (*CREATED_FOR_REAL, *ADMISSION_KINDS):
                 continue
             run.objects[display(manifest)] = api.post(manifest, DRY_RUN)
             template = pod_template(manifest)
@@ -226,20 +304,24 @@ def run_target(api: Api, target: str, dev_platform: dict[tuple[str, str], dict[s
 def runs(apiserver: Any) -> Iterator[dict[str, TargetRun]]:
     api = Api(apiserver)
     install_crds(api)
-    dev = [m for _, m in preview(*TARGETS["dev"]).manifests if m["kind"] in ("Namespace", "PriorityClass")]
-    dev_platform = {(m["kind"], m["metadata"]["name"]): m for m in dev}
-    runs = {target: run_target(api, target, dev_platform) for target in TARGETS}
+    dev = [m for _, m in preview(*TARGETS["dev"]).manifests]
+    dev_platform = {
+        (m["kind"], m["metadata"]["name"]): m for m in dev if m["kind"] in ("Namespace", "PriorityClass")
+    }
+    dev_admission = [m for m in dev if m["kind"] in ADMISSION_KINDS]
+    runs = {target: run_target(api, target, dev_platform, dev_admission) for target in TARGETS}
     for target, run in runs.items():  # the figures (pytest -s)
         ok = {
             name: sum(v.admitted for v in verdicts.values())
             for name, verdicts in (("objects", run.objects), ("pods", run.pods))
         }
         denied = sum(v.status == 403 for v in run.privileged.values())
+        agent = {namespace: v.status for namespace, v in run.daemonsets.items()}
         right = sum(expected == answer for _, expected, answer in run.access)
         print(
             f"admission {target}: objects {ok['objects']}/{len(run.objects)}, pods from templates "
             f"{ok['pods']}/{len(run.pods)}, privileged pod denied {denied}/{len(run.privileged)} namespaces, "
-            f"access reviews as expected {right}/{len(run.access)}"
+            f"access reviews as expected {right}/{len(run.access)}, privileged hostNetwork DaemonSet {agent}"
         )
     yield runs
 
@@ -273,6 +355,20 @@ def test_a_privileged_pod_is_denied(runs: dict[str, TargetRun], target: str, nam
     verdict = runs[target].privileged[namespace]
     assert verdict.status == 403, verdict
     assert 'violates PodSecurity "restricted:' in verdict.message
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_under_the_admission_policies_a_node_agent_runs_only_in_kube_system(
+    runs: dict[str, TargetRun], target: str
+) -> None:
+    """The stack's admission policies leave kube-system alone (EKS add-ons and node agents run
+    privileged with host networking there) and deny the same DaemonSet anywhere else (the server
+    reports the first policy that refused it)."""
+    verdicts = runs[target].daemonsets
+    assert verdicts["kube-system"].status == 201, verdicts["kube-system"]
+    (other,) = (namespace for namespace in verdicts if namespace != "kube-system")
+    assert verdicts[other].status == 403, verdicts[other]
+    assert DENIED_BY_POLICY in verdicts[other].message
 
 
 @pytest.mark.parametrize("target", TARGETS)

@@ -20,8 +20,8 @@ annotation lists its rules. A few dozen policies instead of one per rule keep wh
   ``variables.annotations``; the generator defines those variables for each layout (``pods``: a
   Pod; ``pod-templates``: ``spec.template`` of Deployments, StatefulSets, DaemonSets, ReplicaSets,
   Jobs and Argo Rollouts; ``cronjobs``: ``spec.jobTemplate.spec.template`` of CronJobs), because the
-  API server type-checks every expression against every kind a policy matches; a rule that judges
-  only some kinds of a layout is guarded by ``object.kind``;
+  API server type-checks every expression against every kind a policy matches (so a rule that
+  judges only some kinds of a layout, e.g. StatefulSets, is in a policy of those kinds);
 * a Pod with a controller owner reference is not judged again: its controller's template was
   judged when the controller was admitted (an exemption written on a Deployment would otherwise
   not reach its pods). Pod Security Admission, enforced on every namespace, still judges each pod
@@ -32,7 +32,9 @@ annotation lists its rules. A few dozen policies instead of one per rule keep wh
 
 An object exempt from a rule (the pack's annotation ``policy.platform-components.io/exempt.<rule id>``
 with a reason, as at preview time) passes that rule's validations (``variables.exemptions``). An
-object being deleted is not judged (removing a finalizer must never be refused). Only ``CREATE`` and
+object being deleted is not judged (removing a finalizer must never be refused), nor a request of the
+control plane itself (:data:`CONTROL_PLANE_USERS`, the service accounts of kube-system: bootstrap RBAC,
+each namespace's ``default`` ServiceAccount, the ReplicaSets of Deployments). Only ``CREATE`` and
 ``UPDATE`` are matched.
 
 Bindings (:class:`Binding`): mandatory rules bind with ``Deny`` and ``Audit``, advisory ones with
@@ -224,11 +226,21 @@ class PolicyGroup:
 _LAYOUT_GROUP_NAMES: Mapping[str, str] = {"pod": "pods", "template": "pod-templates", "cronjob": "cronjobs"}
 
 
+def _resources(types: Iterable[str]) -> str:
+    return "-".join(sorted({_token_resource(type_token)[2] for type_token in types}))
+
+
 def _group_name(action: Action, layout: str | None, types: Sequence[str]) -> str:
+    """``pod-templates``, ``pod-templates-except-jobs``, ``statefulsets-pod-templates``, ``services`` ..."""
     if layout is not None:
         group = _LAYOUT_GROUP_NAMES[layout]
+        missing = [t for t in LAYOUT_TYPES[layout] if t not in types]
+        if missing and len(missing) < len(types):
+            group = f"{group}-except-{_resources(missing)}"
+        elif missing:
+            group = f"{_resources(types)}-{group}"
     else:
-        group = "-".join(sorted(_token_resource(type_token)[2] for type_token in types))
+        group = _resources(types)
         if len(group) > 63:  # a DNS label
             group = group[:54] + "-" + hashlib.sha256(group.encode()).hexdigest()[:8]
     return f"{POLICY_PREFIX}{action.value}.{group}"
@@ -244,10 +256,17 @@ def policy_groups(rules: Iterable[Rule], binding: Binding | None = None) -> list
             continue
         for cel in rule.cel:
             types = sorted(cel.types if cel.types is not None else rule.types)
-            pod_types = [t for t in types if _layout_of(t) is not None]
-            other = tuple(t for t in types if _layout_of(t) is None)
+            # a form that reads neither the pod variables nor the template (object metadata only) judges
+            # every object of its kinds, a Rollout that borrows its template through workloadRef included
+            reads_pod = any(
+                "variables." in expression or "spec.template" in expression for expression in cel.expressions
+            )
+            pod_types = [t for t in types if reads_pod and _layout_of(t) is not None]
+            other = tuple(t for t in types if t not in pod_types)
             for layout in sorted({str(_layout_of(t)) for t in pod_types}):
-                grouped.setdefault((action, layout, LAYOUT_TYPES[layout]), []).append((rule, cel))
+                # the exact kinds: the server type-checks every expression against every matched kind
+                in_layout = tuple(t for t in pod_types if _layout_of(t) == layout)
+                grouped.setdefault((action, layout, in_layout), []).append((rule, cel))
             if other:
                 grouped.setdefault((action, None, other), []).append((rule, cel))
     groups = [
@@ -291,8 +310,25 @@ EXEMPTIONS_EXPRESSION = (
 )
 
 
+#: Who makes objects the cluster needs for itself, which the policies must never refuse: the API server
+#: (bootstrap RBAC, reconciled on every start), kube-controller-manager and kube-scheduler, and the
+#: service accounts of kube-system (each controller of kube-controller-manager, e.g. the one that
+#: creates every namespace's ``default`` ServiceAccount and the ReplicaSets of Deployments; the EKS
+#: add-ons). What they create follows from objects the policies judged when a person or GitOps
+#: applied them.
+CONTROL_PLANE_USERS = ("system:apiserver", "system:kube-controller-manager", "system:kube-scheduler")
+CONTROL_PLANE_ACCOUNTS = "system:serviceaccount:kube-system:"
+NOT_THE_CONTROL_PLANE = (
+    f"!(request.userInfo.username in {list(CONTROL_PLANE_USERS)!r} || "
+    f"request.userInfo.username.startsWith('{CONTROL_PLANE_ACCOUNTS}'))"
+)
+
+
 def _match_conditions(group: PolicyGroup) -> list[dict[str, str]]:
-    conditions = [{"name": "not-being-deleted", "expression": "!has(object.metadata.deletionTimestamp)"}]
+    conditions = [
+        {"name": "not-being-deleted", "expression": "!has(object.metadata.deletionTimestamp)"},
+        {"name": "not-the-control-plane", "expression": NOT_THE_CONTROL_PLANE},
+    ]
     if group.layout is not None:
         layout = _LAYOUTS[group.layout]
         if layout.present != "true":
@@ -308,18 +344,10 @@ def _match_conditions(group: PolicyGroup) -> list[dict[str, str]]:
     return conditions
 
 
-def _kinds(types: Iterable[str]) -> list[str]:
-    return sorted({type_token.rsplit(":", 1)[-1] for type_token in types})
-
-
-def _validation(group: PolicyGroup, rule: Rule, cel: CelCheck, expression: str) -> dict[str, str]:
-    """One expression of a rule, skipped for an exempt object and for kinds the rule does not judge."""
-    guards = [f"'{EXEMPT_PREFIX}{rule.id}' in variables.exemptions"]
-    judged = set(cel.types if cel.types is not None else rule.types)
-    if not set(group.types) <= judged:
-        guards.append(f"!(object.kind in {_kinds(judged & set(group.types))!r})")
+def _validation(rule: Rule, cel: CelCheck, expression: str) -> dict[str, str]:
+    """One expression of a rule, passed by an object exempt from the rule."""
     return {
-        "expression": " || ".join([*guards, f"({expression})"]),
+        "expression": f"'{EXEMPT_PREFIX}{rule.id}' in variables.exemptions || ({expression})",
         "message": f"{rule.id}: {cel.message}",
         "reason": "Forbidden",
     }
@@ -348,7 +376,7 @@ def _policy(group: PolicyGroup) -> dict[str, Any]:
             "matchConditions": _match_conditions(group),
             "variables": variables,
             "validations": [
-                _validation(group, rule, cel, expression)
+                _validation(rule, cel, expression)
                 for rule, cel in group.forms
                 for expression in cel.expressions
             ],
@@ -382,7 +410,9 @@ def _binding(group: PolicyGroup, excluded: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
-def admission_policies(rules: Iterable[Rule] | None = None, binding: Binding | None = None) -> list[dict[str, Any]]:
+def admission_policies(
+    rules: Iterable[Rule] | None = None, binding: Binding | None = None
+) -> list[dict[str, Any]]:
     """The ValidatingAdmissionPolicies and their bindings for ``rules`` (default: the whole pack), each
     policy followed by its binding; rules whose action is :attr:`Action.OFF` are left out."""
     if rules is None:

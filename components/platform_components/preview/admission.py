@@ -7,7 +7,9 @@ evaluator of :mod:`.cel` (the one that checks the CRDs' ``x-kubernetes-validatio
 fast suite uses to run the policies :mod:`platform_components.policies.admission` generates against
 the rules' Python checks, and the fallback while no real API server is at hand.
 
-Not modelled: bindings (the namespace selector and the actions are the caller's), ``paramKind``,
+``request`` carries the operation, the object's name, namespace, kind and resource, and the user
+(``username``, default ``kubernetes-admin``). Not modelled: bindings (the namespace selector and the
+actions are the caller's), ``paramKind``,
 ``auditAnnotations``, ``messageExpression``, the cost budget and the static type checker (an
 expression with a type error fails when it is evaluated, not when the policy is created).
 """
@@ -54,7 +56,9 @@ def compile_policy(policy: Mapping[str, Any]) -> None:
         compile_expression(expression)
 
 
-def matches_resource(policy: Mapping[str, Any], manifest: Mapping[str, Any], operation: str = "CREATE") -> bool:
+def matches_resource(
+    policy: Mapping[str, Any], manifest: Mapping[str, Any], operation: str = "CREATE"
+) -> bool:
     """Whether ``matchConstraints.resourceRules`` select the object's resource for ``operation``."""
     group, version, resource = resource_of(str(manifest.get("apiVersion", "")), str(manifest.get("kind", "")))
     for rule in (policy.get("spec") or {}).get("matchConstraints", {}).get("resourceRules") or ():
@@ -78,17 +82,41 @@ def _true(value: Any, what: str) -> bool:
     return bool(value)
 
 
+def _request(manifest: Mapping[str, Any], operation: str, username: str) -> dict[str, Any]:
+    """The parts of the admission request (``request``) a policy may read."""
+    metadata = manifest.get("metadata") or {}
+    group, version, resource = resource_of(str(manifest.get("apiVersion", "")), str(manifest.get("kind", "")))
+    return {
+        "operation": operation,
+        "userInfo": {"username": username, "groups": ["system:authenticated"]},
+        "name": metadata.get("name", ""),
+        "namespace": metadata.get("namespace", ""),
+        "kind": {"group": group, "version": version, "kind": manifest.get("kind", "")},
+        "resource": {"group": group, "version": version, "resource": resource},
+        "dryRun": False,
+    }
+
+
 def evaluate(
-    policy: Mapping[str, Any], manifest: Mapping[str, Any], operation: str = "CREATE"
+    policy: Mapping[str, Any],
+    manifest: Mapping[str, Any],
+    operation: str = "CREATE",
+    *,
+    username: str = "kubernetes-admin",
 ) -> Outcome | None:
-    """The policy's verdict on ``manifest``, or ``None`` when the policy does not apply to it.
+    """The policy's verdict on ``manifest`` sent by ``username``, or ``None`` when the policy does not
+    apply to it.
 
     :class:`CELEvaluationError` when an expression fails to evaluate (the policy's ``failurePolicy``
     decides what the API server makes of that)."""
     if not matches_resource(policy, manifest, operation):
         return None
     spec = policy.get("spec") or {}
-    activation: dict[str, Any] = {"object": to_cel(dict(manifest), {}), "oldObject": None}
+    activation: dict[str, Any] = {
+        "object": to_cel(dict(manifest), {}),
+        "oldObject": None,
+        "request": to_cel(_request(manifest, operation, username), {}),
+    }
     for condition in spec.get("matchConditions") or ():
         value = compile_expression(condition["expression"]).evaluate(activation)
         if not _true(value, f"matchCondition {condition['name']}"):
