@@ -115,11 +115,9 @@ def test_a_stack_file_with_bad_admission_data_exits_2(
 ) -> None:
     stack = project / "stacks" / "Pulumi.dev.yaml"
     text = stack.read_text(encoding="utf-8")
-    anchor = "    environment: dev\n"
+    anchor = "        avail-liveness-probe: warn\n"
     assert anchor in text
-    stack.write_text(
-        text.replace(anchor, anchor + "    admission:\n      actions: {pss-privilegd: warn}\n", 1)
-    )
+    stack.write_text(text.replace(anchor, "        pss-privilegd: warn\n", 1))
     code, out, err = run(capsys, "admission", "--stack", "dev")
     assert code == 2 and out == ""
     (line,) = err.splitlines()
@@ -165,3 +163,26 @@ def test_the_readme_lists_where_each_rule_is_enforced() -> None:
     table = text.split("<!-- rules-table:begin -->\n", 1)[1].split("<!-- rules-table:end -->", 1)[0]
     expected = "\n".join(rules_table()) + "\n"
     assert table == expected, "README rules table is stale; replace it with:\n" + expected
+
+
+def test_dev_warns_where_prod_denies(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The difference is stack data (stacks/Pulumi.dev.yaml admission.actions), not code."""
+
+    def actions(stack: str) -> dict[str, set[str]]:
+        code, _, _ = run(
+            capsys, "admission", str(ROOT), "--stack", stack, "--out", str(tmp_path / f"{stack}.yaml")
+        )
+        assert code == 0
+        by_action: dict[str, set[str]] = {"deny": set(), "warn": set()}
+        for obj in yaml.safe_load_all((tmp_path / f"{stack}.yaml").read_text(encoding="utf-8")):
+            if obj["kind"] == "ValidatingAdmissionPolicy":
+                action = obj["metadata"]["name"].split(".")[1]
+                by_action[action] |= set(
+                    obj["metadata"]["annotations"]["policy.platform-components.io/rules"].split(",")
+                )
+        return by_action
+
+    dev, prod = actions("dev"), actions("prod")
+    for rule in ("avail-liveness-probe", "avail-readiness-probe", "res-mem-limit"):
+        assert rule in dev["warn"] and rule not in dev["deny"]
+        assert rule in prod["deny"] and rule not in prod["warn"]

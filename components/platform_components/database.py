@@ -954,7 +954,6 @@ def _client_service(name: str, meta: Any, selector: dict[str, str]) -> dict[str,
 def _checkov_skips(args: StatefulDatabaseArgs) -> dict[str, str]:
     skips = [
         "CKV_K8S_11=no CPU limit by design: limits cause CFS throttling; the CPU request is set",
-        "CKV_K8S_43=images pinned by immutable version tags from the platform's version table",
         "CKV_K8S_40=the official postgres image owns its files as UID 999 (postgres); "
         "non-root, no privilege escalation, all capabilities dropped",
     ]

@@ -878,7 +878,7 @@ def render_workload(
             "metadata": {**meta(), "name": secret.target},
             "spec": external_secret_spec(secret),
         }
-    workload_annotations = _deployment_annotations(args, has_digest=image.digest is not None)
+    workload_annotations = _deployment_annotations(args)
     if recorded_mesh is not None:
         workload_annotations[MESH_ANNOTATION] = recorded_mesh.value
     workload_meta = meta(workload_annotations or None)
@@ -1064,13 +1064,14 @@ def render_mesh(name: str, args: SecureWorkloadArgs, mesh: MeshMode) -> list[tup
     return objects
 
 
-def _deployment_annotations(args: SecureWorkloadArgs, *, has_digest: bool) -> dict[str, str]:
-    """checkov skip annotations for deliberate departures, each with its reason, plus policy exemptions."""
+def _deployment_annotations(args: SecureWorkloadArgs) -> dict[str, str]:
+    """checkov skip annotations for deliberate departures, each with its reason, plus policy exemptions.
+
+    CKV_K8S_43 (image by digest) is not skipped: a tag can be moved in a registry the platform does not
+    control, so an image pinned by tag stays a checkov finding until it is pinned by digest."""
     skips: list[str] = []
     if args.resources.cpu_limit is None:
         skips.append("CKV_K8S_11=no CPU limit by design: limits cause CFS throttling; the CPU request is set")
-    if not has_digest:
-        skips.append("CKV_K8S_43=image pinned by an immutable tag; the registry enforces tag immutability")
     if args.env_from_secrets:
         skips.append("CKV_K8S_35=secrets as env requested explicitly via env_from_secrets (policy-reported)")
     annotations = {f"{CHECKOV_SKIP}{i}": reason for i, reason in enumerate(skips, start=1)}
