@@ -25,7 +25,7 @@ from platform_components.policies.admission import EXCLUDED_NAMESPACES
 from platform_components.preview.engine import preview
 
 ROOT = Path(__file__).resolve().parent.parent
-ADMISSION_KINDS = ("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding")
+ADMISSION_KINDS = ("ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "ClusterPolicy")
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -48,7 +48,7 @@ def test_the_command_prints_what_the_stack_installs(stack: str, capsys: pytest.C
     assert code == 0
     printed = sorted(yaml.safe_load_all(out), key=lambda obj: (obj["metadata"]["name"], obj["kind"]))
     assert printed == rendered_admission_objects(stack)
-    assert {obj["kind"] for obj in printed} == set(ADMISSION_KINDS)
+    assert {obj["kind"] for obj in printed} >= set(ADMISSION_KINDS[:2])
 
 
 def test_out_writes_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -144,7 +144,7 @@ def test_the_readme_commands_print_the_manifests() -> None:
     ]
     assert len(done.stdout.splitlines()) == 20
     documents = list(yaml.safe_load_all(target.read_text(encoding="utf-8")))
-    assert {d["kind"] for d in documents} == set(ADMISSION_KINDS)
+    assert {d["kind"] for d in documents} == set(ADMISSION_KINDS)  # prod verifies signatures
 
 
 def rules_table() -> list[str]:
@@ -186,3 +186,67 @@ def test_dev_warns_where_prod_denies(tmp_path: Path, capsys: pytest.CaptureFixtu
     for rule in ("avail-liveness-probe", "avail-readiness-probe", "res-mem-limit"):
         assert rule in dev["warn"] and rule not in dev["deny"]
         assert rule in prod["deny"] and rule not in prod["warn"]
+
+
+KEYLESS = {"issuer": "https://token.actions.githubusercontent.com", "subject": "https://github.com/acme/*"}
+
+
+def test_signed_sources_make_a_kyverno_policy_and_leave_its_namespace_alone() -> None:
+    args = AdmissionPoliciesArgs(
+        images={
+            "allowed_registries": ["ghcr.io/acme"],
+            "signed": [{"registry": "ghcr.io/acme", "keyless": KEYLESS}],
+        }
+    )
+    documents = admission_documents(args)
+    (policy,) = [d for d in documents if d["kind"] == "ClusterPolicy"]
+    (rule,) = policy["spec"]["rules"]
+    (verify,) = rule["verifyImages"]
+    assert verify["imageReferences"] == ["ghcr.io/acme/*", "ghcr.io/acme:*", "ghcr.io/acme@*"]
+    assert (verify["failureAction"], verify["required"], verify["mutateDigest"]) == ("Enforce", True, True)
+    assert verify["attestors"][0]["entries"][0]["keyless"]["subject"] == KEYLESS["subject"]
+    assert policy["spec"]["failurePolicy"] == "Fail"
+    assert "kyverno" in rule["exclude"]["any"][0]["resources"]["namespaces"]
+    for binding in (d for d in documents if d["kind"] == "ValidatingAdmissionPolicyBinding"):
+        assert (
+            "kyverno"
+            in binding["spec"]["matchResources"]["namespaceSelector"]["matchExpressions"][0]["values"]
+        )
+    assert [d for d in admission_documents(AdmissionPoliciesArgs()) if d["kind"] == "ClusterPolicy"] == []
+
+
+@pytest.mark.parametrize(
+    ("images", "fragment"),
+    [
+        (
+            {
+                "allowed_registries": ["ghcr.io/acme"],
+                "signed": [{"registry": "quay.io/acme", "keyless": KEYLESS}],
+            },
+            "signed[0].registry='quay.io/acme' is not in allowed_registries",
+        ),
+        (
+            {"allowed_registries": ["ghcr.io/acme"], "signed": [{"registry": "ghcr.io/acme"}]},
+            "give either keyless (issuer, subject) or public_key",
+        ),
+        (
+            {
+                "allowed_registries": ["ghcr.io/acme"],
+                "signed": [{"registry": "ghcr.io/acme", "public_key": "abc"}],
+            },
+            "public_key must be a PEM public key",
+        ),
+        (
+            {
+                "allowed_registries": ["ghcr.io/acme"],
+                "signed": [{"registry": "ghcr.io/acme", "keyless": {**KEYLESS, "issuer": "http://x"}}],
+            },
+            "an OIDC issuer is an https:// URL",
+        ),
+    ],
+)
+def test_bad_signed_sources_are_one_line(images: dict[str, Any], fragment: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        AdmissionPoliciesArgs(images=images)
+    assert fragment in str(caught.value)
+    assert "\n" not in str(caught.value)

@@ -106,6 +106,14 @@ ARGOCD_VERSION: Final = "v3.5.1"
 same month, components/platform_components/schemas/argocd). A new chart version (argo-cd, karpenter)
 needs its Helm values key list, components/platform_components/helm_keys/ (README, Cluster layer)."""
 
+KYVERNO_CHART_REPOSITORY: Final = "https://kyverno.github.io/kyverno/"
+KYVERNO_CHART_VERSION: Final = "3.7.2"
+KYVERNO_VERSION: Final = "v1.17.2"
+"""The kyverno chart and the Kyverno release it installs (1.17 supports Kubernetes 1.32 to 1.35), for
+image signature verification (``admission.images.signed``). The release sets no chart values (so no
+key list in helm_keys/); the ClusterPolicy it enforces is checked against the shipped kyverno.io CRD
+(components/platform_components/schemas/kyverno)."""
+
 FLUX_VERSION: Final = "2.9.4"
 """Flux release; the shipped Flux CRD schemas (components/platform_components/schemas/flux) are this release's."""
 FLUX_INSTALL_URL: Final = f"https://github.com/fluxcd/flux2/releases/download/v{FLUX_VERSION}/install.yaml"

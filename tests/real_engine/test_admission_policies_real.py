@@ -30,6 +30,7 @@ from typing import Any
 import pytest
 from platform_components.policies import RULES, Enforcement, Rule
 from platform_components.policies.admission import admission_policies
+from platform_components.policies.images import image_rule
 from policies.conftest import Kit
 from policies.test_policies_rules import CASES
 from real_engine_kubeapi import DRY_RUN, Api, Verdict, install_crds  # loaded by conftest
@@ -41,6 +42,8 @@ FIXTURE_LABEL = "platform-components.io/fixture-rule"
 VAP_PATH = "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicies"
 BINDING_PATH = "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings"
 CEL_RULES = tuple(rule for rule in RULES if rule.cel)
+IMAGE_RULE = image_rule(["123456789012.dkr.ecr.eu-west-1.amazonaws.com", "ghcr.io/acme"])
+"""A stack's allowed-registries rule (the kit's workloads come from the ECR registry)."""
 TYPE_CHECK_TIMEOUT = 120.0
 ACTIVATION_TIMEOUT = 60.0
 
@@ -130,7 +133,8 @@ def api(apiserver: Any) -> Iterator[Api]:
     assert api.post(namespace).status in (201, 409)
     created: list[dict[str, Any]] = []
     try:
-        for doc in [*policies(), *(doc for rule in CEL_RULES for doc in isolated(rule))]:
+        isolated_rules = [*CEL_RULES, IMAGE_RULE]
+        for doc in [*policies(), *(doc for rule in isolated_rules for doc in isolated(rule))]:
             verdict = api.post(doc)
             assert verdict.status == 201, f"{doc['kind']} {doc['metadata']['name']}: {verdict}"
             created.append(doc)
@@ -220,3 +224,25 @@ def test_rules_with_a_cel_form_are_all_exercised() -> None:
         f"rules with a CEL form: {len(CEL_RULES)}; firing fixture refused by the server's admission: "
         f"{len(CEL_RULES) - len(REFUSED_BY_VALIDATION)}, by its validation first: {len(REFUSED_BY_VALIDATION)}"
     )
+
+
+@pytest.mark.parametrize(
+    ("image", "admitted"),
+    [
+        ("quay.io/evil/miner:1.0", False),
+        ("ghcr.io/acmecorp/api:1.0", False),
+        ("ghcr.io/acme/api:1.0", True),
+        ("123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api:1.4.2", True),
+    ],
+)
+def test_a_workload_from_a_registry_not_on_the_list_is_denied(api: Api, image: str, admitted: bool) -> None:
+    manifest = Kit().deployment()
+    manifest["metadata"]["namespace"] = NAMESPACE
+    manifest["metadata"].setdefault("labels", {})[FIXTURE_LABEL] = IMAGE_RULE.id
+    manifest["spec"]["template"]["spec"]["containers"][0]["image"] = image
+    verdict = api.post(manifest, DRY_RUN)
+    if admitted:
+        assert verdict.status == 201 and not verdict.warnings, verdict
+    else:
+        assert verdict.status == 403, verdict
+        assert "img-allowed-registries: use an image from" in verdict.message

@@ -22,6 +22,7 @@ from platform_components.policies import (
     aws,
     exemptions,
     gitops,
+    images,
     network,
     pss,
     rbac,
@@ -68,6 +69,7 @@ STACK_RULES: tuple[StackRule, ...] = tuple(
             *aws.STACK_RULES,
             *refs.STACK_RULES,
             *exemptions.STACK_RULES,
+            *images.STACK_RULES,
         ),
         key=lambda rule: rule.id,
     )
@@ -79,6 +81,7 @@ _STACK_RULE_KINDS: dict[str, tuple[str, ...]] = {
     **aws.STACK_RULE_KINDS,
     **refs.STACK_RULE_KINDS,
     **exemptions.STACK_RULE_KINDS,
+    **images.STACK_RULE_KINDS,
 }
 
 
@@ -111,8 +114,10 @@ def rule_catalogue() -> list[dict[str, object]]:
             "kind": "stack",
             "severity": rule.severity.value,
             "enforcement": rule.enforcement.value,
-            "enforced_at": "preview only",
-            "preview_only": "a stack rule: it reads several objects of the stack, admission sees one",
+            "enforced_at": "preview + admission" if rule.admitted else "preview only",
+            "preview_only": ""
+            if rule.admitted
+            else "a stack rule: it reads several objects of the stack, admission sees one",
             "description": rule.description,
             "applies_to": sorted(_STACK_RULE_KINDS.get(rule.id, ())),
         }

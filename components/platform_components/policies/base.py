@@ -172,6 +172,8 @@ class StackRule:
     enforcement: Enforcement
     check: StackCheck = field(repr=False)
     after: FindingsCheck | None = field(default=None, repr=False)
+    admitted: bool = field(default=False, repr=False)
+    """Also enforced at admission, by policies the stack itself installs (``img-allowed-registries``)."""
 
 
 @dataclass(frozen=True)
