@@ -250,3 +250,22 @@ def test_bad_signed_sources_are_one_line(images: dict[str, Any], fragment: str) 
         AdmissionPoliciesArgs(images=images)
     assert fragment in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_a_workload_from_a_registry_not_on_the_list_fails_the_preview(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stack = project / "stacks" / "Pulumi.dev.yaml"
+    text = stack.read_text(encoding="utf-8")
+    listed = "          - ghcr.io/stefanprodan/podinfo # the shop's workloads\n"
+    assert listed in text
+    stack.write_text(text.replace(listed, "", 1), encoding="utf-8")
+    code, out, _ = run(capsys, "preview", "--stack", "dev")
+    assert code == 1
+    lines = [line for line in out.splitlines() if "[img-allowed-registries]" in line]
+    assert lines, out
+    assert 'image "ghcr.io/stefanprodan/podinfo:6.7.1" is not from an allowed registry' in lines[0]
+    assert (
+        "use an image from docker.io/library/postgres, public.ecr.aws/aws-cli/aws-cli, ghcr.io/acme"
+        in lines[0]
+    )
