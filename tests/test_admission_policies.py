@@ -144,7 +144,7 @@ def test_the_readme_commands_print_the_manifests() -> None:
     ]
     assert len(done.stdout.splitlines()) == 20
     documents = list(yaml.safe_load_all(target.read_text(encoding="utf-8")))
-    assert {d["kind"] for d in documents} == set(ADMISSION_KINDS)  # prod verifies signatures
+    assert {d["kind"] for d in documents} == set(ADMISSION_KINDS[:2])
 
 
 def rules_table() -> list[str]:
@@ -269,3 +269,39 @@ def test_a_workload_from_a_registry_not_on_the_list_fails_the_preview(
         "use an image from docker.io/library/postgres, public.ecr.aws/aws-cli/aws-cli, ghcr.io/acme"
         in lines[0]
     )
+
+
+def test_the_signature_policy_is_valid_against_the_kyverno_crd() -> None:
+    """Offline: the shipped kyverno.io ClusterPolicy schema (the real API server checks it too,
+    tests/real_engine/test_admission_policies_real.py)."""
+    from platform_components.preview.schema import validate_manifest
+
+    args = AdmissionPoliciesArgs(
+        images={
+            "allowed_registries": ["ghcr.io/acme", "registry.example.com"],
+            "signed": [
+                {"registry": "ghcr.io/acme", "keyless": KEYLESS},
+                {"registry": "registry.example.com", "public_key": PUBLIC_KEY},
+            ],
+        }
+    )
+    (policy,) = [d for d in admission_documents(args) if d["kind"] == "ClusterPolicy"]
+    assert validate_manifest(policy, "1.35", display="ClusterPolicy") == []
+    assert (
+        policy["spec"]["rules"][1]["verifyImages"][0]["attestors"][0]["entries"][0]["keys"]["publicKeys"]
+        == PUBLIC_KEY
+    )
+
+
+def _public_key() -> str:
+    """A fresh ECDSA P-256 public key in PEM (what ``cosign generate-key-pair`` writes)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1()).public_key()
+    return key.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+
+
+PUBLIC_KEY = _public_key()

@@ -118,6 +118,7 @@ ANCHORS: dict[str, tuple[Severity, Enforcement]] = {
     "sts-pvc-pdb": (MED, M),
     "db-do-not-disrupt": (H, M),
     "s3-bucket-complete": (H, M),
+    "img-allowed-registries": (H, M),  # CIS EKS 5.1.4 (approved registries only); a stack's own list
     # tenancy, service mesh and Gateway API (platform_components.policies.tenancy): our choice
     "ns-psa-labels": (H, M),
     "ns-default-deny": (H, M),

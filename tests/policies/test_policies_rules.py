@@ -723,6 +723,28 @@ def buckets(drop: tuple[str, ...] = (), changes: Mapping[str, Mapping[Path, Any]
 
 CASES["s3-bucket-complete"] = (buckets(drop=("versioning",)), buckets())
 
+
+def trusted_images(image: str) -> Case:
+    """A stack whose admission policies allow the kit's ECR registry only, with a Deployment of ``image``."""
+
+    def build(kit: Kit) -> list[Resource]:
+        from platform_components.admission_policies import AdmissionPoliciesArgs, admission_documents
+
+        args = AdmissionPoliciesArgs(
+            images={"allowed_registries": ["123456789012.dkr.ecr.eu-west-1.amazonaws.com"]}
+        )
+        deployment = kit.deployment()
+        kit.put(deployment, f"{C0}.image", image)
+        return kit.resources(*admission_documents(args), deployment)
+
+    return build
+
+
+CASES["img-allowed-registries"] = (
+    trusted_images("quay.io/evil/miner:1.0"),
+    trusted_images("123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop/api:1.4.2"),
+)
+
 # --- tenancy, service mesh and Gateway API (platform_components.policies.tenancy) --------------------------------
 
 TEAM = "platform-components.io/team"
