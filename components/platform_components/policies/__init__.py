@@ -93,7 +93,7 @@ def rule_catalogue() -> list[dict[str, object]]:
     not enforced at admission; empty when it is), ``description`` and ``applies_to`` (sorted
     Kubernetes kinds).
     """
-    from platform_components.policies.admission import enforcement_point
+    from platform_components.policies.admission import preview_only_reason
 
     entries: list[dict[str, object]] = [
         {
@@ -102,7 +102,7 @@ def rule_catalogue() -> list[dict[str, object]]:
             "severity": rule.severity.value,
             "enforcement": rule.enforcement.value,
             "enforced_at": "preview + admission" if rule.cel else "preview only",
-            "preview_only": "" if rule.cel else enforcement_point(rule).removeprefix("preview only (")[:-1],
+            "preview_only": preview_only_reason(rule),
             "description": rule.description,
             "applies_to": sorted({kind_of(type_) for type_ in rule.types}),
         }

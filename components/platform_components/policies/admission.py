@@ -430,13 +430,19 @@ def _is_kubernetes(rule: Rule) -> bool:
     return all(type_token.startswith("kubernetes:") for type_token in rule.types)
 
 
+def preview_only_reason(rule: Rule) -> str:
+    """Why a rule is not enforced at admission (``""`` when it is)."""
+    if rule.cel:
+        return ""
+    if not _is_kubernetes(rule):
+        return "an AWS resource: nothing reaches the cluster's API server"
+    return rule.preview_only
+
+
 def enforcement_point(rule: Rule) -> str:
     """Where a rule is enforced: ``preview + admission`` or ``preview only (<reason>)``."""
-    if rule.cel:
-        return "preview + admission"
-    if not _is_kubernetes(rule):
-        return "preview only (an AWS resource: nothing reaches the cluster's API server)"
-    return f"preview only ({rule.preview_only})"
+    reason = preview_only_reason(rule)
+    return f"preview only ({reason})" if reason else "preview + admission"
 
 
 def missing_forms(rules: Iterable[Rule]) -> Iterator[str]:
