@@ -243,6 +243,13 @@ def test_signed_sources_make_a_kyverno_policy_and_leave_its_namespace_alone() ->
             },
             "an OIDC issuer is an https:// URL",
         ),
+        (
+            {
+                "allowed_registries": ["ghcr.io/acme"],
+                "signed": [{"registry": "ghcr.io/acme", "keyless": KEYLESS, "transparency_log": False}],
+            },
+            "transparency_log: false applies to public_key signatures only",
+        ),
     ],
 )
 def test_bad_signed_sources_are_one_line(images: dict[str, Any], fragment: str) -> None:
@@ -282,15 +289,25 @@ def test_the_signature_policy_is_valid_against_the_kyverno_crd() -> None:
             "signed": [
                 {"registry": "ghcr.io/acme", "keyless": KEYLESS},
                 {"registry": "registry.example.com", "public_key": PUBLIC_KEY},
+                {
+                    "registry": "registry.example.com/air-gapped",
+                    "public_key": PUBLIC_KEY,
+                    "transparency_log": False,
+                },
             ],
         }
     )
     (policy,) = [d for d in admission_documents(args) if d["kind"] == "ClusterPolicy"]
     assert validate_manifest(policy, "1.35", display="ClusterPolicy") == []
-    assert (
-        policy["spec"]["rules"][1]["verifyImages"][0]["attestors"][0]["entries"][0]["keys"]["publicKeys"]
-        == PUBLIC_KEY
-    )
+    keys = [
+        rule["verifyImages"][0]["attestors"][0]["entries"][0].get("keys") for rule in policy["spec"]["rules"]
+    ]
+    assert keys[1] == {"publicKeys": PUBLIC_KEY}  # cosign's default: the Rekor entry is checked too
+    assert keys[2] == {
+        "publicKeys": PUBLIC_KEY,
+        "rekor": {"url": "https://rekor.sigstore.dev", "ignoreTlog": True},
+        "ctlog": {"ignoreSCT": True},
+    }
 
 
 def _public_key() -> str:
@@ -305,3 +322,15 @@ def _public_key() -> str:
 
 
 PUBLIC_KEY = _public_key()
+
+
+def test_the_kyverno_the_tests_run_is_the_one_the_stacks_install() -> None:
+    """tools/versions.env pins the Kyverno built for tests/real_engine/test_signatures_real.py."""
+    from platform_components.versions import KYVERNO_VERSION
+
+    pins = dict(
+        line.split("=", 1)
+        for line in (ROOT / "tools" / "versions.env").read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    )
+    assert f"v{pins['KYVERNO_VERSION']}" == KYVERNO_VERSION

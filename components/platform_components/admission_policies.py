@@ -73,11 +73,22 @@ class SignedSourceArgs(StrictModel):
     registry: str = Field(description="An entry of allowed_registries, or a repository prefix below one.")
     keyless: KeylessArgs | None = Field(default=None, description="Keyless signing identity (Sigstore).")
     public_key: str | None = Field(default=None, description="Cosign public key (PEM), instead of keyless.")
+    transparency_log: bool = Field(
+        default=True,
+        description="Require the signature's entry in the public Rekor transparency log (cosign's default). "
+        "false only for public_key signatures made with cosign sign --tlog-upload=false (air-gapped "
+        "signing): the key alone then vouches for the image.",
+    )
 
     @model_validator(mode="after")
     def _one_attestor(self) -> SignedSourceArgs:
         if (self.keyless is None) == (self.public_key is None):
             raise ValueError(f"signed {self.registry!r}: give either keyless (issuer, subject) or public_key")
+        if self.keyless is not None and not self.transparency_log:
+            raise ValueError(
+                f"signed {self.registry!r}: transparency_log: false applies to public_key signatures only; "
+                "a keyless signature is proven by its Rekor entry"
+            )
         if self.public_key is not None and not self.public_key.strip().startswith(
             "-----BEGIN PUBLIC KEY-----"
         ):
@@ -102,7 +113,8 @@ class ImagePolicyArgs(StrictModel):
     signed: list[SignedSourceArgs] = Field(
         default_factory=list,
         description="Sources whose images must carry a valid Cosign signature, verified at admission by the "
-        "Kyverno controller the stack then installs (configured, not verified by this project's tests).",
+        "Kyverno controller the stack then installs (public-key signatures verified end to end by this "
+        "project's tests; keyless ones configured, not verified here).",
     )
 
     @field_validator("allowed_registries")
@@ -203,7 +215,10 @@ def _attestor(source: SignedSourceArgs) -> dict[str, Any]:
             "rekor": {"url": REKOR_URL},
         }
         return {"keyless": keyless}
-    return {"keys": {"publicKeys": str(source.public_key).strip() + "\n"}}
+    keys: dict[str, Any] = {"publicKeys": str(source.public_key).strip() + "\n"}
+    if not source.transparency_log:  # no Rekor entry, hence no SCT to check either
+        keys |= {"rekor": {"url": REKOR_URL, "ignoreTlog": True}, "ctlog": {"ignoreSCT": True}}
+    return {"keys": keys}
 
 
 def signature_policy(images: ImagePolicyArgs, excluded: Mapping[str, str]) -> dict[str, Any] | None:

@@ -221,10 +221,17 @@ class Process:
             self.popen.wait(timeout=timeout)
 
 
-def _spawn(name: str, args: Sequence[str], folder: Path) -> Process:
+def spawn(name: str, args: Sequence[str], folder: Path, env: Mapping[str, str] | None = None) -> Process:
+    """Start ``args`` with its output in ``folder/<name>.log`` (``env`` added to this environment)."""
     log = folder / f"{name}.log"
     with log.open("wb") as out:
-        popen = subprocess.Popen(list(args), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        popen = subprocess.Popen(
+            list(args),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env={**os.environ, **env} if env else None,
+        )
     return Process(name, popen, log)
 
 
@@ -353,7 +360,7 @@ def start(folder: Path, bin_dir: Path = BIN_DIR, *, timeout: float = READY_TIMEO
     etcd_url, peer_url = f"http://127.0.0.1:{etcd_port}", f"http://127.0.0.1:{peer_port}"
     try:
         plane.processes.append(
-            _spawn(
+            spawn(
                 "etcd",
                 [
                     str(bin_dir / "etcd"),
@@ -371,7 +378,7 @@ def start(folder: Path, bin_dir: Path = BIN_DIR, *, timeout: float = READY_TIMEO
             )
         )
         plane.processes.append(
-            _spawn(
+            spawn(
                 "kube-apiserver",
                 [
                     str(bin_dir / "kube-apiserver"),
@@ -403,7 +410,7 @@ def start(folder: Path, bin_dir: Path = BIN_DIR, *, timeout: float = READY_TIMEO
 
         _wait("kube-apiserver /readyz", ready, plane, timeout)
         plane.processes.append(
-            _spawn(
+            spawn(
                 "kube-controller-manager",
                 [
                     str(bin_dir / "kube-controller-manager"),

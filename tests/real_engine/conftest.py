@@ -39,6 +39,7 @@ real_engine_driver = _load("real_engine_driver", "engine.py")
 RealRun = real_engine_driver.RealRun
 control_plane = _load("real_engine_apiserver", "apiserver.py")
 kubeapi = _load("real_engine_kubeapi", "kubeapi.py")  # discovery, dry-run, reviews, shipped CRDs
+signing = _load("real_engine_signing", "signing.py")  # registry, cosign and Kyverno next to a control plane
 
 
 def missing_tools() -> list[str]:
@@ -60,6 +61,14 @@ def _require(missing: list[str], only: str = "") -> None:
 def real_tools() -> Path:
     _require(missing_tools())
     return ROOT / ".realtools" / "bin"
+
+
+@pytest.fixture(scope="session")
+def signing_tools() -> Path:
+    """kyverno, cosign, crane and Kyverno's CRDs (``signing.py``), built by ``tools/build-real-tools``."""
+    bin_dir = ROOT / ".realtools" / "bin"
+    _require(signing.missing_binaries(bin_dir), " --only kyverno")
+    return bin_dir
 
 
 @pytest.fixture(scope="session")
