@@ -186,8 +186,29 @@ REFUSED_BY_VALIDATION: dict[str, str] = {
     "pss-proc-mount": "procMount Unmasked needs hostUsers false (validation), which is what relaxes the "
     "baseline check: on a valid object only pss-proc-mount-restricted can fire",
     "wl-selector-matches": "apps/v1 validation refuses a selector that does not match the template; "
-    "the rule matters for Argo Rollouts, whose CRD does not check it",
+    "the rule matters for Argo Rollouts, whose CRD does not check it (test_a_rollout_selector_...)",
 }
+
+
+def as_rollout(deployment: dict[str, Any]) -> dict[str, Any]:
+    """A Deployment fixture as the Argo Rollout a team would write instead (canary strategy)."""
+    rollout = copy.deepcopy(deployment)
+    rollout["apiVersion"], rollout["kind"] = "argoproj.io/v1alpha1", "Rollout"
+    rollout["spec"]["strategy"] = {"canary": {"steps": [{"setWeight": 20}, {"pause": {"duration": "60s"}}]}}
+    return rollout
+
+
+@pytest.mark.parametrize("verdict", ["firing", "silent"])
+def test_a_rollout_selector_is_judged_by_the_policy(api: Api, verdict: str) -> None:
+    """wl-selector-matches where its check is the only one: the Rollout CRD does not compare the
+    selector with the template (apps/v1 validation does, REFUSED_BY_VALIDATION)."""
+    (rule,) = [rule for rule in CEL_RULES if rule.id == "wl-selector-matches"]
+    (deployment,) = [o for o in fixture_objects(rule, verdict) if o["kind"] == "Deployment"]
+    answer = send(api, as_rollout(deployment))
+    if verdict == "firing":
+        assert answer.status == 403 and "wl-selector-matches:" in answer.message, answer
+    else:
+        assert answer.status == 201 and not answer.warnings, answer
 
 
 def send(api: Api, manifest: dict[str, Any]) -> Verdict:
@@ -242,7 +263,8 @@ def test_rules_with_a_cel_form_are_all_exercised() -> None:
     assert {rule.id for rule in CEL_RULES} <= set(CASES)
     print(
         f"rules with a CEL form: {len(CEL_RULES)}; firing fixture refused by the server's admission: "
-        f"{len(CEL_RULES) - len(REFUSED_BY_VALIDATION)}, by its validation first: {len(REFUSED_BY_VALIDATION)}"
+        f"{len(CEL_RULES) - len(REFUSED_BY_VALIDATION)}, by its validation first: {len(REFUSED_BY_VALIDATION)} "
+        "(wl-selector-matches then judged by admission on a Rollout: test_a_rollout_selector_is_judged_by_the_policy)"
     )
 
 
@@ -266,7 +288,8 @@ def test_a_workload_from_a_registry_not_on_the_list_is_denied(api: Api, image: s
 
 def test_the_signature_policy_is_accepted_by_the_server(api: Api) -> None:
     """The Kyverno ClusterPolicy of admission.images.signed, against the shipped kyverno.io CRD
-    (installed by install_crds): configured, not verified end to end (README)."""
+    (installed by install_crds), for a keyless identity; test_signatures_real.py verifies public-key
+    signatures end to end with Kyverno running."""
     args = AdmissionPoliciesArgs(
         images={
             "allowed_registries": ["ghcr.io/acme"],
