@@ -13,53 +13,60 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from .cluster import EksClusterArgs, EndpointArgs, NodeGroupArgs
-from .database import (
-    BackupArgs,
-    DatabaseCredentialsArgs,
-    DatabaseResources,
-    RestoreTestArgs,
-    StatefulDatabaseArgs,
-    StorageArgs,
-)
-from .gitops import (
+# The models come from the package root: the reference documents the public API and nothing else.
+from . import (
     ArgoCdArgs,
-    CredentialsArgs,
-    FluxArgs,
-    GitOpsBootstrapArgs,
-    NotificationArgs,
-    RepositoryArgs,
-    RetryArgs,
-    SsoArgs,
-)
-from .karpenter import Budget, KarpenterArgs, NodeClassArgs, NodePoolArgs, Requirement, Taint
-from .kube.delivery import (
+    AutoscalingArgs,
+    Backend,
+    BackupArgs,
+    Budget,
     CanaryArgs,
     CanaryStepArgs,
+    ContainerArgs,
+    CredentialsArgs,
+    DatabaseCredentialsArgs,
+    DatabaseResources,
+    DisruptionArgs,
+    EgressRule,
+    EksClusterArgs,
+    EndpointArgs,
     ExternalSecretArgs,
     ExternalSecretDataArgs,
+    FluxArgs,
+    GitOpsBootstrapArgs,
+    IngressRule,
+    KarpenterArgs,
     KedaArgs,
     KedaTriggerArgs,
+    MeshNamespaceArgs,
     MonitoringArgs,
-    VpaArgs,
-    VpaBoundsArgs,
-)
-from .kube.netpol import EgressRule, IngressRule, PortRef
-from .kube.probes import ProbeArgs
-from .kube.traffic import Backend, ParentRef, PathMatch, RouteArgs
-from .namespace import MeshNamespaceArgs
-from .workload import (
-    AutoscalingArgs,
-    ContainerArgs,
-    DisruptionArgs,
     MountArgs,
     NetworkArgs,
+    NodeClassArgs,
+    NodeGroupArgs,
+    NodePoolArgs,
+    NotificationArgs,
+    ParentRef,
+    PathMatch,
     PortArgs,
+    PortRef,
+    ProbeArgs,
+    RepositoryArgs,
+    Requirement,
     ResourcesArgs,
+    RestoreTestArgs,
+    RetryArgs,
+    RouteArgs,
     SecureWorkloadArgs,
     SecurityArgs,
     ServiceArgs,
     SpreadArgs,
+    SsoArgs,
+    StatefulDatabaseArgs,
+    StorageArgs,
+    Taint,
+    VpaArgs,
+    VpaBoundsArgs,
 )
 
 WORKLOAD_MODELS: tuple[type[BaseModel], ...] = (

@@ -183,5 +183,16 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_BROKEN_PIPE
 
 
+__all__ = [
+    "EXIT_BROKEN_PIPE",
+    "EXIT_CLEAN",
+    "EXIT_FINDINGS",
+    "EXIT_INTERRUPTED",
+    "EXIT_USAGE",
+    "main",
+    "pack_directory",
+]
+
+
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -787,6 +787,7 @@ __all__ = [
     "DEFAULT_KUBERNETES_VERSION",
     "SUPPORTED_KUBERNETES_VERSIONS",
     "ClusterConfig",
+    "DatabaseConfig",
     "DatabaseCredentialsConfig",
     "Environment",
     "GatewayConfig",

@@ -330,3 +330,6 @@ class PlatformEnvironment(pulumi.ComponentResource):
             spec=spec,
             opts=after_namespace,
         )
+
+
+__all__ = ["PRIORITY_CLASSES", "PlatformEnvironment", "stack_admission_documents"]

@@ -39,3 +39,6 @@ class PreviewError(PlatformError):
 class SdkCompatibilityError(PreviewError):
     """The installed Pulumi SDK lacks something the offline engine needs; names the installed
     version and the supported range."""
+
+
+__all__ = ["ConfigError", "PlatformError", "PreviewError", "SdkCompatibilityError"]

@@ -853,3 +853,23 @@ def render_node_pool(name: str, args: NodePoolArgs) -> dict[str, Any]:
     if args.weight is not None:
         spec["weight"] = args.weight
     return spec
+
+
+__all__ = [
+    "Budget",
+    "CapacityType",
+    "ConsolidationPolicy",
+    "DisruptionReason",
+    "Karpenter",
+    "KarpenterArgs",
+    "KarpenterNodePool",
+    "NodeClassArgs",
+    "NodePoolArgs",
+    "Operator",
+    "Requirement",
+    "Taint",
+    "check_cron",
+    "check_duration",
+    "render_node_class",
+    "render_node_pool",
+]

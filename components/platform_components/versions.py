@@ -119,3 +119,25 @@ FLUX_VERSION: Final = "2.9.4"
 FLUX_INSTALL_URL: Final = f"https://github.com/fluxcd/flux2/releases/download/v{FLUX_VERSION}/install.yaml"
 """The release's own install manifest (what ``flux install`` applies: source, kustomize, helm and
 notification controllers, their CRDs and NetworkPolicies)."""
+
+
+__all__ = [
+    "ARGOCD_CHART_REPOSITORY",
+    "ARGOCD_CHART_VERSION",
+    "ARGOCD_VERSION",
+    "AWS_CLI_IMAGE",
+    "DEFAULT_KUBERNETES_VERSION",
+    "DEFAULT_POSTGRES_VERSION",
+    "EKS_ADDONS",
+    "FLUX_INSTALL_URL",
+    "FLUX_VERSION",
+    "KARPENTER_CHART_REPOSITORY",
+    "KARPENTER_KUBERNETES",
+    "KARPENTER_VERSION",
+    "KYVERNO_CHART_REPOSITORY",
+    "KYVERNO_CHART_VERSION",
+    "KYVERNO_VERSION",
+    "POSTGRES_IMAGES",
+    "SUPPORTED_KUBERNETES_VERSIONS",
+    "check_kubernetes_version",
+]

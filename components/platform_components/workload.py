@@ -1264,3 +1264,26 @@ def _network_policy(args: SecureWorkloadArgs, selector: dict[str, str]) -> dict[
     return network_policy_spec(
         pod_labels=selector, ingress=ingress, egress=egress, allow_dns=args.network.allow_dns
     )
+
+
+__all__ = [
+    "AutoscalingArgs",
+    "ContainerArgs",
+    "DisruptionArgs",
+    "ImagePullPolicy",
+    "MountArgs",
+    "NetworkArgs",
+    "PortArgs",
+    "ResourcesArgs",
+    "SeccompProfile",
+    "SecureWorkload",
+    "SecureWorkloadArgs",
+    "SecurityArgs",
+    "ServiceArgs",
+    "ServiceType",
+    "SpreadArgs",
+    "WhenUnsatisfiable",
+    "render_mesh",
+    "render_workload",
+    "validate_workload_name",
+]

@@ -268,3 +268,22 @@ def unlisted_keys(chart: str, version: str, values: Mapping[str, Any]) -> list[s
         return [f"{chart} {version}: no key list {key_list_path(chart, version).name}"]
     free_form = {p[:-1] for p in listed if p[-1] == WILDCARD}
     return [format_path(p) for p in sorted(set(value_paths(values, free_form))) if p not in listed]
+
+
+__all__ = [
+    "KEY_LISTS",
+    "ChartSource",
+    "KeyPath",
+    "TemplateRead",
+    "find_line",
+    "format_path",
+    "key_list_path",
+    "load_key_list",
+    "missing_key_lists",
+    "parse_path",
+    "pinned_charts",
+    "read_key_list",
+    "render_key_list",
+    "unlisted_keys",
+    "value_paths",
+]

@@ -3,3 +3,5 @@
 Everything here is pure (dicts in, dicts out, no Pulumi), so it is unit-tested without mocks and
 reused by every component that renders pods.
 """
+
+__all__: list[str] = []  # the modules are the API: import from them

@@ -39,3 +39,6 @@ def check_image(reference: str) -> str:
     """Validate an image reference (for pydantic validators); returns it unchanged."""
     parse_image(reference)
     return reference
+
+
+__all__ = ["ImageRef", "check_image", "parse_image"]

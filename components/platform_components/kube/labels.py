@@ -57,3 +57,19 @@ def label_safe(value: str) -> str | None:
     cleaned = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in value)[:63]
     cleaned = cleaned.strip("-_.")
     return cleaned or None
+
+
+__all__ = [
+    "COMPONENT",
+    "ENVIRONMENT",
+    "INSTANCE",
+    "MANAGED_BY",
+    "MANAGED_BY_KEY",
+    "NAME",
+    "PART_OF",
+    "RESERVED",
+    "VERSION",
+    "label_safe",
+    "selector_labels",
+    "standard_labels",
+]

@@ -84,3 +84,16 @@ def check_cidr(value: str) -> str:
         return str(ipaddress.ip_network(value, strict=True))
     except ValueError as exc:
         raise ValueError(f"{value!r} is not a CIDR block such as '10.0.0.0/16' ({exc})") from None
+
+
+__all__ = [
+    "check_cidr",
+    "check_dns1035_label",
+    "check_dns1123_label",
+    "check_dns1123_subdomain",
+    "check_env_name",
+    "check_label_key",
+    "check_label_value",
+    "check_labels",
+    "check_port_name",
+]

@@ -213,3 +213,21 @@ def _rule(direction: str, peer: Mapping[str, Any], ports: Sequence[Mapping[str, 
     if ports:
         rule["ports"] = [dict(p) for p in ports]
     return rule
+
+
+__all__ = [
+    "ANYWHERE",
+    "DNS_NAMESPACE",
+    "DNS_POD_LABELS",
+    "NAMESPACE_NAME_LABEL",
+    "EgressRule",
+    "IngressRule",
+    "Peer",
+    "PortRef",
+    "Protocol",
+    "api_server_egress",
+    "default_deny_spec",
+    "network_policy_spec",
+    "repository_egress",
+    "same_namespace_egress",
+]

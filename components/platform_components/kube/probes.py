@@ -84,3 +84,6 @@ class ProbeArgs(StrictModel):
             }
         )
         return probe
+
+
+__all__ = ["ProbeArgs", "ProbeKind"]

@@ -51,3 +51,6 @@ def check_quantity(value: str | int | float, *, positive: bool = True) -> str:
     if positive and amount <= 0:
         raise ValueError(f"{value!r} must be greater than zero")
     return str(value).strip()
+
+
+__all__ = ["check_quantity", "parse_quantity"]

@@ -65,3 +65,6 @@ def container_security_context(
     if run_as_group is not None:
         context["runAsGroup"] = run_as_group
     return context
+
+
+__all__ = ["DEFAULT_UID", "container_security_context", "pod_security_context"]

@@ -250,3 +250,16 @@ def linkerd_authorization(
             },
         ),
     ]
+
+
+__all__ = [
+    "Backend",
+    "ParentRef",
+    "PathMatch",
+    "PathMatchType",
+    "RouteArgs",
+    "http_route",
+    "istio_authorization",
+    "linkerd_authorization",
+    "linkerd_identity",
+]

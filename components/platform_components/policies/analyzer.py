@@ -57,5 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+__all__ = ["EXIT_USAGE", "USAGE", "main", "pack_directory"]
+
+
 if __name__ == "__main__":  # pragma: no cover - the console script calls main()
     raise SystemExit(main())

@@ -320,3 +320,25 @@ def iter_messages(rule: Rule, resource: Resource) -> Iterator[str]:
     """Messages of one rule on one resource, ignoring exemptions (a helper for tests)."""
     if resource.type in rule.types:
         yield from rule.check(resource)
+
+
+__all__ = [
+    "EXEMPT_PREFIX",
+    "CelCheck",
+    "Enforcement",
+    "Evaluation",
+    "Exemption",
+    "FindingsCheck",
+    "Resource",
+    "ResourceCheck",
+    "Rule",
+    "Severity",
+    "StackCheck",
+    "StackRule",
+    "Violation",
+    "component_key",
+    "evaluate",
+    "exemption_annotations",
+    "exemption_reason",
+    "exemptions_of",
+]

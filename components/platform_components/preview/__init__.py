@@ -10,3 +10,6 @@ require_installed(
     ("kubernetes_validate", "jsonschema", "referencing", "celpy"),
     "the offline engine (platformctl preview, platform_components.testing)",
 )
+
+
+__all__: list[str] = []  # the modules are the API: import from them

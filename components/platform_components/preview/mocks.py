@@ -360,3 +360,17 @@ class RecordingMonitor(MockMonitor):
         outputs, _ = mask_secrets(deserialize_properties(request.outputs))
         self.outputs[request.urn] = outputs
         return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
+
+
+__all__ = [
+    "SECRET_MARKER",
+    "UNKNOWN_MARKER",
+    "InvokeError",
+    "InvokeHook",
+    "OutputsHook",
+    "PreviewMocks",
+    "RecordingMonitor",
+    "Rejection",
+    "ResourceRecord",
+    "unwrap_secrets",
+]

@@ -88,3 +88,6 @@ def load_project(path: str | Path) -> Project:
         raise ConfigError(f"main {data.get('main') or '.'!r} has no __main__.py", source=str(project_file))
     config_dir = (root / str(data.get("stackConfigDir") or ".")).resolve()
     return Project(root=root, name=data["name"], main=main, stack_config_dir=config_dir)
+
+
+__all__ = ["Project", "load_project"]

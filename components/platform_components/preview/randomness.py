@@ -45,3 +45,6 @@ def _password(mocks: PreviewMocks, args: MockResourceArgs, state: dict[str, Any]
 HOOKS: dict[str, OutputsHook] = {
     "random:index/randomPassword:RandomPassword": _password,
 }
+
+
+__all__ = ["HOOKS"]

@@ -186,3 +186,6 @@ def _short(error: jsonschema.ValidationError) -> str:
         return str(error.message).replace("Additional properties are not allowed", "unknown field")
     message = str(error.message)
     return message if len(message) <= 200 else message[:197] + "..."
+
+
+__all__ = ["CUSTOM_VALIDATORS", "CustomValidator", "SchemaError", "validate_manifest"]
