@@ -47,7 +47,15 @@ from .policies.images import (
 from .policies.images import RULE_ID as IMAGE_RULE_ID
 from .versions import KYVERNO_CHART_REPOSITORY, KYVERNO_CHART_VERSION
 
-__all__ = ["AdmissionPolicies", "AdmissionPoliciesArgs", "ImagePolicyArgs", "admission_documents"]
+__all__ = [
+    "AdmissionPolicies",
+    "AdmissionPoliciesArgs",
+    "ImagePolicyArgs",
+    "KeylessArgs",
+    "SignedSourceArgs",
+    "admission_documents",
+    "signature_policy",
+]
 
 TYPE_TOKEN = "platform:index:AdmissionPolicies"
 _CEL_RULES = frozenset(rule.id for rule in RULES if rule.cel)
