@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from platform_components._iam_documents import policy_document, statements
 from platform_components.policies import RULES, STACK_RULES, Resource, check, evaluate
-from platform_components.policies.aws import is_world, policy_document, statements
+from platform_components.policies.aws import is_world
 from platform_components.policies.crossguard import build_policies
 from pulumi_policy import (
     PolicyCustomTimeouts,

@@ -47,12 +47,11 @@ Deliberately **not** implemented here:
 from __future__ import annotations
 
 import ipaddress
-import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from fnmatch import fnmatchcase
 from typing import Any
 
+from platform_components._iam_documents import matches_action, policy_document, statements
 from platform_components.kube.labels import ENVIRONMENT
 from platform_components.policies._pod import (
     as_int,
@@ -184,29 +183,6 @@ def is_world(cidr: Any) -> bool:
         return ipaddress.ip_network(cidr.strip(), strict=False).prefixlen == 0
     except ValueError:
         return False
-
-
-def policy_document(value: Any) -> Mapping[str, Any] | None:
-    """A policy document from a JSON string (or an already parsed mapping); ``None`` if unreadable."""
-    if isinstance(value, Mapping):
-        return value
-    if not isinstance(value, str):
-        return None
-    try:
-        document = json.loads(value)
-    except (ValueError, RecursionError):
-        return None
-    return document if isinstance(document, Mapping) else None
-
-
-def statements(document: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """``(path, statement)`` for a ``Statement`` that is a single object or a list of objects."""
-    raw = document.get("Statement")
-    if isinstance(raw, Mapping):
-        yield "Statement", raw
-        return
-    for index, statement in maps(raw):
-        yield f"Statement[{index}]", statement
 
 
 def is_allow(statement: Mapping[str, Any]) -> bool:
@@ -455,7 +431,7 @@ def statement_problems(path: str, statement: Mapping[str, Any]) -> Iterator[str]
             f'{path} allows NotAction on Resource "*", which grants every other action; use Action with an '
             "explicit list instead (CKV_AWS_1)"
         )
-    elif any(fnmatchcase(PASS_ROLE, action) for action in actions):
+    elif matches_action(actions, PASS_ROLE):
         yield (
             f'{path} allows iam:PassRole on Resource "*", which lets the principal hand any role (including '
             "admin roles) to a service; restrict Resource to the role ARNs it must pass (CKV_AWS_286)"
@@ -517,7 +493,7 @@ def _irsa_trust(resource: Resource) -> Iterator[str]:
     for path, statement in statements(document):
         if not is_allow(statement):
             continue
-        if not any(fnmatchcase(WEB_IDENTITY, action) for action in lowered(statement.get("Action"))):
+        if not matches_action(lowered(statement.get("Action")), WEB_IDENTITY):
             continue
         federated = principals(statement.get("Principal"), "Federated")
         if federated and not any("oidc.eks." in arn or arn == "*" for arn in federated):
@@ -1046,7 +1022,5 @@ __all__ = [
     "STACK_RULE_KINDS",
     "document_problems",
     "is_world",
-    "policy_document",
     "statement_problems",
-    "statements",
 ]

@@ -88,7 +88,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import fnmatch
 import functools
 import hashlib
 import ipaddress
@@ -107,6 +106,7 @@ from typing import TYPE_CHECKING, Any
 
 from pulumi.runtime import MockCallArgs, MockResourceArgs
 
+from .._iam_documents import load_document, matches_action, statement_list
 from .._optional import require
 from .mocks import InvokeError
 
@@ -317,25 +317,6 @@ def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
     return value if isinstance(value, list) else [value]
-
-
-def _statements(doc: Mapping[str, Any]) -> list[Any]:
-    return _as_list(doc.get("Statement"))
-
-
-def _load_json(text: Any) -> tuple[Any, str | None]:
-    if isinstance(text, dict | list):
-        return text, None
-    if not isinstance(text, str):
-        return None, "the document is not a string"
-    try:
-        return json.loads(text), None
-    except json.JSONDecodeError as exc:
-        return None, f"invalid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
-
-
-def _matches_action(patterns: Iterable[Any], action: str) -> bool:
-    return any(isinstance(p, str) and fnmatch.fnmatchcase(action.lower(), p.lower()) for p in patterns)
 
 
 _managed_policy_paths: frozenset[str] | None = None
@@ -933,10 +914,10 @@ def render_policy_document(args: Mapping[str, Any]) -> dict[str, Any]:
         )
     merged: dict[str, Any] = {}
     for index, source in enumerate(args.get("sourcePolicyDocuments") or []):
-        doc, error = _load_json(source)
+        doc, error = load_document(source)
         if error or not isinstance(doc, dict):
             raise InvokeError(f"sourcePolicyDocuments[{index}]", f"merging source document {index}: {error}")
-        _merge(merged, {**doc, "Statement": [_normalise_statement(s) for s in _statements(doc)]})
+        _merge(merged, {**doc, "Statement": [_normalise_statement(s) for s in statement_list(doc)]})
     current: dict[str, Any] = {"Version": version}
     if args.get("policyId"):
         current["Id"] = args["policyId"]
@@ -975,12 +956,12 @@ def render_policy_document(args: Mapping[str, Any]) -> dict[str, Any]:
         current["Statement"] = statements
     _merge(merged, current)
     for index, override in enumerate(args.get("overridePolicyDocuments") or []):
-        doc, error = _load_json(override)
+        doc, error = load_document(override)
         if error or not isinstance(doc, dict):
             raise InvokeError(
                 f"overridePolicyDocuments[{index}]", f"merging override document {index}: {error}"
             )
-        _merge(merged, {**doc, "Statement": [_normalise_statement(s) for s in _statements(doc)]})
+        _merge(merged, {**doc, "Statement": [_normalise_statement(s) for s in statement_list(doc)]})
     document = {k: merged[k] for k in ("Version", "Id", "Statement") if merged.get(k)}
     rendered = _go_json(document, indent=True)
     return {
@@ -1027,10 +1008,10 @@ def _principal_problem(principal: Any, partition: str) -> str | None:
 
 def check_identity_policy(text: Any) -> str | None:
     """What moto's validator misses in a managed/inline policy: a principal is not allowed."""
-    doc, error = _load_json(text)
+    doc, error = load_document(text)
     if error or not isinstance(doc, dict):
         return None  # moto reports syntax errors itself
-    for statement in _statements(doc):
+    for statement in statement_list(doc):
         if isinstance(statement, dict) and ("Principal" in statement or "NotPrincipal" in statement):
             return "MalformedPolicyDocument: Policy document should not specify a principal."
     return None
@@ -1038,10 +1019,10 @@ def check_identity_policy(text: Any) -> str | None:
 
 def check_trust_policy(text: Any, partition: str) -> str | None:
     """What moto's trust policy validator misses: every statement needs a well-formed principal."""
-    doc, error = _load_json(text)
+    doc, error = load_document(text)
     if error or not isinstance(doc, dict):
         return None
-    for statement in _statements(doc):
+    for statement in statement_list(doc):
         if not isinstance(statement, dict):
             continue
         if "Principal" not in statement and "NotPrincipal" not in statement:
@@ -1060,12 +1041,12 @@ def check_resource_policy(
     Checks (moto validates none of it): a JSON object with ``Statement``; every statement with a
     valid ``Effect``, a well-formed ``Principal``, ``Action`` and (except SQS, which defaults it)
     ``Resource``; for S3, only ``s3:`` actions and resources inside the bucket."""
-    doc, error = _load_json(text)
+    doc, error = load_document(text)
     if error:
         return f"{code}: The policy is not valid JSON: {error}"
     if not isinstance(doc, dict):
         return f"{code}: The policy must be a JSON object"
-    statements = _statements(doc)
+    statements = statement_list(doc)
     if not statements:
         return f"{code}: Missing required field Statement"
     for index, statement in enumerate(statements):
@@ -1111,8 +1092,8 @@ def check_key_policy(text: Any, *, account: str) -> str | None:
     problem = check_resource_policy(text, "MalformedPolicyDocumentException")
     if problem:
         return problem
-    doc, _ = _load_json(text)
-    for statement in _statements(doc):
+    doc, _ = load_document(text)
+    for statement in statement_list(doc):
         if statement.get("Effect") != "Allow":
             continue
         principal = statement.get("Principal")
@@ -1127,9 +1108,9 @@ def check_key_policy(text: Any, *, account: str) -> str | None:
             for p in ids
         ):
             continue
-        if "Action" in statement and _matches_action(_as_list(statement["Action"]), "kms:PutKeyPolicy"):
+        if "Action" in statement and matches_action(_as_list(statement["Action"]), "kms:PutKeyPolicy"):
             return None
-        if "NotAction" in statement and not _matches_action(
+        if "NotAction" in statement and not matches_action(
             _as_list(statement["NotAction"]), "kms:PutKeyPolicy"
         ):
             return None
@@ -2144,7 +2125,7 @@ def _eks_addon(req: _Request) -> dict[str, Any]:
     cluster = str(req.get("clusterName", ""))
     addon = str(req.get("addonName", ""))
     configuration = req.get("configurationValues")
-    if not req.existing and configuration and _load_json(configuration)[1]:
+    if not req.existing and configuration and load_document(configuration)[1]:
         import yaml
 
         try:
@@ -2293,7 +2274,7 @@ def _queue(req: _Request) -> dict[str, Any]:
             else:
                 problem = (
                     None
-                    if not _load_json(value)[1]
+                    if not load_document(value)[1]
                     else f"InvalidAttributeValue: Invalid value for the parameter {SQS_ATTRIBUTES[key]}."
                 )
             if problem:
@@ -2304,7 +2285,7 @@ def _queue(req: _Request) -> dict[str, Any]:
             value = req.get(key)
             if value not in (None, "") and attribute not in attributes:
                 attributes[attribute] = _api_value(value)
-        redrive, _ = _load_json(attributes.get("RedrivePolicy"))
+        redrive, _ = load_document(attributes.get("RedrivePolicy"))
         if isinstance(redrive, dict) and redrive.get("deadLetterTargetArn") not in req.run.queues:
             attributes.pop("RedrivePolicy")  # a DLQ created elsewhere: moto cannot know it
         if fifo:
@@ -2396,7 +2377,7 @@ def _event_target(req: _Request) -> dict[str, Any]:
     target_id = req.autoname("targetId", maxlen=64, prefix_key="targetIdPrefix")
     if not req.existing:
         payload = req.get("input")
-        if payload not in (None, "") and _load_json(payload)[1]:
+        if payload not in (None, "") and load_document(payload)[1]:
             req.reject(
                 "input", "ValidationException", "Parameter Input is not valid: it must be a valid JSON text."
             )
