@@ -7,6 +7,7 @@ command that needs an extra with one line naming it.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -130,6 +131,23 @@ def test_workload_program_and_shipped_pack_on_core(core_python: Path) -> None:
     assert int(count) >= 4  # ServiceAccount, Deployment, Service, NetworkPolicy, ...
     assert clean == "-"
     assert "pss-privileged" in tampered.split(","), tampered
+
+
+def test_database_scripts_ship_in_the_wheel(core_python: Path) -> None:
+    """The shell scripts are package data: the installed package reads the same bytes as the repo."""
+    proc = _run(
+        core_python,
+        """
+        import json
+        from platform_components.database import config_files
+        print(json.dumps({name: config_files.read_script(name) for name in config_files.SCRIPTS}))
+        """,
+        cwd=Path("/"),
+    )
+    assert proc.returncode == 0, proc.stderr
+    scripts = ROOT / "components" / "platform_components" / "database" / "scripts"
+    shipped = {path.name: path.read_bytes().decode() for path in scripts.glob("*.sh")}
+    assert json.loads(proc.stdout) == shipped
 
 
 def test_preview_without_the_extra_is_one_line(core_python: Path, tmp_path: Path) -> None:

@@ -172,6 +172,7 @@ def _type(annotation: Any) -> str:
         "platform_components.cluster.",
         "platform_components.karpenter.",
         "platform_components.namespace.",
+        "platform_components.database.args.",
         "platform_components.database.",
         "platform_components.gitops.",
         "platform_components.kube.delivery.",

@@ -40,14 +40,9 @@ from ._base import StrictModel
 from .admission_policies import AdmissionPoliciesArgs
 from .cluster import ClusterSettings, EksClusterArgs
 from .context import ENVIRONMENT_KEY
-from .database import (
-    PASSWORD_FIX,
-    PASSWORD_ROLES,
-    DatabaseCredentialsArgs,
-    StatefulDatabaseArgs,
-    password_problem,
-    validate_database_name,
-)
+from .database import DatabaseCredentialsArgs, StatefulDatabaseArgs
+from .database.credentials import PASSWORD_FIX, PASSWORD_ROLES, password_problem
+from .database.names import validate_database_name
 from .errors import ConfigError
 from .gitops import GitOpsBootstrapArgs
 from .karpenter import KarpenterArgs, NodePoolArgs

@@ -15,14 +15,8 @@ from moto.core import set_initial_no_auth_action_count
 from platform_components import ConfigError, ExternalRef
 from platform_components.cli import main
 from platform_components.cluster import ClusterRef, EksCluster, EksClusterArgs, Identity
-from platform_components.database import (
-    IRSA_ANNOTATION,
-    ROLE_LABEL,
-    TYPE_TOKEN,
-    StatefulDatabase,
-    StatefulDatabaseArgs,
-    render_database,
-)
+from platform_components.database import StatefulDatabase, StatefulDatabaseArgs, render_database
+from platform_components.database.constants import IRSA_ANNOTATION, ROLE_LABEL, TYPE_TOKEN
 from platform_components.namespace import MeshMode
 from platform_components.preview.mocks import SECRET_MARKER, ResourceRecord
 from platform_components.preview.randomness import HOOKS

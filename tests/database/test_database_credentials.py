@@ -15,11 +15,8 @@ import pulumi
 import pytest
 from platform_components import ConfigError, DatabaseCredentialsArgs, StatefulDatabase, StatefulDatabaseArgs
 from platform_components.cli import main
-from platform_components.database import (
-    CREDENTIALS_ANNOTATION,
-    CREDENTIALS_DIGEST_ANNOTATION,
-    credentials_digest,
-)
+from platform_components.database.constants import CREDENTIALS_ANNOTATION, CREDENTIALS_DIGEST_ANNOTATION
+from platform_components.database.credentials import credentials_digest
 from platform_components.preview.mocks import SECRET_MARKER, PreviewMocks, unwrap_secrets
 from platform_components.testing import Preview, preview_function
 from pulumi.runtime import MockResourceArgs

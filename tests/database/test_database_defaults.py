@@ -7,10 +7,6 @@ from typing import Any
 
 import pytest
 from platform_components.database import (
-    CREDENTIALS_ANNOTATION,
-    DO_NOT_DISRUPT,
-    PGDATA,
-    POSTGRES_UID,
     BackupArgs,
     DatabaseCredentialsArgs,
     DatabaseResources,
@@ -19,7 +15,13 @@ from platform_components.database import (
     StatefulDatabaseArgs,
     StorageArgs,
     render_database,
-    tuned_parameters,
+)
+from platform_components.database.config_files import tuned_parameters
+from platform_components.database.constants import (
+    CREDENTIALS_ANNOTATION,
+    DO_NOT_DISRUPT,
+    PGDATA,
+    POSTGRES_UID,
 )
 from platform_components.versions import AWS_CLI_IMAGE, DEFAULT_POSTGRES_VERSION, POSTGRES_IMAGES
 from pydantic import BaseModel

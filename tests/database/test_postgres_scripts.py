@@ -22,12 +22,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from platform_components.database import (
+from platform_components.database import StatefulDatabaseArgs
+from platform_components.database.config_files import (
     BACKUP_DUMP_SCRIPT,
     INIT_SCRIPT,
     PG_HBA,
     RESTORE_CHECK_SCRIPT,
-    StatefulDatabaseArgs,
     postgresql_conf,
 )
 
