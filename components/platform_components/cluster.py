@@ -32,7 +32,7 @@ import enum
 import ipaddress
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -297,6 +297,208 @@ def irsa_trust_policy(oidc_arn: str, issuer: str, namespace: str, service_accoun
     )
 
 
+# --------------------------------------------------------------------------------------------------
+# Pure builders of EksCluster's children: arguments in, plain values out (unit tested on their own)
+
+
+def cluster_tags(name: str, extra: dict[str, str]) -> dict[str, str]:
+    """Tags on every AWS resource of the cluster: the caller's, managed-by, and cluster ownership."""
+    return {**extra, lbl.MANAGED_BY_KEY: lbl.MANAGED_BY, f"kubernetes.io/cluster/{name}": "owned"}
+
+
+def subnet_specs(
+    name: str, args: ClusterSettings, tags: dict[str, str]
+) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Per zone, the (private, public) Subnet arguments but the VPC id (``resource_name`` is the
+    logical name); private subnets carry the internal-ELB role and Karpenter's discovery tag."""
+    private_cidrs, public_cidrs = args.subnet_plan()
+    specs: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    for index, zone in enumerate(args.availability_zones):
+        suffix = zone[-1]
+        private = {
+            "resource_name": f"{name}-private-{suffix}",
+            "cidr_block": private_cidrs[index],
+            "availability_zone": zone,
+            "map_public_ip_on_launch": False,
+            "tags": {
+                **tags,
+                "Name": f"{name}-private-{suffix}",
+                "kubernetes.io/role/internal-elb": "1",
+                DISCOVERY_TAG: name,
+            },
+        }
+        public = {
+            "resource_name": f"{name}-public-{suffix}",
+            "cidr_block": public_cidrs[index],
+            "availability_zone": zone,
+            "map_public_ip_on_launch": False,
+            "tags": {**tags, "Name": f"{name}-public-{suffix}", "kubernetes.io/role/elb": "1"},
+        }
+        specs.append((private, public))
+    return specs
+
+
+def nat_plan(args: ClusterSettings) -> tuple[list[str], list[int]]:
+    """(zones that get a NAT gateway, for each zone the index of the NAT gateway its private subnet
+    routes through): one per zone, or a single one in the first zone."""
+    if args.nat is NatMode.PER_AZ:
+        return list(args.availability_zones), list(range(len(args.availability_zones)))
+    return list(args.availability_zones[:1]), [0] * len(args.availability_zones)
+
+
+def secrets_key_policy(partition: str, account: str) -> str:
+    """Key policy of the secrets-encryption KMS key: the account administers it."""
+    return _policy(
+        [
+            {
+                "Sid": "AccountAdministration",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            }
+        ]
+    )
+
+
+def cluster_trust_policy() -> str:
+    """Trust policy of the cluster IAM role (EKS assumes it and tags the session)."""
+    return _policy(
+        [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "eks.amazonaws.com"},
+                "Action": ["sts:AssumeRole", "sts:TagSession"],
+            }
+        ]
+    )
+
+
+def endpoint_access(endpoint: EndpointArgs) -> dict[str, Any]:
+    """The endpoint part of the cluster's ``vpc_config``: private always, public only by opt-in."""
+    return {
+        "endpoint_private_access": True,
+        "endpoint_public_access": endpoint.public,
+        "public_access_cidrs": list(endpoint.public_cidrs) if endpoint.public else None,
+    }
+
+
+def system_launch_template_args(name: str, group: NodeGroupArgs, tags: dict[str, str]) -> dict[str, Any]:
+    """LaunchTemplate arguments of the system nodes: IMDSv2 only, hop limit 1, encrypted gp3 root."""
+    return {
+        "description": f"System nodes of {name}: IMDSv2 only, hop limit 1, encrypted gp3",
+        "metadata_options": {
+            "http_endpoint": "enabled",
+            "http_tokens": "required",
+            "http_put_response_hop_limit": 1,
+            "instance_metadata_tags": "disabled",
+        },
+        "block_device_mappings": [
+            {
+                "device_name": "/dev/xvda",
+                "ebs": {
+                    "volume_size": group.disk_size_gib,
+                    "volume_type": "gp3",
+                    "encrypted": "true",
+                    "delete_on_termination": "true",
+                },
+            }
+        ],
+        "tag_specifications": [{"resource_type": "instance", "tags": {**tags, "Name": f"{name}-system"}}],
+        "tags": tags,
+    }
+
+
+def system_node_group_args(name: str, group: NodeGroupArgs, tags: dict[str, str]) -> dict[str, Any]:
+    """NodeGroup arguments of the system nodes but its references (cluster, role, subnets, launch
+    template): on-demand, labelled and tainted ``CriticalAddonsOnly``."""
+    return {
+        "node_group_name": f"{name}-system",
+        "ami_type": group.ami_type,
+        "capacity_type": "ON_DEMAND",
+        "instance_types": list(group.instance_types),
+        "scaling_config": plain(
+            {"min_size": group.min_size, "max_size": group.max_size, "desired_size": group.desired_size}
+        ),
+        "update_config": plain({"max_unavailable": 1}),
+        "labels": {SYSTEM_NODE_LABEL: "true"},
+        "taints": plain([SYSTEM_TAINT]),
+        "tags": tags,
+    }
+
+
+SYSTEM_NODE_POLICIES = (
+    "AmazonEKSWorkerNodePolicy",
+    "AmazonEC2ContainerRegistryPullOnly",
+    "AmazonSSMManagedInstanceCore",
+)
+"""AWS-managed policies of the system node role."""
+
+VPC_CNI_CONFIGURATION: dict[str, Any] = {
+    "enableNetworkPolicy": "true",
+    "env": {"ENABLE_PREFIX_DELEGATION": "true"},
+}
+"""The vpc-cni add-on's configuration: network policy enforcement on, prefix delegation."""
+
+
+def addon_args(
+    name: str, addon: str, version: str, configuration: dict[str, Any] | None, tags: dict[str, str]
+) -> dict[str, Any]:
+    """Addon arguments but the cluster and the add-on's IAM role (``resource_name`` is the logical name)."""
+    return {
+        "resource_name": f"{name}-{addon}",
+        "addon_name": addon,
+        "addon_version": version,
+        "configuration_values": json.dumps(configuration) if configuration else None,
+        "resolve_conflicts_on_create": "OVERWRITE",
+        "resolve_conflicts_on_update": "OVERWRITE",
+        "tags": tags,
+    }
+
+
+def default_storage_class() -> dict[str, Any]:
+    """StorageClass arguments of the default class: encrypted gp3, bound when a pod is scheduled."""
+    return {
+        "metadata": {
+            "name": "gp3-encrypted",
+            "labels": {lbl.MANAGED_BY_KEY: lbl.MANAGED_BY},
+            "annotations": {"storageclass.kubernetes.io/is-default-class": "true"},
+        },
+        "provisioner": "ebs.csi.aws.com",
+        "parameters": {"type": "gp3", "encrypted": "true", "csi.storage.k8s.io/fstype": "ext4"},
+        "volume_binding_mode": "WaitForFirstConsumer",
+        "allow_volume_expansion": True,
+        "reclaim_policy": "Delete",
+    }
+
+
+class _Network(NamedTuple):
+    """The VPC and its subnets, one of each kind per zone (in zone order)."""
+
+    vpc: aws.ec2.Vpc
+    private_subnets: list[aws.ec2.Subnet]
+    public_subnets: list[aws.ec2.Subnet]
+
+
+class _ControlPlane(NamedTuple):
+    """The EKS cluster with its OIDC provider and issuer (what IRSA roles trust)."""
+
+    cluster: aws.eks.Cluster
+    oidc: aws.iam.OpenIdConnectProvider
+    issuer: pulumi.Output[str]
+
+
+class _AddonContext(NamedTuple):
+    """What every managed add-on of one cluster is registered with."""
+
+    name: str
+    versions: dict[str, str]
+    identity: Identity
+    tags: dict[str, str]
+    partition: pulumi.Output[str]
+    control: _ControlPlane
+
+
 class EksCluster(pulumi.ComponentResource):
     """An EKS cluster with its VPC, encryption, logging, access entries, add-ons and system nodes."""
 
@@ -322,15 +524,67 @@ class EksCluster(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, name, None, opts)
         self.args = args
         self.name = name
-        tags = {**args.tags, lbl.MANAGED_BY_KEY: lbl.MANAGED_BY, f"kubernetes.io/cluster/{name}": "owned"}
+        tags = cluster_tags(name, args.tags)
         self._tags = tags
-        child = pulumi.ResourceOptions(parent=self)
-        precious = pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=args.protect)
         identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
         account = identity.account_id
         partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
 
-        # -- network ------------------------------------------------------------------------------
+        network = self._vpc(name, args, tags)
+        igw = self._public_routes(name, args, tags, network)
+        self._private_routes(name, args, tags, network, igw)
+        key = self._secrets_key(name, args, tags, partition, account)
+        log_group = self._control_plane_logs(name, args, tags)
+        cluster_role, cluster_policy = self._cluster_role(name, tags, partition)
+        cluster = self._control_plane(
+            name, args, tags, network, key, cluster_role, [log_group, cluster_policy]
+        )
+        control = self._oidc_provider(name, tags, cluster)
+        self._admin_access(name, args, tags, partition, cluster)
+        addons = _AddonContext(
+            name, EKS_ADDONS[args.kubernetes_version], args.identity, tags, partition, control
+        )
+        before_nodes = self._addons_before_nodes(addons)
+        node_role, node_group = self._system_nodes(
+            name, args, tags, partition, network, cluster, before_nodes
+        )
+        coredns, ebs_csi = self._addons_on_nodes(addons, node_group)
+        kubeconfig = kubeconfig_output(cluster, args.region)
+        k8s_provider = self._kubernetes_provider(name, kubeconfig, coredns)
+        self._default_storage_class(name, k8s_provider, ebs_csi)
+
+        self.cluster_name = cluster.name
+        self._cluster = cluster
+        self._oidc = control.oidc
+        self._issuer = control.issuer
+        self.endpoint = cluster.endpoint
+        self.oidc_issuer = control.issuer
+        self.oidc_provider_arn = control.oidc.arn
+        self.vpc_id = network.vpc.id
+        self.private_subnet_ids = pulumi.Output.all(*[s.id for s in network.private_subnets]).apply(list)
+        self.node_security_group_id = cluster.vpc_config.apply(lambda c: c.cluster_security_group_id or "")
+        self.kms_key_arn = key.arn
+        self.kubeconfig = kubeconfig
+        self.node_role_arn = node_role.arn
+        self.k8s_provider = k8s_provider
+        self.register_outputs(
+            {
+                "cluster_name": self.cluster_name,
+                "endpoint": self.endpoint,
+                "oidc_issuer": self.oidc_issuer,
+                "oidc_provider_arn": self.oidc_provider_arn,
+                "vpc_id": self.vpc_id,
+                "private_subnet_ids": self.private_subnet_ids,
+                "node_security_group_id": self.node_security_group_id,
+                "kms_key_arn": self.kms_key_arn,
+                "kubeconfig": self.kubeconfig,
+            }
+        )
+
+    # -- steps: each registers one group of children --------------------------------------------------
+    def _vpc(self, name: str, args: EksClusterArgs, tags: dict[str, str]) -> _Network:
+        """The VPC and a private and a public subnet per zone."""
+        child = pulumi.ResourceOptions(parent=self)
         vpc = aws.ec2.Vpc(
             f"{name}-vpc",
             cidr_block=args.vpc_cidr,
@@ -339,38 +593,19 @@ class EksCluster(pulumi.ComponentResource):
             tags={**tags, "Name": f"{name}"},
             opts=child,
         )
-        private_cidrs, public_cidrs = args.subnet_plan()
         private_subnets: list[aws.ec2.Subnet] = []
         public_subnets: list[aws.ec2.Subnet] = []
-        for index, zone in enumerate(args.availability_zones):
-            suffix = zone[-1]
-            private_subnets.append(
-                aws.ec2.Subnet(
-                    f"{name}-private-{suffix}",
-                    vpc_id=vpc.id,
-                    cidr_block=private_cidrs[index],
-                    availability_zone=zone,
-                    map_public_ip_on_launch=False,
-                    tags={
-                        **tags,
-                        "Name": f"{name}-private-{suffix}",
-                        "kubernetes.io/role/internal-elb": "1",
-                        DISCOVERY_TAG: name,
-                    },
-                    opts=child,
-                )
-            )
-            public_subnets.append(
-                aws.ec2.Subnet(
-                    f"{name}-public-{suffix}",
-                    vpc_id=vpc.id,
-                    cidr_block=public_cidrs[index],
-                    availability_zone=zone,
-                    map_public_ip_on_launch=False,
-                    tags={**tags, "Name": f"{name}-public-{suffix}", "kubernetes.io/role/elb": "1"},
-                    opts=child,
-                )
-            )
+        for private, public in subnet_specs(name, args, tags):
+            private_subnets.append(aws.ec2.Subnet(vpc_id=vpc.id, opts=child, **private))
+            public_subnets.append(aws.ec2.Subnet(vpc_id=vpc.id, opts=child, **public))
+        return _Network(vpc, private_subnets, public_subnets)
+
+    def _public_routes(
+        self, name: str, args: EksClusterArgs, tags: dict[str, str], network: _Network
+    ) -> aws.ec2.InternetGateway:
+        """The internet gateway and the public subnets' route table."""
+        child = pulumi.ResourceOptions(parent=self)
+        vpc = network.vpc
         igw = aws.ec2.InternetGateway(f"{name}-igw", vpc_id=vpc.id, tags={**tags, "Name": name}, opts=child)
         public_rt = aws.ec2.RouteTable(
             f"{name}-public-rt",
@@ -379,11 +614,23 @@ class EksCluster(pulumi.ComponentResource):
             tags={**tags, "Name": f"{name}-public"},
             opts=child,
         )
-        for subnet, zone in zip(public_subnets, args.availability_zones, strict=True):
+        for subnet, zone in zip(network.public_subnets, args.availability_zones, strict=True):
             aws.ec2.RouteTableAssociation(
                 f"{name}-public-rta-{zone[-1]}", subnet_id=subnet.id, route_table_id=public_rt.id, opts=child
             )
-        nat_zones = args.availability_zones if args.nat is NatMode.PER_AZ else args.availability_zones[:1]
+        return igw
+
+    def _private_routes(
+        self,
+        name: str,
+        args: EksClusterArgs,
+        tags: dict[str, str],
+        network: _Network,
+        igw: aws.ec2.InternetGateway,
+    ) -> None:
+        """The NAT gateways (with their Elastic IPs) and the private subnets' route tables."""
+        child = pulumi.ResourceOptions(parent=self)
+        nat_zones, nat_of_zone = nat_plan(args)
         nats: list[aws.ec2.NatGateway] = []
         for index, zone in enumerate(nat_zones):
             eip = aws.ec2.Eip(
@@ -396,17 +643,17 @@ class EksCluster(pulumi.ComponentResource):
                 aws.ec2.NatGateway(
                     f"{name}-nat-{zone[-1]}",
                     allocation_id=eip.id,
-                    subnet_id=public_subnets[index].id,
+                    subnet_id=network.public_subnets[index].id,
                     tags={**tags, "Name": f"{name}-nat-{zone[-1]}"},
                     opts=pulumi.ResourceOptions(parent=self, depends_on=[igw]),
                 )
             )
-        for index, (subnet, zone) in enumerate(zip(private_subnets, args.availability_zones, strict=True)):
-            nat = nats[index] if args.nat is NatMode.PER_AZ else nats[0]
+        zones = zip(network.private_subnets, args.availability_zones, nat_of_zone, strict=True)
+        for subnet, zone, nat_index in zones:
             rt = aws.ec2.RouteTable(
                 f"{name}-private-rt-{zone[-1]}",
-                vpc_id=vpc.id,
-                routes=[{"cidr_block": "0.0.0.0/0", "nat_gateway_id": nat.id}],
+                vpc_id=network.vpc.id,
+                routes=[{"cidr_block": "0.0.0.0/0", "nat_gateway_id": nats[nat_index].id}],
                 tags={**tags, "Name": f"{name}-private-{zone[-1]}"},
                 opts=child,
             )
@@ -414,75 +661,79 @@ class EksCluster(pulumi.ComponentResource):
                 f"{name}-private-rta-{zone[-1]}", subnet_id=subnet.id, route_table_id=rt.id, opts=child
             )
 
-        # -- encryption, logging, control plane -----------------------------------------------------
-        key_policy = pulumi.Output.all(partition, account).apply(
-            lambda pa: _policy(
-                [
-                    {
-                        "Sid": "AccountAdministration",
-                        "Effect": "Allow",
-                        "Principal": {"AWS": f"arn:{pa[0]}:iam::{pa[1]}:root"},
-                        "Action": "kms:*",
-                        "Resource": "*",
-                    }
-                ]
-            )
-        )
+    def _secrets_key(
+        self,
+        name: str,
+        args: EksClusterArgs,
+        tags: dict[str, str],
+        partition: pulumi.Output[str],
+        account: pulumi.Output[str],
+    ) -> aws.kms.Key:
+        """The KMS key (rotation on) for secrets envelope encryption, and its alias."""
         key = aws.kms.Key(
             f"{name}-secrets-key",
             description=f"EKS secrets envelope encryption for {name}",
             enable_key_rotation=True,
             deletion_window_in_days=args.kms_deletion_window_days,
-            policy=key_policy,
+            policy=pulumi.Output.all(partition, account).apply(lambda pa: secrets_key_policy(pa[0], pa[1])),
             tags=tags,
-            opts=precious,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=args.protect),
         )
         aws.kms.Alias(
             f"{name}-secrets-key-alias",
             name=f"alias/{name}-eks-secrets",
             target_key_id=key.key_id,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        log_group = aws.cloudwatch.LogGroup(
+        return key
+
+    def _control_plane_logs(
+        self, name: str, args: EksClusterArgs, tags: dict[str, str]
+    ) -> aws.cloudwatch.LogGroup:
+        """The control plane's CloudWatch log group."""
+        return aws.cloudwatch.LogGroup(
             f"{name}-control-plane-logs",
             name=f"/aws/eks/{name}/cluster",
             retention_in_days=args.log_retention_days,
             deletion_protection_enabled=args.protect,
             tags=tags,
-            opts=precious,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, retain_on_delete=args.protect),
         )
-        cluster_role = aws.iam.Role(
-            f"{name}-cluster-role",
-            assume_role_policy=_policy(
-                [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "eks.amazonaws.com"},
-                        "Action": ["sts:AssumeRole", "sts:TagSession"],
-                    }
-                ]
-            ),
-            tags=tags,
-            opts=child,
+
+    def _cluster_role(
+        self, name: str, tags: dict[str, str], partition: pulumi.Output[str]
+    ) -> tuple[aws.iam.Role, aws.iam.RolePolicyAttachment]:
+        """The cluster IAM role and its AmazonEKSClusterPolicy attachment."""
+        child = pulumi.ResourceOptions(parent=self)
+        role = aws.iam.Role(
+            f"{name}-cluster-role", assume_role_policy=cluster_trust_policy(), tags=tags, opts=child
         )
-        cluster_policy = aws.iam.RolePolicyAttachment(
+        policy = aws.iam.RolePolicyAttachment(
             f"{name}-cluster-policy",
-            role=cluster_role.name,
+            role=role.name,
             policy_arn=partition.apply(lambda p: f"arn:{p}:iam::aws:policy/AmazonEKSClusterPolicy"),
             opts=child,
         )
-        cluster = aws.eks.Cluster(
+        return role, policy
+
+    def _control_plane(
+        self,
+        name: str,
+        args: EksClusterArgs,
+        tags: dict[str, str],
+        network: _Network,
+        key: aws.kms.Key,
+        role: aws.iam.Role,
+        depends_on: list[pulumi.Resource],
+    ) -> aws.eks.Cluster:
+        """The EKS control plane: private endpoint, API authentication, encrypted secrets."""
+        return aws.eks.Cluster(
             f"{name}-cluster",
             name=name,
             version=args.kubernetes_version,
-            role_arn=cluster_role.arn,
+            role_arn=role.arn,
             vpc_config=plain(
-                {
-                    "subnet_ids": [s.id for s in private_subnets],
-                    "endpoint_private_access": True,
-                    "endpoint_public_access": args.endpoint.public,
-                    "public_access_cidrs": list(args.endpoint.public_cidrs) if args.endpoint.public else None,
-                }
+                {"subnet_ids": [s.id for s in network.private_subnets], **endpoint_access(args.endpoint)}
             ),
             access_config=plain(
                 {"authentication_mode": "API", "bootstrap_cluster_creator_admin_permissions": False}
@@ -494,26 +745,31 @@ class EksCluster(pulumi.ComponentResource):
             deletion_protection=args.deletion_protection,
             tags=tags,
             opts=pulumi.ResourceOptions(
-                parent=self,
-                protect=args.protect,
-                retain_on_delete=args.protect,
-                depends_on=[log_group, cluster_policy],
+                parent=self, protect=args.protect, retain_on_delete=args.protect, depends_on=depends_on
             ),
         )
-        self.cluster_name = cluster.name  # workload roles of the add-ons below need it
+
+    def _oidc_provider(self, name: str, tags: dict[str, str], cluster: aws.eks.Cluster) -> _ControlPlane:
+        """The IAM OIDC provider of the cluster's issuer (IRSA)."""
         issuer: pulumi.Output[str] = cluster.identities.apply(_issuer_of)
         oidc = aws.iam.OpenIdConnectProvider(
             f"{name}-oidc",
             url=issuer,
             client_id_lists=["sts.amazonaws.com"],
             tags=tags,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self),
         )
-        self._cluster = cluster
-        self._oidc = oidc
-        self._issuer = issuer
+        return _ControlPlane(cluster, oidc, issuer)
 
-        # -- access entries -------------------------------------------------------------------------
+    def _admin_access(
+        self,
+        name: str,
+        args: EksClusterArgs,
+        tags: dict[str, str],
+        partition: pulumi.Output[str],
+        cluster: aws.eks.Cluster,
+    ) -> None:
+        """An access entry and a cluster-admin policy association per admin principal."""
         for index, principal in enumerate(args.admin_principals):
             entry = aws.eks.AccessEntry(
                 f"{name}-admin-{index}",
@@ -521,7 +777,7 @@ class EksCluster(pulumi.ComponentResource):
                 principal_arn=principal,
                 type="STANDARD",
                 tags=tags,
-                opts=child,
+                opts=pulumi.ResourceOptions(parent=self),
             )
             aws.eks.AccessPolicyAssociation(
                 f"{name}-admin-{index}-policy",
@@ -534,22 +790,33 @@ class EksCluster(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[entry]),
             )
 
-        # -- add-ons before compute -----------------------------------------------------------------
-        versions = EKS_ADDONS[args.kubernetes_version]
-        pod_identity_agent = self._addon("eks-pod-identity-agent", versions, cluster)
+    def _addons_before_nodes(self, addons: _AddonContext) -> list[pulumi.Resource]:
+        """The add-ons nodes need to join and network: eks-pod-identity-agent, vpc-cni, kube-proxy
+        (returned in the order the system node group depends on them)."""
+        pod_identity_agent = self._addon(addons, "eks-pod-identity-agent")
         vpc_cni = self._addon(
+            addons,
             "vpc-cni",
-            versions,
-            cluster,
-            configuration={"enableNetworkPolicy": "true", "env": {"ENABLE_PREFIX_DELEGATION": "true"}},
+            configuration=VPC_CNI_CONFIGURATION,
             role_policy="AmazonEKS_CNI_Policy",
             service_account=("kube-system", "aws-node"),
             depends_on=[pod_identity_agent],
-            partition=partition,
         )
-        kube_proxy = self._addon("kube-proxy", versions, cluster)
+        kube_proxy = self._addon(addons, "kube-proxy")
+        return [vpc_cni, kube_proxy, pod_identity_agent]
 
-        # -- system node group ------------------------------------------------------------------------
+    def _system_nodes(
+        self,
+        name: str,
+        args: EksClusterArgs,
+        tags: dict[str, str],
+        partition: pulumi.Output[str],
+        network: _Network,
+        cluster: aws.eks.Cluster,
+        addons: list[pulumi.Resource],
+    ) -> tuple[aws.iam.Role, aws.eks.NodeGroup]:
+        """The system node group with its IAM role (and policy attachments) and launch template."""
+        child = pulumi.ResourceOptions(parent=self)
         node_role = aws.iam.Role(
             f"{name}-system-node-role",
             assume_role_policy=assume_role_policy("ec2.amazonaws.com"),
@@ -563,124 +830,61 @@ class EksCluster(pulumi.ComponentResource):
                 policy_arn=managed_policy_arn(partition, policy_name),
                 opts=child,
             )
-            for policy_name in (
-                "AmazonEKSWorkerNodePolicy",
-                "AmazonEC2ContainerRegistryPullOnly",
-                "AmazonSSMManagedInstanceCore",
-            )
+            for policy_name in SYSTEM_NODE_POLICIES
         ]
-        launch_template = aws.ec2.LaunchTemplate(
-            f"{name}-system-lt",
-            description=f"System nodes of {name}: IMDSv2 only, hop limit 1, encrypted gp3",
-            metadata_options={
-                "http_endpoint": "enabled",
-                "http_tokens": "required",
-                "http_put_response_hop_limit": 1,
-                "instance_metadata_tags": "disabled",
-            },
-            block_device_mappings=[
-                {
-                    "device_name": "/dev/xvda",
-                    "ebs": {
-                        "volume_size": args.system_node_group.disk_size_gib,
-                        "volume_type": "gp3",
-                        "encrypted": "true",
-                        "delete_on_termination": "true",
-                    },
-                }
-            ],
-            tag_specifications=[{"resource_type": "instance", "tags": {**tags, "Name": f"{name}-system"}}],
-            tags=tags,
-            opts=child,
-        )
         group = args.system_node_group
+        launch_template = aws.ec2.LaunchTemplate(
+            f"{name}-system-lt", opts=child, **system_launch_template_args(name, group, tags)
+        )
         node_group = aws.eks.NodeGroup(
             f"{name}-system-nodes",
             cluster_name=cluster.name,
-            node_group_name=f"{name}-system",
             node_role_arn=node_role.arn,
-            subnet_ids=[s.id for s in private_subnets],
-            ami_type=group.ami_type,
-            capacity_type="ON_DEMAND",
-            instance_types=list(group.instance_types),
-            scaling_config=plain(
-                {"min_size": group.min_size, "max_size": group.max_size, "desired_size": group.desired_size}
-            ),
-            update_config=plain({"max_unavailable": 1}),
+            subnet_ids=[s.id for s in network.private_subnets],
             launch_template=plain(
                 {"id": launch_template.id, "version": launch_template.latest_version.apply(str)}
             ),
-            labels={SYSTEM_NODE_LABEL: "true"},
-            taints=plain([SYSTEM_TAINT]),
-            tags=tags,
             opts=pulumi.ResourceOptions(
                 parent=self,
-                depends_on=[vpc_cni, kube_proxy, pod_identity_agent, *attachments],
+                depends_on=[*addons, *attachments],
                 ignore_changes=["scalingConfig.desiredSize"],
             ),
+            **system_node_group_args(name, group, tags),
         )
+        return node_role, node_group
 
-        # -- add-ons that need nodes ---------------------------------------------------------------
-        coredns = self._addon("coredns", versions, cluster, depends_on=[node_group])
+    def _addons_on_nodes(
+        self, addons: _AddonContext, node_group: aws.eks.NodeGroup
+    ) -> tuple[aws.eks.Addon, aws.eks.Addon]:
+        """The add-ons that run on the system nodes: coredns and aws-ebs-csi-driver."""
+        coredns = self._addon(addons, "coredns", depends_on=[node_group])
         ebs_csi = self._addon(
+            addons,
             "aws-ebs-csi-driver",
-            versions,
-            cluster,
             role_policy="service-role/AmazonEBSCSIDriverPolicy",
             service_account=("kube-system", "ebs-csi-controller-sa"),
             depends_on=[node_group],
-            partition=partition,
         )
+        return coredns, ebs_csi
 
-        # -- in-cluster ------------------------------------------------------------------------------
-        self.endpoint = cluster.endpoint
-        self.oidc_issuer = issuer
-        self.oidc_provider_arn = oidc.arn
-        self.vpc_id = vpc.id
-        self.private_subnet_ids = pulumi.Output.all(*[s.id for s in private_subnets]).apply(list)
-        self.node_security_group_id = cluster.vpc_config.apply(lambda c: c.cluster_security_group_id or "")
-        self.kms_key_arn = key.arn
-        self.kubeconfig = pulumi.Output.secret(
-            pulumi.Output.all(cluster.name, cluster.endpoint, cluster.certificate_authority).apply(
-                lambda v: _kubeconfig(
-                    v[0], v[1], v[2]["data"] if isinstance(v[2], dict) else v[2].data, args.region
-                )
-            )
-        )
-        self.node_role_arn = node_role.arn
-        self.k8s_provider = k8s.Provider(
+    def _kubernetes_provider(
+        self, name: str, kubeconfig: pulumi.Output[str], coredns: aws.eks.Addon
+    ) -> k8s.Provider:
+        """The Kubernetes provider for everything in-cluster (once DNS runs)."""
+        return k8s.Provider(
             f"{name}-k8s",
-            kubeconfig=self.kubeconfig,
+            kubeconfig=kubeconfig,
             enable_server_side_apply=True,
             delete_unreachable=False,
             opts=pulumi.ResourceOptions(parent=self, depends_on=[coredns]),
         )
+
+    def _default_storage_class(self, name: str, provider: k8s.Provider, ebs_csi: aws.eks.Addon) -> None:
+        """The default StorageClass (encrypted gp3), once the EBS CSI driver runs."""
         k8s.storage.v1.StorageClass(
             f"{name}-gp3",
-            metadata={
-                "name": "gp3-encrypted",
-                "labels": {lbl.MANAGED_BY_KEY: lbl.MANAGED_BY},
-                "annotations": {"storageclass.kubernetes.io/is-default-class": "true"},
-            },
-            provisioner="ebs.csi.aws.com",
-            parameters={"type": "gp3", "encrypted": "true", "csi.storage.k8s.io/fstype": "ext4"},
-            volume_binding_mode="WaitForFirstConsumer",
-            allow_volume_expansion=True,
-            reclaim_policy="Delete",
-            opts=pulumi.ResourceOptions(parent=self, provider=self.k8s_provider, depends_on=[ebs_csi]),
-        )
-        self.register_outputs(
-            {
-                "cluster_name": self.cluster_name,
-                "endpoint": self.endpoint,
-                "oidc_issuer": self.oidc_issuer,
-                "oidc_provider_arn": self.oidc_provider_arn,
-                "vpc_id": self.vpc_id,
-                "private_subnet_ids": self.private_subnet_ids,
-                "node_security_group_id": self.node_security_group_id,
-                "kms_key_arn": self.kms_key_arn,
-                "kubeconfig": self.kubeconfig,
-            }
+            opts=pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[ebs_csi]),
+            **default_storage_class(),
         )
 
     # ------------------------------------------------------------------------------------------------
@@ -721,23 +925,28 @@ class EksCluster(pulumi.ComponentResource):
 
     def _addon(
         self,
+        addons: _AddonContext,
         addon: str,
-        versions: dict[str, str],
-        cluster: aws.eks.Cluster,
         *,
         configuration: dict[str, Any] | None = None,
         role_policy: str | None = None,
         service_account: tuple[str, str] | None = None,
         depends_on: list[pulumi.Resource] | None = None,
-        partition: pulumi.Output[str] | None = None,
     ) -> aws.eks.Addon:
-        name = self.name
+        """One managed add-on, with its IAM role through the identity switch when it needs AWS access."""
+        name = addons.name
         extra: dict[str, Any] = {}
-        if role_policy is not None and service_account is not None and partition is not None:
-            policy_arn = managed_policy_arn(partition, role_policy)
-            if self.args.identity is Identity.IRSA:
-                role = self.workload_role(
+        if role_policy is not None and service_account is not None:
+            policy_arn = managed_policy_arn(addons.partition, role_policy)
+            if addons.identity is Identity.IRSA:
+                role = create_workload_role(
                     f"{name}-{addon}-role",
+                    owner=self,
+                    identity=addons.identity,
+                    cluster_name=addons.control.cluster.name,
+                    oidc_provider_arn=addons.control.oidc.arn,
+                    oidc_issuer=addons.control.issuer,
+                    tags=addons.tags,
                     namespace=service_account[0],
                     service_account=service_account[1],
                     policy_arns=[policy_arn],
@@ -748,7 +957,7 @@ class EksCluster(pulumi.ComponentResource):
                 role = aws.iam.Role(
                     f"{name}-{addon}-role",
                     assume_role_policy=assume_role_policy("pods.eks.amazonaws.com"),
-                    tags=self._tags,
+                    tags=addons.tags,
                     opts=pulumi.ResourceOptions(parent=self),
                 )
                 aws.iam.RolePolicyAttachment(
@@ -761,15 +970,9 @@ class EksCluster(pulumi.ComponentResource):
                     {"role_arn": role.arn, "service_account": service_account[1]}
                 ]
         return aws.eks.Addon(
-            f"{name}-{addon}",
-            cluster_name=cluster.name,
-            addon_name=addon,
-            addon_version=versions[addon],
-            configuration_values=json.dumps(configuration) if configuration else None,
-            resolve_conflicts_on_create="OVERWRITE",
-            resolve_conflicts_on_update="OVERWRITE",
-            tags=self._tags,
+            cluster_name=addons.control.cluster.name,
             opts=pulumi.ResourceOptions(parent=self, depends_on=depends_on or []),
+            **addon_args(name, addon, addons.versions[addon], configuration, addons.tags),
             **extra,
         )
 
@@ -888,6 +1091,15 @@ def _issuer_of(identities: Any) -> str:
 def managed_policy_arn(partition: pulumi.Output[str], policy: str) -> pulumi.Output[str]:
     """ARN of an AWS-managed IAM policy in the current partition."""
     return partition.apply(lambda p: f"arn:{p}:iam::aws:policy/{policy}")
+
+
+def kubeconfig_output(cluster: aws.eks.Cluster, region: str) -> pulumi.Output[str]:
+    """The cluster's kubeconfig (``aws eks get-token``) as a secret Output."""
+    return pulumi.Output.secret(
+        pulumi.Output.all(cluster.name, cluster.endpoint, cluster.certificate_authority).apply(
+            lambda v: _kubeconfig(v[0], v[1], v[2]["data"] if isinstance(v[2], dict) else v[2].data, region)
+        )
+    )
 
 
 def _kubeconfig(cluster_name: str, endpoint: str, ca_data: str, region: str) -> str:

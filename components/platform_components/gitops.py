@@ -528,12 +528,9 @@ def _external_secret(args: GitOpsBootstrapArgs) -> dict[str, Any] | None:
     }
 
 
-def render_argocd(args: GitOpsBootstrapArgs, facts: dict[str, str]) -> dict[str, dict[str, Any]]:
-    """The Argo CD objects (besides the Helm release and namespace), keyed by child role."""
-    namespace = args.controller_namespace
-    repo = args.repository
-    out: dict[str, dict[str, Any]] = {}
-    sync: dict[str, Any] = {
+def argocd_sync_policy(args: GitOpsBootstrapArgs) -> dict[str, Any]:
+    """The root Application's sync policy: automated (prune, self-heal), server-side apply, retries."""
+    return {
         "automated": {"prune": args.prune, "selfHeal": args.self_heal, "allowEmpty": False},
         "syncOptions": ["ServerSideApply=true", "PrunePropagationPolicy=foreground", "PruneLast=true"],
         "retry": {
@@ -545,15 +542,19 @@ def render_argocd(args: GitOpsBootstrapArgs, facts: dict[str, str]) -> dict[str,
             },
         },
     }
+
+
+def argocd_cluster_secret(args: GitOpsBootstrapArgs, facts: dict[str, str]) -> dict[str, Any]:
+    """The ``in-cluster`` cluster Secret, the platform facts as its annotations."""
     fact_annotations = {
         f"{FACT_PREFIX}{key.replace('_', '-')}": value for key, value in sorted(facts.items())
     }
-    out["cluster-secret"] = {
+    return {
         "apiVersion": "v1",
         "kind": "Secret",
         "metadata": {
             "name": "in-cluster",
-            "namespace": namespace,
+            "namespace": args.controller_namespace,
             "labels": _labels(args, **{SECRET_TYPE_LABEL: "cluster"}),
             "annotations": fact_annotations,
         },
@@ -563,15 +564,16 @@ def render_argocd(args: GitOpsBootstrapArgs, facts: dict[str, str]) -> dict[str,
             "config": '{"tlsClientConfig":{"insecure":false}}',
         },
     }
-    external = _external_secret(args)
-    if external is not None:
-        out["repository-credentials"] = external
-    out["platform-project"] = {
+
+
+def argocd_platform_project(args: GitOpsBootstrapArgs) -> dict[str, Any]:
+    """The AppProject ``platform``: the platform repository, any namespace, cluster-scoped kinds."""
+    return {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "AppProject",
         "metadata": {
             "name": "platform",
-            "namespace": namespace,
+            "namespace": args.controller_namespace,
             "labels": _labels(args),
             "annotations": {
                 EXEMPT_PREFIX + "argocd-project-scoped": (
@@ -583,42 +585,52 @@ def render_argocd(args: GitOpsBootstrapArgs, facts: dict[str, str]) -> dict[str,
         },
         "spec": {
             "description": "Cluster add-ons of the platform team (platform repository only).",
-            "sourceRepos": [repo.url],
+            "sourceRepos": [args.repository.url],
             "destinations": [{"server": IN_CLUSTER, "namespace": "*"}],
             "clusterResourceWhitelist": [{"group": "*", "kind": "*"}],
             "orphanedResources": {"warn": True},
         },
     }
-    for team in args.teams:
-        out[f"project-{team}"] = {
-            "apiVersion": "argoproj.io/v1alpha1",
-            "kind": "AppProject",
-            "metadata": {
-                "name": team,
-                "namespace": namespace,
-                "labels": _labels(args, **{"platform-components.io/team": team}),
-            },
-            "spec": {
-                "description": f"Team {team}: its repository path into its namespace only.",
-                "sourceRepos": [repo.url],
-                "destinations": [{"server": IN_CLUSTER, "namespace": team}],
-                "clusterResourceWhitelist": [],
-                "namespaceResourceBlacklist": list(TEAM_BLACKLIST),
-                "orphanedResources": {"warn": True},
-                "roles": [
-                    {
-                        "name": "deployer",
-                        "description": f"Sync and read the applications of {team}.",
-                        "policies": [
-                            f"p, proj:{team}:deployer, applications, get, {team}/*, allow",
-                            f"p, proj:{team}:deployer, applications, sync, {team}/*, allow",
-                        ],
-                        "groups": [f"{team}-developers"],
-                    }
-                ],
-            },
-        }
-    out["root"] = {
+
+
+def argocd_team_project(args: GitOpsBootstrapArgs, team: str) -> dict[str, Any]:
+    """A team's AppProject: the repository into the team's namespace only, no cluster-scoped kinds,
+    quotas, limits and RBAC blacklisted, a ``deployer`` role for ``<team>-developers``."""
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "AppProject",
+        "metadata": {
+            "name": team,
+            "namespace": args.controller_namespace,
+            "labels": _labels(args, **{"platform-components.io/team": team}),
+        },
+        "spec": {
+            "description": f"Team {team}: its repository path into its namespace only.",
+            "sourceRepos": [args.repository.url],
+            "destinations": [{"server": IN_CLUSTER, "namespace": team}],
+            "clusterResourceWhitelist": [],
+            "namespaceResourceBlacklist": list(TEAM_BLACKLIST),
+            "orphanedResources": {"warn": True},
+            "roles": [
+                {
+                    "name": "deployer",
+                    "description": f"Sync and read the applications of {team}.",
+                    "policies": [
+                        f"p, proj:{team}:deployer, applications, get, {team}/*, allow",
+                        f"p, proj:{team}:deployer, applications, sync, {team}/*, allow",
+                    ],
+                    "groups": [f"{team}-developers"],
+                }
+            ],
+        },
+    }
+
+
+def argocd_root_application(args: GitOpsBootstrapArgs, sync: dict[str, Any]) -> dict[str, Any]:
+    """The root Application ``platform`` (app-of-apps) of the environment's path."""
+    repo = args.repository
+    namespace = args.controller_namespace
+    return {
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Application",
         "metadata": {
@@ -640,32 +652,52 @@ def render_argocd(args: GitOpsBootstrapArgs, facts: dict[str, str]) -> dict[str,
             "revisionHistoryLimit": 10,
         },
     }
-    if args.teams:
-        out["teams"] = {
-            "apiVersion": "argoproj.io/v1alpha1",
-            "kind": "ApplicationSet",
-            "metadata": {"name": "teams", "namespace": namespace, "labels": _labels(args)},
-            "spec": {
-                "goTemplate": True,
-                "goTemplateOptions": ["missingkey=error"],
-                "generators": [
-                    {"list": {"elements": [{"team": t, "path": args.team_path(t)} for t in args.teams]}}
-                ],
-                "syncPolicy": {"preserveResourcesOnDeletion": True, "applicationsSync": "sync"},
-                "template": {
-                    "metadata": {
-                        "name": "team-{{.team}}",
-                        "labels": _labels(args, **{"platform-components.io/team": "{{.team}}"}),
-                    },
-                    "spec": {
-                        "project": "{{.team}}",
-                        "source": {"repoURL": repo.url, "targetRevision": repo.revision, "path": "{{.path}}"},
-                        "destination": {"server": IN_CLUSTER, "namespace": "{{.team}}"},
-                        "syncPolicy": {**sync, "syncOptions": ["ServerSideApply=true", "PruneLast=true"]},
-                    },
+
+
+def argocd_teams_application_set(args: GitOpsBootstrapArgs, sync: dict[str, Any]) -> dict[str, Any]:
+    """The ApplicationSet ``teams``: one Application per team (list generator) in its project."""
+    repo = args.repository
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "ApplicationSet",
+        "metadata": {"name": "teams", "namespace": args.controller_namespace, "labels": _labels(args)},
+        "spec": {
+            "goTemplate": True,
+            "goTemplateOptions": ["missingkey=error"],
+            "generators": [
+                {"list": {"elements": [{"team": t, "path": args.team_path(t)} for t in args.teams]}}
+            ],
+            "syncPolicy": {"preserveResourcesOnDeletion": True, "applicationsSync": "sync"},
+            "template": {
+                "metadata": {
+                    "name": "team-{{.team}}",
+                    "labels": _labels(args, **{"platform-components.io/team": "{{.team}}"}),
+                },
+                "spec": {
+                    "project": "{{.team}}",
+                    "source": {"repoURL": repo.url, "targetRevision": repo.revision, "path": "{{.path}}"},
+                    "destination": {"server": IN_CLUSTER, "namespace": "{{.team}}"},
+                    "syncPolicy": {**sync, "syncOptions": ["ServerSideApply=true", "PruneLast=true"]},
                 },
             },
-        }
+        },
+    }
+
+
+def render_argocd(args: GitOpsBootstrapArgs, facts: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """The Argo CD objects (besides the Helm release and namespace), keyed by child role, in the
+    order they are registered."""
+    sync = argocd_sync_policy(args)
+    out: dict[str, dict[str, Any]] = {"cluster-secret": argocd_cluster_secret(args, facts)}
+    external = _external_secret(args)
+    if external is not None:
+        out["repository-credentials"] = external
+    out["platform-project"] = argocd_platform_project(args)
+    for team in args.teams:
+        out[f"project-{team}"] = argocd_team_project(args, team)
+    out["root"] = argocd_root_application(args, sync)
+    if args.teams:
+        out["teams"] = argocd_teams_application_set(args, sync)
     return out
 
 
@@ -939,14 +971,9 @@ def _notification_templates(args: GitOpsBootstrapArgs) -> dict[str, str]:
     return out
 
 
-def render_flux(args: GitOpsBootstrapArgs, facts: dict[str, str]) -> dict[str, dict[str, Any]]:
-    """The Flux objects (besides the Helm release and namespace), keyed by child role."""
-    namespace = args.controller_namespace
+def flux_source(args: GitOpsBootstrapArgs) -> dict[str, Any]:
+    """The GitRepository ``platform`` (credentials by Secret reference)."""
     repo = args.repository
-    out: dict[str, dict[str, Any]] = {}
-    external = _external_secret(args)
-    if external is not None:
-        out["repository-credentials"] = external
     source: dict[str, Any] = {
         "url": repo.url,
         "ref": {"branch": repo.revision},
@@ -956,52 +983,66 @@ def render_flux(args: GitOpsBootstrapArgs, facts: dict[str, str]) -> dict[str, d
     secret = credentials_secret_name(args)
     if secret is not None:
         source["secretRef"] = {"name": secret}
-    out["source"] = {
+    return {
         "apiVersion": "source.toolkit.fluxcd.io/v1",
         "kind": "GitRepository",
-        "metadata": {"name": "platform", "namespace": namespace, "labels": _labels(args)},
+        "metadata": {"name": "platform", "namespace": args.controller_namespace, "labels": _labels(args)},
         "spec": source,
     }
-    out["facts"] = {
+
+
+def flux_facts(args: GitOpsBootstrapArgs, facts: dict[str, str]) -> dict[str, Any]:
+    """The ConfigMap ``platform-facts`` the platform Kustomization substitutes variables from."""
+    return {
         "apiVersion": "v1",
         "kind": "ConfigMap",
-        "metadata": {"name": "platform-facts", "namespace": namespace, "labels": _labels(args)},
+        "metadata": {
+            "name": "platform-facts",
+            "namespace": args.controller_namespace,
+            "labels": _labels(args),
+        },
         "data": dict(sorted(facts.items())),
     }
 
-    def kustomization(name: str, kust_namespace: str, path: str, **extra: Any) -> dict[str, Any]:
-        return {
-            "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
-            "kind": "Kustomization",
-            "metadata": {"name": name, "namespace": kust_namespace, "labels": _labels(args)},
-            "spec": {
-                "interval": args.sync_interval,
-                "retryInterval": args.flux.retry_interval,
-                "timeout": args.flux.timeout,
-                "path": f"./{path}",
-                "prune": args.prune,
-                "wait": True,
-                "force": False,
-                "sourceRef": {"kind": "GitRepository", "name": "platform", "namespace": namespace},
-                **extra,
-            },
-        }
 
-    out["platform"] = kustomization(
-        "platform",
-        namespace,
-        args.platform_path,
-        postBuild={"substituteFrom": [{"kind": "ConfigMap", "name": "platform-facts"}]},
-    )
-    for team in args.teams:
-        team_labels = _labels(args, **{"platform-components.io/team": team})
-        out[f"{team}-reconciler-sa"] = {
+def flux_kustomization(
+    args: GitOpsBootstrapArgs, name: str, namespace: str, path: str, **extra: Any
+) -> dict[str, Any]:
+    """A Kustomization of ``path`` from the GitRepository ``platform`` (prune, wait, timeouts)."""
+    return {
+        "apiVersion": "kustomize.toolkit.fluxcd.io/v1",
+        "kind": "Kustomization",
+        "metadata": {"name": name, "namespace": namespace, "labels": _labels(args)},
+        "spec": {
+            "interval": args.sync_interval,
+            "retryInterval": args.flux.retry_interval,
+            "timeout": args.flux.timeout,
+            "path": f"./{path}",
+            "prune": args.prune,
+            "wait": True,
+            "force": False,
+            "sourceRef": {
+                "kind": "GitRepository",
+                "name": "platform",
+                "namespace": args.controller_namespace,
+            },
+            **extra,
+        },
+    }
+
+
+def flux_team(args: GitOpsBootstrapArgs, team: str) -> dict[str, dict[str, Any]]:
+    """A team's objects, keyed by child role: the ``gitops-reconciler`` ServiceAccount, its Role
+    (namespaced application kinds) and RoleBinding, and the team's Kustomization impersonating it."""
+    team_labels = _labels(args, **{"platform-components.io/team": team})
+    return {
+        f"{team}-reconciler-sa": {
             "apiVersion": "v1",
             "kind": "ServiceAccount",
             "metadata": {"name": RECONCILER, "namespace": team, "labels": team_labels},
             "automountServiceAccountToken": False,
-        }
-        out[f"{team}-reconciler-role"] = {
+        },
+        f"{team}-reconciler-role": {
             "apiVersion": "rbac.authorization.k8s.io/v1",
             "kind": "Role",
             "metadata": {
@@ -1020,37 +1061,47 @@ def render_flux(args: GitOpsBootstrapArgs, facts: dict[str, str]) -> dict[str, d
                 },
             },
             "rules": [{**rule, "verbs": list(TEAM_VERBS)} for rule in TEAM_RESOURCES],
-        }
-        out[f"{team}-reconciler-binding"] = {
+        },
+        f"{team}-reconciler-binding": {
             "apiVersion": "rbac.authorization.k8s.io/v1",
             "kind": "RoleBinding",
             "metadata": {"name": RECONCILER, "namespace": team, "labels": team_labels},
             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": RECONCILER},
             "subjects": [{"kind": "ServiceAccount", "name": RECONCILER, "namespace": team}],
-        }
-        out[f"{team}-kustomization"] = kustomization(
+        },
+        f"{team}-kustomization": flux_kustomization(
+            args,
             team,
             team,
             args.team_path(team),
             serviceAccountName=RECONCILER,
             targetNamespace=team,
-            dependsOn=[{"name": "platform", "namespace": namespace}],
-        )
+            dependsOn=[{"name": "platform", "namespace": args.controller_namespace}],
+        ),
+    }
+
+
+def flux_notifications(args: GitOpsBootstrapArgs) -> dict[str, dict[str, Any]]:
+    """The notification Provider and Alert (failed reconciliations), keyed by child role; none
+    without a notification target."""
     note = args.notifications
-    if note is not None:
-        provider: dict[str, Any] = {
-            "type": "slack" if note.type is NotificationType.SLACK else "generic",
-            "secretRef": {"name": note.secret},
-        }
-        if note.channel:
-            provider["channel"] = note.channel
-        out["notification-provider"] = {
+    if note is None:
+        return {}
+    namespace = args.controller_namespace
+    provider: dict[str, Any] = {
+        "type": "slack" if note.type is NotificationType.SLACK else "generic",
+        "secretRef": {"name": note.secret},
+    }
+    if note.channel:
+        provider["channel"] = note.channel
+    return {
+        "notification-provider": {
             "apiVersion": "notification.toolkit.fluxcd.io/v1beta3",
             "kind": "Provider",
             "metadata": {"name": "platform", "namespace": namespace, "labels": _labels(args)},
             "spec": provider,
-        }
-        out["notification-alert"] = {
+        },
+        "notification-alert": {
             "apiVersion": "notification.toolkit.fluxcd.io/v1beta3",
             "kind": "Alert",
             "metadata": {"name": "platform", "namespace": namespace, "labels": _labels(args)},
@@ -1063,7 +1114,29 @@ def render_flux(args: GitOpsBootstrapArgs, facts: dict[str, str]) -> dict[str, d
                 ],
                 "summary": f"{args.environment}: GitOps reconciliation failed",
             },
-        }
+        },
+    }
+
+
+def render_flux(args: GitOpsBootstrapArgs, facts: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """The Flux objects (besides the install manifest and namespace), keyed by child role, in the
+    order they are registered."""
+    out: dict[str, dict[str, Any]] = {}
+    external = _external_secret(args)
+    if external is not None:
+        out["repository-credentials"] = external
+    out["source"] = flux_source(args)
+    out["facts"] = flux_facts(args, facts)
+    out["platform"] = flux_kustomization(
+        args,
+        "platform",
+        args.controller_namespace,
+        args.platform_path,
+        postBuild={"substituteFrom": [{"kind": "ConfigMap", "name": "platform-facts"}]},
+    )
+    for team in args.teams:
+        out.update(flux_team(args, team))
+    out.update(flux_notifications(args))
     return out
 
 

@@ -559,6 +559,74 @@ INTERRUPTION_EVENTS: dict[str, dict[str, list[str]]] = {
 """EventBridge patterns Karpenter's interruption handling consumes."""
 
 
+# --------------------------------------------------------------------------------------------------
+# Pure builders of Karpenter's children (unit tested on their own)
+
+
+def check_supported(version: str, kubernetes_version: str) -> None:
+    """ConfigError when Karpenter ``version`` does not support the cluster's Kubernetes minor."""
+    supported = KARPENTER_KUBERNETES[version]
+    if kubernetes_version not in supported:
+        raise ConfigError(
+            f"Karpenter {version} does not support Kubernetes {kubernetes_version}; "
+            f"supported: {', '.join(supported)}"
+        )
+
+
+def karpenter_tags(cluster_tags: dict[str, str]) -> dict[str, str]:
+    """Tags on Karpenter's AWS resources: the cluster's, and managed-by."""
+    return {**cluster_tags, lbl.MANAGED_BY_KEY: lbl.MANAGED_BY}
+
+
+def interruption_rules(name: str) -> list[dict[str, Any]]:
+    """Per interruption event: the EventRule's logical name, description and pattern (JSON), and
+    its target's logical name."""
+    return [
+        {
+            "rule": f"{name}-{event}",
+            "description": f"Karpenter interruption handling: {pattern['detail-type'][0]}",
+            "event_pattern": json.dumps(pattern),
+            "target": f"{name}-{event}-target",
+        }
+        for event, pattern in INTERRUPTION_EVENTS.items()
+    ]
+
+
+def node_trust_policy() -> str:
+    """Trust policy of the node role: EC2 instances assume it."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "ec2.amazonaws.com"},
+                    "Action": "sts:AssumeRole",
+                }
+            ],
+        }
+    )
+
+
+NODE_POLICIES = (
+    "AmazonEKSWorkerNodePolicy",
+    "AmazonEC2ContainerRegistryPullOnly",
+    "AmazonSSMManagedInstanceCore",
+)
+"""AWS-managed policies of the node role."""
+
+
+def chart_release_args(chart: str, version: str) -> dict[str, Any]:
+    """Helm Release arguments shared by the ``karpenter-crd`` and ``karpenter`` charts."""
+    return {
+        "name": chart,
+        "chart": f"{KARPENTER_CHART_REPOSITORY}/{chart}",
+        "version": version,
+        "namespace": "kube-system",
+        "atomic": True,
+    }
+
+
 class Karpenter(pulumi.ComponentResource):
     """The Karpenter controller and its AWS plumbing (see the module docstring)."""
 
@@ -576,19 +644,26 @@ class Karpenter(pulumi.ComponentResource):
     ) -> None:
         ensure_loaded(aws)
         super().__init__(TYPE_TOKEN, name, None, opts)
-        supported = KARPENTER_KUBERNETES[args.version]
-        if cluster.args.kubernetes_version not in supported:
-            raise ConfigError(
-                f"Karpenter {args.version} does not support Kubernetes {cluster.args.kubernetes_version}; "
-                f"supported: {', '.join(supported)}"
-            )
+        check_supported(args.version, cluster.args.kubernetes_version)
         self.cluster = cluster
-        tags = {**cluster.args.tags, lbl.MANAGED_BY_KEY: lbl.MANAGED_BY}
-        child = pulumi.ResourceOptions(parent=self)
+        tags = karpenter_tags(cluster.args.tags)
         partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition
         account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self)).account_id
-        region = cluster.args.region
 
+        queue = self._interruption_queue(name, tags)
+        node_role, node_access = self._node_role(name, tags, partition, cluster)
+        controller_role = self._controller_role(name, cluster, partition, account, queue, node_role)
+        crds = self._charts(name, args, cluster, queue, controller_role, node_access)
+
+        self._crds = crds
+        self.node_role_name = node_role.name
+        self.queue_name = queue.name
+        self.register_outputs({"node_role_name": self.node_role_name, "queue_name": self.queue_name})
+
+    # -- steps: each registers one group of children --------------------------------------------------
+    def _interruption_queue(self, name: str, tags: dict[str, str]) -> aws.sqs.Queue:
+        """The SQS interruption queue (SSE, TLS-only policy) and the EventBridge rules feeding it."""
+        child = pulumi.ResourceOptions(parent=self)
         queue = aws.sqs.Queue(
             f"{name}-interruption-queue",
             message_retention_seconds=300,
@@ -602,44 +677,32 @@ class Karpenter(pulumi.ComponentResource):
             policy=queue.arn.apply(_queue_policy),
             opts=child,
         )
-        for event, pattern in INTERRUPTION_EVENTS.items():
+        for rule_args in interruption_rules(name):
             rule = aws.cloudwatch.EventRule(
-                f"{name}-{event}",
-                description=f"Karpenter interruption handling: {pattern['detail-type'][0]}",
-                event_pattern=json.dumps(pattern),
+                rule_args["rule"],
+                description=rule_args["description"],
+                event_pattern=rule_args["event_pattern"],
                 tags=tags,
                 opts=child,
             )
             aws.cloudwatch.EventTarget(
-                f"{name}-{event}-target",
+                rule_args["target"],
                 rule=rule.name,
                 target_id="KarpenterInterruptionQueueTarget",
                 arn=queue.arn,
                 opts=child,
             )
+        return queue
 
+    def _node_role(
+        self, name: str, tags: dict[str, str], partition: pulumi.Output[str], cluster: EksCluster
+    ) -> tuple[aws.iam.Role, aws.eks.AccessEntry]:
+        """The IAM role of Karpenter's nodes, its policy attachments and its EC2_LINUX access entry."""
+        child = pulumi.ResourceOptions(parent=self)
         node_role = aws.iam.Role(
-            f"{name}-node-role",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "ec2.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
-            tags=tags,
-            opts=child,
+            f"{name}-node-role", assume_role_policy=node_trust_policy(), tags=tags, opts=child
         )
-        for policy in (
-            "AmazonEKSWorkerNodePolicy",
-            "AmazonEC2ContainerRegistryPullOnly",
-            "AmazonSSMManagedInstanceCore",
-        ):
+        for policy in NODE_POLICIES:
             aws.iam.RolePolicyAttachment(
                 f"{name}-node-{policy.lower()}",
                 role=node_role.name,
@@ -654,6 +717,19 @@ class Karpenter(pulumi.ComponentResource):
             tags=tags,
             opts=child,
         )
+        return node_role, node_access
+
+    def _controller_role(
+        self,
+        name: str,
+        cluster: EksCluster,
+        partition: pulumi.Output[str],
+        account: pulumi.Output[str],
+        queue: aws.sqs.Queue,
+        node_role: aws.iam.Role,
+    ) -> aws.iam.Role:
+        """The controller's IAM role (least-privilege policy) through the cluster's identity switch."""
+        region = cluster.args.region
         policy_document = pulumi.Output.all(
             partition, account, cluster.cluster_name, queue.arn, node_role.arn
         ).apply(
@@ -661,7 +737,7 @@ class Karpenter(pulumi.ComponentResource):
                 partition=v[0], region=region, account=v[1], cluster=v[2], queue_arn=v[3], node_role_arn=v[4]
             )
         )
-        controller_role = cluster.workload_role(
+        return cluster.workload_role(
             f"{name}-controller-role",
             namespace="kube-system",
             service_account=SERVICE_ACCOUNT,
@@ -669,38 +745,35 @@ class Karpenter(pulumi.ComponentResource):
             parent=self,
         )
 
-        provider_opts = pulumi.ResourceOptions(parent=self, provider=cluster.k8s_provider)
+    def _charts(
+        self,
+        name: str,
+        args: KarpenterArgs,
+        cluster: EksCluster,
+        queue: aws.sqs.Queue,
+        controller_role: aws.iam.Role,
+        node_access: aws.eks.AccessEntry,
+    ) -> k8s.helm.v3.Release:
+        """The ``karpenter-crd`` and ``karpenter`` Helm releases; returns the CRDs' release."""
         crds = k8s.helm.v3.Release(
             f"{name}-crds",
-            name="karpenter-crd",
-            chart=f"{KARPENTER_CHART_REPOSITORY}/karpenter-crd",
-            version=args.version,
-            namespace="kube-system",
-            atomic=True,
-            opts=provider_opts,
+            opts=pulumi.ResourceOptions(parent=self, provider=cluster.k8s_provider),
+            **chart_release_args("karpenter-crd", args.version),
         )
+        irsa = cluster.args.identity.value == "irsa"
         values = pulumi.Output.all(cluster.cluster_name, queue.name, controller_role.arn).apply(
-            lambda v: _helm_values(
-                args, cluster_name=v[0], queue=v[1], role_arn=v[2], irsa=cluster.args.identity.value == "irsa"
-            )
+            lambda v: _helm_values(args, cluster_name=v[0], queue=v[1], role_arn=v[2], irsa=irsa)
         )
         k8s.helm.v3.Release(
             f"{name}-controller",
-            name="karpenter",
-            chart=f"{KARPENTER_CHART_REPOSITORY}/karpenter",
-            version=args.version,
-            namespace="kube-system",
             skip_crds=True,
-            atomic=True,
             values=values,
             opts=pulumi.ResourceOptions(
                 parent=self, provider=cluster.k8s_provider, depends_on=[crds, node_access, controller_role]
             ),
+            **chart_release_args("karpenter", args.version),
         )
-        self._crds = crds
-        self.node_role_name = node_role.name
-        self.queue_name = queue.name
-        self.register_outputs({"node_role_name": self.node_role_name, "queue_name": self.queue_name})
+        return crds
 
 
 def _queue_policy(queue_arn: str) -> str:
