@@ -23,17 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "components" / "platform_components"
 LIMIT = 80
 
-DATABASE_SPLIT = "database split in progress"
 NOT_YET_SPLIT = "constructor not yet split into named steps"
 
 ALLOWED: dict[str, str] = {
-    # database.py (or the database/ package it becomes) is being split separately
-    "platform_components.database._statefulset_spec": DATABASE_SPLIT,
-    "platform_components.database._backup_objects": DATABASE_SPLIT,
-    "platform_components.database.StatefulDatabase.__init__": DATABASE_SPLIT,
-    "platform_components.database.render_database": DATABASE_SPLIT,
-    "platform_components.database.StatefulDatabase._backup_aws": DATABASE_SPLIT,
-    "platform_components.database._cronjob": DATABASE_SPLIT,
     # components
     "platform_components.environment.PlatformEnvironment.__init__": NOT_YET_SPLIT,
     "platform_components.workload.SecureWorkload.__init__": NOT_YET_SPLIT,
