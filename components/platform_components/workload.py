@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -731,102 +731,152 @@ class SecureWorkload(pulumi.ComponentResource):
             raise ConfigError(f"SecureWorkload name: {exc}") from None
         args = args.model_copy(update={"labels": labelled(args.labels)})  # platform:environment
         mode, recorded = resolve_mesh(mesh, args.namespace, f"SecureWorkload {name}")
-        mesh_objects = render_mesh(name, args, mode)
+        mesh_objects = render_mesh(name, args, mode)  # a ConfigError here comes before any registration
         super().__init__(TYPE_TOKEN, name, None, opts)
         manifests = render_workload(name, args, externals=externals, recorded_mesh=recorded)
-        child = pulumi.ResourceOptions(parent=self)
 
-        def custom(
-            role: str, manifest: dict[str, Any], options: pulumi.ResourceOptions = child
-        ) -> pulumi.Resource:
-            return k8s.apiextensions.CustomResource(
-                f"{name}-{role}",
-                api_version=manifest["apiVersion"],
-                kind=manifest["kind"],
-                metadata=manifest["metadata"],
-                spec=manifest["spec"],
-                opts=options,
-            )
+        service_account = self._service_account(name, manifests)
+        secrets = self._external_secrets(name, args, manifests)
+        self._pods(name, manifests, before_pods=[service_account, *secrets])
+        self._service(name, manifests)
+        self._disruption_and_scaling(name, manifests)
+        self._network(name, manifests)
+        self._monitoring(name, manifests)
+        self._mesh_authorization(name, mesh_objects)
+        self._publish(workload_outputs(name, args, manifests))
 
-        sa = k8s.core.v1.ServiceAccount(
-            f"{name}-sa",
-            metadata=manifests["ServiceAccount"]["metadata"],
-            automount_service_account_token=manifests["ServiceAccount"]["automountServiceAccountToken"],
-            opts=child,
+    def _child(self, depends_on: Sequence[pulumi.Resource] | None = None) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, depends_on=depends_on)
+
+    def _custom(
+        self,
+        name: str,
+        role: str,
+        manifest: dict[str, Any],
+        depends_on: Sequence[pulumi.Resource] | None = None,
+    ) -> pulumi.Resource:
+        """The custom resource ``<name>-<role>`` of a whole manifest (apiVersion, kind, metadata, spec)."""
+        return k8s.apiextensions.CustomResource(
+            f"{name}-{role}",
+            api_version=manifest["apiVersion"],
+            kind=manifest["kind"],
+            metadata=manifest["metadata"],
+            spec=manifest["spec"],
+            opts=self._child(depends_on),
         )
-        # the Secrets exist (or are being synced) before the pods that mount them
-        before_pods: list[pulumi.Resource] = [sa]
-        for secret in args.external_secrets:
-            before_pods.append(
-                custom(f"externalsecret-{secret.target}", manifests[f"ExternalSecret/{secret.target}"])
+
+    def _service_account(self, name: str, manifests: dict[str, dict[str, Any]]) -> pulumi.Resource:
+        """``-sa``: the workload's own identity, with no API token unless asked."""
+        manifest = manifests["ServiceAccount"]
+        return k8s.core.v1.ServiceAccount(
+            f"{name}-sa",
+            metadata=manifest["metadata"],
+            automount_service_account_token=manifest["automountServiceAccountToken"],
+            opts=self._child(),
+        )
+
+    def _external_secrets(
+        self, name: str, args: SecureWorkloadArgs, manifests: dict[str, dict[str, Any]]
+    ) -> list[pulumi.Resource]:
+        """``-externalsecret-<target>``: one per entry of ``external_secrets``, in their order."""
+        return [
+            self._custom(
+                name, f"externalsecret-{secret.target}", manifests[f"ExternalSecret/{secret.target}"]
             )
+            for secret in args.external_secrets
+        ]
+
+    def _pods(
+        self, name: str, manifests: dict[str, dict[str, Any]], *, before_pods: Sequence[pulumi.Resource]
+    ) -> None:
+        """``-deployment``, or with ``canary`` ``-analysis`` and ``-rollout``; the pods start after
+        ``before_pods`` (the ServiceAccount and the Secrets they mount exist, or are being synced)."""
         if "Rollout" in manifests:
-            analysis = custom("analysis", manifests["AnalysisTemplate"])
-            custom(
-                "rollout",
-                manifests["Rollout"],
-                pulumi.ResourceOptions(parent=self, depends_on=[*before_pods, analysis]),
-            )
-        else:
-            k8s.apps.v1.Deployment(
-                f"{name}-deployment",
-                metadata=manifests["Deployment"]["metadata"],
-                spec=manifests["Deployment"]["spec"],
-                opts=pulumi.ResourceOptions(parent=self, depends_on=before_pods),
-            )
-        service_name: str | None = None
+            analysis = self._custom(name, "analysis", manifests["AnalysisTemplate"])
+            self._custom(name, "rollout", manifests["Rollout"], depends_on=[*before_pods, analysis])
+            return
+        k8s.apps.v1.Deployment(
+            f"{name}-deployment",
+            metadata=manifests["Deployment"]["metadata"],
+            spec=manifests["Deployment"]["spec"],
+            opts=self._child(depends_on=list(before_pods)),
+        )
+
+    def _service(self, name: str, manifests: dict[str, dict[str, Any]]) -> None:
+        """``-service``, when a port is exposed."""
         if "Service" in manifests:
             k8s.core.v1.Service(
                 f"{name}-service",
                 metadata=manifests["Service"]["metadata"],
                 spec=manifests["Service"]["spec"],
-                opts=child,
+                opts=self._child(),
             )
-            service_name = name
+
+    def _disruption_and_scaling(self, name: str, manifests: dict[str, dict[str, Any]]) -> None:
+        """``-pdb``, ``-hpa``, ``-scaledobject`` and ``-vpa``, those the manifests hold."""
         if "PodDisruptionBudget" in manifests:
             k8s.policy.v1.PodDisruptionBudget(
                 f"{name}-pdb",
                 metadata=manifests["PodDisruptionBudget"]["metadata"],
                 spec=manifests["PodDisruptionBudget"]["spec"],
-                opts=child,
+                opts=self._child(),
             )
         if "HorizontalPodAutoscaler" in manifests:
             k8s.autoscaling.v2.HorizontalPodAutoscaler(
                 f"{name}-hpa",
                 metadata=manifests["HorizontalPodAutoscaler"]["metadata"],
                 spec=manifests["HorizontalPodAutoscaler"]["spec"],
-                opts=child,
+                opts=self._child(),
             )
         if "ScaledObject" in manifests:
-            custom("scaledobject", manifests["ScaledObject"])
+            self._custom(name, "scaledobject", manifests["ScaledObject"])
         if "VerticalPodAutoscaler" in manifests:
-            custom("vpa", manifests["VerticalPodAutoscaler"])
+            self._custom(name, "vpa", manifests["VerticalPodAutoscaler"])
+
+    def _network(self, name: str, manifests: dict[str, dict[str, Any]]) -> None:
+        """``-netpol`` (always) and ``-route`` (with ``route``)."""
         k8s.networking.v1.NetworkPolicy(
             f"{name}-netpol",
             metadata=manifests["NetworkPolicy"]["metadata"],
             spec=manifests["NetworkPolicy"]["spec"],
-            opts=child,
+            opts=self._child(),
         )
         if "HTTPRoute" in manifests:
-            custom("route", manifests["HTTPRoute"])
-        if "ServiceMonitor" in manifests:
-            custom("servicemonitor", manifests["ServiceMonitor"])
-        if "PrometheusRule" in manifests:
-            custom("alerts", manifests["PrometheusRule"])
-        for suffix, manifest in mesh_objects:
-            custom(suffix, manifest)
+            self._custom(name, "route", manifests["HTTPRoute"])
 
-        outputs: dict[str, str | None] = {
-            "namespace": args.namespace,
-            "deployment_name": None if args.canary is not None else name,
-            "rollout_name": name if args.canary is not None else None,
-            "service_name": service_name,
-            "service_account_name": name,
-            "service_host": f"{name}.{args.namespace}.svc.cluster.local" if service_name else None,
-        }
+    def _monitoring(self, name: str, manifests: dict[str, dict[str, Any]]) -> None:
+        """``-servicemonitor`` and ``-alerts`` (with ``monitoring``)."""
+        if "ServiceMonitor" in manifests:
+            self._custom(name, "servicemonitor", manifests["ServiceMonitor"])
+        if "PrometheusRule" in manifests:
+            self._custom(name, "alerts", manifests["PrometheusRule"])
+
+    def _mesh_authorization(self, name: str, mesh_objects: list[tuple[str, dict[str, Any]]]) -> None:
+        """The mesh's authorization of the declared callers (:func:`render_mesh`), by their role."""
+        for role, manifest in mesh_objects:
+            self._custom(name, role, manifest)
+
+    def _publish(self, outputs: dict[str, str | None]) -> None:
+        """The outputs as attributes and registered (plain values: nothing to await)."""
         for key, value in outputs.items():
             setattr(self, key, pulumi.Output.from_input(value))
-        self.register_outputs(outputs)  # plain values: nothing to await
+        self.register_outputs(outputs)
+
+
+def workload_outputs(
+    name: str, args: SecureWorkloadArgs, manifests: dict[str, dict[str, Any]]
+) -> dict[str, str | None]:
+    """The outputs of a SecureWorkload: its namespace, the name of its Deployment or Rollout, its
+    Service's name and in-cluster host (None without a Service), its ServiceAccount's name."""
+    service_name = name if "Service" in manifests else None
+    return {
+        "namespace": args.namespace,
+        "deployment_name": None if args.canary is not None else name,
+        "rollout_name": name if args.canary is not None else None,
+        "service_name": service_name,
+        "service_account_name": name,
+        "service_host": f"{name}.{args.namespace}.svc.cluster.local" if service_name else None,
+    }
 
 
 def render_workload(
@@ -849,142 +899,248 @@ def render_workload(
     (from a StackReference) stays an Output there. ``recorded_mesh`` (the mode given without the
     namespace's MeshNamespace) is recorded on the Deployment or Rollout for the policy pack.
     """
+    meta = workload_meta(name, args)
+    candidates: list[tuple[str, dict[str, Any] | None]] = [
+        ("ServiceAccount", service_account(meta, args)),
+        *external_secrets(meta, args),
+        *pod_controller(meta, args, recorded_mesh),
+        ("Service", service(meta, args)),
+        ("PodDisruptionBudget", pod_disruption_budget(meta, args)),
+        ("HorizontalPodAutoscaler", horizontal_pod_autoscaler(meta, args)),
+        ("ScaledObject", scaled_object(meta, args)),
+        ("VerticalPodAutoscaler", vertical_pod_autoscaler(meta, args)),
+        ("NetworkPolicy", network_policy(meta, args)),
+        ("HTTPRoute", route(meta, args)),
+        ("ServiceMonitor", service_monitor(meta, args)),
+        ("PrometheusRule", prometheus_rule(meta, args)),
+    ]
+    out = {kind: manifest for kind, manifest in candidates if manifest is not None}
+    add_policy_annotations(out, args, externals)
+    return out
+
+
+class WorkloadMeta(NamedTuple):
+    """What every object of one workload shares: its name and namespace, the standard labels and the
+    selector of its pods."""
+
+    name: str
+    namespace: str
+    labels: dict[str, str]
+    selector: dict[str, str]
+
+    def metadata(self, annotations: dict[str, str] | None = None) -> dict[str, Any]:
+        """An object's ``metadata``: the workload's name and namespace, a copy of the labels, and
+        ``annotations`` when there are any."""
+        out: dict[str, Any] = {"name": self.name, "namespace": self.namespace, "labels": dict(self.labels)}
+        if annotations:
+            out["annotations"] = annotations
+        return out
+
+
+def workload_meta(name: str, args: SecureWorkloadArgs) -> WorkloadMeta:
+    """The standard labels (``version`` defaults to the image tag; ``part_of`` to the namespace) and the
+    selector of the workload's pods."""
     image = parse_image(args.image)
     version = args.version or (lbl.label_safe(image.tag) if image.tag else None)
-    common = lbl.standard_labels(
+    labels = lbl.standard_labels(
         name,
         component=args.component,
         part_of=args.part_of or args.namespace,
         version=version,
         extra=args.labels,
     )
-    selector = lbl.selector_labels(name)
+    return WorkloadMeta(name, args.namespace, labels, lbl.selector_labels(name))
 
-    def meta(annotations: dict[str, str] | None = None) -> dict[str, Any]:
-        out: dict[str, Any] = {"name": name, "namespace": args.namespace, "labels": dict(common)}
-        if annotations:
-            out["annotations"] = annotations
-        return out
 
-    out: dict[str, dict[str, Any]] = {}
-    out["ServiceAccount"] = {
-        "metadata": meta(dict(args.service_account_annotations) or None),
+def service_account(meta: WorkloadMeta, args: SecureWorkloadArgs) -> dict[str, Any]:
+    """The ServiceAccount: its annotations (an IRSA role ARN ...) and whether pods mount a token."""
+    return {
+        "metadata": meta.metadata(dict(args.service_account_annotations) or None),
         "automountServiceAccountToken": args.automount_service_account_token,
     }
-    for secret in args.external_secrets:
-        out[f"ExternalSecret/{secret.target}"] = {
-            "apiVersion": EXTERNAL_SECRETS_API,
-            "kind": "ExternalSecret",
-            "metadata": {**meta(), "name": secret.target},
-            "spec": external_secret_spec(secret),
-        }
-    workload_annotations = _deployment_annotations(args)
+
+
+def external_secrets(meta: WorkloadMeta, args: SecureWorkloadArgs) -> list[tuple[str, dict[str, Any]]]:
+    """``ExternalSecret/<target>`` and its ExternalSecret (named ``<target>``), for each of
+    ``external_secrets`` in order."""
+    return [
+        (
+            f"ExternalSecret/{secret.target}",
+            {
+                "apiVersion": EXTERNAL_SECRETS_API,
+                "kind": "ExternalSecret",
+                "metadata": {**meta.metadata(), "name": secret.target},
+                "spec": external_secret_spec(secret),
+            },
+        )
+        for secret in args.external_secrets
+    ]
+
+
+def pod_controller(
+    meta: WorkloadMeta, args: SecureWorkloadArgs, recorded_mesh: MeshMode | None = None
+) -> list[tuple[str, dict[str, Any]]]:
+    """The Deployment; with ``canary``, the AnalysisTemplate and the Rollout that replaces it (the
+    Deployment's spec as its template). The controller carries the checkov skips, the policy
+    exemptions and ``recorded_mesh``."""
+    annotations = _deployment_annotations(args)
     if recorded_mesh is not None:
-        workload_annotations[MESH_ANNOTATION] = recorded_mesh.value
-    workload_meta = meta(workload_annotations or None)
-    deployment_spec = _deployment_spec(name, args, common, selector)
+        annotations[MESH_ANNOTATION] = recorded_mesh.value
+    metadata = meta.metadata(annotations or None)
+    spec = deployment_spec(meta, args)
     if args.canary is None:
-        out["Deployment"] = {"metadata": workload_meta, "spec": deployment_spec}
-    else:
-        out["AnalysisTemplate"] = {
-            "apiVersion": ROLLOUTS_API,
-            "kind": "AnalysisTemplate",
-            "metadata": meta(),
-            "spec": analysis_template_spec(args.canary),
-        }
-        out["Rollout"] = {
-            "apiVersion": ROLLOUTS_API,
-            "kind": "Rollout",
-            "metadata": workload_meta,
-            "spec": rollout_spec(name, args.namespace, args.canary, deployment_spec),
-        }
+        return [("Deployment", {"metadata": metadata, "spec": spec})]
+    analysis = {
+        "apiVersion": ROLLOUTS_API,
+        "kind": "AnalysisTemplate",
+        "metadata": meta.metadata(),
+        "spec": analysis_template_spec(args.canary),
+    }
+    rollout = {
+        "apiVersion": ROLLOUTS_API,
+        "kind": "Rollout",
+        "metadata": metadata,
+        "spec": rollout_spec(meta.name, meta.namespace, args.canary, spec),
+    }
+    return [("AnalysisTemplate", analysis), ("Rollout", rollout)]
+
+
+def service(meta: WorkloadMeta, args: SecureWorkloadArgs) -> dict[str, Any] | None:
+    """The Service of the exposed ports (each targeting its container port by name); None when the
+    Service is disabled or no port is exposed."""
     exposed = [p for p in args.ports if p.expose]
-    if args.service.enabled and exposed:
-        out["Service"] = {
-            "metadata": meta(dict(args.service.annotations) or None),
-            "spec": {
-                "type": args.service.type.value,
-                "selector": dict(selector),
-                "ports": [
-                    {
-                        "name": p.name,
-                        "port": p.service_port or p.port,
-                        "targetPort": p.name,
-                        "protocol": p.protocol.value,
-                    }
-                    for p in exposed
-                ],
-            },
-        }
-    if args.minimum_replicas > 1:
-        out["PodDisruptionBudget"] = {
-            "metadata": meta(),
-            "spec": {
-                **args.disruption.render_policy(),
-                "selector": {"matchLabels": dict(selector)},
-                "unhealthyPodEvictionPolicy": "AlwaysAllow",
-            },
-        }
-    target = {**args.scale_target, "name": name}
-    if args.autoscaling is not None:
-        out["HorizontalPodAutoscaler"] = {
-            "metadata": meta(),
-            "spec": _hpa_spec(args.autoscaling, target),
-        }
-    if args.keda is not None:
-        out["ScaledObject"] = {
-            "apiVersion": KEDA_API,
-            "kind": "ScaledObject",
-            "metadata": meta(),
-            "spec": scaled_object_spec(args.keda, target),
-        }
-    if args.vpa is not None:
-        out["VerticalPodAutoscaler"] = {
-            "apiVersion": VPA_API,
-            "kind": "VerticalPodAutoscaler",
-            "metadata": meta(),
-            "spec": vpa_spec(args.vpa, target, args.container_name),
-        }
-    out["NetworkPolicy"] = {"metadata": meta(), "spec": _network_policy(args, selector)}
-    if args.route is not None:
-        out["HTTPRoute"] = http_route(
-            name, args.namespace, args.route, service_port=_route_port(args), labels=common
-        )
-    if args.monitoring is not None:
-        monitoring = args.monitoring
-        monitoring_meta = {**meta(), "labels": {**monitoring.labels, **common}}
-        out["ServiceMonitor"] = {
-            "apiVersion": MONITORING_API,
-            "kind": "ServiceMonitor",
-            "metadata": monitoring_meta,
-            "spec": service_monitor_spec(
-                monitoring, namespace=args.namespace, selector=selector, port=args.monitoring_port.name
-            ),
-        }
-        if monitoring.alerts:
-            out["PrometheusRule"] = {
-                "apiVersion": MONITORING_API,
-                "kind": "PrometheusRule",
-                "metadata": monitoring_meta,
-                "spec": prometheus_rule_spec(
-                    name,
-                    args.namespace,
-                    monitoring,
-                    kind=args.workload_kind,
-                    container=args.container_name,
-                    error_rate=_error_rate(name, args),
-                    may_scale_to_zero=args.minimum_replicas == 0,
-                ),
-            }
-    # a rule may fire on any child (the route, the Service, the NetworkPolicy ...), so each carries them
-    add_annotations(out.values(), exemption_annotations(args.policy_exemptions))
+    if not args.service.enabled or not exposed:
+        return None
+    ports = [
+        {"name": p.name, "port": p.service_port or p.port, "targetPort": p.name, "protocol": p.protocol.value}
+        for p in exposed
+    ]
+    return {
+        "metadata": meta.metadata(dict(args.service.annotations) or None),
+        "spec": {"type": args.service.type.value, "selector": dict(meta.selector), "ports": ports},
+    }
+
+
+def pod_disruption_budget(meta: WorkloadMeta, args: SecureWorkloadArgs) -> dict[str, Any] | None:
+    """The PodDisruptionBudget, when more than one replica is guaranteed; unhealthy pods may always be
+    evicted (they never block a node drain)."""
+    if args.minimum_replicas <= 1:
+        return None
+    return {
+        "metadata": meta.metadata(),
+        "spec": {
+            **args.disruption.render_policy(),
+            "selector": {"matchLabels": dict(meta.selector)},
+            "unhealthyPodEvictionPolicy": "AlwaysAllow",
+        },
+    }
+
+
+def _scale_target(meta: WorkloadMeta, args: SecureWorkloadArgs) -> dict[str, str]:
+    """The Deployment or the Rollout, as the HPA, ScaledObject and VPA refer to it."""
+    return {**args.scale_target, "name": meta.name}
+
+
+def horizontal_pod_autoscaler(meta: WorkloadMeta, args: SecureWorkloadArgs) -> dict[str, Any] | None:
+    """The HPA, with ``autoscaling``."""
+    if args.autoscaling is None:
+        return None
+    return {"metadata": meta.metadata(), "spec": _hpa_spec(args.autoscaling, _scale_target(meta, args))}
+
+
+def scaled_object(meta: WorkloadMeta, args: SecureWorkloadArgs) -> dict[str, Any] | None:
+    """KEDA's ScaledObject, with ``keda``."""
+    if args.keda is None:
+        return None
+    return {
+        "apiVersion": KEDA_API,
+        "kind": "ScaledObject",
+        "metadata": meta.metadata(),
+        "spec": scaled_object_spec(args.keda, _scale_target(meta, args)),
+    }
+
+
+def vertical_pod_autoscaler(meta: WorkloadMeta, args: SecureWorkloadArgs) -> dict[str, Any] | None:
+    """The VPA (recommendations only), with ``vpa``."""
+    if args.vpa is None:
+        return None
+    return {
+        "apiVersion": VPA_API,
+        "kind": "VerticalPodAutoscaler",
+        "metadata": meta.metadata(),
+        "spec": vpa_spec(args.vpa, _scale_target(meta, args), args.container_name),
+    }
+
+
+def network_policy(meta: WorkloadMeta, args: SecureWorkloadArgs) -> dict[str, Any]:
+    """The NetworkPolicy: default deny, the declared callers and destinations, DNS unless disabled."""
+    return {"metadata": meta.metadata(), "spec": _netpol_spec(args, meta.selector)}
+
+
+def route(meta: WorkloadMeta, args: SecureWorkloadArgs) -> dict[str, Any] | None:
+    """The HTTPRoute to the Service, with ``route``."""
+    if args.route is None:
+        return None
+    return http_route(
+        meta.name, meta.namespace, args.route, service_port=_route_port(args), labels=meta.labels
+    )
+
+
+def _monitoring_metadata(meta: WorkloadMeta, monitoring: MonitoringArgs) -> dict[str, Any]:
+    """The metadata of the ServiceMonitor and the PrometheusRule: ``monitoring.labels`` (the labels
+    Prometheus selects them by) and the standard ones."""
+    return {**meta.metadata(), "labels": {**monitoring.labels, **meta.labels}}
+
+
+def service_monitor(meta: WorkloadMeta, args: SecureWorkloadArgs) -> dict[str, Any] | None:
+    """The ServiceMonitor scraping the metrics port through the Service, with ``monitoring``."""
+    if args.monitoring is None:
+        return None
+    return {
+        "apiVersion": MONITORING_API,
+        "kind": "ServiceMonitor",
+        "metadata": _monitoring_metadata(meta, args.monitoring),
+        "spec": service_monitor_spec(
+            args.monitoring, namespace=meta.namespace, selector=meta.selector, port=args.monitoring_port.name
+        ),
+    }
+
+
+def prometheus_rule(meta: WorkloadMeta, args: SecureWorkloadArgs) -> dict[str, Any] | None:
+    """The PrometheusRule of the availability alerts, with ``monitoring`` and its ``alerts``."""
+    monitoring = args.monitoring
+    if monitoring is None or not monitoring.alerts:
+        return None
+    spec = prometheus_rule_spec(
+        meta.name,
+        meta.namespace,
+        monitoring,
+        kind=args.workload_kind,
+        container=args.container_name,
+        error_rate=_error_rate(meta.name, args),
+        may_scale_to_zero=args.minimum_replicas == 0,
+    )
+    return {
+        "apiVersion": MONITORING_API,
+        "kind": "PrometheusRule",
+        "metadata": _monitoring_metadata(meta, monitoring),
+        "spec": spec,
+    }
+
+
+def add_policy_annotations(
+    manifests: dict[str, dict[str, Any]], args: SecureWorkloadArgs, externals: Sequence[ExternalRef]
+) -> None:
+    """In place: the policy exemptions on every object (a rule may fire on any child: the route, the
+    Service, the NetworkPolicy ...); the declared and implied externals on the NetworkPolicy, and
+    those a route refers to (Gateways, Services) on the HTTPRoute."""
+    add_annotations(manifests.values(), exemption_annotations(args.policy_exemptions))
     declared = [*_implied_externals(args), *externals]
-    add_annotations([out["NetworkPolicy"]], externals_annotations(declared, args.namespace))
-    if "HTTPRoute" in out:
+    add_annotations([manifests["NetworkPolicy"]], externals_annotations(declared, args.namespace))
+    if "HTTPRoute" in manifests:
         add_annotations(
-            [out["HTTPRoute"]], externals_annotations(declared, args.namespace, kinds=ROUTE_KINDS)
+            [manifests["HTTPRoute"]], externals_annotations(declared, args.namespace, kinds=ROUTE_KINDS)
         )
-    return out
 
 
 def _implied_externals(args: SecureWorkloadArgs) -> list[ExternalRef]:
@@ -1079,9 +1235,29 @@ def _deployment_annotations(args: SecureWorkloadArgs) -> dict[str, str]:
     return annotations
 
 
-def _deployment_spec(
-    name: str, args: SecureWorkloadArgs, labels: dict[str, str], selector: dict[str, str]
-) -> dict[str, Any]:
+def deployment_spec(meta: WorkloadMeta, args: SecureWorkloadArgs) -> dict[str, Any]:
+    """The Deployment's spec (the Rollout's too): a surge-only rolling update, the pod template, and the
+    replica count unless an HPA or KEDA owns it."""
+    template_meta: dict[str, Any] = {"labels": dict(meta.labels)}
+    if args.pod_annotations:
+        template_meta["annotations"] = dict(args.pod_annotations)
+    spec: dict[str, Any] = {
+        "selector": {"matchLabels": dict(meta.selector)},
+        "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": "25%"}},
+        "minReadySeconds": args.min_ready_seconds,
+        "revisionHistoryLimit": args.revision_history_limit,
+        "progressDeadlineSeconds": args.progress_deadline_seconds,
+        "template": {"metadata": template_meta, "spec": pod_spec(meta, args)},
+    }
+    if args.autoscaling is None and args.keda is None:
+        spec["replicas"] = args.replicas
+    return spec
+
+
+def pod_spec(meta: WorkloadMeta, args: SecureWorkloadArgs) -> dict[str, Any]:
+    """The pod template's spec: the workload's ServiceAccount, the pod security context, the main
+    container, init containers and native sidecars (the main container's security context each), the
+    volumes, the priority class, registry credentials and the topology spread."""
     sec = args.security
     container_ctx = container_security_context(
         read_only_root_filesystem=sec.read_only_root_filesystem,
@@ -1089,10 +1265,40 @@ def _deployment_spec(
         add_capabilities=sec.add_capabilities,
         run_as_non_root=sec.run_as_non_root,
     )
+    volumes, mounts = pod_storage(args)
+    init_containers = [_extra_container(c, args, container_ctx, sidecar=False) for c in args.init_containers]
+    init_containers += [_extra_container(c, args, container_ctx, sidecar=True) for c in args.sidecars]
+    spec: dict[str, Any] = {
+        "serviceAccountName": meta.name,
+        "automountServiceAccountToken": args.automount_service_account_token,
+        "enableServiceLinks": False,
+        "securityContext": pod_security_context(
+            run_as_user=sec.run_as_user,
+            run_as_group=sec.run_as_group,
+            fs_group=sec.fs_group,
+            run_as_non_root=sec.run_as_non_root,
+            seccomp_profile=sec.seccomp_profile.value,
+            localhost_profile=sec.localhost_profile,
+        ),
+        "terminationGracePeriodSeconds": args.termination_grace_period_seconds,
+        "containers": [main_container(args, container_ctx, mounts)],
+        "volumes": volumes,
+    }
+    if init_containers:
+        spec["initContainers"] = init_containers
+    if args.priority_class_name:
+        spec["priorityClassName"] = args.priority_class_name
+    if args.image_pull_secrets:
+        spec["imagePullSecrets"] = [{"name": s} for s in args.image_pull_secrets]
+    spread = topology_spread(args, meta.selector)
+    if spread:
+        spec["topologySpreadConstraints"] = spread
+    return spec
 
-    def probe(p: ProbeArgs) -> dict[str, Any]:
-        return render_probe(p, args.ports)
 
+def pod_storage(args: SecureWorkloadArgs) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The pod's volumes and the main container's mounts of them: the /tmp emptyDir, the
+    ``writable_paths`` (emptyDirs), then read-only the Secrets (``secret_mounts``) and ConfigMaps."""
     mounts: list[dict[str, Any]] = [{"name": "tmp", "mountPath": "/tmp"}]
     volumes: list[dict[str, Any]] = [{"name": "tmp", "emptyDir": {"sizeLimit": args.tmp_size_limit}}]
     for index, path in enumerate(args.writable_paths):
@@ -1106,8 +1312,15 @@ def _deployment_spec(
     for index, config in enumerate(args.config_files):
         mounts.append({"name": f"config-{index}", "mountPath": config.mount_path, "readOnly": True})
         volumes.append({"name": f"config-{index}", "configMap": {"name": config.name, "defaultMode": 0o444}})
+    return volumes, mounts
 
-    main: dict[str, Any] = {
+
+def main_container(
+    args: SecureWorkloadArgs, security_context: dict[str, Any], mounts: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The main container: image, ports, resources, ``security_context``, probes, ``mounts``, the
+    command and environment when given, and the preStop sleep that lets endpoints drain."""
+    container: dict[str, Any] = {
         "name": args.container_name,
         "image": args.image,
         "imagePullPolicy": args.image_pull_policy.value,
@@ -1115,80 +1328,46 @@ def _deployment_spec(
             {"name": p.name, "containerPort": p.port, "protocol": p.protocol.value} for p in args.ports
         ],
         "resources": args.resources.render(),
-        "securityContext": container_ctx,
-        "readinessProbe": probe(args.readiness),
-        "livenessProbe": probe(args.liveness),
+        "securityContext": security_context,
+        "readinessProbe": render_probe(args.readiness, args.ports),
+        "livenessProbe": render_probe(args.liveness, args.ports),
         "volumeMounts": mounts,
     }
     if args.startup is not None:
-        main["startupProbe"] = probe(args.startup)
+        container["startupProbe"] = render_probe(args.startup, args.ports)
     if args.command is not None:
-        main["command"] = list(args.command)
+        container["command"] = list(args.command)
     if args.args is not None:
-        main["args"] = list(args.args)
+        container["args"] = list(args.args)
     if args.env:
-        main["env"] = [{"name": k, "value": v} for k, v in args.env.items()]
+        container["env"] = [{"name": k, "value": v} for k, v in args.env.items()]
     env_from = [{"configMapRef": {"name": c}} for c in args.env_from_config_maps]
     env_from += [{"secretRef": {"name": s}} for s in args.env_from_secrets]
     if env_from:
-        main["envFrom"] = env_from
+        container["envFrom"] = env_from
     if args.pre_stop_sleep_seconds:
-        main["lifecycle"] = {"preStop": {"sleep": {"seconds": args.pre_stop_sleep_seconds}}}
+        container["lifecycle"] = {"preStop": {"sleep": {"seconds": args.pre_stop_sleep_seconds}}}
+    return container
 
-    init_containers = [_extra_container(c, args, container_ctx, sidecar=False) for c in args.init_containers]
-    init_containers += [_extra_container(c, args, container_ctx, sidecar=True) for c in args.sidecars]
 
-    pod_spec: dict[str, Any] = {
-        "serviceAccountName": name,
-        "automountServiceAccountToken": args.automount_service_account_token,
-        "enableServiceLinks": False,
-        "securityContext": pod_security_context(
-            run_as_user=sec.run_as_user,
-            run_as_group=sec.run_as_group,
-            fs_group=sec.fs_group,
-            run_as_non_root=sec.run_as_non_root,
-            seccomp_profile=sec.seccomp_profile.value,
-            localhost_profile=sec.localhost_profile,
-        ),
-        "terminationGracePeriodSeconds": args.termination_grace_period_seconds,
-        "containers": [main],
-        "volumes": volumes,
-    }
-    if init_containers:
-        pod_spec["initContainers"] = init_containers
-    if args.priority_class_name:
-        pod_spec["priorityClassName"] = args.priority_class_name
-    if args.image_pull_secrets:
-        pod_spec["imagePullSecrets"] = [{"name": s} for s in args.image_pull_secrets]
-    if args.spread.enabled and args.maximum_replicas > 1:
-        pod_spec["topologySpreadConstraints"] = [
-            {
-                "maxSkew": 1,
-                "topologyKey": key,
-                "whenUnsatisfiable": when.value,
-                "labelSelector": {"matchLabels": dict(selector)},
-                "matchLabelKeys": ["pod-template-hash"],
-            }
-            for key, when in (
-                ("topology.kubernetes.io/zone", args.spread.zone),
-                ("kubernetes.io/hostname", args.spread.host),
-            )
-        ]
-
-    template_meta: dict[str, Any] = {"labels": dict(labels)}
-    if args.pod_annotations:
-        template_meta["annotations"] = dict(args.pod_annotations)
-    spec: dict[str, Any] = {
-        "selector": {"matchLabels": dict(selector)},
-        "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": "25%"}},
-        "minReadySeconds": args.min_ready_seconds,
-        "revisionHistoryLimit": args.revision_history_limit,
-        "progressDeadlineSeconds": args.progress_deadline_seconds,
-        "template": {"metadata": template_meta, "spec": pod_spec},
-    }
-    if args.autoscaling is None and args.keda is None:
-        spec["replicas"] = args.replicas
-    return spec
+def topology_spread(args: SecureWorkloadArgs, selector: dict[str, str]) -> list[dict[str, Any]]:
+    """One constraint over zones and one over hosts (max skew 1, per ReplicaSet); none when spread is
+    disabled or at most one replica may run."""
+    if not args.spread.enabled or args.maximum_replicas <= 1:
+        return []
+    return [
+        {
+            "maxSkew": 1,
+            "topologyKey": key,
+            "whenUnsatisfiable": when.value,
+            "labelSelector": {"matchLabels": dict(selector)},
+            "matchLabelKeys": ["pod-template-hash"],
+        }
+        for key, when in (
+            ("topology.kubernetes.io/zone", args.spread.zone),
+            ("kubernetes.io/hostname", args.spread.host),
+        )
+    ]
 
 
 def render_probe(probe: ProbeArgs, ports: list[PortArgs]) -> dict[str, Any]:
@@ -1255,7 +1434,7 @@ def _hpa_spec(scaling: AutoscalingArgs, scale_target: dict[str, str]) -> dict[st
     }
 
 
-def _network_policy(args: SecureWorkloadArgs, selector: dict[str, str]) -> dict[str, Any]:
+def _netpol_spec(args: SecureWorkloadArgs, selector: dict[str, str]) -> dict[str, Any]:
     def ingress_ports(rule: IngressRule) -> list[dict[str, Any]]:
         return [{"port": p.port, "protocol": p.protocol.value} for p in _ingress_ports(args, rule)]
 
