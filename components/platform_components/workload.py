@@ -36,7 +36,7 @@ references but another program deploys; the policy pack resolves every other ref
 program. ``policy_exemptions`` are written on every child; the environment label comes from
 ``platform:environment`` (:mod:`platform_components.context`) unless ``labels`` name one.
 
-Defaults (each asserted by ``tests/components/test_workload_defaults.py``): PSS *restricted*
+Defaults (each asserted by ``tests/workload/test_workload_defaults.py``): PSS *restricted*
 (UID/GID 65532, runAsNonRoot, drop ALL, seccomp RuntimeDefault, no privilege escalation, read-only
 root filesystem with an emptyDir at /tmp), no service-account token, requests set, memory limit =
 memory request, no CPU limit, 2 replicas, RollingUpdate maxUnavailable 0 / maxSurge 25%, PDB
