@@ -29,7 +29,6 @@ ALLOWED: dict[str, str] = {
     # components
     "platform_components.environment.PlatformEnvironment.__init__": NOT_YET_SPLIT,
     "platform_components.gitops.GitOpsBootstrap.__init__": NOT_YET_SPLIT,
-    "platform_components.workload.SecureWorkloadArgs._cross_field": "one validator holding every cross-field rule of the args",
     "platform_components.namespace.render_namespace": "MeshNamespace's args-to-manifests mapping, not yet split into builders",
     "platform_components.gitops.argocd_values": "the argo-cd chart's Helm values in one mapping",
     "platform_components.karpenter.controller_policy": "the upstream Karpenter v1 controller policy, statement by statement",

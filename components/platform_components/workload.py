@@ -510,8 +510,11 @@ class SecureWorkloadArgs(StrictModel):
             raise ValueError("writable_paths has duplicates")
         return value
 
+    # Cross-field rules, one validator each; pydantic runs them in this order and reports the first
+    # that fails.
+
     @model_validator(mode="after")
-    def _cross_field(self) -> SecureWorkloadArgs:
+    def _unique_ports(self) -> SecureWorkloadArgs:
         names = [p.name for p in self.ports]
         if len(set(names)) != len(names):
             raise ValueError(f"port names must be unique, got {names}")
@@ -523,7 +526,15 @@ class SecureWorkloadArgs(StrictModel):
             raise ValueError(
                 f"Service ports must be unique, got {service_ports}; set distinct service_port values"
             )
-        known: set[str | int] = set(names) | set(numbers)
+        return self
+
+    def _declared_ports(self) -> set[str | int]:
+        """The names and numbers a probe or a caller may refer to a port by."""
+        return {p.name for p in self.ports} | {p.port for p in self.ports}
+
+    @model_validator(mode="after")
+    def _probes_on_declared_ports(self) -> SecureWorkloadArgs:
+        known = self._declared_ports()
         for field, probe in (
             ("readiness", self.readiness),
             ("liveness", self.liveness),
@@ -537,6 +548,11 @@ class SecureWorkloadArgs(StrictModel):
                 raise ValueError(
                     f"{field}.port {probe.port!r} is not a declared port; use one of {sorted(map(str, known))}"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _callers_on_declared_ports(self) -> SecureWorkloadArgs:
+        known = self._declared_ports()
         for index, rule in enumerate(self.network.ingress):
             for port in rule.ports:
                 if port not in known:
@@ -544,6 +560,10 @@ class SecureWorkloadArgs(StrictModel):
                         f"network.ingress[{index}].ports: {port!r} is not a declared port of this workload; "
                         f"use one of {sorted(map(str, known))}"
                     )
+        return self
+
+    @model_validator(mode="after")
+    def _one_owner_of_replicas(self) -> SecureWorkloadArgs:
         if self.autoscaling is not None and "replicas" in self.model_fields_set:
             raise ValueError(
                 "replicas and autoscaling are both set; the HPA owns the replica count, "
@@ -556,8 +576,16 @@ class SecureWorkloadArgs(StrictModel):
                 "replicas and keda are both set; KEDA owns the replica count, "
                 "so remove replicas and use keda.min_replicas"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _metrics_port(self) -> SecureWorkloadArgs:
         if self.monitoring is not None:
             self.monitoring_port  # noqa: B018  # raises ValueError when no exposed port serves metrics
+        return self
+
+    @model_validator(mode="after")
+    def _evictable(self) -> SecureWorkloadArgs:
         minimum = self.minimum_replicas
         min_available = self.disruption.min_available
         if isinstance(min_available, int) and minimum > 1 and min_available >= minimum:
@@ -567,19 +595,32 @@ class SecureWorkloadArgs(StrictModel):
             )
         if min_available == "100%":
             raise ValueError("disruption.min_available '100%' blocks every eviction; use max_unavailable: 1")
-        if self.route is not None:
-            exposed = [p for p in self.ports if p.expose]
-            if not self.service.enabled or not exposed:
-                raise ValueError("route needs the Service: keep service.enabled and expose a port")
-            if self.route.port is not None and not any(self.route.port in (p.name, p.port) for p in exposed):
-                raise ValueError(
-                    f"route.port {self.route.port!r} is not an exposed port; use one of {[p.name for p in exposed]}"
-                )
+        return self
+
+    @model_validator(mode="after")
+    def _route_to_the_service(self) -> SecureWorkloadArgs:
+        if self.route is None:
+            return self
+        exposed = [p for p in self.ports if p.expose]
+        if not self.service.enabled or not exposed:
+            raise ValueError("route needs the Service: keep service.enabled and expose a port")
+        if self.route.port is not None and not any(self.route.port in (p.name, p.port) for p in exposed):
+            raise ValueError(
+                f"route.port {self.route.port!r} is not an exposed port; use one of {[p.name for p in exposed]}"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _drain_before_termination(self) -> SecureWorkloadArgs:
         if self.pre_stop_sleep_seconds >= self.termination_grace_period_seconds:
             raise ValueError(
                 f"pre_stop_sleep_seconds={self.pre_stop_sleep_seconds} must be shorter than "
                 f"termination_grace_period_seconds={self.termination_grace_period_seconds}"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _unique_containers_secrets_and_mounts(self) -> SecureWorkloadArgs:
         containers = [
             self.container_name,
             *(c.name for c in self.init_containers),

@@ -48,6 +48,7 @@ from platform_components.workload import (
     workload_meta,
     workload_outputs,
 )
+from pydantic import ValidationError
 
 NAME = "api"
 NAMESPACE = "shop"
@@ -443,3 +444,18 @@ def test_workload_outputs_name_the_controller_and_the_service() -> None:
     outputs = workload_outputs(NAME, hidden, render_workload(NAME, hidden))
     assert (outputs["deployment_name"], outputs["rollout_name"]) == (None, NAME)
     assert (outputs["service_name"], outputs["service_host"]) == (None, None)
+
+
+# --------------------------------------------------------------------------------------------------
+# The cross-field validators: one rule each, the first that fails is reported
+
+
+def test_the_first_failing_cross_field_rule_is_the_one_reported() -> None:
+    clashing_ports = [{"name": "http", "port": 8080}, {"name": "http", "port": 8081}]
+    with pytest.raises(ValidationError, match="port names must be unique") as caught:
+        make_args(ports=clashing_ports, pre_stop_sleep_seconds=30, replicas=3, autoscaling={})
+    assert len(caught.value.errors()) == 1
+    with pytest.raises(ValidationError, match="replicas and autoscaling are both set"):
+        make_args(pre_stop_sleep_seconds=30, replicas=3, autoscaling={})
+    with pytest.raises(ValidationError, match="pre_stop_sleep_seconds=30 must be shorter"):
+        make_args(pre_stop_sleep_seconds=30)
