@@ -32,7 +32,6 @@ ALLOWED: dict[str, str] = {
     "platform_components.workload.render_workload": "SecureWorkload's args-to-manifests mapping, not yet split into builders",
     "platform_components.workload._deployment_spec": "the Deployment spec of a SecureWorkload in one mapping, not yet split",
     "platform_components.workload.SecureWorkloadArgs._cross_field": "one validator holding every cross-field rule of the args",
-    "platform_components.namespace.render_namespace": "MeshNamespace's args-to-manifests mapping, not yet split into builders",
     "platform_components.gitops.argocd_values": "the argo-cd chart's Helm values in one mapping",
     "platform_components.karpenter.controller_policy": "the upstream Karpenter v1 controller policy, statement by statement",
     "platform_components.kube.delivery.prometheus_rule_spec": "a workload's availability alerts, one PrometheusRule",
