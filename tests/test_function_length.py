@@ -27,7 +27,6 @@ NOT_YET_SPLIT = "constructor not yet split into named steps"
 
 ALLOWED: dict[str, str] = {
     # components
-    "platform_components.environment.PlatformEnvironment.__init__": NOT_YET_SPLIT,
     "platform_components.workload.SecureWorkload.__init__": NOT_YET_SPLIT,
     "platform_components.workload.render_workload": "SecureWorkload's args-to-manifests mapping, not yet split into builders",
     "platform_components.workload._deployment_spec": "the Deployment spec of a SecureWorkload in one mapping, not yet split",
