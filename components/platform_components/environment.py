@@ -25,7 +25,7 @@ resources. In-cluster, it creates:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -34,8 +34,8 @@ from ._base import plain
 from ._optional import ensure_loaded, lazy_module
 from .admission_policies import AdmissionPolicies, admission_documents
 from .cluster import EksCluster
-from .config import PlatformConfig
-from .database import StatefulDatabase
+from .config import DatabaseConfig, GatewayConfig, PlatformConfig, TeamConfig, WorkloadConfig
+from .database import StatefulDatabase, StatefulDatabaseArgs
 from .gitops import GitOpsBootstrap, GitOpsEngine
 from .karpenter import Karpenter, KarpenterNodePool
 from .kube import labels as lbl
@@ -43,7 +43,7 @@ from .kube.awaiting import skip_await_transformation
 from .kube.netpol import default_deny_spec
 from .kube.objects import create_object
 from .namespace import TEAM_LABEL, MeshMode, MeshNamespace, MeshNamespaceArgs, PodSecurityLevel, psa_labels
-from .workload import SecureWorkload
+from .workload import SecureWorkload, SecureWorkloadArgs
 
 if TYPE_CHECKING:
     import pulumi_aws as aws
@@ -92,6 +92,159 @@ def stack_admission_documents(config: PlatformConfig) -> list[dict[str, Any]]:
     return admission_documents(config.admission, controller_namespaces(config))
 
 
+# --------------------------------------------------------------------------------------------------
+# The component's builders (pure): the config in, the arguments of one group of children out
+
+
+def priority_classes() -> dict[str, dict[str, Any]]:
+    """The PriorityClasses' arguments by class name (:data:`PRIORITY_CLASSES`); none is the default."""
+    return {
+        class_name: {
+            "metadata": {"name": class_name, "labels": {lbl.MANAGED_BY_KEY: lbl.MANAGED_BY}},
+            "value": value,
+            "preemption_policy": preemption,
+            "global_default": False,
+            "description": description,
+        }
+        for class_name, (value, preemption, description) in PRIORITY_CLASSES.items()
+    }
+
+
+def team_args(config: PlatformConfig, team: TeamConfig) -> MeshNamespaceArgs:
+    """A team's MeshNamespace arguments: the stack's mesh CNI and Kubernetes minor, the environment label."""
+    args = team.to_args(mesh_cni=config.mesh_cni, kubernetes_version=config.kubernetes_version)
+    return args.model_copy(update={"labels": {**args.labels, lbl.ENVIRONMENT: config.environment.value}})
+
+
+def other_namespaces(config: PlatformConfig) -> list[str]:
+    """The workloads' and databases' namespaces that are no team's (the environment creates them)."""
+    teams = {team.name for team in config.teams}
+    return [namespace for namespace in config.namespaces if namespace not in teams]
+
+
+def namespace_default_deny(namespace: str, environment: str) -> dict[str, Any]:
+    """The ``default-deny`` NetworkPolicy of a namespace that is no team's: every pod isolated both
+    ways but DNS, as in a team namespace (the workloads' own policies allow the rest)."""
+    return {
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "NetworkPolicy",
+        "metadata": {
+            "name": "default-deny",
+            "namespace": namespace,
+            "labels": {lbl.MANAGED_BY_KEY: lbl.MANAGED_BY, lbl.ENVIRONMENT: environment},
+        },
+        "spec": default_deny_spec(),
+    }
+
+
+def workload_args(config: PlatformConfig, workload: WorkloadConfig) -> SecureWorkloadArgs:
+    """A declared workload's arguments, with the environment label."""
+    args = workload.to_args()
+    labels: dict[str, Any] = {**args.labels, lbl.ENVIRONMENT: config.environment.value}
+    return args.model_copy(update={"labels": labels})
+
+
+def database_args(config: PlatformConfig, database: DatabaseConfig) -> StatefulDatabaseArgs:
+    """A declared database's arguments, with the environment label."""
+    args = database.to_args()
+    return args.model_copy(update={"labels": {**args.labels, lbl.ENVIRONMENT: config.environment.value}})
+
+
+def gitops_facts(config: PlatformConfig, platform: _AwsPlatform | None) -> dict[str, pulumi.Input[str]]:
+    """The platform facts handed to GitOps: the environment, the Kubernetes minor and the team
+    namespaces; with a cluster, also its name, region, VPC, OIDC issuer, node role and Karpenter queue."""
+    facts: dict[str, pulumi.Input[str]] = {
+        "environment": config.environment.value,
+        "kubernetes_version": config.kubernetes_version,
+        "team_namespaces": ",".join(sorted(team.name for team in config.teams)),
+    }
+    if platform is not None and config.cluster is not None:
+        facts.update(
+            cluster_name=platform.cluster.cluster_name,
+            region=config.cluster.region,
+            vpc_id=platform.cluster.vpc_id,
+            oidc_issuer=platform.cluster.oidc_issuer,
+            node_role_arn=platform.cluster.node_role_arn,
+            karpenter_queue=platform.karpenter.queue_name,
+        )
+    return facts
+
+
+def all_namespaces(config: PlatformConfig) -> list[str]:
+    """Every namespace the environment creates: the teams' and the workloads' and databases', sorted."""
+    return sorted({*config.namespaces, *(team.name for team in config.teams)})
+
+
+def namespace_meshes(config: PlatformConfig) -> dict[str, MeshMode]:
+    """The mesh mode of each of :func:`all_namespaces`: its team's, none for the others."""
+    meshes = {team.name: team.mesh for team in config.teams}
+    return {namespace: meshes.get(namespace, MeshMode.NONE) for namespace in all_namespaces(config)}
+
+
+def gateway_spec(gateway: GatewayConfig) -> dict[str, Any]:
+    """The shared Gateway's spec: one HTTPS listener terminating TLS, routes from team namespaces only."""
+    return {
+        "gatewayClassName": gateway.class_name,
+        "listeners": [
+            {
+                "name": "https",
+                "port": 443,
+                "protocol": "HTTPS",
+                "hostname": gateway.hostname,
+                "tls": {
+                    "mode": "Terminate",
+                    "certificateRefs": [{"kind": "Secret", "name": gateway.certificate_secret}],
+                },
+                "allowedRoutes": {
+                    "namespaces": {
+                        "from": "Selector",
+                        "selector": {"matchExpressions": [{"key": TEAM_LABEL, "operator": "Exists"}]},
+                    }
+                },
+            }
+        ],
+    }
+
+
+def gateway_network_policy_spec(gateway: GatewayConfig) -> dict[str, Any]:
+    """The Gateway's pods: HTTPS in from anywhere; out to team namespaces and to istiod (xDS)."""
+    return {
+        "podSelector": {"matchLabels": {"gateway.networking.k8s.io/gateway-name": gateway.name}},
+        "policyTypes": ["Ingress", "Egress"],
+        "ingress": [
+            {
+                "from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}, {"ipBlock": {"cidr": "::/0"}}],
+                "ports": [{"port": 443, "protocol": "TCP"}],
+            }
+        ],
+        "egress": [
+            {
+                "to": [
+                    {"namespaceSelector": {"matchExpressions": [{"key": TEAM_LABEL, "operator": "Exists"}]}}
+                ]
+            },
+            {
+                "to": [
+                    {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "istio-system"}}}
+                ],
+                "ports": [{"port": 15012, "protocol": "TCP"}],
+            },
+        ],
+    }
+
+
+# --------------------------------------------------------------------------------------------------
+# The component
+
+
+class _AwsPlatform(NamedTuple):
+    """The AWS side of an environment with a cluster: the region's provider, the cluster, Karpenter."""
+
+    provider: aws.Provider
+    cluster: EksCluster
+    karpenter: Karpenter
+
+
 class PlatformEnvironment(pulumi.ComponentResource):
     """Everything one stack declares (see the module docstring)."""
 
@@ -122,212 +275,179 @@ class PlatformEnvironment(pulumi.ComponentResource):
                 opts, pulumi.ResourceOptions(transformations=[skip_await_transformation])
             )
         super().__init__(TYPE_TOKEN, name, None, opts)
-        environment = config.environment.value
-        tags = {lbl.ENVIRONMENT: environment, lbl.MANAGED_BY_KEY: lbl.MANAGED_BY}
-        in_cluster = pulumi.ResourceOptions(parent=self)
-        self.cluster = None
-        if config.cluster is not None:
-            aws_provider = aws.Provider(
-                f"{name}-aws", region=config.cluster.region, opts=pulumi.ResourceOptions(parent=self)
-            )
-            aws_opts = pulumi.ResourceOptions(parent=self, providers={"aws": aws_provider})
-            self.cluster = EksCluster(
-                f"platform-{environment}",
-                config.cluster.to_args(config.kubernetes_version, tags),
-                opts=aws_opts,
-            )
-            karpenter = Karpenter(
-                f"{name}-karpenter", config.karpenter_args, opts=aws_opts, cluster=self.cluster
-            )
-            for pool in config.node_pools:
-                KarpenterNodePool(pool.name, pool.to_args(), opts=aws_opts, karpenter=karpenter)
-            in_cluster = pulumi.ResourceOptions(
-                parent=self, providers={"aws": aws_provider, "kubernetes": self.cluster.k8s_provider}
-            )
-        for class_name, (value, preemption, description) in PRIORITY_CLASSES.items():
-            k8s.scheduling.v1.PriorityClass(
-                f"{name}-{class_name}",
-                metadata={"name": class_name, "labels": {lbl.MANAGED_BY_KEY: lbl.MANAGED_BY}},
-                value=value,
-                preemption_policy=preemption,
-                global_default=False,
-                description=description,
-                opts=in_cluster,
-            )
-        teams: dict[str, MeshNamespace] = {}
-        for team in config.teams:
-            team_args = team.to_args(mesh_cni=config.mesh_cni, kubernetes_version=config.kubernetes_version)
-            teams[team.name] = MeshNamespace(
-                team.name,
-                team_args.model_copy(update={"labels": {**team_args.labels, lbl.ENVIRONMENT: environment}}),
-                opts=in_cluster,
-                cluster=self.cluster,
-            )
+
+        platform = self._aws_platform(name, config) if config.cluster is not None else None
+        cluster = platform.cluster if platform is not None else None
+        in_cluster = self._in_cluster(platform)
+        self._priority_classes(name, in_cluster)
+        teams = self._teams(config, in_cluster, cluster)
         if config.gateway is not None:
-            self._gateway(name, config, in_cluster)
-        namespace_resources: dict[str, pulumi.Resource] = dict(teams)
-        for namespace in config.namespaces:
-            if namespace in teams:
-                continue
-            created = k8s.core.v1.Namespace(
+            self._gateway(name, config.gateway, config.kubernetes_version, in_cluster)
+        # what each workload and database waits for: its team's MeshNamespace or its plain Namespace
+        namespaces: dict[str, pulumi.Resource] = {**teams, **self._namespaces(name, config, in_cluster)}
+        self.workloads = self._workloads(config, in_cluster, teams, namespaces)
+        self.databases = self._databases(config, in_cluster, teams, namespaces, cluster)
+        self.admission = AdmissionPolicies(
+            "admission", config.admission, opts=in_cluster, excluded_namespaces=controller_namespaces(config)
+        )
+        self.gitops = self._gitops(config, in_cluster, teams, platform)
+
+        self.cluster = cluster
+        self.teams = teams
+        self.namespaces = pulumi.Output.from_input(all_namespaces(config))
+        self.meshes = namespace_meshes(config)
+        self.register_outputs({"namespaces": self.namespaces})
+
+    # -- steps: each registers one group of children --------------------------------------------------
+    def _aws_platform(self, name: str, config: PlatformConfig) -> _AwsPlatform:
+        """The region's AWS provider, the EKS cluster, Karpenter and every declared node pool."""
+        assert config.cluster is not None
+        environment = config.environment.value
+        provider = aws.Provider(
+            f"{name}-aws", region=config.cluster.region, opts=pulumi.ResourceOptions(parent=self)
+        )
+        aws_opts = pulumi.ResourceOptions(parent=self, providers={"aws": provider})
+        tags = {lbl.ENVIRONMENT: environment, lbl.MANAGED_BY_KEY: lbl.MANAGED_BY}
+        cluster = EksCluster(
+            f"platform-{environment}", config.cluster.to_args(config.kubernetes_version, tags), opts=aws_opts
+        )
+        karpenter = Karpenter(f"{name}-karpenter", config.karpenter_args, opts=aws_opts, cluster=cluster)
+        for pool in config.node_pools:
+            KarpenterNodePool(pool.name, pool.to_args(), opts=aws_opts, karpenter=karpenter)
+        return _AwsPlatform(provider, cluster, karpenter)
+
+    def _in_cluster(self, platform: _AwsPlatform | None) -> pulumi.ResourceOptions:
+        """The options of every in-cluster child: the cluster's providers, or the ambient ones without."""
+        if platform is None:
+            return pulumi.ResourceOptions(parent=self)
+        return pulumi.ResourceOptions(
+            parent=self, providers={"aws": platform.provider, "kubernetes": platform.cluster.k8s_provider}
+        )
+
+    def _priority_classes(self, name: str, opts: pulumi.ResourceOptions) -> None:
+        """The platform PriorityClasses."""
+        for class_name, class_args in priority_classes().items():
+            k8s.scheduling.v1.PriorityClass(f"{name}-{class_name}", **class_args, opts=opts)
+
+    def _teams(
+        self, config: PlatformConfig, opts: pulumi.ResourceOptions, cluster: EksCluster | None
+    ) -> dict[str, MeshNamespace]:
+        """One MeshNamespace per team, by team name."""
+        return {
+            team.name: MeshNamespace(team.name, team_args(config, team), opts=opts, cluster=cluster)
+            for team in config.teams
+        }
+
+    def _namespaces(
+        self, name: str, config: PlatformConfig, opts: pulumi.ResourceOptions
+    ) -> dict[str, pulumi.Resource]:
+        """A restricted Namespace with its default-deny NetworkPolicy for each of :func:`other_namespaces`."""
+        environment = config.environment.value
+        created: dict[str, pulumi.Resource] = {}
+        for namespace in other_namespaces(config):
+            created[namespace] = k8s.core.v1.Namespace(
                 f"{name}-ns-{namespace}",
                 metadata={
                     "name": namespace,
                     "labels": namespace_labels(namespace, environment, config.kubernetes_version),
                 },
-                opts=in_cluster,
+                opts=opts,
             )
-            # deny-all both ways but DNS, as in a team namespace: the workloads' own policies allow the rest
             create_object(
                 f"{name}-ns-{namespace}-default-deny",
-                {
-                    "apiVersion": "networking.k8s.io/v1",
-                    "kind": "NetworkPolicy",
-                    "metadata": {
-                        "name": "default-deny",
-                        "namespace": namespace,
-                        "labels": {lbl.MANAGED_BY_KEY: lbl.MANAGED_BY, lbl.ENVIRONMENT: environment},
-                    },
-                    "spec": default_deny_spec(),
-                },
-                pulumi.ResourceOptions.merge(in_cluster, pulumi.ResourceOptions(depends_on=[created])),
+                namespace_default_deny(namespace, environment),
+                pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[created[namespace]])),
             )
-            namespace_resources[namespace] = created
-        self.workloads = {}
-        for workload in config.workloads:
-            args = workload.to_args()
-            extra_labels: dict[str, Any] = {**args.labels, lbl.ENVIRONMENT: environment}
-            team_namespace = teams.get(workload.namespace)
-            self.workloads[workload.name] = SecureWorkload(
+        return created
+
+    def _workloads(
+        self,
+        config: PlatformConfig,
+        opts: pulumi.ResourceOptions,
+        teams: dict[str, MeshNamespace],
+        namespaces: dict[str, pulumi.Resource],
+    ) -> dict[str, SecureWorkload]:
+        """Every declared workload, after its namespace, by name."""
+        return {
+            workload.name: SecureWorkload(
                 workload.name,
-                args.model_copy(update={"labels": extra_labels}),
+                workload_args(config, workload),
                 opts=pulumi.ResourceOptions.merge(
-                    in_cluster, pulumi.ResourceOptions(depends_on=[namespace_resources[workload.namespace]])
+                    opts, pulumi.ResourceOptions(depends_on=[namespaces[workload.namespace]])
                 ),
-                mesh=team_namespace,  # the MeshNamespace of this program: its Namespace shows the mode
+                # the MeshNamespace of this program: its Namespace shows the mode
+                mesh=teams.get(workload.namespace),
             )
-        self.databases = {}
-        for database in config.databases:
-            db_args = database.to_args()
-            self.databases[database.name] = StatefulDatabase(
+            for workload in config.workloads
+        }
+
+    def _databases(
+        self,
+        config: PlatformConfig,
+        opts: pulumi.ResourceOptions,
+        teams: dict[str, MeshNamespace],
+        namespaces: dict[str, pulumi.Resource],
+        cluster: EksCluster | None,
+    ) -> dict[str, StatefulDatabase]:
+        """Every declared database, after its namespace, by name."""
+        return {
+            database.name: StatefulDatabase(
                 database.name,
-                db_args.model_copy(update={"labels": {**db_args.labels, lbl.ENVIRONMENT: environment}}),
+                database_args(config, database),
                 opts=pulumi.ResourceOptions.merge(
-                    in_cluster, pulumi.ResourceOptions(depends_on=[namespace_resources[database.namespace]])
+                    opts, pulumi.ResourceOptions(depends_on=[namespaces[database.namespace]])
                 ),
                 mesh=teams.get(database.namespace),
-                cluster=self.cluster,
+                cluster=cluster,
             )
-        self.admission = AdmissionPolicies(
-            "admission", config.admission, opts=in_cluster, excluded_namespaces=controller_namespaces(config)
-        )
-        self.gitops = None
-        if config.gitops is not None:
-            facts: dict[str, pulumi.Input[str]] = {
-                "environment": environment,
-                "kubernetes_version": config.kubernetes_version,
-                "team_namespaces": ",".join(sorted(teams)),
-            }
-            if self.cluster is not None and config.cluster is not None:
-                facts.update(
-                    cluster_name=self.cluster.cluster_name,
-                    region=config.cluster.region,
-                    vpc_id=self.cluster.vpc_id,
-                    oidc_issuer=self.cluster.oidc_issuer,
-                    node_role_arn=self.cluster.node_role_arn,
-                    karpenter_queue=karpenter.queue_name,
-                )
-            self.gitops = GitOpsBootstrap(
-                "gitops",
-                config.gitops,
-                opts=in_cluster,
-                facts=facts,
-                depends_on_teams=list(teams.values()),
-            )
-        self.teams = teams
-        self.namespaces = pulumi.Output.from_input(sorted({*config.namespaces, *teams}))
-        self.meshes = {
-            namespace: teams[namespace].mesh if namespace in teams else MeshMode.NONE
-            for namespace in sorted({*config.namespaces, *teams})
+            for database in config.databases
         }
-        self.register_outputs({"namespaces": self.namespaces})
 
-    def _gateway(self, name: str, config: PlatformConfig, opts: pulumi.ResourceOptions) -> None:
+    def _gitops(
+        self,
+        config: PlatformConfig,
+        opts: pulumi.ResourceOptions,
+        teams: dict[str, MeshNamespace],
+        platform: _AwsPlatform | None,
+    ) -> GitOpsBootstrap | None:
+        """The declared GitOps controller, after the team namespaces, handed the platform facts."""
+        if config.gitops is None:
+            return None
+        return GitOpsBootstrap(
+            "gitops",
+            config.gitops,
+            opts=opts,
+            facts=gitops_facts(config, platform),
+            depends_on_teams=list(teams.values()),
+        )
+
+    def _gateway(
+        self, name: str, gateway: GatewayConfig, kubernetes_version: str, opts: pulumi.ResourceOptions
+    ) -> None:
         """The shared ingress Gateway, its namespace, and the NetworkPolicy letting traffic reach it."""
-        gateway = config.gateway
-        assert gateway is not None
         namespace = MeshNamespace(
             gateway.namespace,
-            MeshNamespaceArgs(pod_security_version=f"v{config.kubernetes_version}"),
+            MeshNamespaceArgs(pod_security_version=f"v{kubernetes_version}"),
             opts=opts,
         )
         after_namespace = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[namespace]))
         labels = {lbl.MANAGED_BY_KEY: lbl.MANAGED_BY}
+        # a plain dict, which the NetworkPolicy's typed overloads do not take as such
+        policy: Any = gateway_network_policy_spec(gateway)
         k8s.apiextensions.CustomResource(
             f"{name}-gateway",
             api_version="gateway.networking.k8s.io/v1",
             kind="Gateway",
             metadata={"name": gateway.name, "namespace": gateway.namespace, "labels": labels},
-            spec={
-                "gatewayClassName": gateway.class_name,
-                "listeners": [
-                    {
-                        "name": "https",
-                        "port": 443,
-                        "protocol": "HTTPS",
-                        "hostname": gateway.hostname,
-                        "tls": {
-                            "mode": "Terminate",
-                            "certificateRefs": [{"kind": "Secret", "name": gateway.certificate_secret}],
-                        },
-                        "allowedRoutes": {
-                            "namespaces": {
-                                "from": "Selector",
-                                "selector": {"matchExpressions": [{"key": TEAM_LABEL, "operator": "Exists"}]},
-                            }
-                        },
-                    }
-                ],
-            },
+            spec=gateway_spec(gateway),
             opts=after_namespace,
         )
-        spec: Any = {
-            "podSelector": {"matchLabels": {"gateway.networking.k8s.io/gateway-name": gateway.name}},
-            "policyTypes": ["Ingress", "Egress"],
-            "ingress": [
-                {
-                    "from": [{"ipBlock": {"cidr": "0.0.0.0/0"}}, {"ipBlock": {"cidr": "::/0"}}],
-                    "ports": [{"port": 443, "protocol": "TCP"}],
-                }
-            ],
-            "egress": [
-                {
-                    "to": [
-                        {
-                            "namespaceSelector": {
-                                "matchExpressions": [{"key": TEAM_LABEL, "operator": "Exists"}]
-                            }
-                        }
-                    ]
-                },
-                {
-                    "to": [
-                        {
-                            "namespaceSelector": {
-                                "matchLabels": {"kubernetes.io/metadata.name": "istio-system"}
-                            }
-                        }
-                    ],
-                    "ports": [{"port": 15012, "protocol": "TCP"}],
-                },
-            ],
-        }
         k8s.networking.v1.NetworkPolicy(
             f"{name}-gateway-netpol",
             metadata=plain(
                 {"name": f"{gateway.name}-gateway", "namespace": gateway.namespace, "labels": labels}
             ),
-            spec=spec,
+            spec=policy,
             opts=after_namespace,
         )
 

@@ -72,7 +72,8 @@ from __future__ import annotations
 import enum
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -1141,7 +1142,75 @@ def render_flux(args: GitOpsBootstrapArgs, facts: dict[str, str]) -> dict[str, d
 
 
 # --------------------------------------------------------------------------------------------------
+# The component's builders (pure)
+
+Renderer = Callable[[GitOpsBootstrapArgs, dict[str, str]], dict[str, dict[str, Any]]]
+"""render_argocd or render_flux: the args and the facts in, the GitOps objects by role out."""
+
+
+def bootstrap_facts(
+    name: str, args: GitOpsBootstrapArgs, facts: dict[str, pulumi.Input[str]] | None
+) -> dict[str, pulumi.Input[str]]:
+    """The facts handed to Git: ``environment`` (the args'), then the caller's (which win); every key
+    lower_snake_case."""
+    out: dict[str, pulumi.Input[str]] = {"environment": args.environment, **(facts or {})}
+    for key in out:
+        if not _FACT_KEY.match(key):
+            raise ConfigError(f"GitOpsBootstrap {name}: fact {key!r} must be lower_snake_case")
+    return out
+
+
+def renderer(args: GitOpsBootstrapArgs) -> Renderer:
+    """The engine's renderer: :func:`render_argocd` or :func:`render_flux`."""
+    return render_argocd if args.engine is GitOpsEngine.ARGOCD else render_flux
+
+
+def controller_namespace_labels(args: GitOpsBootstrapArgs) -> dict[str, str]:
+    """The controller namespace's labels: managed, the environment, its name, Pod Security restricted."""
+    return {
+        lbl.MANAGED_BY_KEY: lbl.MANAGED_BY,
+        lbl.ENVIRONMENT: args.environment,
+        "kubernetes.io/metadata.name": args.controller_namespace,
+        **psa_labels(PodSecurityLevel.RESTRICTED, f"v{args.kubernetes_version}"),
+    }
+
+
+def argocd_release_args(args: GitOpsBootstrapArgs) -> dict[str, Any]:
+    """The argo-cd Helm release's arguments (but its options): the pinned chart, installed atomically."""
+    return {
+        "name": ARGOCD_RELEASE,
+        "chart": "argo-cd",
+        "version": ARGOCD_CHART_VERSION,
+        "repository_opts": {"repo": ARGOCD_CHART_REPOSITORY},
+        "namespace": args.controller_namespace,
+        "atomic": True,
+        "cleanup_on_fail": True,
+        "values": argocd_values(args),
+    }
+
+
+def argocd_route(args: GitOpsBootstrapArgs) -> dict[str, Any] | None:
+    """The HTTPRoute to the Argo CD server through the shared Gateway; None without ``argocd.route``."""
+    if args.argocd.route is None or args.engine is not GitOpsEngine.ARGOCD:
+        return None
+    return http_route(
+        "argocd-server",
+        args.controller_namespace,
+        args.argocd.route,
+        service_port=443,
+        labels={lbl.MANAGED_BY_KEY: lbl.MANAGED_BY},
+    )
+
+
+# --------------------------------------------------------------------------------------------------
 # The component
+
+
+class _Installation(NamedTuple):
+    """The controller's installation: the release, and everything the GitOps objects wait for."""
+
+    release: pulumi.Resource
+    done: list[pulumi.Resource]
 
 
 class GitOpsBootstrap(pulumi.ComponentResource):
@@ -1164,100 +1233,100 @@ class GitOpsBootstrap(pulumi.ComponentResource):
         facts: dict[str, pulumi.Input[str]] | None = None,
         depends_on_teams: list[pulumi.Resource] | None = None,
     ) -> None:
-        facts = {"environment": args.environment, **(facts or {})}
-        for key in facts:
-            if not _FACT_KEY.match(key):
-                raise ConfigError(f"GitOpsBootstrap {name}: fact {key!r} must be lower_snake_case")
-        namespace = args.controller_namespace
+        facts = bootstrap_facts(name, args, facts)
         # render once with placeholders to check every cross-field rule before any child exists
-        placeholder = dict.fromkeys(facts, "")
-        render = render_argocd if args.engine is GitOpsEngine.ARGOCD else render_flux
-        static = render(args, placeholder)
+        static = renderer(args)(args, dict.fromkeys(facts, ""))
         super().__init__(TYPE_TOKEN, name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
 
-        namespace_labels = {
-            lbl.MANAGED_BY_KEY: lbl.MANAGED_BY,
-            lbl.ENVIRONMENT: args.environment,
-            "kubernetes.io/metadata.name": namespace,
-            **psa_labels(PodSecurityLevel.RESTRICTED, f"v{args.kubernetes_version}"),
-        }
-        release: pulumi.Resource
         if args.engine is GitOpsEngine.ARGOCD:
-            ns = k8s.core.v1.Namespace(
-                f"{name}-namespace", metadata={"name": namespace, "labels": namespace_labels}, opts=child
-            )
-            # before the release: its pods must reach each other from the start (atomic install)
-            policies = [
-                create_object(
-                    f"{name}-{role}", manifest, pulumi.ResourceOptions(parent=self, depends_on=[ns])
-                )
-                for role, manifest in {
-                    **namespace_network_policies(args),
-                    **argocd_network_policies(args),
-                }.items()
-            ]
-            release = k8s.helm.v3.Release(
-                f"{name}-controller",
-                name=ARGOCD_RELEASE,
-                chart="argo-cd",
-                version=ARGOCD_CHART_VERSION,
-                repository_opts={"repo": ARGOCD_CHART_REPOSITORY},
-                namespace=namespace,
-                atomic=True,
-                cleanup_on_fail=True,
-                values=argocd_values(args),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[ns, *policies]),
-            )
-            after_install: list[pulumi.Resource] = [release]
+            installation = self._argocd_controller(name, args)
         else:
-            # the release's own install manifest (what `flux install` applies) creates the namespace
-            # with warn-only Pod Security labels; the patch enforces restricted on it
-            release = k8s.yaml.v2.ConfigFile(f"{name}-controller", file=FLUX_INSTALL_URL, opts=child)
-            ns_patch = k8s.core.v1.NamespacePatch(
-                f"{name}-namespace-labels",
-                metadata={
-                    "name": namespace,
-                    "labels": namespace_labels,
-                    "annotations": {"pulumi.com/patchForce": "true"},
-                },
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[release]),
-            )
-            for role, manifest in namespace_network_policies(args).items():
-                create_object(
-                    f"{name}-{role}",
-                    manifest,
-                    pulumi.ResourceOptions(parent=self, depends_on=[release, ns_patch]),
-                )
-            after_install = [release, ns_patch]
-        resolved = pulumi.Output.all(**{k: pulumi.Output.from_input(v) for k, v in facts.items()})
-        manifests = resolved.apply(lambda f: render(args, {k: str(v) for k, v in f.items()}))
-        after_controller = [*after_install, *(depends_on_teams or [])]
-        created: dict[str, pulumi.Resource] = {}
-        for role, manifest in static.items():
-            created[role] = self._create(name, role, manifest, manifests, after_controller, created)
+            installation = self._flux_controller(name, args)
+        self._gitops_objects(name, args, static, facts, [*installation.done, *(depends_on_teams or [])])
+        route = argocd_route(args)
+        if route is not None:
+            self._route(name, route, installation.release)
 
-        if args.argocd.route is not None and args.engine is GitOpsEngine.ARGOCD:
-            route = http_route(
-                "argocd-server",
-                namespace,
-                args.argocd.route,
-                service_port=443,
-                labels={lbl.MANAGED_BY_KEY: lbl.MANAGED_BY},
-            )
-            k8s.apiextensions.CustomResource(
-                f"{name}-route",
-                api_version=route["apiVersion"],
-                kind="HTTPRoute",
-                metadata=route["metadata"],
-                spec=route["spec"],
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[release]),
-            )
-
-        self.namespace = pulumi.Output.from_input(namespace)
+        self.namespace = pulumi.Output.from_input(args.controller_namespace)
         self.engine = pulumi.Output.from_input(args.engine.value)
         self.root = pulumi.Output.from_input("platform")
         self.register_outputs({"namespace": self.namespace, "engine": self.engine, "root": self.root})
+
+    # -- steps: each registers one group of children --------------------------------------------------
+    def _argocd_controller(self, name: str, args: GitOpsBootstrapArgs) -> _Installation:
+        """The controller namespace, its NetworkPolicies and the argo-cd Helm release."""
+        ns = k8s.core.v1.Namespace(
+            f"{name}-namespace",
+            metadata={"name": args.controller_namespace, "labels": controller_namespace_labels(args)},
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        # before the release: its pods must reach each other from the start (atomic install)
+        policies = [
+            create_object(f"{name}-{role}", manifest, pulumi.ResourceOptions(parent=self, depends_on=[ns]))
+            for role, manifest in {
+                **namespace_network_policies(args),
+                **argocd_network_policies(args),
+            }.items()
+        ]
+        release = k8s.helm.v3.Release(
+            f"{name}-controller",
+            **argocd_release_args(args),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[ns, *policies]),
+        )
+        return _Installation(release, [release])
+
+    def _flux_controller(self, name: str, args: GitOpsBootstrapArgs) -> _Installation:
+        """Flux's install manifest, the patch enforcing Pod Security on its namespace, and the
+        namespace's NetworkPolicies."""
+        # the release's own install manifest (what `flux install` applies) creates the namespace
+        # with warn-only Pod Security labels; the patch enforces restricted on it
+        release = k8s.yaml.v2.ConfigFile(
+            f"{name}-controller", file=FLUX_INSTALL_URL, opts=pulumi.ResourceOptions(parent=self)
+        )
+        ns_patch = k8s.core.v1.NamespacePatch(
+            f"{name}-namespace-labels",
+            metadata={
+                "name": args.controller_namespace,
+                "labels": controller_namespace_labels(args),
+                "annotations": {"pulumi.com/patchForce": "true"},
+            },
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[release]),
+        )
+        for role, manifest in namespace_network_policies(args).items():
+            create_object(
+                f"{name}-{role}",
+                manifest,
+                pulumi.ResourceOptions(parent=self, depends_on=[release, ns_patch]),
+            )
+        return _Installation(release, [release, ns_patch])
+
+    def _gitops_objects(
+        self,
+        name: str,
+        args: GitOpsBootstrapArgs,
+        static: dict[str, dict[str, Any]],
+        facts: dict[str, pulumi.Input[str]],
+        after: list[pulumi.Resource],
+    ) -> None:
+        """Every rendered object (``static``, by role) after ``after``; the fact-dependent parts are
+        rendered again once the facts resolve."""
+        render = renderer(args)
+        resolved = pulumi.Output.all(**{k: pulumi.Output.from_input(v) for k, v in facts.items()})
+        manifests = resolved.apply(lambda f: render(args, {k: str(v) for k, v in f.items()}))
+        created: dict[str, pulumi.Resource] = {}
+        for role, manifest in static.items():
+            created[role] = self._create(name, role, manifest, manifests, after, created)
+
+    def _route(self, name: str, route: dict[str, Any], release: pulumi.Resource) -> None:
+        """The HTTPRoute to the Argo CD server, once the release is installed."""
+        k8s.apiextensions.CustomResource(
+            f"{name}-route",
+            api_version=route["apiVersion"],
+            kind="HTTPRoute",
+            metadata=route["metadata"],
+            spec=route["spec"],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[release]),
+        )
 
     def _create(
         self,

@@ -355,6 +355,28 @@ def psa_labels(level: PodSecurityLevel, version: str) -> dict[str, str]:
 
 def render_namespace(name: str, args: MeshNamespaceArgs) -> dict[str, dict[str, Any]]:
     """The Kubernetes objects of a MeshNamespace, keyed by kind (pure, no Pulumi)."""
+    out: dict[str, dict[str, Any]] = {
+        "Namespace": team_namespace(name, args),
+        "ResourceQuota": team_quota(name, args),
+        "LimitRange": team_limit_range(name),
+        "Role": team_role(name),
+        "RoleBinding": team_role_binding(name, args),
+        "NetworkPolicy": {"metadata": team_metadata(name, "default-deny"), "spec": _default_deny(args.mesh)},
+        **istio_policies(name, args.mesh),
+    }
+    if args.waypoint:
+        out["Gateway"] = waypoint_gateway(name)
+    # a rule may fire on any child (the quota, the default-deny policy ...), so each carries them
+    add_annotations(out.values(), exemption_annotations(args.policy_exemptions))
+    return out
+
+
+# -- render_namespace's builders: the args in, one object (or its labels or annotations) out --------
+
+
+def team_namespace_labels(name: str, args: MeshNamespaceArgs) -> dict[str, str]:
+    """The namespace's labels: the caller's, then managed-by, team and name, Pod Security Admission,
+    and the mesh's enrolment label (Istio ambient, with its waypoint, or sidecar injection)."""
     labels: dict[str, str] = {
         **args.labels,
         lbl.MANAGED_BY_KEY: lbl.MANAGED_BY,
@@ -362,83 +384,123 @@ def render_namespace(name: str, args: MeshNamespaceArgs) -> dict[str, dict[str, 
         NAMESPACE_NAME_LABEL: name,
     }
     labels.update(psa_labels(args.pod_security, args.pod_security_version))
-    annotations: dict[str, str] = {}
     if args.mesh is MeshMode.ISTIO_AMBIENT:
         labels["istio.io/dataplane-mode"] = "ambient"
         if args.waypoint:
             labels["istio.io/use-waypoint"] = WAYPOINT_NAME
     elif args.mesh is MeshMode.ISTIO_SIDECAR:
         labels["istio-injection"] = "enabled"
-    elif args.mesh is MeshMode.LINKERD:
+    return labels
+
+
+def team_namespace_annotations(args: MeshNamespaceArgs) -> dict[str, str]:
+    """The namespace's annotations: Linkerd's injection and default-deny inbound policy, the mesh CNI
+    marker, and the policy exemptions."""
+    annotations: dict[str, str] = {}
+    if args.mesh is MeshMode.LINKERD:
         annotations["linkerd.io/inject"] = "enabled"
         annotations["config.linkerd.io/default-inbound-policy"] = "deny"
     if args.mesh_cni:
         annotations[MESH_CNI_ANNOTATION] = "true"
     annotations.update(exemption_annotations(args.policy_exemptions))
-    ns_meta: dict[str, Any] = {"name": name, "labels": labels}
+    return annotations
+
+
+def team_namespace(name: str, args: MeshNamespaceArgs) -> dict[str, Any]:
+    """The Namespace (no ``annotations`` key when there are none)."""
+    metadata: dict[str, Any] = {"name": name, "labels": team_namespace_labels(name, args)}
+    annotations = team_namespace_annotations(args)
     if annotations:
-        ns_meta["annotations"] = annotations
+        metadata["annotations"] = annotations
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": metadata}
 
-    common = {lbl.MANAGED_BY_KEY: lbl.MANAGED_BY, TEAM_LABEL: name}
 
-    def meta(object_name: str) -> dict[str, Any]:
-        return {"name": object_name, "namespace": name, "labels": dict(common)}
-
-    quota = {**QUOTA_PRESETS[args.size], **args.quota}
-    out: dict[str, dict[str, Any]] = {
-        "Namespace": {"apiVersion": "v1", "kind": "Namespace", "metadata": ns_meta},
-        "ResourceQuota": {"metadata": meta("team-quota"), "spec": {"hard": quota}},
-        "LimitRange": {
-            "metadata": meta("team-limits"),
-            "spec": {
-                "limits": [
-                    {
-                        "type": "Container",
-                        "defaultRequest": {"cpu": "100m", "memory": "128Mi"},
-                        "default": {"memory": "256Mi"},
-                        "max": {"memory": "16Gi"},
-                    },
-                    {"type": "PersistentVolumeClaim", "min": {"storage": "1Gi"}, "max": {"storage": "1Ti"}},
-                ]
-            },
-        },
-        "Role": {"metadata": meta("team-developer"), "rules": [dict(rule) for rule in TEAM_RULES]},
-        "RoleBinding": {
-            "metadata": meta("team-developer"),
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "team-developer"},
-            "subjects": [
-                {
-                    "apiGroup": "rbac.authorization.k8s.io",
-                    "kind": "Group",
-                    "name": args.group or f"{name}-developers",
-                }
-            ],
-        },
-        "NetworkPolicy": {"metadata": meta("default-deny"), "spec": _default_deny(args.mesh)},
+def team_metadata(name: str, object_name: str) -> dict[str, Any]:
+    """The metadata of an object in the team's namespace ``name``: managed-by and team labels."""
+    return {
+        "name": object_name,
+        "namespace": name,
+        "labels": {lbl.MANAGED_BY_KEY: lbl.MANAGED_BY, TEAM_LABEL: name},
     }
-    if args.mesh.istio:
-        out["PeerAuthentication"] = {
+
+
+def team_quota(name: str, args: MeshNamespaceArgs) -> dict[str, Any]:
+    """The ResourceQuota: the size's preset with the args' overrides."""
+    return {
+        "metadata": team_metadata(name, "team-quota"),
+        "spec": {"hard": {**QUOTA_PRESETS[args.size], **args.quota}},
+    }
+
+
+def team_limit_range(name: str) -> dict[str, Any]:
+    """The LimitRange: container memory defaults and ceiling, volume claim size bounds."""
+    return {
+        "metadata": team_metadata(name, "team-limits"),
+        "spec": {
+            "limits": [
+                {
+                    "type": "Container",
+                    "defaultRequest": {"cpu": "100m", "memory": "128Mi"},
+                    "default": {"memory": "256Mi"},
+                    "max": {"memory": "16Gi"},
+                },
+                {"type": "PersistentVolumeClaim", "min": {"storage": "1Gi"}, "max": {"storage": "1Ti"}},
+            ]
+        },
+    }
+
+
+def team_role(name: str) -> dict[str, Any]:
+    """The team's Role (:data:`TEAM_RULES`)."""
+    return {"metadata": team_metadata(name, "team-developer"), "rules": [dict(rule) for rule in TEAM_RULES]}
+
+
+def team_role_binding(name: str, args: MeshNamespaceArgs) -> dict[str, Any]:
+    """The RoleBinding of the team's Role to its group (default ``<name>-developers``)."""
+    return {
+        "metadata": team_metadata(name, "team-developer"),
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "team-developer"},
+        "subjects": [
+            {
+                "apiGroup": "rbac.authorization.k8s.io",
+                "kind": "Group",
+                "name": args.group or f"{name}-developers",
+            }
+        ],
+    }
+
+
+def istio_policies(name: str, mesh: MeshMode) -> dict[str, dict[str, Any]]:
+    """Under Istio (ambient or sidecar): STRICT mTLS and an allow-nothing AuthorizationPolicy, by kind;
+    none otherwise."""
+    if not mesh.istio:
+        return {}
+    return {
+        "PeerAuthentication": {
             "apiVersion": "security.istio.io/v1",
-            "metadata": meta("default"),
+            "metadata": team_metadata(name, "default"),
             "spec": {"mtls": {"mode": "STRICT"}},
-        }
-        out["AuthorizationPolicy"] = {
+        },
+        "AuthorizationPolicy": {
             "apiVersion": "security.istio.io/v1",
-            "metadata": meta("deny-all"),
+            "metadata": team_metadata(name, "deny-all"),
             "spec": {},
-        }
-    if args.waypoint:
-        out["Gateway"] = {
-            "apiVersion": "gateway.networking.k8s.io/v1",
-            "metadata": {**meta(WAYPOINT_NAME), "labels": {**common, "istio.io/waypoint-for": "service"}},
-            "spec": {
-                "gatewayClassName": "istio-waypoint",
-                "listeners": [{"name": "mesh", "port": HBONE_PORT, "protocol": "HBONE"}],
-            },
-        }
-    # a rule may fire on any child (the quota, the default-deny policy ...), so each carries them
-    add_annotations(out.values(), exemption_annotations(args.policy_exemptions))
-    return out
+        },
+    }
+
+
+def waypoint_gateway(name: str) -> dict[str, Any]:
+    """The Istio ambient waypoint: a Gateway of class ``istio-waypoint`` for the namespace's services."""
+    metadata = team_metadata(name, WAYPOINT_NAME)
+    metadata["labels"]["istio.io/waypoint-for"] = "service"
+    return {
+        "apiVersion": "gateway.networking.k8s.io/v1",
+        "metadata": metadata,
+        "spec": {
+            "gatewayClassName": "istio-waypoint",
+            "listeners": [{"name": "mesh", "port": HBONE_PORT, "protocol": "HBONE"}],
+        },
+    }
 
 
 def _default_deny(mesh: MeshMode) -> dict[str, Any]:

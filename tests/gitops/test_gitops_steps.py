@@ -1,11 +1,16 @@
 """render_argocd's and render_flux's builders, each on its own: the args in, one object (or one
-team's objects) out; and the order in which the renderers key them (the registration order)."""
+team's objects) out; and the order in which the renderers key them (the registration order).
+GitOpsBootstrap's own builders: the facts, the renderer, the controller namespace's labels, the
+Argo CD release and route."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from platform_components.errors import ConfigError
 from platform_components.gitops import (
+    ARGOCD_RELEASE,
     FACT_PREFIX,
     IN_CLUSTER,
     RECONCILER,
@@ -13,10 +18,15 @@ from platform_components.gitops import (
     GitOpsBootstrapArgs,
     argocd_cluster_secret,
     argocd_platform_project,
+    argocd_release_args,
     argocd_root_application,
+    argocd_route,
     argocd_sync_policy,
     argocd_team_project,
     argocd_teams_application_set,
+    argocd_values,
+    bootstrap_facts,
+    controller_namespace_labels,
     flux_facts,
     flux_kustomization,
     flux_notifications,
@@ -24,7 +34,10 @@ from platform_components.gitops import (
     flux_team,
     render_argocd,
     render_flux,
+    renderer,
 )
+from platform_components.kube import labels as lbl
+from platform_components.versions import ARGOCD_CHART_REPOSITORY, ARGOCD_CHART_VERSION
 
 HTTPS = "https://github.com/acme/platform-gitops.git"
 SSH = "git@github.com:acme/platform-gitops.git"
@@ -209,3 +222,76 @@ def test_render_flux_keys_the_objects_in_registration_order() -> None:
         "notification-alert",
     ]
     assert list(render_flux(gitops_args("flux"), {})) == ["source", "facts", "platform"]
+
+
+# --- GitOpsBootstrap -------------------------------------------------------------------------------
+
+
+def test_the_facts_start_with_the_environment_and_take_the_callers() -> None:
+    facts = bootstrap_facts("gitops", gitops_args(environment="staging"), {"region": "eu-west-1"})
+    assert facts == {"environment": "staging", "region": "eu-west-1"}
+    assert list(facts) == ["environment", "region"]
+    assert bootstrap_facts("gitops", gitops_args(), None) == {"environment": "dev"}
+
+
+def test_a_fact_key_that_is_not_lower_snake_case_is_a_config_error() -> None:
+    with pytest.raises(
+        ConfigError, match=r"^GitOpsBootstrap gitops: fact 'clusterName' must be lower_snake_case$"
+    ):
+        bootstrap_facts("gitops", gitops_args(), {"clusterName": "c"})
+
+
+def test_the_renderer_follows_the_engine() -> None:
+    assert renderer(gitops_args()) is render_argocd
+    assert renderer(gitops_args("flux")) is render_flux
+
+
+def test_the_controller_namespace_is_labelled_restricted_at_the_kubernetes_minor() -> None:
+    labels = controller_namespace_labels(gitops_args("flux", environment="prod", kubernetes_version="1.33"))
+    assert labels[lbl.MANAGED_BY_KEY] == lbl.MANAGED_BY
+    assert labels[lbl.ENVIRONMENT] == "prod"
+    assert labels["kubernetes.io/metadata.name"] == "flux-system"
+    for mode in ("enforce", "audit", "warn"):
+        assert labels[f"pod-security.kubernetes.io/{mode}"] == "restricted"
+        assert labels[f"pod-security.kubernetes.io/{mode}-version"] == "v1.33"
+    assert controller_namespace_labels(gitops_args(namespace="cd"))["kubernetes.io/metadata.name"] == "cd"
+
+
+def test_the_argocd_release_is_the_pinned_chart_installed_atomically_in_the_controller_namespace() -> None:
+    args = gitops_args(namespace="cd", argocd={"ha": True})
+    release = argocd_release_args(args)
+    assert release == {
+        "name": ARGOCD_RELEASE,
+        "chart": "argo-cd",
+        "version": ARGOCD_CHART_VERSION,
+        "repository_opts": {"repo": ARGOCD_CHART_REPOSITORY},
+        "namespace": "cd",
+        "atomic": True,
+        "cleanup_on_fail": True,
+        "values": argocd_values(args),
+    }
+
+
+def test_the_argocd_route_only_with_a_route_and_to_the_servers_https_port() -> None:
+    assert argocd_route(gitops_args()) is None
+    assert argocd_route(gitops_args("flux")) is None
+    route = argocd_route(
+        gitops_args(
+            argocd={
+                "route": {
+                    "parent": {"name": "public", "namespace": "gateway"},
+                    "hostnames": ["cd.example.com"],
+                }
+            }
+        )
+    )
+    assert route is not None
+    assert route["kind"] == "HTTPRoute"
+    assert route["metadata"] == {
+        "name": "argocd-server",
+        "namespace": "argocd",
+        "labels": {lbl.MANAGED_BY_KEY: lbl.MANAGED_BY},
+    }
+    assert route["spec"]["hostnames"] == ["cd.example.com"]
+    (rule,) = route["spec"]["rules"]
+    assert rule["backendRefs"][0] == {"name": "argocd-server", "port": 443, "weight": 100}

@@ -8,7 +8,7 @@ from platform_components.config import PlatformConfig
 from platform_components.environment import PRIORITY_CLASSES, PlatformEnvironment
 from platform_components.testing import Preview, preview_function, preview_project
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
