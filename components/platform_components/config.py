@@ -37,19 +37,19 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from ._base import StrictModel
+from ._validators import validate_database_name, validate_workload_name
 from .admission_policies import AdmissionPoliciesArgs
 from .cluster import ClusterSettings, EksClusterArgs
 from .context import ENVIRONMENT_KEY
 from .database import DatabaseCredentialsArgs, StatefulDatabaseArgs
 from .database.credentials import PASSWORD_FIX, PASSWORD_ROLES, password_problem
-from .database.names import validate_database_name
 from .errors import ConfigError
 from .gitops import GitOpsBootstrapArgs
 from .karpenter import KarpenterArgs, NodePoolArgs
 from .kube.names import check_dns1123_label
 from .namespace import MeshMode, MeshNamespaceArgs, PodSecurityLevel, Size
 from .versions import DEFAULT_KUBERNETES_VERSION, KARPENTER_KUBERNETES, SUPPORTED_KUBERNETES_VERSIONS
-from .workload import SecureWorkloadArgs, validate_workload_name
+from .workload import SecureWorkloadArgs
 
 ArgsT = TypeVar("ArgsT", bound=BaseModel)
 
