@@ -1,21 +1,29 @@
-"""The shared field validators (``platform_components._validators``)."""
+"""The shared field validators (``platform_components._validators``) and the stack's uniqueness checks."""
 
 from __future__ import annotations
 
 import ast
+import copy
 import importlib
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import platform_components
 import pytest
+import yaml
 from platform_components import _validators
 from platform_components._validators import (
     check_cron,
     check_duration,
+    check_unique_names,
     validate_database_name,
     validate_workload_name,
 )
+from platform_components.config import CONFIG_KEY, StackFile, validate_config
+from platform_components.errors import ConfigError
 
+ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = Path(platform_components.__file__).parent
 
 # --------------------------------------------------------------------------------------------------
@@ -71,6 +79,18 @@ def test_database_names() -> None:
         validate_database_name("1orders")  # a DNS-1035 label starts with a letter
 
 
+def test_unique_names() -> None:
+    named = [SimpleNamespace(name=n) for n in ("a", "b", "c", "b", "a")]
+    check_unique_names(named[:3], field="workloads", kind="workload")
+    check_unique_names([], field="workloads", kind="workload")
+    with pytest.raises(ValueError) as info:
+        check_unique_names(named, field="node_pools", kind="node pool")
+    assert str(info.value) == (
+        "duplicate name 'b' (node_pools[1] and node_pools[3]); node pool names must be unique in the "
+        "stack, rename one"
+    )
+
+
 # --------------------------------------------------------------------------------------------------
 # One home: no component borrows a validator from another
 
@@ -104,3 +124,45 @@ def test_the_old_public_names_still_import(module_name: str, name: str) -> None:
     module = importlib.import_module(module_name)
     assert name in module.__all__
     assert getattr(module, name) is getattr(_validators, name)
+
+
+# --------------------------------------------------------------------------------------------------
+# The stack's uniqueness checks: one message form, located in the stack file
+
+DEV = ROOT / "stacks" / "Pulumi.dev.yaml"
+PROJECT = yaml.safe_load((ROOT / "Pulumi.yaml").read_text(encoding="utf-8"))["name"]
+KEY = f"{PROJECT}:{CONFIG_KEY}"
+
+
+def _stack_error(tmp_path: Path, data: dict[str, Any]) -> str:
+    path = tmp_path / "Pulumi.dev.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    stack = StackFile(path, display="stacks/Pulumi.dev.yaml")
+    with pytest.raises(ConfigError) as info:
+        validate_config(
+            stack.config[KEY],
+            source=stack.display,
+            locate=lambda loc: stack.line_of(["config", KEY, *loc]),
+        )
+    return str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("field", "kind"),
+    [("workloads", "workload"), ("databases", "database"), ("node_pools", "node pool"), ("teams", "team")],
+)
+def test_a_repeated_name_is_one_line_naming_the_field_both_entries_and_the_fix(
+    tmp_path: Path, field: str, kind: str
+) -> None:
+    data = yaml.safe_load(DEV.read_text(encoding="utf-8"))
+    entries = data["config"][KEY][field]
+    assert len(entries) >= 1, f"the dev stack declares no {field}"
+    name = entries[0]["name"]
+    entries.append(copy.deepcopy(entries[0]))
+    message = _stack_error(tmp_path, data)
+    assert "\n" not in message
+    assert message.startswith("stacks/Pulumi.dev.yaml:"), message
+    assert (
+        f": platform.{field}: duplicate name {name!r} ({field}[0] and {field}[{len(entries) - 1}]); "
+        f"{kind} names must be unique in the stack, rename one"
+    ) in message, message

@@ -13,6 +13,8 @@ The components' public modules re-export the ones they used to define (``karpent
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any
 
 from .kube.names import check_dns1035_label
 
@@ -60,10 +62,31 @@ def validate_database_name(name: str) -> str:
     return name
 
 
+def check_unique_names(items: Sequence[Any], *, field: str, kind: str) -> None:
+    """Every item's ``name`` differs from the others'; the first repeat is reported with both indexes.
+
+    The message has one form for every list of named entries of a stack file::
+
+        duplicate name 'web' (workloads[0] and workloads[2]); workload names must be unique in the stack, rename one
+
+    ``field`` is the list's key (``workloads``), ``kind`` what an entry is (``workload``).
+    """
+    first: dict[str, int] = {}
+    for index, item in enumerate(items):
+        name = item.name
+        if name in first:
+            raise ValueError(
+                f"duplicate name {name!r} ({field}[{first[name]}] and {field}[{index}]); "
+                f"{kind} names must be unique in the stack, rename one"
+            )
+        first[name] = index
+
+
 __all__ = [
     "DATABASE_NAME_MAX",
     "check_cron",
     "check_duration",
+    "check_unique_names",
     "validate_database_name",
     "validate_workload_name",
 ]
