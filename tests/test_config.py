@@ -237,8 +237,8 @@ def test_duplicate_workload_names(tmp_path: Path) -> None:
     assert "\n" not in message
     assert message.startswith(f"{DISPLAY}:")
     assert (
-        "platform.workloads: workload 'web' is declared twice (workloads[0] and workloads[1]); "
-        "workload names are unique across the stack, rename one" in message
+        "platform.workloads: duplicate name 'web' (workloads[0] and workloads[1]); "
+        "workload names must be unique in the stack, rename one" in message
     )
 
 
@@ -248,7 +248,7 @@ def test_same_name_in_different_namespaces_is_refused(tmp_path: Path) -> None:
         "      - name: api\n        namespace: shop", "      - name: web\n        namespace: blog"
     )
     message = str(config_error(tmp_path, text))
-    assert "workload 'web' is declared twice" in message
+    assert "duplicate name 'web' (workloads[0] and workloads[1])" in message
 
 
 def test_several_problems_are_counted_on_the_same_line(tmp_path: Path) -> None:

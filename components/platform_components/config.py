@@ -37,19 +37,19 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from ._base import StrictModel
+from ._validators import check_unique_names, validate_database_name, validate_workload_name
 from .admission_policies import AdmissionPoliciesArgs
 from .cluster import ClusterSettings, EksClusterArgs
 from .context import ENVIRONMENT_KEY
 from .database import DatabaseCredentialsArgs, StatefulDatabaseArgs
 from .database.credentials import PASSWORD_FIX, PASSWORD_ROLES, password_problem
-from .database.names import validate_database_name
 from .errors import ConfigError
 from .gitops import GitOpsBootstrapArgs
 from .karpenter import KarpenterArgs, NodePoolArgs
 from .kube.names import check_dns1123_label
 from .namespace import MeshMode, MeshNamespaceArgs, PodSecurityLevel, Size
 from .versions import DEFAULT_KUBERNETES_VERSION, KARPENTER_KUBERNETES, SUPPORTED_KUBERNETES_VERSIONS
-from .workload import SecureWorkloadArgs, validate_workload_name
+from .workload import SecureWorkloadArgs
 
 ArgsT = TypeVar("ArgsT", bound=BaseModel)
 
@@ -348,45 +348,25 @@ class PlatformConfig(StrictModel):
     @field_validator("workloads")
     @classmethod
     def _unique(cls, value: list[WorkloadConfig]) -> list[WorkloadConfig]:
-        first: dict[str, int] = {}
-        for index, workload in enumerate(value):
-            if workload.name in first:
-                raise ValueError(
-                    f"workload {workload.name!r} is declared twice (workloads[{first[workload.name]}] and "
-                    f"workloads[{index}]); workload names are unique across the stack, rename one"
-                )
-            first[workload.name] = index
+        check_unique_names(value, field="workloads", kind="workload")
         return value
 
     @field_validator("databases")
     @classmethod
     def _unique_databases(cls, value: list[DatabaseConfig]) -> list[DatabaseConfig]:
-        first: dict[str, int] = {}
-        for index, database in enumerate(value):
-            if database.name in first:
-                raise ValueError(
-                    f"database {database.name!r} is declared twice (databases[{first[database.name]}] and "
-                    f"databases[{index}]); database names are unique across the stack, rename one"
-                )
-            first[database.name] = index
+        check_unique_names(value, field="databases", kind="database")
         return value
 
     @field_validator("node_pools")
     @classmethod
     def _unique_pools(cls, value: list[NodePoolConfig]) -> list[NodePoolConfig]:
-        names = [p.name for p in value]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"node pool names must be unique, {duplicates} repeated")
+        check_unique_names(value, field="node_pools", kind="node pool")
         return value
 
     @field_validator("teams")
     @classmethod
     def _unique_teams(cls, value: list[TeamConfig]) -> list[TeamConfig]:
-        names = [t.name for t in value]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"team names must be unique, {duplicates} repeated")
+        check_unique_names(value, field="teams", kind="team")
         return value
 
     @model_validator(mode="after")

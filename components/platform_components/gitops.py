@@ -81,8 +81,8 @@ import yaml
 from pydantic import Field, field_validator, model_validator
 
 from ._base import StrictModel
+from ._validators import check_duration
 from .errors import ConfigError
-from .karpenter import check_duration
 from .kube import labels as lbl
 from .kube.names import check_dns1123_label, check_dns1123_subdomain
 from .kube.netpol import (

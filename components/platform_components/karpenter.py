@@ -28,6 +28,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ._base import StrictModel
 from ._optional import ensure_loaded, lazy_module
+from ._validators import check_cron, check_duration
 from .cluster import DISCOVERY_TAG, SYSTEM_NODE_LABEL, EksCluster, managed_policy_arn
 from .errors import ConfigError
 from .kube import labels as lbl
@@ -43,28 +44,6 @@ else:
 TYPE_TOKEN = "platform:index:Karpenter"
 NODE_POOL_TYPE_TOKEN = "platform:index:KarpenterNodePool"
 SERVICE_ACCOUNT = "karpenter"
-
-_GO_DURATION = re.compile(r"^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$")
-_CRON_FIELD = re.compile(r"^[0-9*/,\-A-Za-z?]+$")
-_CRON_MACROS = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
-
-
-def check_duration(value: str, *, allow_never: bool = False) -> str:
-    if allow_never and value == "Never":
-        return value
-    if not _GO_DURATION.match(value):
-        extra = " or 'Never'" if allow_never else ""
-        raise ValueError(f"{value!r} is not a duration such as '30s', '5m' or '720h'{extra}")
-    return value
-
-
-def check_cron(value: str) -> str:
-    if value in _CRON_MACROS:
-        return value
-    fields = value.split()
-    if len(fields) != 5 or not all(_CRON_FIELD.match(f) for f in fields):
-        raise ValueError(f"{value!r} is not a cron schedule with 5 fields such as '0 9 * * mon-fri'")
-    return value
 
 
 class Operator(enum.StrEnum):

@@ -56,6 +56,7 @@ import pulumi_kubernetes as k8s
 from pydantic import Field, field_validator, model_validator
 
 from ._base import StrictModel
+from ._validators import validate_workload_name
 from .context import labelled
 from .errors import ConfigError
 from .kube import labels as lbl
@@ -84,7 +85,6 @@ from .kube.delivery import (
 )
 from .kube.images import check_image, parse_image
 from .kube.names import (
-    check_dns1035_label,
     check_dns1123_label,
     check_dns1123_subdomain,
     check_env_name,
@@ -722,11 +722,6 @@ class SecureWorkloadArgs(StrictModel):
                 IngressRule(namespace=self.monitoring.prometheus_namespace, ports=[self.monitoring_port.name])
             )
         return rules
-
-
-def validate_workload_name(name: str) -> str:
-    """Workload names become Service names, so they must be DNS-1035 labels."""
-    return check_dns1035_label(name)
 
 
 class SecureWorkload(pulumi.ComponentResource):

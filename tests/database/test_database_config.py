@@ -116,7 +116,9 @@ def test_backups_need_a_cluster_in_the_stack() -> None:
 def test_database_names_are_unique_and_do_not_reuse_workload_names() -> None:
     data = _config()
     data["databases"].append(dict(data["databases"][0]))
-    with pytest.raises(ValidationError, match="database 'orders' is declared twice"):
+    with pytest.raises(
+        ValidationError, match=r"duplicate name 'orders' \(databases\[0\] and databases\[1\]\)"
+    ):
         PlatformConfig.model_validate(data)
     data = _config()
     data["databases"][0] = {**data["databases"][0], "name": "api", "clients": []}

@@ -36,7 +36,7 @@ BAD: dict[str, tuple[list[tuple[str, str]], str]] = {
     ),
     "two teams with the same name": (
         [(PAYMENTS, "      - name: shop\n        mesh: none\n")],
-        "platform.teams: team names must be unique, ['shop'] repeated",
+        "platform.teams: duplicate name 'shop' (teams[0] and teams[1]); team names must be unique in the stack",
     ),
     "workload in an undeclared team": (
         [

@@ -12,7 +12,7 @@ import pulumi
 from pydantic import ConfigDict, Field, PlainValidator, field_validator, model_validator
 
 from .._base import StrictModel
-from ..karpenter import check_cron
+from .._validators import check_cron
 from ..kube import labels as lbl
 from ..kube.images import check_image, parse_image
 from ..kube.names import check_dns1123_label, check_dns1123_subdomain, check_labels

@@ -15,6 +15,7 @@ import pulumi
 
 from .._base import plain
 from .._optional import ensure_loaded, lazy_module
+from .._validators import validate_database_name
 from ..cluster import ClusterRef, EksCluster, Identity
 from ..context import labelled
 from ..errors import ConfigError
@@ -25,7 +26,7 @@ from .bucket import backup_tags, encryption_rules, lifecycle_rules
 from .constants import BACKUP_USER, IRSA_ANNOTATION, PORT, REPLICATION_USER, TYPE_TOKEN
 from .credentials import PASSWORD_ROLES, checked_password, credentials_digest
 from .iam import bucket_policy, role_document
-from .names import Names, validate_database_name
+from .names import Names
 from .render import render_database
 
 if TYPE_CHECKING:

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from ..kube.names import check_dns1035_label
+from .._validators import validate_database_name
 from .args import StatefulDatabaseArgs
 
 
 def database_identifier(name: str) -> str:
     return name.replace("-", "_")
-
-
-def validate_database_name(name: str) -> str:
-    """Database names become Service names (DNS-1035) and prefix pod, PVC and bucket names (<= 40)."""
-    check_dns1035_label(name)
-    if len(name) > 40:
-        raise ValueError(
-            f"{name!r} is {len(name)} characters; database names are at most 40 (pod, PVC and bucket "
-            "names are derived from them)"
-        )
-    return name
 
 
 class Names:
