@@ -14,7 +14,9 @@ Prints:
 * for N SecureWorkloads: the program time through the components versus registering the same
   Kubernetes objects raw through ``pulumi_kubernetes`` under the same mocks (the SDK floor), and
   their ratio (target: <= 1.10 at N = 500), both run under the engine's collector settings
-  (:mod:`platform_components._collector`);
+  (:mod:`platform_components._collector`) and with monitor calls inline (the engine's default);
+  the same pair with every monitor call on a worker thread (``inline_calls=False``, the SDK's
+  own way) beside it;
 * the schema + policy check time per Kubernetes object, and within it the API server's validation
   beyond the schema (:mod:`platform_components.preview.apiserver`; target: <= 1 ms per object) for
   the synthetic services and for every object of each stack.
@@ -130,6 +132,19 @@ def timed(fn: Any, repeat: int) -> tuple[float, Any]:
     return statistics.median(times), result
 
 
+def program_times(comp_program: Any, raw: Any, repeat: int, *, inline_calls: bool) -> tuple[float, float]:
+    """Median seconds of the component program and of the raw one, interleaved so that machine
+    noise hits both alike."""
+    comp_times, raw_times = [], []
+    for _ in range(repeat):
+        for program, times in ((comp_program, comp_times), (raw, raw_times)):
+            gc.collect()
+            t0 = time.perf_counter()
+            run_program(program, project="bench", stack="bench", inline_calls=inline_calls)
+            times.append(time.perf_counter() - t0)
+    return statistics.median(comp_times), statistics.median(raw_times)
+
+
 STACKS = ("dev", "staging", "prod", "local")
 PHASES = ("load", "program", "schema", "policy")
 IMPORTS = (
@@ -206,26 +221,16 @@ def main() -> None:
 
     print()
     print(
-        f"{'N':>5} {'component s':>12} {'raw SDK s':>10} {'ratio':>6} {'resources':>10} "
-        f"{'check ms/object':>16} {'apiserver ms/object':>20}"
+        f"{'N':>5} {'component s':>12} {'raw SDK s':>10} {'ratio':>6} {'threads: comp s':>16} "
+        f"{'raw s':>6} {'ratio':>6} {'resources':>10} {'check ms/object':>16} {'apiserver ms/object':>20}"
     )
     for n in sizes:
         comp_program = component_program(n)
         raw = raw_program(n)
-        # Interleave the two so that machine noise hits both alike.
-        comp_times, raw_times = [], []
-        run = None
-        for _ in range(args.repeat):
-            gc.collect()
-            t0 = time.perf_counter()
-            run = run_program(comp_program, project="bench", stack="bench")
-            comp_times.append(time.perf_counter() - t0)
-            gc.collect()
-            t0 = time.perf_counter()
-            run_program(raw, project="bench", stack="bench")
-            raw_times.append(time.perf_counter() - t0)
-        comp_s, raw_s = statistics.median(comp_times), statistics.median(raw_times)
-        assert run is not None
+        inline_pair = program_times(comp_program, raw, args.repeat, inline_calls=True)
+        threads_pair = program_times(comp_program, raw, args.repeat, inline_calls=False)
+        (comp_s, raw_s), (comp_threads_s, raw_threads_s) = inline_pair, threads_pair
+        run = run_program(comp_program, project="bench", stack="bench")
         check_s, checked = timed(
             lambda r=run: check(r, project="bench", stack="bench", kubernetes_version="1.35"), args.repeat
         )
@@ -233,7 +238,8 @@ def main() -> None:
         objects = [manifest for _record, manifest in checked.manifests]
         api_s, _ = timed(lambda o=objects: apiserver_pass(o), args.repeat)
         print(
-            f"{n:>5} {comp_s:>12.2f} {raw_s:>10.2f} {comp_s / raw_s:>6.2f} {len(run.records):>10} "
+            f"{n:>5} {comp_s:>12.2f} {raw_s:>10.2f} {comp_s / raw_s:>6.2f} {comp_threads_s:>16.2f} "
+            f"{raw_threads_s:>6.2f} {comp_threads_s / raw_threads_s:>6.2f} {len(run.records):>10} "
             f"{per_object:>16.3f} {1000 * api_s / max(1, len(objects)):>20.3f}"
         )
         if checked.violations or checked.schema_errors:

@@ -6,12 +6,16 @@ from __future__ import annotations
 import ast
 import asyncio
 import contextvars
+import enum
 import gc
+import json
 import logging
+import operator
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, TypeVar, cast
@@ -399,7 +403,7 @@ def test_wire_helpers_without_the_rpc_module_are_one_clear_error(monkeypatch: py
     with pytest.raises(SdkCompatibilityError, match="deserialize_properties"):
         _sdk.deserialize_properties(None)
     with pytest.raises(SdkCompatibilityError, match="serialize_properties"):
-        _sdk.serialize_properties({})
+        _sdk.serialize_properties({"not plain": _Colour.RED})  # plain data needs no SDK serialiser
     with pytest.raises(SdkCompatibilityError, match="RegisterResourceResponse"):
         _sdk.register_resource_response(urn="u")
 
@@ -477,18 +481,22 @@ def test_a_preview_without_any_way_to_run_a_stack_is_one_line(
 # Each run on a loop of its own
 
 
-def test_a_run_leaves_no_loop_open_and_no_task_behind() -> None:
+@pytest.mark.parametrize("inline_calls", [True, False])
+def test_a_run_leaves_no_loop_open_and_no_task_behind(inline_calls: bool) -> None:
     seen: dict[str, Any] = {}
 
     async def run() -> str:
         loop = asyncio.get_running_loop()
         seen["loop"] = loop
-        seen["worker"] = await loop.run_in_executor(None, asyncio.get_event_loop)
+        seen["executor"] = await loop.run_in_executor(None, asyncio.get_event_loop)
+        seen["worker"] = await loop.run_in_executor(None, _sdk.offload, asyncio.get_event_loop)
         seen["pending"] = asyncio.ensure_future(asyncio.sleep(3600))
         return "done"
 
-    assert _sdk.run_on_own_loop(run) == "done"
+    assert _sdk.run_on_own_loop(run, inline_calls=inline_calls) == "done"
     assert seen["loop"].is_closed()
+    # inline: the executor runs on the loop's own thread, offload on a worker with a loop of its own
+    assert (seen["executor"] is seen["loop"]) is inline_calls
     assert seen["worker"] is not seen["loop"] and seen["worker"].is_closed()
     assert seen["pending"].cancelled()
 
@@ -632,3 +640,202 @@ def test_the_capture_is_replaced_by_an_empty_trace_only_inside_the_block() -> No
         assert skipped is True
         assert sdk_resource._get_stack_trace() == type(captured())()
     assert sdk_resource._get_stack_trace is captured
+
+
+# --------------------------------------------------------------------------------------------------
+# Plain data serialised without the SDK's round trip; monitor calls inline
+
+
+class _Colour(enum.StrEnum):
+    RED = "red"
+
+
+JSON_SCALARS = (
+    st.none() | st.booleans() | st.integers(-(2**60), 2**60) | st.floats(allow_nan=False) | st.text()
+)
+JSON_VALUES = st.recursive(
+    JSON_SCALARS,
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.tuples(children, children)
+        | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+def _sdk_serialised(props: dict[str, Any]) -> Any:
+    """What the SDK's own serialiser makes of ``props``."""
+    from pulumi.runtime import rpc
+
+    async def serialise() -> Any:
+        return await rpc.serialize_properties(props, {})
+
+    return _sdk.run_on_own_loop(serialise)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.text(max_size=8), JSON_VALUES, max_size=5))
+def test_plain_data_serialises_as_the_sdk_serialises_it(props: dict[str, Any]) -> None:
+    assert _sdk.plain_struct(props) == _sdk_serialised(props)
+
+
+@pytest.mark.parametrize(
+    "props",
+    [
+        {"colour": _Colour.RED},  # an enum: the SDK sends its value
+        {"nested": {"colour": _Colour.RED}},
+        {"name": type("Name", (str,), {})("web")},  # a str subclass
+        {"data": type("Data", (dict,), {})(a=1)},  # a dict subclass
+    ],
+)
+def test_anything_else_goes_to_the_sdks_serialiser(props: dict[str, Any]) -> None:
+    assert _sdk.plain_struct(props) is None
+
+    async def serialise() -> Any:  # on the loop's thread: the SDK's serialiser runs on a worker
+        return _sdk.serialize_properties(props)
+
+    assert _sdk.run_on_own_loop(serialise) == _sdk_serialised(props)
+
+
+@pytest.mark.parametrize("props", [{"numbers": {1: "one"}}, {"set": {"a"}}, {1: "a"}, {"o": object()}])
+def test_what_is_not_json_shaped_is_not_plain(props: dict[Any, Any]) -> None:
+    assert _sdk.plain_struct(props) is None
+
+
+def test_special_values_are_found_and_secrets_are_not() -> None:
+    from google.protobuf import struct_pb2
+
+    def struct(value: dict[str, Any]) -> struct_pb2.Struct:
+        message = struct_pb2.Struct()
+        message.update({"field": value})
+        return message
+
+    assert not _sdk.has_special_values(struct({"plain": "data"}))
+    assert not _sdk.has_special_values(struct({_sdk.SPECIAL_SIG_KEY: _sdk.SPECIAL_SECRET_SIG, "value": "x"}))
+    for sig in _sdk.SPECIAL_VALUE_SIGS:
+        assert _sdk.has_special_values(struct({"deep": [{_sdk.SPECIAL_SIG_KEY: sig, "urn": "u"}]}))
+
+
+def test_the_special_value_signatures_are_pulumis() -> None:
+    from pulumi.runtime import rpc
+
+    names = (
+        "_special_resource_sig",
+        "_special_asset_sig",
+        "_special_archive_sig",
+        "_special_output_value_sig",
+    )
+    assert tuple(getattr(rpc, name) for name in names) == _sdk.SPECIAL_VALUE_SIGS
+
+
+def test_the_inline_executor_runs_on_the_calling_thread_and_keeps_errors() -> None:
+    executor = _sdk.InlineExecutor(workers=ThreadPoolExecutor(max_workers=1))
+    try:
+        done = executor.submit(threading.current_thread)
+        assert done.done() and done.result() is threading.current_thread()
+        failed = executor.submit(operator.truediv, 1, 0)
+        assert isinstance(failed.exception(), ZeroDivisionError)
+    finally:
+        executor.shutdown()
+    with pytest.raises(RuntimeError):
+        executor.workers.submit(int)  # shut down with it
+
+
+def test_offload_runs_on_a_worker_with_the_callers_context_only_on_an_inline_loop() -> None:
+    marker: contextvars.ContextVar[str] = contextvars.ContextVar("marker", default="unset")
+
+    def where() -> tuple[str, str]:
+        return threading.current_thread().name, marker.get()
+
+    async def run() -> tuple[tuple[str, str], tuple[str, str]]:
+        marker.set("the caller's")
+        on_loop = _sdk.offload(where)
+        in_executor = await asyncio.get_running_loop().run_in_executor(None, _sdk.offload, where)
+        return on_loop, in_executor
+
+    main_thread = threading.current_thread().name
+    (thread, value), (executor_thread, _) = _sdk.run_on_own_loop(run)
+    assert thread.startswith("preview") and value == "the caller's"
+    assert executor_thread.startswith("preview")
+    assert _sdk.offload(where) == (main_thread, "unset")  # no inline loop here: called right here
+    (thread, _), (executor_thread, _) = _sdk.run_on_own_loop(run, inline_calls=False)
+    assert thread == main_thread  # the loop's thread, but calls are not inline: no need to move
+    assert executor_thread.startswith("preview")
+
+
+def _everything_program() -> None:
+    """Kubernetes objects, AWS resources with invokes, a component with outputs, a resource
+    reference, an asset and a secret: every kind of monitor call and value."""
+    from platform_components import ProbeArgs, SecureWorkload, SecureWorkloadArgs
+    from platform_components._optional import lazy_module
+
+    aws = lazy_module("pulumi_aws", "the test")
+
+    identity = aws.get_caller_identity()
+    bucket = aws.s3.Bucket("data", tags={"account": identity.account_id})
+    aws.s3.BucketObject("readme", bucket=bucket.id, source=pulumi.StringAsset("hello"))
+    role = aws.iam.Role(
+        "role",
+        assume_role_policy=pulumi.Output.json_dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "ec2.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        ),
+    )
+    aws.iam.RolePolicyAttachment(
+        "attach", role=role.name, policy_arn="arn:aws:iam::aws:policy/ReadOnlyAccess"
+    )
+    config = k8s.core.v1.ConfigMap("settings", metadata={"namespace": "apps"}, data={"bucket": bucket.bucket})
+    k8s.core.v1.Secret(
+        "token", metadata={"namespace": "apps"}, string_data={"t": pulumi.Output.secret("s3cr3t")}
+    )
+    workload = SecureWorkload(
+        "web",
+        SecureWorkloadArgs(
+            namespace="apps",
+            image="ghcr.io/acme/web:1.0.0",
+            readiness=ProbeArgs(path="/readyz"),
+            liveness=ProbeArgs(path="/livez"),
+        ),
+    )
+    pulumi.export("config", config.metadata.name)
+    pulumi.export("service", workload.service_name)
+    pulumi.export("bucket_ref", bucket)
+
+
+def _run(inline_calls: bool) -> str:
+    """A run's records (by URN), stack outputs, state and logs, as JSON (objects by their type)."""
+    run = run_program(
+        _everything_program,
+        project="p",
+        stack="s",
+        config={"aws:region": "eu-west-1"},
+        inline_calls=inline_calls,
+    )
+    seen = {
+        "records": sorted((record.as_dict() for record in run.records), key=lambda r: r["urn"]),
+        "outputs": run.stack_outputs,
+        "state": run.state,
+        "logs": run.logs,
+    }
+    return json.dumps(seen, sort_keys=True, indent=1, default=lambda value: type(value).__name__)
+
+
+def test_inline_calls_record_what_calls_on_worker_threads_record() -> None:
+    inline, threaded = _run(True), _run(False)
+    for kind in (
+        "aws:s3/bucketObject:BucketObject",
+        "kubernetes:core/v1:Secret",
+        "platform:index:SecureWorkload",
+    ):
+        assert f'"type": "{kind}"' in inline
+    assert '"StringAsset"' in inline and '"@isPulumiResource": true' in inline  # an asset, a resource
+    assert inline == threaded

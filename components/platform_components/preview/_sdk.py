@@ -22,6 +22,8 @@ SDK internal                                           without it
 ``rpc._special_sig_key`` / ``_special_secret_sig``     their values (fixed by Pulumi's wire protocol)
 ``pulumi.output.Unknown``                              recognised by its name and module
 ``pulumi.runtime.proto.resource_pb2``                  error
+``rpc._special_resource_sig`` and the asset, archive  their values (fixed by Pulumi's wire protocol)
+and output value ones
 =====================================================  ===============================================
 
 "error" is :class:`~platform_components.errors.SdkCompatibilityError`: one line naming the installed
@@ -47,6 +49,21 @@ capture runs, unchanged.
 Each program run also gets its own event loop and executor (:func:`run_on_own_loop`), both torn
 down when it ends: a failed run leaves tasks behind that would otherwise surface later as "Task
 exception was never retrieved" or "Event loop is closed" on stderr, or in the next run.
+
+Two speed-ups rely on nothing private (both can be measured with ``benchmarks/preview_bench.py``):
+
+* **Monitor calls inline.** The SDK sends every monitor call to the loop's default executor
+  (``run_in_executor(None, ...)``, public asyncio); the engine's loop gets an :class:`InlineExecutor`
+  that runs the call at once on the loop's thread instead of a thread hop per call. What waits on a
+  loop (the SDK's invokes and reads, values that hold resource references, assets or output values)
+  is sent to a worker thread by the recording monitor (:func:`offload`), as before. Should a later
+  SDK stop using the default executor, its calls simply go wherever it sends them.
+  ``run_program(..., inline_calls=False)`` runs every call on a worker thread; both ways record
+  the same (``tests/preview/test_sdk.py``).
+* **Plain data serialised directly.** The monitor answers each registration with the resource's
+  state in the wire format; for plain data (what the mocks return) :func:`plain_struct` builds the
+  ``Struct`` the SDK's async serialiser would (checked against it on generated data), without an
+  event-loop round trip per value. Anything else goes through the SDK's serialiser.
 """
 
 from __future__ import annotations
@@ -58,7 +75,7 @@ import importlib
 import logging
 import threading
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from importlib import metadata
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, cast
@@ -296,16 +313,65 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return None
 
 
-def run_on_own_loop(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
-    """Run ``main()`` on a fresh event loop whose default executor (where the SDK sends every
-    monitor call) gives each worker thread a loop of its own; afterwards cancel and drain whatever
-    the run left, shut the executor down and close every loop. Nothing of one run reaches the next
-    or stderr, whether the run succeeded or not.
+class InlineExecutor(ThreadPoolExecutor):
+    """An event loop's default executor that runs what it is given at once, on the calling thread
+    (the loop's), and hands back a finished future: the SDK sends every monitor call to the
+    loop's default executor (``run_in_executor(None, ...)``), and a thread hop per call is most of
+    the cost of a registration against an in-process monitor.
+
+    ``workers`` is a real thread pool for the calls that must not run on the loop's thread (see
+    :func:`offload`). A ``ThreadPoolExecutor`` subclass because ``loop.set_default_executor``
+    accepts nothing else; it never starts a thread of its own."""
+
+    def __init__(self, workers: ThreadPoolExecutor) -> None:
+        super().__init__(max_workers=1)
+        self.workers = workers
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        future: Future[T] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # the caller's future carries it, as a worker thread's would
+            future.set_exception(exc)
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self.workers.shutdown(wait=wait, cancel_futures=cancel_futures)
+        super().shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+_inline = threading.local()
+"""``workers``: the thread pool of the inline run this thread's loop is running, if any."""
+
+
+def offload(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)``, on a worker thread (with the caller's context) when called on the thread of a
+    loop that runs monitor calls inline, else right here.
+
+    For what waits on an event loop of its own (the SDK's ``_sync_await`` over its async
+    serialiser, an invoke, a resource read): on the loop's own thread that would pump the running
+    loop from inside one of its callbacks, re-entering it once per queued registration. On a worker
+    thread it runs on that thread's loop, exactly as when every call ran on a worker thread."""
+    workers: ThreadPoolExecutor | None = getattr(_inline, "workers", None)
+    if workers is None:
+        return fn(*args)
+    return workers.submit(contextvars.copy_context().run, fn, *args).result()
+
+
+def run_on_own_loop(main: Callable[[], Coroutine[Any, Any, T]], *, inline_calls: bool = True) -> T:
+    """Run ``main()`` on a fresh event loop; afterwards cancel and drain whatever the run left, shut
+    the executor down and close every loop. Nothing of one run reaches the next or stderr, whether
+    the run succeeded or not.
+
+    With ``inline_calls`` (the default) the loop's default executor is an :class:`InlineExecutor`:
+    monitor calls run on the loop's thread, and :func:`offload` sends those that wait on a loop to
+    a worker thread. Without it every call goes to a worker thread, as in the SDK. Worker threads
+    get an event loop each (the SDK's mock monitor deserialises and serialises on them).
 
     Called from code that an event loop is running (an async test), the same happens on a thread
     of its own (with the caller's context), and the caller waits for it."""
     if _running_loop() is not None:
-        return _on_a_thread_of_its_own(main)
+        return _on_a_thread_of_its_own(main, inline_calls)
     worker_loops: list[asyncio.AbstractEventLoop] = []
     lock = threading.Lock()
 
@@ -316,29 +382,32 @@ def run_on_own_loop(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
         with lock:
             worker_loops.append(worker_loop)
 
+    workers = ThreadPoolExecutor(thread_name_prefix="preview", initializer=start_worker)
     loop = asyncio.new_event_loop()
     loop.set_exception_handler(_quiet)
-    loop.set_default_executor(ThreadPoolExecutor(thread_name_prefix="preview", initializer=start_worker))
+    loop.set_default_executor(InlineExecutor(workers) if inline_calls else workers)
+    previous, _inline.workers = getattr(_inline, "workers", None), workers if inline_calls else None
     try:
         return loop.run_until_complete(main())
     finally:
         try:
             _drain(loop)
         finally:
+            _inline.workers = previous
             loop.close()
             with lock:
                 for worker_loop in worker_loops:
                     worker_loop.close()
 
 
-def _on_a_thread_of_its_own(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
+def _on_a_thread_of_its_own(main: Callable[[], Coroutine[Any, Any, T]], inline_calls: bool) -> T:
     outcome: list[T] = []
     failure: list[BaseException] = []
     context = contextvars.copy_context()
 
     def run() -> None:
         try:
-            outcome.append(context.run(run_on_own_loop, main))
+            outcome.append(context.run(run_on_own_loop, main, inline_calls=inline_calls))
         except BaseException as exc:  # re-raised on the caller's thread
             failure.append(exc)
 
@@ -401,9 +470,74 @@ def deserialize_properties(struct: Any) -> Any:
 
 
 def serialize_properties(props: dict[str, Any]) -> Any:
-    """Python values as a ``google.protobuf.Struct`` of the wire format (waits for it)."""
+    """Python values as a ``google.protobuf.Struct`` of the wire format: plain data directly
+    (:func:`plain_struct`), anything else through the SDK's serialiser (waits for it, on a worker
+    thread when the calling thread's loop runs monitor calls inline: :func:`offload`)."""
+    struct = plain_struct(props)
+    if struct is not None:
+        return struct
     serialize = _require("pulumi.runtime.rpc", "serialize_properties")
-    return sync_await(serialize(props, {}))
+    return offload(lambda: sync_await(serialize(props, {})))
+
+
+_PLAIN_SCALARS = (str, bool, int, float)
+_STRUCT: Any = importlib.import_module("google.protobuf.struct_pb2").Struct
+"""protobuf's ``Struct`` (protobuf comes with pulumi; imported by name: it ships no type stubs)."""
+
+
+class _NotPlain(Exception):
+    """A value :func:`plain_struct` leaves to the SDK's serialiser."""
+
+
+def _plain(value: Any) -> Any:
+    kind = type(value)
+    if value is None or kind in _PLAIN_SCALARS:
+        return value
+    if kind is dict:
+        if not all(type(key) is str for key in value):
+            raise _NotPlain
+        return {key: _plain(item) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return [_plain(item) for item in value]
+    raise _NotPlain
+
+
+def plain_struct(props: dict[str, Any]) -> Any:
+    """``props`` as a ``google.protobuf.Struct`` when it is plain data (``None``, ``str``, ``bool``,
+    ``int``, ``float``, and ``dict`` with ``str`` keys, ``list`` and ``tuple`` of those, exact types
+    only), else ``None``. The same Struct the SDK's ``rpc.serialize_properties(props, {})`` makes of
+    such data (a top-level ``None`` is left out, a nested one kept, numbers become doubles), without
+    its event-loop round trip per value; subclasses (enums, secrets, Outputs, resources, assets) are
+    not plain, and go to the SDK's serialiser. Checked against it in ``tests/preview/test_sdk.py``."""
+    if type(props) is not dict or not all(type(key) is str for key in props):
+        return None
+    try:
+        data = {key: _plain(value) for key, value in props.items() if value is not None}
+    except _NotPlain:
+        return None
+    struct = _STRUCT()
+    struct.update(data)
+    return struct
+
+
+SPECIAL_VALUE_SIGS: tuple[str, ...] = tuple(
+    _lookup("pulumi.runtime.rpc", name) or fallback
+    for name, fallback in (
+        ("_special_resource_sig", "5cf8f73096256a8f31e491e813e4eb8e"),
+        ("_special_asset_sig", "c44067f5952c0a294b673a41bacd8c17"),
+        ("_special_archive_sig", "0def7320c3a5731c473e5ecbe6d01bc7"),
+        ("_special_output_value_sig", "d0e6a833031e9bbcd3f4e8bde6ca49a4"),
+    )
+)
+"""The signatures of serialised resource references, assets, archives and output values (fixed by
+Pulumi's wire protocol): deserialising those can create resources or wait on a loop."""
+
+
+def has_special_values(struct: Any) -> bool:
+    """Whether a wire-format ``Struct`` holds a resource reference, asset, archive or output value
+    (a scan of its encoded bytes; secrets do not count)."""
+    encoded = struct.SerializeToString()
+    return any(sig.encode() in encoded for sig in SPECIAL_VALUE_SIGS)
 
 
 def register_resource_response(**fields: Any) -> Any:
@@ -414,7 +548,9 @@ def register_resource_response(**fields: Any) -> Any:
 __all__ = [
     "SPECIAL_SECRET_SIG",
     "SPECIAL_SIG_KEY",
+    "SPECIAL_VALUE_SIGS",
     "SUPPORTED_PULUMI",
+    "InlineExecutor",
     "MockMonitor",
     "OutputRegistry",
     "ResourceRegistration",
@@ -422,9 +558,12 @@ __all__ = [
     "deserialize_properties",
     "ensure_event_loop",
     "fresh_output_tracking",
+    "has_special_values",
     "is_unknown",
     "missing",
+    "offload",
     "outputs_shape",
+    "plain_struct",
     "register_resource_response",
     "run_in_stack",
     "run_in_stack_fallback",

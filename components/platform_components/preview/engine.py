@@ -189,8 +189,13 @@ def run_program(
     config: dict[str, str] | None = None,
     secret_keys: list[str] | None = None,
     mocks: pulumi.runtime.Mocks | None = None,
+    inline_calls: bool = True,
 ) -> ProgramRun:
-    """Run ``program`` (a ``main`` folder or a function) under recording mocks; raise what it raises."""
+    """Run ``program`` (a ``main`` folder or a function) under recording mocks; raise what it raises.
+
+    ``inline_calls``: the SDK's monitor calls run on the event loop's thread (the default, see
+    :func:`~platform_components.preview._sdk.run_on_own_loop`), or each on a worker thread as the
+    SDK sends them; the run records the same either way (``tests/preview/test_sdk.py``)."""
     mocks = mocks or PreviewMocks(region=(config or {}).get("aws:region"))
     monitor = RecordingMonitor(mocks, project=project, stack=stack)
     collector = _LogCollector()
@@ -222,7 +227,7 @@ def run_program(
         )
         # cloud backends (moto) live for exactly this run
         with session, tuned_collector(), no_stack_traces():
-            run_on_own_loop(main)
+            run_on_own_loop(main, inline_calls=inline_calls)
     finally:
         pulumi.runtime.set_all_config({}, [])
     stack_urn = next((urn for urn in monitor.outputs if "::pulumi:pulumi:Stack::" in urn), None)

@@ -29,7 +29,9 @@ from ._sdk import (
     ResourceRegistration,
     deserialize_properties,
     ensure_event_loop,
+    has_special_values,
     is_unknown,
+    offload,
     register_resource_response,
     serialize_properties,
 )
@@ -304,8 +306,8 @@ class RecordingMonitor(MockMonitor):
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """URNs as the engine makes them: ``urn:pulumi:<stack>::<project>::<parent types$>type::name``.
 
-        (Registrations run on executor threads, where Pulumi's context-variable settings are not
-        visible, so project and stack are fixed at construction. Children of the stack resource get
+        (Registrations may run on worker threads, where Pulumi's context-variable settings are not
+        always visible, so project and stack are fixed at construction. Children of the stack resource get
         no ``pulumi:pulumi:Stack$`` prefix, like in a real deployment.)"""
         qualified = type_
         if parent:
@@ -314,12 +316,29 @@ class RecordingMonitor(MockMonitor):
                 qualified = f"{parent_type}${type_}"
         return f"urn:pulumi:{self.stack}::{self.project}::{qualified}::{name}"
 
+    # With inline monitor calls (:func:`~platform_components.preview._sdk.run_on_own_loop`) these
+    # methods run on the event loop's thread. What can wait on a loop goes to a worker thread
+    # (``offload``): the SDK's invokes and reads, and a registration whose properties hold resource
+    # references, assets or output values (deserialising them can create resources). Plain data is
+    # deserialised and serialised right here.
+
     def RegisterResource(self, request: Any) -> Any:
+        if has_special_values(request.object):
+            return offload(self._register, request)
+        return self._register(request)
+
+    def Invoke(self, request: Any) -> Any:
+        return offload(super().Invoke, request)
+
+    def ReadResource(self, request: Any) -> Any:
+        return offload(super().ReadResource, request)
+
+    def _register(self, request: Any) -> Any:
         # Same as MockMonitor.RegisterResource, but deserialises the inputs once and records them.
         urn = self.make_urn(request.parent, request.type, request.name)
         if request.type == "pulumi:pulumi:Stack":
             return register_resource_response(urn=urn)
-        ensure_event_loop()  # deserialising resource references needs one on this executor thread
+        ensure_event_loop()  # deserialising resource references needs one on this thread
         raw = deserialize_properties(request.object)
         resource_args = MockResourceArgs(
             typ=request.type,
@@ -357,6 +376,11 @@ class RecordingMonitor(MockMonitor):
         return register_resource_response(urn=urn, id=id_ or "", object=obj_proto)
 
     def RegisterResourceOutputs(self, request: Any) -> Any:
+        if has_special_values(request.outputs):
+            return offload(self._register_outputs, request)
+        return self._register_outputs(request)
+
+    def _register_outputs(self, request: Any) -> Any:
         outputs, _ = mask_secrets(deserialize_properties(request.outputs))
         self.outputs[request.urn] = outputs
         return super().RegisterResourceOutputs(request)  # type: ignore[no-untyped-call]
