@@ -107,7 +107,7 @@ def raw_program(n: int) -> Any:
         for name, manifests in rendered:
             for kind, body in manifests.items():
                 cls = KIND_TO_CLASS[kind]
-                kwargs = {_snake(k): v for k, v in body.items()}
+                kwargs = {_snake(k): v for k, v in body.items() if k not in ("apiVersion", "kind")}
                 cls(f"{name}-{ROLE[kind]}", **kwargs)
 
     return program

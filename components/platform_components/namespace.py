@@ -36,7 +36,6 @@ import enum
 from typing import TYPE_CHECKING, Any
 
 import pulumi
-import pulumi_kubernetes as k8s
 from pydantic import Field, field_validator, model_validator
 
 from ._base import StrictModel
@@ -46,7 +45,7 @@ from .errors import ConfigError
 from .kube import labels as lbl
 from .kube.names import check_dns1123_label
 from .kube.netpol import NAMESPACE_NAME_LABEL, default_deny_spec
-from .kube.objects import add_annotations
+from .kube.objects import add_annotations, create_object
 from .kube.quantity import check_quantity
 from .policies.base import exemption_annotations
 from .policies.tenancy import MESH_CNI_ANNOTATION, TEAM_LABEL
@@ -269,6 +268,10 @@ class MeshNamespace(pulumi.ComponentResource):
             check_dns1123_label(name)
         except ValueError as exc:
             raise ConfigError(f"MeshNamespace name: {exc}") from None
+        if cluster is None and args.owners:  # refused before anything is registered
+            raise ConfigError(
+                f"MeshNamespace {name}: owners need an EKS cluster (access entries); drop them or add a cluster"
+            )
         if cluster is not None and args.owners:
             ensure_loaded(aws)  # the owners' EKS access entries
         args = args.model_copy(update={"labels": labelled(args.labels)})  # platform:environment
@@ -276,72 +279,58 @@ class MeshNamespace(pulumi.ComponentResource):
         self.name = name
         self.mesh = args.mesh
         manifests = render_namespace(name, args)
-        child = pulumi.ResourceOptions(parent=self)
-        namespace = k8s.core.v1.Namespace(
-            f"{name}-namespace", metadata=manifests["Namespace"]["metadata"], opts=child
+        namespace = self._namespace_objects(name, manifests)
+        if cluster is not None:
+            self._owner_access(name, args, cluster)
+        self.namespace = namespace.metadata.apply(lambda m: (m.name if m else None) or name)
+        self.register_outputs({"namespace": self.namespace})
+
+    def _namespace_objects(self, name: str, manifests: dict[str, dict[str, Any]]) -> Any:
+        """``-namespace`` first; its quota, limits, role, binding, default-deny policy and mesh
+        objects (those the manifests hold) after it. Returns the Namespace."""
+        namespace = create_object(
+            f"{name}-namespace", manifests["Namespace"], pulumi.ResourceOptions(parent=self)
         )
         in_ns = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
-        k8s.core.v1.ResourceQuota(f"{name}-quota", **_body(manifests["ResourceQuota"]), opts=in_ns)
-        k8s.core.v1.LimitRange(f"{name}-limits", **_body(manifests["LimitRange"]), opts=in_ns)
-        role = k8s.rbac.v1.Role(f"{name}-role", **_body(manifests["Role"]), opts=in_ns)
-        k8s.rbac.v1.RoleBinding(
+        create_object(f"{name}-quota", manifests["ResourceQuota"], in_ns)
+        create_object(f"{name}-limits", manifests["LimitRange"], in_ns)
+        role = create_object(f"{name}-role", manifests["Role"], in_ns)
+        create_object(
             f"{name}-binding",
-            **_body(manifests["RoleBinding"]),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[role]),
+            manifests["RoleBinding"],
+            pulumi.ResourceOptions(parent=self, depends_on=[role]),
         )
-        k8s.networking.v1.NetworkPolicy(
-            f"{name}-default-deny", **_body(manifests["NetworkPolicy"]), opts=in_ns
-        )
+        create_object(f"{name}-default-deny", manifests["NetworkPolicy"], in_ns)
         for kind, role_suffix in (
             ("PeerAuthentication", "mtls"),
             ("AuthorizationPolicy", "deny-all"),
             ("Gateway", "waypoint"),
         ):
-            manifest = manifests.get(kind)
-            if manifest is not None:
-                k8s.apiextensions.CustomResource(
-                    f"{name}-{role_suffix}",
-                    api_version=manifest["apiVersion"],
-                    kind=kind,
-                    metadata=manifest["metadata"],
-                    spec=manifest["spec"],
-                    opts=in_ns,
-                )
-        if cluster is not None:
-            group = args.group or f"{name}-developers"
-            for index, owner in enumerate(args.owners):
-                entry = aws.eks.AccessEntry(
-                    f"{name}-owner-{index}",
-                    cluster_name=cluster.cluster_name,
-                    principal_arn=owner,
-                    kubernetes_groups=[group],
-                    type="STANDARD",
-                    opts=child,
-                )
-                aws.eks.AccessPolicyAssociation(
-                    f"{name}-owner-{index}-view",
-                    cluster_name=cluster.cluster_name,
-                    principal_arn=owner,
-                    policy_arn="arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
-                    access_scope={"type": "namespace", "namespaces": [name]},
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=[entry]),
-                )
-        elif args.owners:
-            raise ConfigError(
-                f"MeshNamespace {name}: owners need an EKS cluster (access entries); drop them or add a cluster"
+            if kind in manifests:
+                create_object(f"{name}-{role_suffix}", manifests[kind], in_ns)
+        return namespace
+
+    def _owner_access(self, name: str, args: MeshNamespaceArgs, cluster: Any) -> None:
+        """``-owner-<i>`` and ``-owner-<i>-view``: an EKS access entry per owner, in the team's
+        group, with the view policy scoped to this namespace."""
+        group = args.group or f"{name}-developers"
+        for index, owner in enumerate(args.owners):
+            entry = aws.eks.AccessEntry(
+                f"{name}-owner-{index}",
+                cluster_name=cluster.cluster_name,
+                principal_arn=owner,
+                kubernetes_groups=[group],
+                type="STANDARD",
+                opts=pulumi.ResourceOptions(parent=self),
             )
-        self.namespace = namespace.metadata.apply(lambda m: (m.name if m else None) or name)
-        self.register_outputs({"namespace": self.namespace})
-
-
-def _body(manifest: dict[str, Any]) -> dict[str, Any]:
-    """Constructor keyword arguments from a manifest (metadata + top-level fields, snake_case keys)."""
-    out: dict[str, Any] = {}
-    for key, value in manifest.items():
-        if key in ("apiVersion", "kind"):
-            continue
-        out["".join(f"_{c.lower()}" if c.isupper() else c for c in key)] = value
-    return out
+            aws.eks.AccessPolicyAssociation(
+                f"{name}-owner-{index}-view",
+                cluster_name=cluster.cluster_name,
+                principal_arn=owner,
+                policy_arn="arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy",
+                access_scope={"type": "namespace", "namespaces": [name]},
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[entry]),
+            )
 
 
 def psa_labels(level: PodSecurityLevel, version: str) -> dict[str, str]:
@@ -357,11 +346,15 @@ def render_namespace(name: str, args: MeshNamespaceArgs) -> dict[str, dict[str, 
     """The Kubernetes objects of a MeshNamespace, keyed by kind (pure, no Pulumi)."""
     out: dict[str, dict[str, Any]] = {
         "Namespace": team_namespace(name, args),
-        "ResourceQuota": team_quota(name, args),
-        "LimitRange": team_limit_range(name),
-        "Role": team_role(name),
-        "RoleBinding": team_role_binding(name, args),
-        "NetworkPolicy": {"metadata": team_metadata(name, "default-deny"), "spec": _default_deny(args.mesh)},
+        "ResourceQuota": _typed("v1", "ResourceQuota", team_quota(name, args)),
+        "LimitRange": _typed("v1", "LimitRange", team_limit_range(name)),
+        "Role": _typed(RBAC, "Role", team_role(name)),
+        "RoleBinding": _typed(RBAC, "RoleBinding", team_role_binding(name, args)),
+        "NetworkPolicy": _typed(
+            "networking.k8s.io/v1",
+            "NetworkPolicy",
+            {"metadata": team_metadata(name, "default-deny"), "spec": _default_deny(args.mesh)},
+        ),
         **istio_policies(name, args.mesh),
     }
     if args.waypoint:
@@ -413,6 +406,14 @@ def team_namespace(name: str, args: MeshNamespaceArgs) -> dict[str, Any]:
     if annotations:
         metadata["annotations"] = annotations
     return {"apiVersion": "v1", "kind": "Namespace", "metadata": metadata}
+
+
+RBAC = "rbac.authorization.k8s.io/v1"
+
+
+def _typed(api_version: str, kind: str, body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` as a whole manifest: ``apiVersion`` and ``kind`` first."""
+    return {"apiVersion": api_version, "kind": kind, **body}
 
 
 def team_metadata(name: str, object_name: str) -> dict[str, Any]:
@@ -478,11 +479,13 @@ def istio_policies(name: str, mesh: MeshMode) -> dict[str, dict[str, Any]]:
     return {
         "PeerAuthentication": {
             "apiVersion": "security.istio.io/v1",
+            "kind": "PeerAuthentication",
             "metadata": team_metadata(name, "default"),
             "spec": {"mtls": {"mode": "STRICT"}},
         },
         "AuthorizationPolicy": {
             "apiVersion": "security.istio.io/v1",
+            "kind": "AuthorizationPolicy",
             "metadata": team_metadata(name, "deny-all"),
             "spec": {},
         },
@@ -495,6 +498,7 @@ def waypoint_gateway(name: str) -> dict[str, Any]:
     metadata["labels"]["istio.io/waypoint-for"] = "service"
     return {
         "apiVersion": "gateway.networking.k8s.io/v1",
+        "kind": "Gateway",
         "metadata": metadata,
         "spec": {
             "gatewayClassName": "istio-waypoint",

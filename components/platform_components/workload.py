@@ -52,7 +52,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pulumi
-import pulumi_kubernetes as k8s
 from pydantic import Field, field_validator, model_validator
 
 from ._base import StrictModel
@@ -93,7 +92,7 @@ from .kube.names import (
     check_port_name,
 )
 from .kube.netpol import EgressRule, IngressRule, Protocol, network_policy_spec
-from .kube.objects import add_annotations
+from .kube.objects import add_annotations, create_object
 from .kube.probes import ProbeArgs, ProbeKind
 from .kube.quantity import check_quantity, parse_quantity
 from .kube.security import DEFAULT_UID, container_security_context, pod_security_context
@@ -781,42 +780,28 @@ class SecureWorkload(pulumi.ComponentResource):
         self._mesh_authorization(name, mesh_objects)
         self._publish(workload_outputs(name, args, manifests))
 
-    def _child(self, depends_on: Sequence[pulumi.Resource] | None = None) -> pulumi.ResourceOptions:
-        return pulumi.ResourceOptions(parent=self, depends_on=depends_on)
-
-    def _custom(
+    def _object(
         self,
         name: str,
         role: str,
         manifest: dict[str, Any],
         depends_on: Sequence[pulumi.Resource] | None = None,
     ) -> pulumi.Resource:
-        """The custom resource ``<name>-<role>`` of a whole manifest (apiVersion, kind, metadata, spec)."""
-        return k8s.apiextensions.CustomResource(
-            f"{name}-{role}",
-            api_version=manifest["apiVersion"],
-            kind=manifest["kind"],
-            metadata=manifest["metadata"],
-            spec=manifest["spec"],
-            opts=self._child(depends_on),
+        """``<name>-<role>``: one rendered manifest, registered as this component's child."""
+        return create_object(
+            f"{name}-{role}", manifest, pulumi.ResourceOptions(parent=self, depends_on=depends_on)
         )
 
     def _service_account(self, name: str, manifests: dict[str, dict[str, Any]]) -> pulumi.Resource:
         """``-sa``: the workload's own identity, with no API token unless asked."""
-        manifest = manifests["ServiceAccount"]
-        return k8s.core.v1.ServiceAccount(
-            f"{name}-sa",
-            metadata=manifest["metadata"],
-            automount_service_account_token=manifest["automountServiceAccountToken"],
-            opts=self._child(),
-        )
+        return self._object(name, "sa", manifests["ServiceAccount"])
 
     def _external_secrets(
         self, name: str, args: SecureWorkloadArgs, manifests: dict[str, dict[str, Any]]
     ) -> list[pulumi.Resource]:
         """``-externalsecret-<target>``: one per entry of ``external_secrets``, in their order."""
         return [
-            self._custom(
+            self._object(
                 name, f"externalsecret-{secret.target}", manifests[f"ExternalSecret/{secret.target}"]
             )
             for secret in args.external_secrets
@@ -828,69 +813,44 @@ class SecureWorkload(pulumi.ComponentResource):
         """``-deployment``, or with ``canary`` ``-analysis`` and ``-rollout``; the pods start after
         ``before_pods`` (the ServiceAccount and the Secrets they mount exist, or are being synced)."""
         if "Rollout" in manifests:
-            analysis = self._custom(name, "analysis", manifests["AnalysisTemplate"])
-            self._custom(name, "rollout", manifests["Rollout"], depends_on=[*before_pods, analysis])
+            analysis = self._object(name, "analysis", manifests["AnalysisTemplate"])
+            self._object(name, "rollout", manifests["Rollout"], depends_on=[*before_pods, analysis])
             return
-        k8s.apps.v1.Deployment(
-            f"{name}-deployment",
-            metadata=manifests["Deployment"]["metadata"],
-            spec=manifests["Deployment"]["spec"],
-            opts=self._child(depends_on=list(before_pods)),
-        )
+        self._object(name, "deployment", manifests["Deployment"], depends_on=list(before_pods))
 
     def _service(self, name: str, manifests: dict[str, dict[str, Any]]) -> None:
         """``-service``, when a port is exposed."""
         if "Service" in manifests:
-            k8s.core.v1.Service(
-                f"{name}-service",
-                metadata=manifests["Service"]["metadata"],
-                spec=manifests["Service"]["spec"],
-                opts=self._child(),
-            )
+            self._object(name, "service", manifests["Service"])
 
     def _disruption_and_scaling(self, name: str, manifests: dict[str, dict[str, Any]]) -> None:
         """``-pdb``, ``-hpa``, ``-scaledobject`` and ``-vpa``, those the manifests hold."""
-        if "PodDisruptionBudget" in manifests:
-            k8s.policy.v1.PodDisruptionBudget(
-                f"{name}-pdb",
-                metadata=manifests["PodDisruptionBudget"]["metadata"],
-                spec=manifests["PodDisruptionBudget"]["spec"],
-                opts=self._child(),
-            )
-        if "HorizontalPodAutoscaler" in manifests:
-            k8s.autoscaling.v2.HorizontalPodAutoscaler(
-                f"{name}-hpa",
-                metadata=manifests["HorizontalPodAutoscaler"]["metadata"],
-                spec=manifests["HorizontalPodAutoscaler"]["spec"],
-                opts=self._child(),
-            )
-        if "ScaledObject" in manifests:
-            self._custom(name, "scaledobject", manifests["ScaledObject"])
-        if "VerticalPodAutoscaler" in manifests:
-            self._custom(name, "vpa", manifests["VerticalPodAutoscaler"])
+        for kind, role in (
+            ("PodDisruptionBudget", "pdb"),
+            ("HorizontalPodAutoscaler", "hpa"),
+            ("ScaledObject", "scaledobject"),
+            ("VerticalPodAutoscaler", "vpa"),
+        ):
+            if kind in manifests:
+                self._object(name, role, manifests[kind])
 
     def _network(self, name: str, manifests: dict[str, dict[str, Any]]) -> None:
         """``-netpol`` (always) and ``-route`` (with ``route``)."""
-        k8s.networking.v1.NetworkPolicy(
-            f"{name}-netpol",
-            metadata=manifests["NetworkPolicy"]["metadata"],
-            spec=manifests["NetworkPolicy"]["spec"],
-            opts=self._child(),
-        )
+        self._object(name, "netpol", manifests["NetworkPolicy"])
         if "HTTPRoute" in manifests:
-            self._custom(name, "route", manifests["HTTPRoute"])
+            self._object(name, "route", manifests["HTTPRoute"])
 
     def _monitoring(self, name: str, manifests: dict[str, dict[str, Any]]) -> None:
         """``-servicemonitor`` and ``-alerts`` (with ``monitoring``)."""
         if "ServiceMonitor" in manifests:
-            self._custom(name, "servicemonitor", manifests["ServiceMonitor"])
+            self._object(name, "servicemonitor", manifests["ServiceMonitor"])
         if "PrometheusRule" in manifests:
-            self._custom(name, "alerts", manifests["PrometheusRule"])
+            self._object(name, "alerts", manifests["PrometheusRule"])
 
     def _mesh_authorization(self, name: str, mesh_objects: list[tuple[str, dict[str, Any]]]) -> None:
         """The mesh's authorization of the declared callers (:func:`render_mesh`), by their role."""
         for role, manifest in mesh_objects:
-            self._custom(name, role, manifest)
+            self._object(name, role, manifest)
 
     def _publish(self, outputs: dict[str, str | None]) -> None:
         """The outputs as attributes and registered (plain values: nothing to await)."""
@@ -924,9 +884,7 @@ def render_workload(
 ) -> dict[str, dict[str, Any]]:
     """The Kubernetes objects of a SecureWorkload as plain manifests, keyed by kind (pure, no Pulumi).
 
-    Built-in kinds are ``{metadata, spec}`` (plus top-level fields); custom resources (``Rollout``,
-    ``AnalysisTemplate``, ``ScaledObject``, ``VerticalPodAutoscaler``, ``ServiceMonitor``,
-    ``PrometheusRule``, ``HTTPRoute``) are whole manifests with ``apiVersion`` and ``kind``.
+    Every object is a whole manifest (``apiVersion``, ``kind``, ``metadata``, then the kind's fields).
     ExternalSecrets, of which there may be several, are keyed ``ExternalSecret/<target>``.
 
     The declared ``externals`` are recorded on the NetworkPolicy (all) and the HTTPRoute (Gateways and
@@ -950,9 +908,29 @@ def render_workload(
         ("ServiceMonitor", service_monitor(meta, args)),
         ("PrometheusRule", prometheus_rule(meta, args)),
     ]
-    out = {kind: manifest for kind, manifest in candidates if manifest is not None}
+    out = {kind: whole_manifest(kind, manifest) for kind, manifest in candidates if manifest is not None}
     add_policy_annotations(out, args, externals)
     return out
+
+
+BUILT_IN_API_VERSIONS = {
+    "ServiceAccount": "v1",
+    "Service": "v1",
+    "Deployment": "apps/v1",
+    "PodDisruptionBudget": "policy/v1",
+    "HorizontalPodAutoscaler": "autoscaling/v2",
+    "NetworkPolicy": "networking.k8s.io/v1",
+}
+"""The API version of each built-in kind a SecureWorkload renders."""
+
+
+def whole_manifest(kind: str, manifest: dict[str, Any]) -> dict[str, Any]:
+    """A built-in kind's ``{metadata, spec, ...}`` with ``apiVersion`` and ``kind`` first; custom
+    resources are rendered whole already."""
+    api_version = BUILT_IN_API_VERSIONS.get(kind)
+    if api_version is None or "kind" in manifest:
+        return manifest
+    return {"apiVersion": api_version, "kind": kind, **manifest}
 
 
 class WorkloadMeta(NamedTuple):

@@ -180,3 +180,31 @@ def test_render_namespace_puts_the_exemptions_on_every_object() -> None:
     )
     for manifest in objects.values():
         assert manifest["metadata"]["annotations"] == {f"{EXEMPT_PREFIX}a-rule": "why"}
+
+
+def test_every_object_is_a_whole_manifest() -> None:
+    """One registration path (kube/objects.create_object) reads apiVersion and kind from the manifest."""
+    args = ns_args(MeshMode.ISTIO_AMBIENT, waypoint=True)
+    for kind, manifest in render_namespace("shop", args).items():
+        assert manifest["kind"] == kind
+        assert list(manifest)[:3] == ["apiVersion", "kind", "metadata"], kind
+
+
+def test_owners_without_a_cluster_are_refused_before_anything_is_registered() -> None:
+    import pulumi
+    from platform_components import MeshNamespace
+    from platform_components.errors import ConfigError
+    from platform_components.preview.engine import run_program
+
+    registered: list[str] = []
+
+    def program() -> None:
+        try:
+            MeshNamespace("shop", MeshNamespaceArgs(owners=["arn:aws:iam::123456789012:role/shop"]))
+        except ConfigError as exc:
+            registered.append(str(exc))
+        pulumi.export("done", True)
+
+    run = run_program(program, project="p", stack="s")
+    assert registered and "owners need an EKS cluster" in registered[0]
+    assert [record.type for record in run.records if record.type != "pulumi:pulumi:Stack"] == []

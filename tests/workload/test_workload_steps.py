@@ -459,3 +459,16 @@ def test_the_first_failing_cross_field_rule_is_the_one_reported() -> None:
         make_args(pre_stop_sleep_seconds=30, replicas=3, autoscaling={})
     with pytest.raises(ValidationError, match="pre_stop_sleep_seconds=30 must be shorter"):
         make_args(pre_stop_sleep_seconds=30)
+
+
+def test_every_object_is_a_whole_manifest() -> None:
+    """One registration path (kube/objects.create_object) reads apiVersion and kind from the manifest."""
+    manifests = render_workload("web", make_args(autoscaling={"min_replicas": 2, "max_replicas": 4}))
+    assert {"ServiceAccount", "Deployment", "Service", "HorizontalPodAutoscaler", "NetworkPolicy"} <= set(
+        manifests
+    )
+    for key, manifest in manifests.items():
+        assert manifest["kind"] == key.split("/")[0]
+        assert list(manifest)[:3] == ["apiVersion", "kind", "metadata"], key
+    assert manifests["Deployment"]["apiVersion"] == "apps/v1"
+    assert manifests["HorizontalPodAutoscaler"]["apiVersion"] == "autoscaling/v2"
