@@ -28,9 +28,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pulumi
-import pulumi_kubernetes as k8s
 
-from ._base import plain
 from ._optional import ensure_loaded, lazy_module
 from .admission_policies import AdmissionPolicies, admission_documents
 from .cluster import EksCluster
@@ -97,16 +95,30 @@ def stack_admission_documents(config: PlatformConfig) -> list[dict[str, Any]]:
 
 
 def priority_classes() -> dict[str, dict[str, Any]]:
-    """The PriorityClasses' arguments by class name (:data:`PRIORITY_CLASSES`); none is the default."""
+    """The PriorityClasses by class name (:data:`PRIORITY_CLASSES`); none is the default."""
     return {
         class_name: {
+            "apiVersion": "scheduling.k8s.io/v1",
+            "kind": "PriorityClass",
             "metadata": {"name": class_name, "labels": {lbl.MANAGED_BY_KEY: lbl.MANAGED_BY}},
             "value": value,
-            "preemption_policy": preemption,
-            "global_default": False,
+            "preemptionPolicy": preemption,
+            "globalDefault": False,
             "description": description,
         }
         for class_name, (value, preemption, description) in PRIORITY_CLASSES.items()
+    }
+
+
+def platform_namespace(namespace: str, environment: str, kubernetes_version: str) -> dict[str, Any]:
+    """A Namespace the environment creates (no team's): restricted, pinned to the cluster minor."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {
+            "name": namespace,
+            "labels": namespace_labels(namespace, environment, kubernetes_version),
+        },
     }
 
 
@@ -203,6 +215,29 @@ def gateway_spec(gateway: GatewayConfig) -> dict[str, Any]:
                 },
             }
         ],
+    }
+
+
+def gateway_objects(gateway: GatewayConfig) -> dict[str, dict[str, Any]]:
+    """The shared Gateway and the NetworkPolicy letting traffic reach its pods, by their role."""
+    labels = {lbl.MANAGED_BY_KEY: lbl.MANAGED_BY}
+    return {
+        "gateway": {
+            "apiVersion": "gateway.networking.k8s.io/v1",
+            "kind": "Gateway",
+            "metadata": {"name": gateway.name, "namespace": gateway.namespace, "labels": labels},
+            "spec": gateway_spec(gateway),
+        },
+        "gateway-netpol": {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "NetworkPolicy",
+            "metadata": {
+                "name": f"{gateway.name}-gateway",
+                "namespace": gateway.namespace,
+                "labels": dict(labels),
+            },
+            "spec": gateway_network_policy_spec(gateway),
+        },
     }
 
 
@@ -326,8 +361,8 @@ class PlatformEnvironment(pulumi.ComponentResource):
 
     def _priority_classes(self, name: str, opts: pulumi.ResourceOptions) -> None:
         """The platform PriorityClasses."""
-        for class_name, class_args in priority_classes().items():
-            k8s.scheduling.v1.PriorityClass(f"{name}-{class_name}", **class_args, opts=opts)
+        for class_name, manifest in priority_classes().items():
+            create_object(f"{name}-{class_name}", manifest, opts)
 
     def _teams(
         self, config: PlatformConfig, opts: pulumi.ResourceOptions, cluster: EksCluster | None
@@ -345,13 +380,10 @@ class PlatformEnvironment(pulumi.ComponentResource):
         environment = config.environment.value
         created: dict[str, pulumi.Resource] = {}
         for namespace in other_namespaces(config):
-            created[namespace] = k8s.core.v1.Namespace(
+            created[namespace] = create_object(
                 f"{name}-ns-{namespace}",
-                metadata={
-                    "name": namespace,
-                    "labels": namespace_labels(namespace, environment, config.kubernetes_version),
-                },
-                opts=opts,
+                platform_namespace(namespace, environment, config.kubernetes_version),
+                opts,
             )
             create_object(
                 f"{name}-ns-{namespace}-default-deny",
@@ -431,25 +463,8 @@ class PlatformEnvironment(pulumi.ComponentResource):
             opts=opts,
         )
         after_namespace = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[namespace]))
-        labels = {lbl.MANAGED_BY_KEY: lbl.MANAGED_BY}
-        # a plain dict, which the NetworkPolicy's typed overloads do not take as such
-        policy: Any = gateway_network_policy_spec(gateway)
-        k8s.apiextensions.CustomResource(
-            f"{name}-gateway",
-            api_version="gateway.networking.k8s.io/v1",
-            kind="Gateway",
-            metadata={"name": gateway.name, "namespace": gateway.namespace, "labels": labels},
-            spec=gateway_spec(gateway),
-            opts=after_namespace,
-        )
-        k8s.networking.v1.NetworkPolicy(
-            f"{name}-gateway-netpol",
-            metadata=plain(
-                {"name": f"{gateway.name}-gateway", "namespace": gateway.namespace, "labels": labels}
-            ),
-            spec=policy,
-            opts=after_namespace,
-        )
+        for role, manifest in gateway_objects(gateway).items():
+            create_object(f"{name}-{role}", manifest, after_namespace)
 
 
 __all__ = ["PRIORITY_CLASSES", "PlatformEnvironment", "stack_admission_documents"]

@@ -12,11 +12,13 @@ from platform_components.environment import (
     all_namespaces,
     database_args,
     gateway_network_policy_spec,
+    gateway_objects,
     gateway_spec,
     gitops_facts,
     namespace_default_deny,
     namespace_meshes,
     other_namespaces,
+    platform_namespace,
     priority_classes,
     team_args,
     workload_args,
@@ -67,10 +69,12 @@ def test_the_priority_classes_follow_the_table_and_none_is_the_default() -> None
     assert list(classes) == list(PRIORITY_CLASSES)
     for class_name, (value, preemption, description) in PRIORITY_CLASSES.items():
         assert classes[class_name] == {
+            "apiVersion": "scheduling.k8s.io/v1",
+            "kind": "PriorityClass",
             "metadata": {"name": class_name, "labels": {lbl.MANAGED_BY_KEY: lbl.MANAGED_BY}},
             "value": value,
-            "preemption_policy": preemption,
-            "global_default": False,
+            "preemptionPolicy": preemption,
+            "globalDefault": False,
             "description": description,
         }
 
@@ -173,3 +177,31 @@ def test_the_gateways_pods_take_https_from_anywhere_and_reach_teams_and_istiod()
         "to": [{"namespaceSelector": {"matchExpressions": [{"key": TEAM_LABEL, "operator": "Exists"}]}}]
     }
     assert istiod["ports"] == [{"port": 15012, "protocol": "TCP"}]
+
+
+def test_the_gateway_objects_are_whole_manifests_in_the_gateways_namespace() -> None:
+    gateway = GatewayConfig(
+        name="edge", namespace="ingress", hostname="a.example.com", certificate_secret="t"
+    )
+    objects = gateway_objects(gateway)
+    assert list(objects) == ["gateway", "gateway-netpol"]
+    assert [(o["apiVersion"], o["kind"]) for o in objects.values()] == [
+        ("gateway.networking.k8s.io/v1", "Gateway"),
+        ("networking.k8s.io/v1", "NetworkPolicy"),
+    ]
+    assert [o["metadata"]["name"] for o in objects.values()] == ["edge", "edge-gateway"]
+    assert {o["metadata"]["namespace"] for o in objects.values()} == {"ingress"}
+    assert objects["gateway"]["spec"] == gateway_spec(gateway)
+    assert objects["gateway-netpol"]["spec"] == gateway_network_policy_spec(gateway)
+
+
+def test_a_namespace_of_no_team_is_restricted_and_pinned_to_the_minor() -> None:
+    manifest = platform_namespace("data", "local", "1.34")
+    assert (manifest["apiVersion"], manifest["kind"], manifest["metadata"]["name"]) == (
+        "v1",
+        "Namespace",
+        "data",
+    )
+    labels = manifest["metadata"]["labels"]
+    assert labels["pod-security.kubernetes.io/enforce"] == "restricted"
+    assert labels["pod-security.kubernetes.io/enforce-version"] == "v1.34"

@@ -30,6 +30,7 @@ TYPED: dict[str, Any] = {
     "HorizontalPodAutoscaler": k8s.autoscaling.v2.HorizontalPodAutoscaler,
     "NetworkPolicy": k8s.networking.v1.NetworkPolicy,
     "StorageClass": k8s.storage.v1.StorageClass,
+    "PriorityClass": k8s.scheduling.v1.PriorityClass,
     "Role": k8s.rbac.v1.Role,
     "RoleBinding": k8s.rbac.v1.RoleBinding,
 }
