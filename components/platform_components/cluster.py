@@ -43,6 +43,7 @@ from ._optional import ensure_loaded, lazy_module
 from .errors import ConfigError
 from .kube import labels as lbl
 from .kube.names import check_cidr
+from .kube.objects import create_object
 from .versions import EKS_ADDONS, SUPPORTED_KUBERNETES_VERSIONS, check_kubernetes_version
 
 if TYPE_CHECKING:
@@ -457,8 +458,10 @@ def addon_args(
 
 
 def default_storage_class() -> dict[str, Any]:
-    """StorageClass arguments of the default class: encrypted gp3, bound when a pod is scheduled."""
+    """The default StorageClass: encrypted gp3, bound when a pod is scheduled."""
     return {
+        "apiVersion": "storage.k8s.io/v1",
+        "kind": "StorageClass",
         "metadata": {
             "name": "gp3-encrypted",
             "labels": {lbl.MANAGED_BY_KEY: lbl.MANAGED_BY},
@@ -466,9 +469,9 @@ def default_storage_class() -> dict[str, Any]:
         },
         "provisioner": "ebs.csi.aws.com",
         "parameters": {"type": "gp3", "encrypted": "true", "csi.storage.k8s.io/fstype": "ext4"},
-        "volume_binding_mode": "WaitForFirstConsumer",
-        "allow_volume_expansion": True,
-        "reclaim_policy": "Delete",
+        "volumeBindingMode": "WaitForFirstConsumer",
+        "allowVolumeExpansion": True,
+        "reclaimPolicy": "Delete",
     }
 
 
@@ -881,10 +884,10 @@ class EksCluster(pulumi.ComponentResource):
 
     def _default_storage_class(self, name: str, provider: k8s.Provider, ebs_csi: aws.eks.Addon) -> None:
         """The default StorageClass (encrypted gp3), once the EBS CSI driver runs."""
-        k8s.storage.v1.StorageClass(
+        create_object(
             f"{name}-gp3",
-            opts=pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[ebs_csi]),
-            **default_storage_class(),
+            default_storage_class(),
+            pulumi.ResourceOptions(parent=self, provider=provider, depends_on=[ebs_csi]),
         )
 
     # ------------------------------------------------------------------------------------------------

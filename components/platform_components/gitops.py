@@ -1255,10 +1255,14 @@ class GitOpsBootstrap(pulumi.ComponentResource):
     # -- steps: each registers one group of children --------------------------------------------------
     def _argocd_controller(self, name: str, args: GitOpsBootstrapArgs) -> _Installation:
         """The controller namespace, its NetworkPolicies and the argo-cd Helm release."""
-        ns = k8s.core.v1.Namespace(
+        ns = create_object(
             f"{name}-namespace",
-            metadata={"name": args.controller_namespace, "labels": controller_namespace_labels(args)},
-            opts=pulumi.ResourceOptions(parent=self),
+            {
+                "apiVersion": "v1",
+                "kind": "Namespace",
+                "metadata": {"name": args.controller_namespace, "labels": controller_namespace_labels(args)},
+            },
+            pulumi.ResourceOptions(parent=self),
         )
         # before the release: its pods must reach each other from the start (atomic install)
         policies = [
@@ -1319,14 +1323,7 @@ class GitOpsBootstrap(pulumi.ComponentResource):
 
     def _route(self, name: str, route: dict[str, Any], release: pulumi.Resource) -> None:
         """The HTTPRoute to the Argo CD server, once the release is installed."""
-        k8s.apiextensions.CustomResource(
-            f"{name}-route",
-            api_version=route["apiVersion"],
-            kind="HTTPRoute",
-            metadata=route["metadata"],
-            spec=route["spec"],
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[release]),
-        )
+        create_object(f"{name}-route", route, pulumi.ResourceOptions(parent=self, depends_on=[release]))
 
     def _create(
         self,

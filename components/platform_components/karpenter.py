@@ -33,6 +33,7 @@ from .cluster import DISCOVERY_TAG, SYSTEM_NODE_LABEL, EksCluster, managed_polic
 from .errors import ConfigError
 from .kube import labels as lbl
 from .kube.names import check_dns1123_label, check_label_key, check_label_value
+from .kube.objects import create_object
 from .kube.quantity import check_quantity
 from .versions import KARPENTER_CHART_REPOSITORY, KARPENTER_KUBERNETES, KARPENTER_VERSION
 
@@ -830,21 +831,25 @@ class KarpenterNodePool(pulumi.ComponentResource):
             parent=self, provider=cluster.k8s_provider, depends_on=[karpenter._crds]
         )
         labels = {lbl.MANAGED_BY_KEY: lbl.MANAGED_BY}
-        node_class = k8s.apiextensions.CustomResource(
+        node_class = create_object(
             f"{name}-nodeclass",
-            api_version="karpenter.k8s.aws/v1",
-            kind="EC2NodeClass",
-            metadata={"name": name, "labels": labels},
-            spec=node_class_spec,
-            opts=provider_opts,
+            {
+                "apiVersion": "karpenter.k8s.aws/v1",
+                "kind": "EC2NodeClass",
+                "metadata": {"name": name, "labels": labels},
+                "spec": node_class_spec,
+            },
+            provider_opts,
         )
-        k8s.apiextensions.CustomResource(
+        create_object(
             f"{name}-nodepool",
-            api_version="karpenter.sh/v1",
-            kind="NodePool",
-            metadata={"name": name, "labels": labels},
-            spec=render_node_pool(name, args),
-            opts=pulumi.ResourceOptions(parent=self, provider=cluster.k8s_provider, depends_on=[node_class]),
+            {
+                "apiVersion": "karpenter.sh/v1",
+                "kind": "NodePool",
+                "metadata": {"name": name, "labels": dict(labels)},
+                "spec": render_node_pool(name, args),
+            },
+            pulumi.ResourceOptions(parent=self, provider=cluster.k8s_provider, depends_on=[node_class]),
         )
         self.register_outputs({})
 

@@ -149,4 +149,5 @@ def test_the_default_storage_class_is_encrypted_gp3_bound_on_scheduling() -> Non
     assert spec["metadata"]["annotations"] == {"storageclass.kubernetes.io/is-default-class": "true"}
     assert spec["parameters"]["encrypted"] == "true"
     assert spec["parameters"]["type"] == "gp3"
-    assert spec["volume_binding_mode"] == "WaitForFirstConsumer"
+    assert spec["volumeBindingMode"] == "WaitForFirstConsumer"
+    assert (spec["apiVersion"], spec["kind"]) == ("storage.k8s.io/v1", "StorageClass")
