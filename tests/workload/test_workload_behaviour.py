@@ -6,25 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from platform_components import ConfigError, MeshMode, NamespaceRef, SecureWorkload, SecureWorkloadArgs
+from _workload_args import NAME, NAMESPACE, make_args
+from platform_components import ConfigError, MeshMode, NamespaceRef, SecureWorkload
 from platform_components.policies.base import EXEMPT_PREFIX
 from platform_components.testing import Preview, preview_function
 from platform_components.workload import CHECKOV_SKIP, TYPE_TOKEN, render_workload
 from pydantic import ValidationError
-
-NAME = "api"
-NAMESPACE = "shop"
-IMAGE = "ghcr.io/acme/api:1.4.2"
-
-
-def make_args(**overrides: Any) -> SecureWorkloadArgs:
-    base: dict[str, Any] = {
-        "namespace": NAMESPACE,
-        "image": IMAGE,
-        "readiness": {"path": "/readyz"},
-        "liveness": {"path": "/livez"},
-    }
-    return SecureWorkloadArgs.model_validate({**base, **overrides})
 
 
 def selector(name: str) -> dict[str, str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from _workload_args import IMAGE, NAME, NAMESPACE, make_args
 from platform_components.kube.delivery import (
     DEFAULT_ERROR_RATE_QUERY,
     DEFAULT_PROMETHEUS_ADDRESS,
@@ -54,9 +55,6 @@ from platform_components.workload import (
 )
 from pydantic import BaseModel
 
-NAME = "api"
-NAMESPACE = "shop"
-IMAGE = "ghcr.io/acme/api:1.4.2"
 DIGEST = "sha256:" + "ab" * 32
 SELECTOR = {"app.kubernetes.io/name": NAME, "app.kubernetes.io/instance": NAME}
 RECOMMENDED = {
@@ -76,17 +74,6 @@ DNS_EGRESS = {
     ],
     "ports": [{"port": 53, "protocol": "UDP"}, {"port": 53, "protocol": "TCP"}],
 }
-
-
-def make_args(**overrides: Any) -> SecureWorkloadArgs:
-    """The minimal arguments (namespace, image, readiness, liveness) plus ``overrides``."""
-    base: dict[str, Any] = {
-        "namespace": NAMESPACE,
-        "image": IMAGE,
-        "readiness": {"path": "/readyz"},
-        "liveness": {"path": "/livez"},
-    }
-    return SecureWorkloadArgs.model_validate({**base, **overrides})
 
 
 def render(**overrides: Any) -> dict[str, dict[str, Any]]:

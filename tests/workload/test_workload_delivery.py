@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from platform_components import ExternalRef, SecureWorkload, SecureWorkloadArgs
+from _workload_args import NAME, NAMESPACE, SQS_TRIGGER, make_args
+from platform_components import ExternalRef, SecureWorkload
 from platform_components.kube.delivery import DEFAULT_ERROR_RATE_QUERY, error_rate_expr
 from platform_components.namespace import MeshMode
 from platform_components.policies.base import EXEMPT_PREFIX
@@ -21,32 +22,10 @@ from platform_components.testing import Preview, preview_function
 from platform_components.workload import TYPE_TOKEN, render_mesh, render_workload
 from pydantic import ValidationError
 
-NAME = "api"
-NAMESPACE = "shop"
-IMAGE = "ghcr.io/acme/api:1.4.2"
 SELECTOR = {"app.kubernetes.io/name": NAME, "app.kubernetes.io/instance": NAME}
 ROLLOUT_REF = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout", "name": NAME}
 DEPLOYMENT_REF = {"apiVersion": "apps/v1", "kind": "Deployment", "name": NAME}
 METRICS_PORTS = [{"name": "http", "port": 8080}, {"name": "metrics", "port": 9090}]
-SQS_TRIGGER = {
-    "type": "aws-sqs-queue",
-    "metadata": {
-        "queueURL": "https://sqs.eu-west-1.amazonaws.com/123456789012/orders",
-        "queueLength": "20",
-        "awsRegion": "eu-west-1",
-    },
-    "authentication": "orders-queue",
-}
-
-
-def make_args(**overrides: Any) -> SecureWorkloadArgs:
-    base: dict[str, Any] = {
-        "namespace": NAMESPACE,
-        "image": IMAGE,
-        "readiness": {"path": "/readyz"},
-        "liveness": {"path": "/livez"},
-    }
-    return SecureWorkloadArgs.model_validate({**base, **overrides})
 
 
 def preview_workload(*, externals: list[ExternalRef] | None = None, **overrides: Any) -> Preview:

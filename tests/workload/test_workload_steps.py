@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 import pytest
+from _workload_args import NAME, NAMESPACE, SQS_TRIGGER, make_args
 from platform_components.kube.delivery import (
     EXTERNAL_SECRETS_API,
     KEDA_API,
@@ -50,29 +51,8 @@ from platform_components.workload import (
 )
 from pydantic import ValidationError
 
-NAME = "api"
-NAMESPACE = "shop"
 SELECTOR = {"app.kubernetes.io/name": NAME, "app.kubernetes.io/instance": NAME}
 TWO_PORTS = [{"name": "http", "port": 8080}, {"name": "metrics", "port": 9090}]
-SQS_TRIGGER = {
-    "type": "aws-sqs-queue",
-    "metadata": {
-        "queueURL": "https://sqs.eu-west-1.amazonaws.com/123456789012/orders",
-        "queueLength": "20",
-        "awsRegion": "eu-west-1",
-    },
-    "authentication": "orders-queue",
-}
-
-
-def make_args(**overrides: Any) -> SecureWorkloadArgs:
-    base: dict[str, Any] = {
-        "namespace": NAMESPACE,
-        "image": "ghcr.io/acme/api:1.4.2",
-        "readiness": {"path": "/readyz"},
-        "liveness": {"path": "/livez"},
-    }
-    return SecureWorkloadArgs.model_validate({**base, **overrides})
 
 
 def meta_of(args: SecureWorkloadArgs) -> WorkloadMeta:
