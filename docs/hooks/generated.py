@@ -8,6 +8,9 @@ A page asks for them with a marker line of its own:
 * ``<!-- rule-catalogue -->``: every rule of the policy pack (``policies.rule_catalogue()``, what
   ``platformctl rules`` prints), grouped by the domain its id starts with.
 
+Docstrings are written for Sphinx-style readers: ``on_page_content`` shows a role such as
+``:class:`~platform_components.refs.ExternalRef``` as the code name it points at.
+
 An unknown model fails the build with one line naming the page and the model.
 """
 
@@ -41,6 +44,7 @@ def public_model(name: str) -> type[BaseModel] | None:
     return value if isinstance(value, type) and issubclass(value, BaseModel) else None
 
 
+_ROLE = re.compile(r":(?:class|func|meth|mod|attr|data|exc|obj):<code>(?P<tilde>~?)(?P<target>[\w.]+)</code>")
 _KINDS = {
     "resource": "Resource rules: one object at a time",
     "stack": "Stack rules: several objects of a stack together",
@@ -99,3 +103,13 @@ def on_page_markdown(markdown: str, page: Any, **_: Any) -> str:
         return args_tables(match["models"].split(), page.file.src_uri)
 
     return _MARKER.sub(replace, markdown)
+
+
+def on_page_content(html: str, **_: Any) -> str:
+    """Show each Sphinx role of a rendered docstring as its name (``~`` keeps the last part only)."""
+    return _ROLE.sub(
+        lambda match: (
+            f"<code>{match['target'].rsplit('.', 1)[-1] if match['tilde'] else match['target']}</code>"
+        ),
+        html,
+    )

@@ -207,6 +207,7 @@ def test_each_component_page_has_its_class_reference(site: Path) -> None:
     for component, (path, output) in pages.items():
         text = page_html(site, path)
         assert f'id="platform_components.{component}"' in text, path
+        assert ":class:" not in text, f"{path}: a Sphinx role shown raw (docs/hooks/generated.py)"
         if output:
             assert f'id="platform_components.{component}.{output}"' in text, f"{path}: output {output}"
 
