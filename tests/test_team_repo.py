@@ -15,9 +15,11 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
-from _readme import GUIDE, blocks, command_lines, section, section_commands
+import yaml
+from _readme import GUIDE, RECIPES, blocks, command_lines, section, section_commands
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "team-service"
@@ -248,3 +250,61 @@ def test_the_readme_team_snippet_installs_tests_and_previews(tmp_path: Path) -> 
     assert preview.returncode == 0, preview.stdout + preview.stderr
     assert "0 violations, 0 warnings, 0 schema errors" in preview.stdout
     assert "Traceback" not in preview.stderr and "Warning" not in preview.stderr, preview.stderr
+
+
+def _recipe(page: str) -> dict[str, Any]:
+    text = (RECIPES / page).read_text(encoding="utf-8")
+    (workflow,) = blocks(text, "yaml")
+    loaded: dict[str, Any] = yaml.safe_load(workflow)
+    return loaded
+
+
+def _not_executed(page: str) -> str:
+    return section("## Not executed in our CI", RECIPES / page)
+
+
+def _run_steps(project: Path, lines: list[str], variables: dict[str, str]) -> None:
+    """Run each line with bash in ``project``, with the job's variables and this uv on the PATH."""
+    env = _env()
+    env = {**env, **variables, "PATH": f"{Path(_uv()).parent}{os.pathsep}{env.get('PATH', '')}"}
+    for line in lines:
+        proc = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", line],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+        assert proc.returncode == 0, f"{line}\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+
+
+def test_the_github_actions_recipe_runs_every_run_step(team_repo: Path) -> None:
+    jobs = _recipe("github-actions.md")["jobs"]
+    steps = [step for job in jobs.values() for step in job["steps"]]
+    runs = [step["run"] for step in steps if "run" in step]
+    assert runs[:3] == ["uv sync --frozen", "uv run pytest", "uv run platformctl preview --stack dev"]
+    listed = _not_executed("github-actions.md")
+    for step in steps:
+        assert ("run" in step) != ("uses" in step), step
+        if "uses" in step:
+            assert f"`{step['uses']}`" in listed, f"list {step['uses']} under 'Not executed in our CI'"
+    _run_steps(team_repo, runs, {})
+    assert (team_repo / "out" / "dev" / "report.json").is_file()  # what the artifact step keeps
+
+
+def test_the_gitlab_ci_recipe_runs_every_script_line(team_repo: Path) -> None:
+    pipeline = _recipe("gitlab-ci.md")
+    variables = {key: str(value) for key, value in pipeline["variables"].items()}
+    jobs = {name: job for name, job in pipeline.items() if isinstance(job, dict) and "script" in job}
+    assert list(jobs) == ["platform-preview"]
+    listed = _not_executed("gitlab-ci.md")
+    for job in jobs.values():
+        assert f"`{job['image']}`" in listed, f"list {job['image']} under 'Not executed in our CI'"
+        assert "before_script" not in job and "after_script" not in job
+    lines = [line for job in jobs.values() for line in job["script"]]
+    assert lines[:3] == ["uv sync --frozen", "uv run pytest", "uv run platformctl preview --stack dev"]
+    assert variables["UV_CACHE_DIR"] == ".uv-cache"  # inside the project: the prune never touches ours
+    _run_steps(team_repo, lines, variables)
+    assert (team_repo / "out" / "dev" / "report.json").is_file()  # what the artifacts keep
