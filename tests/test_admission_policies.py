@@ -5,7 +5,7 @@
 * bindings leave the default namespaces and the GitOps controller's namespace alone, each with a
   reason, and follow the stack's per-rule actions;
 * bad ``admission`` data is one error line naming the field and the fix;
-* the README's commands run, and its table of where each rule is enforced is the pack's.
+* the admission page's commands run (docs/guide/admission.md), and its table of where each rule is enforced is the pack's.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
-from _readme import section_commands
+from _readme import GUIDE, section_commands
 from platform_components.admission_policies import AdmissionPoliciesArgs, admission_documents
 from platform_components.cli import main
 from platform_components.errors import ConfigError
@@ -126,7 +126,7 @@ def test_a_stack_file_with_bad_admission_data_exits_2(
 
 
 def readme_commands() -> list[str]:
-    return section_commands("## Admission: the same rules in the cluster")
+    return section_commands("# Admission: the same rules in the cluster", GUIDE / "admission.md")
 
 
 def test_the_readme_commands_print_the_manifests() -> None:
@@ -148,7 +148,7 @@ def test_the_readme_commands_print_the_manifests() -> None:
 
 
 def rules_table() -> list[str]:
-    """The README's table of where each rule is enforced, from the pack's catalogue."""
+    """The admission page's table of where each rule is enforced, from the pack's catalogue."""
     lines = ["| Rule | Enforcement | Enforced at |", "| --- | --- | --- |"]
     for rule in rule_catalogue():
         where = rule["enforced_at"]
@@ -159,10 +159,10 @@ def rules_table() -> list[str]:
 
 
 def test_the_readme_lists_where_each_rule_is_enforced() -> None:
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = (GUIDE / "admission.md").read_text(encoding="utf-8")
     table = text.split("<!-- rules-table:begin -->\n", 1)[1].split("<!-- rules-table:end -->", 1)[0]
     expected = "\n".join(rules_table()) + "\n"
-    assert table == expected, "README rules table is stale; replace it with:\n" + expected
+    assert table == expected, "docs/guide/admission.md rules table is stale; replace it with:\n" + expected
 
 
 def test_dev_warns_where_prod_denies(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import apiserver_corpus as corpus
 import pytest
-from _readme import section_commands
+from _readme import GUIDE, section_commands
 
 ROOT = Path(__file__).resolve().parents[1]
 MIN_REJECTS, MIN_REJECTS_PER_FAMILY, MIN_ACCEPTS = 60, 3, 15
@@ -107,8 +107,11 @@ def test_a_rejection_at_another_field_is_a_disagreement() -> None:
 
 
 def readme_commands() -> dict[str, str]:
-    """The README's corpus commands by subcommand (``report``, ``record``)."""
-    return {command.split()[-1]: command for command in section_commands("### The API-server corpus")}
+    """The corpus commands of docs/guide/running.md by subcommand (``report``, ``record``)."""
+    return {
+        command.split()[-1]: command
+        for command in section_commands("## The API-server corpus", GUIDE / "running.md")
+    }
 
 
 def test_the_readme_shows_both_commands() -> None:

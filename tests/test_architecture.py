@@ -266,7 +266,8 @@ def test_the_sdk_range_is_the_tested_one() -> None:
     assert f"`{SUPPORTED_PULUMI}`" in PAGE, "docs/architecture.md states another SDK range than _sdk.py"
 
 
-def test_the_readme_layout_links_the_page() -> None:
+def test_the_readme_and_the_layout_page_link_the_page() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    layout = readme.split("\n## Layout\n", 1)[1].split("\n## ", 1)[0]
-    assert "(docs/architecture.md)" in layout
+    assert "(docs/architecture.md)" in readme
+    layout = (ROOT / "docs" / "guide" / "layout.md").read_text(encoding="utf-8")
+    assert "(../architecture.md)" in layout

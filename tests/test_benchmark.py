@@ -1,4 +1,4 @@
-"""The README's benchmark command runs (with the smallest sizes: figures are the benchmark's job,
+"""The benchmark page's command (docs/guide/benchmark.md) runs (with the smallest sizes: figures are the benchmark's job,
 not the tests')."""
 
 from __future__ import annotations
@@ -7,18 +7,18 @@ import shlex
 import subprocess
 from pathlib import Path
 
-from _readme import section_commands
+from _readme import GUIDE, section_commands
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def readme_command() -> str:
-    (command,) = section_commands("## Benchmark")
+    (command,) = section_commands("# Benchmark", GUIDE / "benchmark.md")
     return command
 
 
 def test_the_benchmark_command_prints_its_tables() -> None:
-    # The last value of an option wins: the README's command with one small run of everything.
+    # The last value of an option wins: the page's command with one small run of everything.
     args = [*shlex.split(readme_command()), "--sizes", "10", "--repeat", "1", "--process-runs", "1"]
     done = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=900, check=False)
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]

@@ -1,9 +1,9 @@
 """The public API is the documented API.
 
-Every type the README shows (the reference tables' models and the types of their fields, the names its
-Python examples import, the package's classes it names in the text) is exported by the package root;
-the root exports nothing the README does not show, but for the few names listed below with their
-reason; every public module declares ``__all__``, and a leading ``_`` marks the private ones.
+Every type the documentation shows (the generated argument reference's models and the types of their
+fields, the names the Python examples of the README and of the pages under docs/ import, the package's
+classes they name in the text) is exported by the package root; the root exports nothing the
+documentation does not show, but for the few names listed below with their reason; every public module declares ``__all__``, and a leading ``_`` marks the private ones.
 """
 
 from __future__ import annotations
@@ -19,15 +19,24 @@ from types import ModuleType
 
 import platform_components
 import pytest
-from platform_components._reference import SECTIONS
+from platform_components._reference import SECTIONS, reference
 
-README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = [
+    ROOT / "README.md",
+    *sorted((ROOT / "docs" / "guide").glob("*.md")),
+    *sorted((ROOT / "docs" / "recipes").glob("*.md")),
+    ROOT / "docs" / "troubleshooting.md",
+]
+"""The user documentation: the README and the guide, recipe and troubleshooting pages it links to
+(docs/architecture.md is the map of the modules, private ones included)."""
+DOCUMENTATION = "\n".join(page.read_text(encoding="utf-8") for page in PAGES)
 
 UNDOCUMENTED: dict[str, str] = {
     "DEFAULT_KUBERNETES_VERSION": "the default of the stack key kubernetes_version, for programs that build a config",
-    "SUPPORTED_KUBERNETES_VERSIONS": "the minors the README states as a range (1.32 to 1.36), for programs to check against",
+    "SUPPORTED_KUBERNETES_VERSIONS": "the minors the documentation states as a range (1.32 to 1.36), for programs to check against",
     "ClusterRef": "an existing EKS cluster as a team program sees it, for StatefulDatabase(cluster=...) backups",
-    "ConfigError": "the one-line error of a bad argument or stack file, which the README shows by its message",
+    "ConfigError": "the one-line error of a bad argument or stack file, which the documentation shows by its message",
     "PlatformError": "the base of every error the library raises on purpose, for callers that catch them",
     "PreviewError": "what the offline engine raises when it cannot run a program (platformctl exit 2)",
     "PlatformConfig": "the model of the stack key platform-components:platform, documented as YAML",
@@ -36,7 +45,7 @@ UNDOCUMENTED: dict[str, str] = {
     "Environment": "the stack key environment (dev, staging, prod, local), documented as YAML",
     "load_platform_config": "reads and validates the stack key; what platform/__main__.py calls",
 }
-"""Exported by the root although the README does not show them, each with why it is public."""
+"""Exported by the root although the documentation does not show them, each with why it is public."""
 
 DOCUMENTED_ELSEWHERE: dict[str, tuple[str, str]] = {
     "AdmissionPolicies": (
@@ -48,7 +57,7 @@ DOCUMENTED_ELSEWHERE: dict[str, tuple[str, str]] = {
         "named with its source folder for rule authors, not for programs",
     ),
 }
-"""Classes of the package the README names that are not root API: where they are public, and why."""
+"""Classes of the package the documentation names that are not root API: where they are public, and why."""
 
 NOT_OURS = frozenset({"None", "Union", "Output", "Input", "Optional", "Any", "Literal"})
 """Python and Pulumi typing in the tables' type column."""
@@ -87,8 +96,8 @@ def _package_classes() -> frozenset[str]:
 
 
 def _reference_blocks() -> dict[str, str]:
-    blocks = re.findall(r"<!-- reference:(\w+):start -->\n(.*?)<!-- reference:\1:end -->", README, re.S)
-    return dict(blocks)
+    """The generated argument reference, one block of tables per section."""
+    return {section: reference(section) for section in SECTIONS}
 
 
 def _table_models() -> set[str]:
@@ -108,7 +117,7 @@ def _field_types() -> set[str]:
 def _python_imports() -> list[tuple[str, str]]:
     """``(module, name)`` for every ``from platform_components... import name`` in the Python blocks."""
     found = []
-    for code in re.findall(r"^```python\n(.*?)^```", README, re.S | re.M):
+    for code in re.findall(r"^```python\n(.*?)^```", DOCUMENTATION, re.S | re.M):
         for node in ast.walk(ast.parse(code)):
             if (
                 isinstance(node, ast.ImportFrom)
@@ -120,7 +129,7 @@ def _python_imports() -> list[tuple[str, str]]:
 
 def _named_classes() -> set[str]:
     """The package's classes the text names in backticks: ``SecureWorkload``, ``EksCluster(name, args)``."""
-    named = set(re.findall(r"`([A-Z]\w*)(?:\([^`]*\))?`", README))
+    named = set(re.findall(r"`([A-Z]\w*)(?:\([^`]*\))?`", DOCUMENTATION))
     return named & _package_classes()
 
 
@@ -142,7 +151,7 @@ def test_the_extraction_finds_the_documented_types() -> None:
 
 def test_documented_names_are_exported_by_the_root() -> None:
     missing = sorted(documented() - set(platform_components.__all__))
-    assert missing == [], "the README shows them: export them from platform_components"
+    assert missing == [], "the documentation shows them: export them from platform_components"
     for name in sorted(documented()):
         namespace: dict[str, object] = {}
         exec(f"from platform_components import {name}", namespace)
@@ -157,7 +166,7 @@ def test_the_root_exports_only_documented_names() -> None:
 
 def test_names_documented_elsewhere_are_public_there() -> None:
     for name, (module_name, _reason) in DOCUMENTED_ELSEWHERE.items():
-        assert name in _named_classes(), f"the README no longer names {name}: drop it"
+        assert name in _named_classes(), f"the documentation no longer names {name}: drop it"
         assert not _is_private(module_name)
         assert name in _module(module_name).__all__, (module_name, name)
         assert name not in platform_components.__all__, f"{name} is root API now: drop it"
@@ -165,7 +174,7 @@ def test_names_documented_elsewhere_are_public_there() -> None:
 
 def test_readme_examples_import_from_public_modules_only() -> None:
     for module_name, name in _python_imports():
-        assert not _is_private(module_name), f"the README imports {name} from private {module_name}"
+        assert not _is_private(module_name), f"the documentation imports {name} from private {module_name}"
         assert name in _module(module_name).__all__, (module_name, name)
 
 

@@ -15,8 +15,11 @@ import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
+from _readme import GUIDE, RECIPES, blocks, command_lines, section, section_commands
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "team-service"
@@ -191,15 +194,10 @@ def test_a_fresh_team_repository_installs_tests_and_previews(tmp_path: Path) -> 
     assert "Traceback" not in preview.stderr and "Warning" not in preview.stderr, preview.stderr
 
 
-def readme_block_after(marker: str) -> list[str]:
-    """The command lines of the first ```bash block after ``marker`` in the README."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = text[text.index(marker) :].split("```bash\n", 1)[1].split("```", 1)[0]
-    return [line.split("  #", 1)[0].strip() for line in block.splitlines() if line.strip()]
-
-
 def test_the_readme_ci_recipe_runs_in_the_team_repository(team_repo: Path) -> None:
-    lines = readme_block_after("**CI recipe for teams.**")
+    lines = section_commands("## CrossGuard in CI")
+    guide = (GUIDE / "team-repository.md").read_text(encoding="utf-8")
+    assert command_lines(blocks(guide.split("**CI recipe for teams.**", 1)[1], "bash")[0]) == lines
     assert len(lines) == 4 and lines[3].startswith("pulumi preview --stack dev --policy-pack")
     for line in lines[:3]:  # the pulumi line needs the language host: see tests/real_engine
         words = line.split()
@@ -208,3 +206,105 @@ def test_the_readme_ci_recipe_runs_in_the_team_repository(team_repo: Path) -> No
             [_uv(), *words[1:]], cwd=team_repo, env=_env(), capture_output=True, text=True, timeout=900
         )
         assert proc.returncode == 0, f"{line}\n{proc.stdout}\n{proc.stderr}"
+
+
+GIT_SOURCE = re.compile(r'^platform-components = \{ git = "[^"]+", tag = "[^"]+" \}$', re.MULTILINE)
+
+
+def write_readme_team_snippet(project: Path) -> list[str]:
+    """Write the README's team files, verbatim, into ``project`` (each block's first line names its
+    file); the Git tag source becomes a path source pointing at this checkout. Return the files."""
+    team = section("## Team repositories: import the components")
+    written = []
+    for language in ("toml", "yaml", "python"):
+        for block in blocks(team, language):
+            name = block.splitlines()[0].removeprefix("# ")
+            path = project / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if name == "pyproject.toml":
+                block, count = GIT_SOURCE.subn(f'platform-components = {{ path = "{ROOT}" }}', block)
+                assert count == 1, "the README's install block no longer names the library's Git source"
+            path.write_text(block, encoding="utf-8")
+            written.append(name)
+    return sorted(written)
+
+
+def test_the_readme_team_snippet_installs_tests_and_previews(tmp_path: Path) -> None:
+    """The README's five files in a fresh folder outside this repository: ``uv sync`` as written (with
+    the path source), then the snippet's own test and the preview, both clean, with no warning."""
+    project = tmp_path / "payments"
+    files = write_readme_team_snippet(project)
+    assert files == [
+        "Pulumi.dev.yaml",
+        "Pulumi.yaml",
+        "__main__.py",
+        "pyproject.toml",
+        "tests/test_program.py",
+    ]
+    assert not project.is_relative_to(ROOT)
+    subprocess.run([_uv(), "sync", "--quiet"], cwd=project, env=_env(), check=True, timeout=900)
+    tests = _run(project, "pytest", "-p", "no:cacheprovider", "-q")
+    assert tests.returncode == 0, tests.stdout + tests.stderr
+    assert "1 passed" in tests.stdout and "warning" not in tests.stdout.lower(), tests.stdout
+    preview = _run(project, "platformctl", "preview", "--stack", "dev")
+    assert preview.returncode == 0, preview.stdout + preview.stderr
+    assert "0 violations, 0 warnings, 0 schema errors" in preview.stdout
+    assert "Traceback" not in preview.stderr and "Warning" not in preview.stderr, preview.stderr
+
+
+def _recipe(page: str) -> dict[str, Any]:
+    text = (RECIPES / page).read_text(encoding="utf-8")
+    (workflow,) = blocks(text, "yaml")
+    loaded: dict[str, Any] = yaml.safe_load(workflow)
+    return loaded
+
+
+def _not_executed(page: str) -> str:
+    return section("## Not executed in our CI", RECIPES / page)
+
+
+def _run_steps(project: Path, lines: list[str], variables: dict[str, str]) -> None:
+    """Run each line with bash in ``project``, with the job's variables and this uv on the PATH."""
+    env = _env()
+    env = {**env, **variables, "PATH": f"{Path(_uv()).parent}{os.pathsep}{env.get('PATH', '')}"}
+    for line in lines:
+        proc = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", line],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+        assert proc.returncode == 0, f"{line}\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+
+
+def test_the_github_actions_recipe_runs_every_run_step(team_repo: Path) -> None:
+    jobs = _recipe("github-actions.md")["jobs"]
+    steps = [step for job in jobs.values() for step in job["steps"]]
+    runs = [step["run"] for step in steps if "run" in step]
+    assert runs[:3] == ["uv sync --frozen", "uv run pytest", "uv run platformctl preview --stack dev"]
+    listed = _not_executed("github-actions.md")
+    for step in steps:
+        assert ("run" in step) != ("uses" in step), step
+        if "uses" in step:
+            assert f"`{step['uses']}`" in listed, f"list {step['uses']} under 'Not executed in our CI'"
+    _run_steps(team_repo, runs, {})
+    assert (team_repo / "out" / "dev" / "report.json").is_file()  # what the artifact step keeps
+
+
+def test_the_gitlab_ci_recipe_runs_every_script_line(team_repo: Path) -> None:
+    pipeline = _recipe("gitlab-ci.md")
+    variables = {key: str(value) for key, value in pipeline["variables"].items()}
+    jobs = {name: job for name, job in pipeline.items() if isinstance(job, dict) and "script" in job}
+    assert list(jobs) == ["platform-preview"]
+    listed = _not_executed("gitlab-ci.md")
+    for job in jobs.values():
+        assert f"`{job['image']}`" in listed, f"list {job['image']} under 'Not executed in our CI'"
+        assert "before_script" not in job and "after_script" not in job
+    lines = [line for job in jobs.values() for line in job["script"]]
+    assert lines[:3] == ["uv sync --frozen", "uv run pytest", "uv run platformctl preview --stack dev"]
+    assert variables["UV_CACHE_DIR"] == ".uv-cache"  # inside the project: the prune never touches ours
+    _run_steps(team_repo, lines, variables)
+    assert (team_repo / "out" / "dev" / "report.json").is_file()  # what the artifacts keep

@@ -1,4 +1,4 @@
-"""Every documented default of the cluster-layer args models (README reference tables) is asserted."""
+"""Every documented default of the cluster-layer args models (the argument reference) is asserted."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every documented default of the StatefulDatabase args models (README reference tables) is asserted,
+"""Every documented default of the StatefulDatabase args models (the argument reference) is asserted,
 and the defaults render what the module docstring promises."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""PlatformEnvironment: what the platform stack creates around the workloads (README 'Running the real thing')."""
+"""PlatformEnvironment: what the platform stack creates around the workloads (docs/guide/running.md)."""
 
 from collections.abc import Callable
 from pathlib import Path

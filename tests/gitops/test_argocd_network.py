@@ -564,7 +564,7 @@ def test_flux_with_its_install_policies() -> None:
     """With Flux's own policies: the controllers fetch artifacts from each other, Prometheus scrapes,
     webhooks reach the notification controller; another namespace reaches nothing else. Flux's
     allow-egress (egress: [{}]) opens egress to anywhere, which the default-deny cannot take back
-    (policies are additive): documented in the README."""
+    (policies are additive): documented in docs/guide/tenancy.md."""
     policies = flux_install_policies() + list(namespace_network_policies(FLUX_ARGS).values())
     prometheus = Pod("prometheus", "monitoring", {"app": "prometheus"})
     for connection in [

@@ -66,7 +66,7 @@ def args(**overrides: Any) -> GitOpsBootstrapArgs:
 
 
 # --------------------------------------------------------------------------------------------------
-# Defaults (README reference tables)
+# Defaults (the argument reference)
 
 DEFAULTS: dict[type[BaseModel], dict[str, Any]] = {
     GitOpsBootstrapArgs: {

@@ -1,4 +1,4 @@
-"""Every documented default of MeshNamespaceArgs (README tenancy reference) is asserted."""
+"""Every documented default of MeshNamespaceArgs (the argument reference) is asserted."""
 
 from platform_components.namespace import QUOTA_PRESETS, MeshMode, MeshNamespaceArgs, PodSecurityLevel, Size
 

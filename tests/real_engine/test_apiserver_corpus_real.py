@@ -21,7 +21,7 @@ from typing import Any
 import apiserver_corpus as corpus
 import pytest
 import real_engine_kubeapi as kubeapi  # loaded by conftest
-from _readme import section_commands
+from _readme import GUIDE, section_commands
 from apiserver_corpus import live
 
 pytestmark = pytest.mark.real_engine
@@ -58,7 +58,9 @@ def test_the_live_verdict_is_the_recorded_one(api: Any, case: corpus.Case) -> No
 
 
 def readme_record_command() -> str:
-    (command,) = [c for c in section_commands("### The API-server corpus") if c.endswith(" record")]
+    (command,) = [
+        c for c in section_commands("## The API-server corpus", GUIDE / "running.md") if c.endswith(" record")
+    ]
     return command
 
 

@@ -1,4 +1,4 @@
-"""The README's "What CI runs with the real engine" commands, executed as written.
+"""The "What CI runs with the real engine" commands of docs/guide/running.md, executed as written.
 
 The build command runs for real (with the cache of this run, it reuses the binaries); the two
 pytest selections are the ones ``scripts/test`` runs, and together they are the whole suite.
@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from _readme import section_commands
+from _readme import GUIDE, section_commands
 
 pytestmark = pytest.mark.real_engine
 
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def readme_commands() -> list[str]:
-    return section_commands("### What CI runs with the real engine")
+    return section_commands("## What CI runs with the real engine", GUIDE / "running.md")
 
 
 def collected(args: list[str]) -> set[str]:
