@@ -26,9 +26,11 @@ PAGES = [
     ROOT / "README.md",
     *sorted((ROOT / "docs" / "guide").glob("*.md")),
     *sorted((ROOT / "docs" / "recipes").glob("*.md")),
+    *sorted((ROOT / "docs" / "components").glob("*.md")),
+    *sorted((ROOT / "docs" / "concepts").glob("*.md")),
     ROOT / "docs" / "troubleshooting.md",
 ]
-"""The user documentation: the README and the guide, recipe and troubleshooting pages it links to
+"""The user documentation: the README and the guide, recipe, component, concept and troubleshooting pages
 (docs/architecture.md is the map of the modules, private ones included)."""
 DOCUMENTATION = "\n".join(page.read_text(encoding="utf-8") for page in PAGES)
 
@@ -39,7 +41,6 @@ UNDOCUMENTED: dict[str, str] = {
     "ConfigError": "the one-line error of a bad argument or stack file, which the documentation shows by its message",
     "PlatformError": "the base of every error the library raises on purpose, for callers that catch them",
     "PreviewError": "what the offline engine raises when it cannot run a program (platformctl exit 2)",
-    "PlatformConfig": "the model of the stack key platform-components:platform, documented as YAML",
     "DatabaseConfig": "an entry of the stack key databases, documented as YAML",
     "WorkloadConfig": "an entry of the stack key workloads, documented as YAML",
     "Environment": "the stack key environment (dev, staging, prod, local), documented as YAML",
@@ -55,6 +56,10 @@ DOCUMENTED_ELSEWHERE: dict[str, tuple[str, str]] = {
     "CelCheck": (
         "platform_components.policies.base",
         "named with its source folder for rule authors, not for programs",
+    ),
+    "SdkCompatibilityError": (
+        "platform_components.errors",
+        "raised by the offline engine when the installed Pulumi SDK lacks what it needs; programs never build one",
     ),
 }
 """Classes of the package the documentation names that are not root API: where they are public, and why."""

@@ -1,6 +1,6 @@
 """platform-components: Pulumi components, a CrossGuard policy pack and an offline preview engine.
 
-Public API (see the README for the component reference)::
+Public API (docs/components/ has a page per component, its defaults and its arguments)::
 
     from platform_components import SecureWorkload, SecureWorkloadArgs, PlatformConfig, PlatformEnvironment
 """

@@ -1,7 +1,7 @@
-"""The README's argument tables, generated from the args models so the docs cannot drift.
+"""The argument tables of the documentation site, generated from the args models so the docs cannot drift.
 
-``uv run python -m platform_components._reference`` prints them; ``tests/test_readme.py`` checks that the
-README contains them verbatim.
+The site's build hook (``docs/hooks/generated.py``) puts :func:`model_table` in place of each
+``<!-- args: Model -->`` line; ``uv run python -m platform_components._reference`` prints every table.
 """
 
 from __future__ import annotations
@@ -197,28 +197,5 @@ def reference(section: str) -> str:
     return "\n\n".join(model_table(model) for model in SECTIONS[section])
 
 
-def markers(section: str) -> tuple[str, str]:
-    return f"<!-- reference:{section}:start -->", f"<!-- reference:{section}:end -->"
-
-
-def update_readme(path: str = "README.md") -> None:
-    """Rewrite the generated blocks of the README in place."""
-    from pathlib import Path
-
-    readme = Path(path)
-    text = readme.read_text(encoding="utf-8")
-    for section in SECTIONS:
-        start, end = markers(section)
-        head, rest = text.split(start, 1)
-        _, tail = rest.split(end, 1)
-        text = f"{head}{start}\n{reference(section)}\n{end}{tail}"
-    readme.write_text(text, encoding="utf-8")
-
-
 if __name__ == "__main__":
-    import sys
-
-    if "--write" in sys.argv:
-        update_readme()
-    else:
-        print("\n\n".join(reference(section) for section in SECTIONS))
+    print("\n\n".join(reference(section) for section in SECTIONS))

@@ -594,7 +594,7 @@ def validate_config(
     """``model.model_validate(raw)`` with errors turned into a one-line :class:`ConfigError`."""
     if not isinstance(raw, Mapping):
         raise ConfigError(
-            f"{root} must be a mapping of settings, got {type(raw).__name__}; see the README's stack layout",
+            f"{root} must be a mapping of settings, got {type(raw).__name__}; see docs/guide/stack-configuration.md",
             source=source,
             path=root,
         )
@@ -682,7 +682,7 @@ def load_platform_config(raw: Any | None = None, *, project: str | None = None) 
         raw = pulumi.Config().get_object(CONFIG_KEY)
         if raw is None:
             raise ConfigError(
-                f"missing config key '{config_key(project)}'; add it under 'config:' (see the README)",
+                f"missing config key '{config_key(project)}'; add it under 'config:' (see docs/guide/stack-configuration.md)",
                 source=display,
             )
     locate: Any = None
