@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
 from collections import Counter
@@ -14,6 +13,7 @@ from typing import Any, Final, TextIO
 
 import yaml
 
+from .._console import Style, colour_enabled
 from ..policies.refs import externals_in
 from .engine import PreviewResult, display_of
 
@@ -281,28 +281,6 @@ def write_outputs(result: PreviewResult, out: Path) -> dict[str, Path]:
     return {"manifests": manifests_dir, "resources": resources_file, "report": report_file}
 
 
-class Style:
-    """ANSI styling only on a terminal and without NO_COLOR."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.enabled = stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-
-    def _wrap(self, code: str, text: str) -> str:
-        return f"\033[{code}m{text}\033[0m" if self.enabled else text
-
-    def bold(self, text: str) -> str:
-        return self._wrap("1", text)
-
-    def red(self, text: str) -> str:
-        return self._wrap("31", text)
-
-    def green(self, text: str) -> str:
-        return self._wrap("32", text)
-
-    def yellow(self, text: str) -> str:
-        return self._wrap("33", text)
-
-
 def _table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> list[str]:
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(str(cell).ljust(widths[i]) for i, cell in enumerate(header)).rstrip()]
@@ -311,8 +289,16 @@ def _table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> list[str
     return lines
 
 
-def render_summary(result: PreviewResult, stream: TextIO, outputs: dict[str, Path] | None = None) -> str:
-    style = Style(stream)
+def render_summary(
+    result: PreviewResult,
+    stream: TextIO,
+    outputs: dict[str, Path] | None = None,
+    *,
+    colour: bool | None = None,
+) -> str:
+    """The summary a person reads; coloured when ``colour`` says so (``None``: when ``stream`` is a
+    terminal and ``NO_COLOR`` is unset, see :mod:`platform_components._console`)."""
+    style = Style(colour_enabled(stream) if colour is None else colour)
     lines: list[str] = []
     lines.append(
         style.bold(f"Preview of {result.project} / {result.stack} (Kubernetes {result.kubernetes_version})")
@@ -343,11 +329,11 @@ def render_summary(result: PreviewResult, stream: TextIO, outputs: dict[str, Pat
         lines.append("")
     if result.violations:
         lines.append(style.red(f"Policy violations ({len(result.violations)}):"))
-        lines += [f"  [{v.rule_id}] {v.message}" for v in result.violations]
+        lines += [f"  {style.red(f'[{v.rule_id}]')} {v.message}" for v in result.violations]
         lines.append("")
     if result.warnings:
         lines.append(style.yellow(f"Advisory warnings ({len(result.warnings)}):"))
-        lines += [f"  [{v.rule_id}] {v.message}" for v in result.warnings]
+        lines += [f"  {style.yellow(f'[{v.rule_id}]')} {v.message}" for v in result.warnings]
         lines.append("")
     if result.evaluation.exemptions:
         lines.append(f"Exemptions ({len(result.evaluation.exemptions)}):")
@@ -367,4 +353,11 @@ def render_summary(result: PreviewResult, stream: TextIO, outputs: dict[str, Pat
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["display_of", "externals", "manifest_paths", "render_summary", "report_dict", "write_outputs"]
+__all__ = [
+    "display_of",
+    "externals",
+    "manifest_paths",
+    "render_summary",
+    "report_dict",
+    "write_outputs",
+]
