@@ -233,7 +233,9 @@ def test_dev_stack_is_clean_and_writes_the_outputs(project: Path, capsys: pytest
     )
     assert deployment["kind"] == "Deployment"
     assert deployment["metadata"]["namespace"] == "shop"
-    resources = json.loads((out_dir / "resources.json").read_text(encoding="utf-8"))
+    resources_file = json.loads((out_dir / "resources.json").read_text(encoding="utf-8"))
+    assert resources_file["schema_version"] == 1
+    resources = resources_file["resources"]
     assert isinstance(resources, list) and resources
     assert {"urn", "type", "name", "parent", "inputs"} <= set(resources[0])
     report = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
@@ -251,7 +253,7 @@ def test_dev_stack_urns_name_the_stack_and_project(project: Path, capsys: pytest
     where a resource parented to the stack has no ``pulumi:pulumi:Stack$`` in its type."""
     code, _out, _err = run(capsys, "preview", "--stack", "dev", "--out", "o")
     assert code == 0
-    resources = json.loads((project / "o" / "resources.json").read_text(encoding="utf-8"))
+    resources = json.loads((project / "o" / "resources.json").read_text(encoding="utf-8"))["resources"]
     for record in resources:
         assert record["urn"].startswith(f"urn:pulumi:dev::{PROJECT_NAME}::"), record["urn"]
         assert "pulumi:pulumi:Stack$" not in record["urn"], record["urn"]

@@ -52,6 +52,11 @@ _ORDINARY: Final = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?")
 _NAMESPACE: Final = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _UNSAFE: Final = re.compile(r"[^-A-Za-z0-9_.]")
 _CLUSTER_FOLDER: Final = "_cluster"
+REPORT_SCHEMA_VERSION: Final = 1
+"""``schema_version`` of ``report.json`` (and ``preview --json``); its JSON Schema is
+``docs/schemas/report.schema.json``. Raised when a field is removed, renamed or changes meaning."""
+RESOURCES_SCHEMA_VERSION: Final = 1
+"""``schema_version`` of ``resources.json``; its JSON Schema is ``docs/schemas/resources.schema.json``."""
 
 
 def _digest(*parts: str) -> str:
@@ -242,6 +247,7 @@ def _environment(result: PreviewResult) -> dict[str, str | None]:
 
 def report_dict(result: PreviewResult) -> dict[str, Any]:
     return {
+        "schema_version": REPORT_SCHEMA_VERSION,
         "project": result.project,
         "stack": result.stack,
         "kubernetes_version": result.kubernetes_version,
@@ -261,6 +267,14 @@ def report_dict(result: PreviewResult) -> dict[str, Any]:
     }
 
 
+def resources_dict(result: PreviewResult) -> dict[str, Any]:
+    """``resources.json``: every registered resource as the engine saw it, in registration order."""
+    return {
+        "schema_version": RESOURCES_SCHEMA_VERSION,
+        "resources": [r.as_dict() for r in result.records],
+    }
+
+
 def write_outputs(result: PreviewResult, out: Path) -> dict[str, Path]:
     """Write the three outputs under ``out``, replacing what an earlier preview left there."""
     out.mkdir(parents=True, exist_ok=True)
@@ -274,7 +288,7 @@ def write_outputs(result: PreviewResult, out: Path) -> dict[str, Path]:
         path.write_text(yaml.dump(manifest, Dumper=_Dumper, sort_keys=False, width=120), encoding="utf-8")
     resources_file = out / "resources.json"
     resources_file.write_text(
-        json.dumps([r.as_dict() for r in result.records], indent=2, sort_keys=False) + "\n", encoding="utf-8"
+        json.dumps(resources_dict(result), indent=2, sort_keys=False) + "\n", encoding="utf-8"
     )
     report_file = out / "report.json"
     report_file.write_text(json.dumps(report_dict(result), indent=2) + "\n", encoding="utf-8")
@@ -354,10 +368,13 @@ def render_summary(
 
 
 __all__ = [
+    "REPORT_SCHEMA_VERSION",
+    "RESOURCES_SCHEMA_VERSION",
     "display_of",
     "externals",
     "manifest_paths",
     "render_summary",
     "report_dict",
+    "resources_dict",
     "write_outputs",
 ]
