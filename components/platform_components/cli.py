@@ -5,7 +5,8 @@ missing stack, a YAML syntax error or a missing extra (one clear line on stderr,
 traceback); 130 interrupted; 141 the reader of stdout went away (``platformctl rules | head``).
 
 Colour, the progress display and the error lines are :mod:`platform_components._console` and
-:mod:`platform_components._progress`.
+:mod:`platform_components._progress`; a renamed flag keeps its old name through
+:mod:`platform_components._deprecated_flags`.
 """
 
 from __future__ import annotations
