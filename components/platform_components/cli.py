@@ -1,8 +1,9 @@
 """``platformctl``: offline preview of a stack, its admission policies, and the CrossGuard policy pack.
 
-Exit codes: 0 clean; 1 policy violations (mandatory) or schema errors; 2 bad config, bad usage,
-missing stack, a YAML syntax error or a missing extra (one clear line on stderr, never a
-traceback); 130 interrupted; 141 the reader of stdout went away (``platformctl rules | head``).
+Exit codes (docs/cli.md has the table, tests/test_cli_docs.py holds it equal to these constants):
+0 clean; 1 policy violations (mandatory) or schema errors; 2 bad config, bad usage, missing stack,
+a YAML syntax error or a missing extra (one clear line on stderr, never a traceback); 130
+interrupted; 141 the reader of stdout went away (``platformctl rules | head``).
 
 Colour, the progress display and the error lines are :mod:`platform_components._console` and
 :mod:`platform_components._progress`; a renamed flag keeps its old name through
