@@ -490,3 +490,17 @@ def test_a_service_name_the_api_server_refuses_is_reported_first(
     assert first["resource"] == "Service apps/1st-service"
     assert first["path"] == "metadata.name"
     assert first["message"].startswith("a DNS-1035 label must consist of lower case alphanumeric characters")
+
+
+def test_outputs_that_cannot_be_written_are_one_line(
+    project: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory\n", encoding="utf-8")
+    code, out, err = run(capsys, "preview", "--stack", "local", "--out", str(blocker))
+    assert code == 2
+    line = the_error_line(err)
+    assert line.startswith(f"{ERROR_PREFIX} cannot write the outputs to {blocker}: "), line
+    assert line.endswith("; choose --out")
+    assert out == ""
+    assert blocker.read_text(encoding="utf-8") == "not a directory\n"

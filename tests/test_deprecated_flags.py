@@ -12,6 +12,7 @@ from platform_components._deprecated_flags import keep_old_name
 
 _PARSER = cli._parser
 
+
 def _renamed_parser() -> argparse.ArgumentParser:
     """platformctl's parser with two test-only old names: ``--output-dir`` for preview's ``--out``
     (a flag with a value) and ``--machine`` for its ``--json`` (a switch)."""
