@@ -10,6 +10,7 @@ import re
 import select
 import subprocess
 import sys
+import threading
 import time
 from importlib.metadata import version
 from pathlib import Path
@@ -256,9 +257,15 @@ def test_progress_through_a_real_terminal_never_reaches_stdout(project: Path, tm
         stderr=follower,
     ) as proc:
         os.close(follower)
+        assert proc.stdout is not None
+        stdout = proc.stdout
+        collected: list[bytes] = []
+        reader = threading.Thread(target=lambda: collected.append(stdout.read()))
+        reader.start()  # a report larger than the pipe's buffer must not stall the process
         shown = _read_all(leader, proc).decode("utf-8")
-        out = proc.stdout.read() if proc.stdout else b""
         code = proc.wait(timeout=300)
+        reader.join(timeout=60)
+        out = b"".join(collected)
     os.close(leader)
     assert code == 0, shown
     report = json.loads(out)
