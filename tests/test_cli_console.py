@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
@@ -210,6 +211,25 @@ def test_live_line_ticks_while_a_phase_runs_and_is_cleared_on_error() -> None:
     shown = terminal.getvalue()
     assert shown.count("a long phase") >= 3, shown
     assert shown.endswith(CLEAR_LINE)
+
+
+def test_ctrl_c_clears_the_live_line_and_exits_130(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from platform_components.preview import engine
+
+    def interrupted(*_args: object, progress: Callable[[str], None], **_kwargs: object) -> None:
+        progress("running the program")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine, "preview", interrupted)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["preview", "--stack", "local"]) == 130
+    assert "running the program" in terminal.getvalue()
+    assert terminal.getvalue().endswith(CLEAR_LINE)
+    assert capsys.readouterr().out == ""
+    assert not (project / "out").exists()
 
 
 def test_lines_and_off_modes() -> None:
