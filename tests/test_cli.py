@@ -233,7 +233,9 @@ def test_dev_stack_is_clean_and_writes_the_outputs(project: Path, capsys: pytest
     )
     assert deployment["kind"] == "Deployment"
     assert deployment["metadata"]["namespace"] == "shop"
-    resources = json.loads((out_dir / "resources.json").read_text(encoding="utf-8"))
+    resources_file = json.loads((out_dir / "resources.json").read_text(encoding="utf-8"))
+    assert resources_file["schema_version"] == 1
+    resources = resources_file["resources"]
     assert isinstance(resources, list) and resources
     assert {"urn", "type", "name", "parent", "inputs"} <= set(resources[0])
     report = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
@@ -251,7 +253,7 @@ def test_dev_stack_urns_name_the_stack_and_project(project: Path, capsys: pytest
     where a resource parented to the stack has no ``pulumi:pulumi:Stack$`` in its type."""
     code, _out, _err = run(capsys, "preview", "--stack", "dev", "--out", "o")
     assert code == 0
-    resources = json.loads((project / "o" / "resources.json").read_text(encoding="utf-8"))
+    resources = json.loads((project / "o" / "resources.json").read_text(encoding="utf-8"))["resources"]
     for record in resources:
         assert record["urn"].startswith(f"urn:pulumi:dev::{PROJECT_NAME}::"), record["urn"]
         assert "pulumi:pulumi:Stack$" not in record["urn"], record["urn"]
@@ -488,3 +490,17 @@ def test_a_service_name_the_api_server_refuses_is_reported_first(
     assert first["resource"] == "Service apps/1st-service"
     assert first["path"] == "metadata.name"
     assert first["message"].startswith("a DNS-1035 label must consist of lower case alphanumeric characters")
+
+
+def test_outputs_that_cannot_be_written_are_one_line(
+    project: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory\n", encoding="utf-8")
+    code, out, err = run(capsys, "preview", "--stack", "local", "--out", str(blocker))
+    assert code == 2
+    line = the_error_line(err)
+    assert line.startswith(f"{ERROR_PREFIX} cannot write the outputs to {blocker}: "), line
+    assert line.endswith("; choose --out")
+    assert out == ""
+    assert blocker.read_text(encoding="utf-8") == "not a directory\n"

@@ -101,7 +101,7 @@ def test_every_target_previews_clean(rendered: tuple[str, Path]) -> None:
 
 
 def current_urns(out: Path) -> list[str]:
-    return sorted(r["urn"] for r in json.loads((out / "resources.json").read_text()))
+    return sorted(r["urn"] for r in json.loads((out / "resources.json").read_text())["resources"])
 
 
 def listed(value: str, entries: set[str]) -> bool:

@@ -36,7 +36,7 @@ def test_outputs_are_written(rendered: tuple[str, Path]) -> None:
     report = json.loads((out / "report.json").read_text())
     assert report["summary"]["violations"] == 0
     assert report["summary"]["schema_errors"] == 0
-    resources = json.loads((out / "resources.json").read_text())
+    resources = json.loads((out / "resources.json").read_text())["resources"]
     assert len(resources) == report["summary"]["resources"]
     assert sorted((out / "manifests").rglob("*.yaml"))
 

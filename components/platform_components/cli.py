@@ -1,8 +1,13 @@
 """``platformctl``: offline preview of a stack, its admission policies, and the CrossGuard policy pack.
 
-Exit codes: 0 clean; 1 policy violations (mandatory) or schema errors; 2 bad config, bad usage,
-missing stack, a YAML syntax error or a missing extra (one clear line on stderr, never a
-traceback); 130 interrupted; 141 the reader of stdout went away (``platformctl rules | head``).
+Exit codes (docs/cli.md has the table, tests/test_cli_docs.py holds it equal to these constants):
+0 clean; 1 policy violations (mandatory) or schema errors; 2 bad config, bad usage, missing stack,
+a YAML syntax error or a missing extra (one clear line on stderr, never a traceback); 130
+interrupted; 141 the reader of stdout went away (``platformctl rules | head``).
+
+Colour, the progress display and the error lines are :mod:`platform_components._console` and
+:mod:`platform_components._progress`; a renamed flag keeps its old name through
+:mod:`platform_components._deprecated_flags`.
 """
 
 from __future__ import annotations
@@ -11,11 +16,16 @@ import argparse
 import json
 import os
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from . import _console
+from ._progress import ProgressDisplay, progress_mode
 from .errors import PlatformError
+
+if TYPE_CHECKING:
+    from .preview.engine import PreviewResult
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -23,6 +33,9 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141
 """128 + SIGPIPE, what a shell reports for ``cat`` writing into a closed pipe."""
+JSON_SCHEMA_VERSION = 1
+"""``schema_version`` of ``rules --json`` and ``policy-pack --json`` (the preview's outputs carry
+their own, :data:`~platform_components.preview.report.REPORT_SCHEMA_VERSION`)."""
 
 
 def pack_directory() -> Path:
@@ -30,16 +43,56 @@ def pack_directory() -> Path:
     return Path(__file__).resolve().parent / "policies" / "pack"
 
 
+def version_line() -> str:
+    """``platformctl --version``: this package's version and the Pulumi SDK's it runs with."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(distribution: str) -> str:
+        try:
+            return version(distribution)
+        except PackageNotFoundError:
+            return "not installed"
+
+    return f"platformctl {installed('platform-components')} (pulumi SDK {installed('pulumi')})"
+
+
+class _Version(argparse.Action):
+    """``--version``: print :func:`version_line` and exit 0 (read only when asked for)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: object, **_kwargs: object) -> None:
+        sys.stdout.write(version_line() + "\n")
+        parser.exit(EXIT_CLEAN)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        sys.stderr.write(f"platformctl: error: {message}\n")
+        _console.error(message)
         raise SystemExit(EXIT_USAGE)
+
+
+class _CommandParser(_Parser):
+    """Every command's parser: it takes the options all commands share (``--color``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_argument(
+            "--color",
+            choices=_console.COLOR_MODES,
+            default="auto",
+            help="colour the output: auto (on a terminal, unless NO_COLOR is set), always or never",
+        )
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="platformctl", description=__doc__.splitlines()[0] if __doc__ else None)
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument(
+        "--version", action=_Version, help="print the versions of platformctl and the Pulumi SDK"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_CommandParser)
     preview = sub.add_parser(
         "preview",
         help="run a stack offline: render, schema-check and police every resource",
@@ -52,9 +105,12 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument(
         "--kubernetes-version", default=None, help="schema minor (default: the stack's kubernetes_version)"
     )
+    preview.add_argument("--quiet", "-q", action="store_true", help="no progress display on stderr")
     preview.add_argument("--debug", action="store_true", help="show tracebacks of program errors")
-    sub.add_parser("policy-pack", help="print the directory of the CrossGuard policy pack")
-    sub.add_parser("rules", help="list the policy rules and where each is enforced")
+    pack = sub.add_parser("policy-pack", help="print the directory of the CrossGuard policy pack")
+    pack.add_argument("--json", action="store_true", help="print a JSON object instead of the bare path")
+    rules = sub.add_parser("rules", help="list the policy rules and where each is enforced")
+    rules.add_argument("--json", action="store_true", help="print the rules as JSON instead of a table")
     admission = sub.add_parser(
         "admission",
         help="print the ValidatingAdmissionPolicies and bindings a stack installs, as YAML for a GitOps repository",
@@ -63,58 +119,83 @@ def _parser() -> argparse.ArgumentParser:
     )
     admission.add_argument("project_dir", nargs="?", default=".", metavar="PROJECT_DIR", help="default: .")
     admission.add_argument("--stack", "-s", required=True, help="stack name (stacks/Pulumi.<stack>.yaml)")
+    admission.add_argument(
+        "--json", action="store_true", help="a JSON List (kubectl apply -f takes it) instead of YAML"
+    )
+    admission.add_argument("--quiet", "-q", action="store_true", help="no 'Wrote <file>' line on stderr")
     admission.add_argument("--out", type=Path, default=None, help="write to this file instead of stdout")
     return parser
 
 
-def _progress(enabled: bool) -> object:
-    started = time.perf_counter()
+def _run_preview(args: argparse.Namespace, say: ProgressDisplay) -> tuple[PreviewResult, dict[str, Path]]:
+    """Preview the stack and write its outputs; a PlatformError for anything that fails."""
+    from .preview.engine import explain_exception, preview
+    from .preview.report import write_outputs
 
-    def say(message: str) -> None:
-        if enabled:
-            sys.stderr.write(f"[{time.perf_counter() - started:5.1f}s] {message}\n")
-            sys.stderr.flush()
-
-    return say
+    try:
+        result = preview(
+            args.project_dir, args.stack, kubernetes_version=args.kubernetes_version, progress=say
+        )
+    except PlatformError:
+        raise
+    except Exception as exc:  # the engine itself failed; still one line unless --debug
+        raise explain_exception(exc, None) from exc
+    out = args.out if args.out is not None else Path("out") / args.stack
+    say(f"writing {out}{os.sep}")
+    try:
+        return result, write_outputs(result, out)
+    except OSError as exc:
+        raise PlatformError(
+            f"cannot write the outputs to {out}: {exc.strerror or exc}; choose --out"
+        ) from exc
 
 
 def _cmd_preview(args: argparse.Namespace) -> int:
-    from .preview.engine import explain_exception, one_line, preview
-    from .preview.report import render_summary, report_dict, write_outputs
+    from .preview.engine import one_line
+    from .preview.report import render_summary, report_dict
 
-    say = _progress(not args.json or sys.stderr.isatty())
+    mode = progress_mode(sys.stderr, quiet=args.quiet, machine_output=args.json)
     try:
-        result = preview(
-            args.project_dir,
-            args.stack,
-            kubernetes_version=args.kubernetes_version,
-            progress=say,  # type: ignore[arg-type]
-        )
+        with ProgressDisplay(sys.stderr, mode) as say:
+            result, outputs = _run_preview(args, say)
     except PlatformError as exc:
         if args.debug:
             raise
-        sys.stderr.write(f"platformctl: error: {one_line(str(exc))}\n")
+        _console.error(one_line(str(exc)), args.color)
         return EXIT_USAGE
-    except Exception as exc:  # the engine itself failed; still one line unless --debug
-        if args.debug:
-            raise
-        sys.stderr.write(f"platformctl: error: {explain_exception(exc, None)}\n")
-        return EXIT_USAGE
-    out = args.out if args.out is not None else Path("out") / args.stack
-    outputs = write_outputs(result, out)
     if args.json:
         sys.stdout.write(json.dumps(report_dict(result), indent=2) + "\n")
     else:
-        sys.stdout.write(render_summary(result, sys.stdout, outputs))
+        colour = _console.colour_enabled(sys.stdout, args.color)
+        sys.stdout.write(render_summary(result, sys.stdout, outputs, colour=colour))
     return result.exit_code
 
 
-def _cmd_rules() -> int:
+def _cmd_policy_pack(args: argparse.Namespace) -> int:
+    if args.json:
+        document = {"schema_version": JSON_SCHEMA_VERSION, "directory": str(pack_directory())}
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    else:
+        sys.stdout.write(f"{pack_directory()}\n")
+    return EXIT_CLEAN
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
     from .policies import rule_catalogue
 
-    for rule in rule_catalogue():
+    catalogue = rule_catalogue()
+    if args.json:
         sys.stdout.write(
-            f"{rule['id']:<32} {rule['severity']:<9} {rule['enforcement']:<10} {rule['enforced_at']:<20} "
+            json.dumps({"schema_version": JSON_SCHEMA_VERSION, "rules": catalogue}, indent=2) + "\n"
+        )
+        return EXIT_CLEAN
+    style = _console.Style(_console.colour_enabled(sys.stdout, args.color))
+    painted = {"critical": style.red, "high": style.red, "medium": style.yellow}
+    for rule in catalogue:
+        name = str(rule["severity"])
+        severity = painted.get(name, str)(name) + " " * (9 - len(name))
+        sys.stdout.write(
+            f"{rule['id']:<32} {severity} {rule['enforcement']:<10} {rule['enforced_at']:<20} "
             f"{rule['description']}\n"
         )
     return EXIT_CLEAN
@@ -135,22 +216,26 @@ def _cmd_admission(args: argparse.Namespace) -> int:
         source=stack_file.display,
         locate=lambda loc: stack_file.line_of(["config", key, *loc]),
     )
-    text = yaml.safe_dump_all(stack_admission_documents(config), sort_keys=False, width=120)
+    documents = stack_admission_documents(config)
+    if args.json:
+        text = json.dumps({"apiVersion": "v1", "kind": "List", "items": documents}, indent=2) + "\n"
+    else:
+        text = yaml.safe_dump_all(documents, sort_keys=False, width=120)
     if args.out is None:
         sys.stdout.write(text)
     else:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text, encoding="utf-8")
-        sys.stderr.write(f"Wrote {args.out}\n")
+        if not args.quiet:
+            sys.stderr.write(f"Wrote {args.out}\n")
     return EXIT_CLEAN
 
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "policy-pack":
-        sys.stdout.write(f"{pack_directory()}\n")
-        return EXIT_CLEAN
+        return _cmd_policy_pack(args)
     if args.command == "rules":
-        return _cmd_rules()
+        return _cmd_rules(args)
     if args.command == "admission":
         return _cmd_admission(args)
     return _cmd_preview(args)
@@ -172,7 +257,7 @@ def _main(argv: Sequence[str] | None) -> int:
     except PlatformError as exc:  # e.g. a missing extra: one line naming it
         if getattr(args, "debug", False):
             raise
-        sys.stderr.write(f"platformctl: error: {exc}\n")
+        _console.error(str(exc), args.color)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
@@ -189,8 +274,10 @@ __all__ = [
     "EXIT_FINDINGS",
     "EXIT_INTERRUPTED",
     "EXIT_USAGE",
+    "JSON_SCHEMA_VERSION",
     "main",
     "pack_directory",
+    "version_line",
 ]
 
 

@@ -175,7 +175,7 @@ def test_the_local_stack_previews_clean_without_the_random_provider(
     assert main(["preview", "--stack", "local"]) == 0
     out = capsys.readouterr().out
     assert "0 violations" in out and "0 schema errors" in out, out
-    resources = json.loads((project / "out" / "local" / "resources.json").read_text())
+    resources = json.loads((project / "out" / "local" / "resources.json").read_text())["resources"]
     assert [r["urn"] for r in resources if "random" in r["type"]] == []
     assert {r["name"] for r in resources} >= {"orders-app-credentials", "orders-primary"}
 

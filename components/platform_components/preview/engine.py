@@ -358,6 +358,7 @@ def preview(
     say = progress or (lambda _msg: None)
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    say(f"loading stack {stack}")
     project: Project = load_project(project_dir)
     stack_file = project.stack_file(stack)
     config, secret_keys = project.runtime_config(stack_file)
@@ -386,6 +387,7 @@ def preview(
     except Exception as exc:  # anything the program raised becomes one clear line
         raise explain_exception(exc, project.root) from None
     timings["program"] = time.perf_counter() - t0
+    say(f"the program registered {len(run.records)} resources")
     return check(
         run,
         project=project.name,

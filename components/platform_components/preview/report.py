@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import shutil
 from collections import Counter
@@ -14,6 +13,7 @@ from typing import Any, Final, TextIO
 
 import yaml
 
+from .._console import Style, colour_enabled
 from ..policies.refs import externals_in
 from .engine import PreviewResult, display_of
 
@@ -52,6 +52,11 @@ _ORDINARY: Final = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?")
 _NAMESPACE: Final = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _UNSAFE: Final = re.compile(r"[^-A-Za-z0-9_.]")
 _CLUSTER_FOLDER: Final = "_cluster"
+REPORT_SCHEMA_VERSION: Final = 1
+"""``schema_version`` of ``report.json`` (and ``preview --json``); its JSON Schema is
+``docs/schemas/report.schema.json``. Raised when a field is removed, renamed or changes meaning."""
+RESOURCES_SCHEMA_VERSION: Final = 1
+"""``schema_version`` of ``resources.json``; its JSON Schema is ``docs/schemas/resources.schema.json``."""
 
 
 def _digest(*parts: str) -> str:
@@ -242,6 +247,7 @@ def _environment(result: PreviewResult) -> dict[str, str | None]:
 
 def report_dict(result: PreviewResult) -> dict[str, Any]:
     return {
+        "schema_version": REPORT_SCHEMA_VERSION,
         "project": result.project,
         "stack": result.stack,
         "kubernetes_version": result.kubernetes_version,
@@ -261,6 +267,14 @@ def report_dict(result: PreviewResult) -> dict[str, Any]:
     }
 
 
+def resources_dict(result: PreviewResult) -> dict[str, Any]:
+    """``resources.json``: every registered resource as the engine saw it, in registration order."""
+    return {
+        "schema_version": RESOURCES_SCHEMA_VERSION,
+        "resources": [r.as_dict() for r in result.records],
+    }
+
+
 def write_outputs(result: PreviewResult, out: Path) -> dict[str, Path]:
     """Write the three outputs under ``out``, replacing what an earlier preview left there."""
     out.mkdir(parents=True, exist_ok=True)
@@ -274,33 +288,11 @@ def write_outputs(result: PreviewResult, out: Path) -> dict[str, Path]:
         path.write_text(yaml.dump(manifest, Dumper=_Dumper, sort_keys=False, width=120), encoding="utf-8")
     resources_file = out / "resources.json"
     resources_file.write_text(
-        json.dumps([r.as_dict() for r in result.records], indent=2, sort_keys=False) + "\n", encoding="utf-8"
+        json.dumps(resources_dict(result), indent=2, sort_keys=False) + "\n", encoding="utf-8"
     )
     report_file = out / "report.json"
     report_file.write_text(json.dumps(report_dict(result), indent=2) + "\n", encoding="utf-8")
     return {"manifests": manifests_dir, "resources": resources_file, "report": report_file}
-
-
-class Style:
-    """ANSI styling only on a terminal and without NO_COLOR."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.enabled = stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-
-    def _wrap(self, code: str, text: str) -> str:
-        return f"\033[{code}m{text}\033[0m" if self.enabled else text
-
-    def bold(self, text: str) -> str:
-        return self._wrap("1", text)
-
-    def red(self, text: str) -> str:
-        return self._wrap("31", text)
-
-    def green(self, text: str) -> str:
-        return self._wrap("32", text)
-
-    def yellow(self, text: str) -> str:
-        return self._wrap("33", text)
 
 
 def _table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> list[str]:
@@ -311,8 +303,16 @@ def _table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> list[str
     return lines
 
 
-def render_summary(result: PreviewResult, stream: TextIO, outputs: dict[str, Path] | None = None) -> str:
-    style = Style(stream)
+def render_summary(
+    result: PreviewResult,
+    stream: TextIO,
+    outputs: dict[str, Path] | None = None,
+    *,
+    colour: bool | None = None,
+) -> str:
+    """The summary a person reads; coloured when ``colour`` says so (``None``: when ``stream`` is a
+    terminal and ``NO_COLOR`` is unset, see :mod:`platform_components._console`)."""
+    style = Style(colour_enabled(stream) if colour is None else colour)
     lines: list[str] = []
     lines.append(
         style.bold(f"Preview of {result.project} / {result.stack} (Kubernetes {result.kubernetes_version})")
@@ -343,11 +343,11 @@ def render_summary(result: PreviewResult, stream: TextIO, outputs: dict[str, Pat
         lines.append("")
     if result.violations:
         lines.append(style.red(f"Policy violations ({len(result.violations)}):"))
-        lines += [f"  [{v.rule_id}] {v.message}" for v in result.violations]
+        lines += [f"  {style.red(f'[{v.rule_id}]')} {v.message}" for v in result.violations]
         lines.append("")
     if result.warnings:
         lines.append(style.yellow(f"Advisory warnings ({len(result.warnings)}):"))
-        lines += [f"  [{v.rule_id}] {v.message}" for v in result.warnings]
+        lines += [f"  {style.yellow(f'[{v.rule_id}]')} {v.message}" for v in result.warnings]
         lines.append("")
     if result.evaluation.exemptions:
         lines.append(f"Exemptions ({len(result.evaluation.exemptions)}):")
@@ -367,4 +367,14 @@ def render_summary(result: PreviewResult, stream: TextIO, outputs: dict[str, Pat
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["display_of", "externals", "manifest_paths", "render_summary", "report_dict", "write_outputs"]
+__all__ = [
+    "REPORT_SCHEMA_VERSION",
+    "RESOURCES_SCHEMA_VERSION",
+    "display_of",
+    "externals",
+    "manifest_paths",
+    "render_summary",
+    "report_dict",
+    "resources_dict",
+    "write_outputs",
+]
