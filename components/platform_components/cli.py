@@ -64,6 +64,13 @@ def _parser() -> argparse.ArgumentParser:
     admission.add_argument("project_dir", nargs="?", default=".", metavar="PROJECT_DIR", help="default: .")
     admission.add_argument("--stack", "-s", required=True, help="stack name (stacks/Pulumi.<stack>.yaml)")
     admission.add_argument("--out", type=Path, default=None, help="write to this file instead of stdout")
+    schema = sub.add_parser(
+        "schema",
+        help="print the JSON Schema of stack files (Pulumi.<stack>.yaml) for editors",
+        description="Print (or write with --out) the JSON Schema of a whole stack file, generated from the "
+        "platform config model; point an editor at it with '# yaml-language-server: $schema=<path>'.",
+    )
+    schema.add_argument("--out", type=Path, default=None, help="write to this file instead of stdout")
     return parser
 
 
@@ -146,6 +153,9 @@ def _cmd_admission(args: argparse.Namespace) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    from ._output import write_output
+    from .stack_schema import render_schema
+
     if args.command == "policy-pack":
         sys.stdout.write(f"{pack_directory()}\n")
         return EXIT_CLEAN
@@ -153,6 +163,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _cmd_rules()
     if args.command == "admission":
         return _cmd_admission(args)
+    if args.command == "schema":
+        return write_output(render_schema(), args.out)
     return _cmd_preview(args)
 
 
