@@ -71,6 +71,16 @@ def _parser() -> argparse.ArgumentParser:
         "platform config model; point an editor at it with '# yaml-language-server: $schema=<path>'.",
     )
     schema.add_argument("--out", type=Path, default=None, help="write to this file instead of stdout")
+    graph = sub.add_parser(
+        "graph",
+        help="print a stack's component tree as a Mermaid flowchart",
+        description="Preview a stack offline and print (or write with --out) its components as a Mermaid "
+        "flowchart, with the resources each one creates counted per kind (every one with --resources).",
+    )
+    graph.add_argument("project_dir", nargs="?", default=".", metavar="PROJECT_DIR", help="default: .")
+    graph.add_argument("--stack", "-s", required=True, help="stack name (stacks/Pulumi.<stack>.yaml)")
+    graph.add_argument("--out", type=Path, default=None, help="write to this file instead of stdout")
+    graph.add_argument("--resources", action="store_true", help="a node for every resource, not counts")
     return parser
 
 
@@ -154,6 +164,7 @@ def _cmd_admission(args: argparse.Namespace) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     from ._output import write_output
+    from .graph import run_graph
     from .stack_schema import render_schema
 
     if args.command == "policy-pack":
@@ -165,6 +176,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _cmd_admission(args)
     if args.command == "schema":
         return write_output(render_schema(), args.out)
+    if args.command == "graph":
+        return run_graph(args.project_dir, args.stack, out=args.out, resources=args.resources)
     return _cmd_preview(args)
 
 
