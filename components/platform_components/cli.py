@@ -81,6 +81,15 @@ def _parser() -> argparse.ArgumentParser:
     graph.add_argument("--stack", "-s", required=True, help="stack name (stacks/Pulumi.<stack>.yaml)")
     graph.add_argument("--out", type=Path, default=None, help="write to this file instead of stdout")
     graph.add_argument("--resources", action="store_true", help="a node for every resource, not counts")
+    diff = sub.add_parser(
+        "diff",
+        help="show what differs between two stacks' rendered objects",
+        description="Preview two stacks offline and show the objects only in one of them and, for the "
+        "objects in both, the changed fields with both values (secrets masked). Exit 0 when it ran.",
+    )
+    diff.add_argument("project_dir", nargs="?", default=".", metavar="PROJECT_DIR", help="default: .")
+    diff.add_argument("--stack", "-s", action="append", help="a stack name; give two: --stack A --stack B")
+    diff.add_argument("--json", action="store_true", help="print the difference as JSON")
     return parser
 
 
@@ -165,6 +174,7 @@ def _cmd_admission(args: argparse.Namespace) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     from ._output import write_output
     from .graph import run_graph
+    from .stack_diff import run_diff
     from .stack_schema import render_schema
 
     if args.command == "policy-pack":
@@ -178,6 +188,8 @@ def _dispatch(args: argparse.Namespace) -> int:
         return write_output(render_schema(), args.out)
     if args.command == "graph":
         return run_graph(args.project_dir, args.stack, out=args.out, resources=args.resources)
+    if args.command == "diff":
+        return run_diff(args.project_dir, args.stack, as_json=args.json)
     return _cmd_preview(args)
 
 
