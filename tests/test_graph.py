@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from _previews import preview_of
+from _previews import preview_of, use_cached_previews
 from _targets import ROOT
 from platform_components.cli import main
 from platform_components.graph import component_graph, kind_of
@@ -184,3 +184,40 @@ def test_platformctl_graph_of_a_missing_stack_is_one_line(
     assert captured.out == ""
     (line,) = captured.err.splitlines()
     assert line.startswith("platformctl: error:") and "Pulumi.nope.yaml" in line, line
+
+
+# --------------------------------------------------------------------------------------------------
+# docs/graph-and-diff.md: each stack's graph is current, every command it shows runs
+
+DOC = (ROOT / "docs" / "graph-and-diff.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_docs_show_each_stacks_current_graph(stack: str) -> None:
+    shown = re.search(
+        rf"<!-- graph:{stack}:start -->\n```mermaid\n(.*?)```\n<!-- graph:{stack}:end -->", DOC, re.S
+    )
+    assert shown is not None, f"docs/graph-and-diff.md has no graph of {stack}"
+    assert shown.group(1) == component_graph(preview_of(stack).records), (
+        f"the graph of {stack} in docs/graph-and-diff.md is out of date: paste the output of "
+        f"`uv run platformctl graph --stack {stack}` between its markers"
+    )
+
+
+def test_docs_commands_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    use_cached_previews(monkeypatch)
+    commands = [
+        line for block in re.findall(r"^```bash\n(.*?)^```", DOC, re.S | re.M) for line in block.splitlines()
+    ]
+    assert len(commands) == 4
+    for command in commands:
+        argv = command.removeprefix("uv run platformctl ").split()
+        assert argv[0] in ("graph", "diff"), command
+        if "--out" in argv:
+            argv[argv.index("--out") + 1] = str(tmp_path / argv[argv.index("--out") + 1])
+        assert main(argv) == 0, command
+        assert capsys.readouterr().out or "--out" in argv
+    prod = (tmp_path / "out" / "graphs" / "prod.mmd").read_text(encoding="utf-8")
+    assert prod == component_graph(preview_of("prod").records, resources=True)

@@ -4,12 +4,12 @@ itself shows none, secrets stay masked, and bad usage is one line with exit 2.""
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import re
 from typing import Any
 
 import pytest
 import yaml
-from _previews import preview_of
+from _previews import preview_of, use_cached_previews
 from _targets import ROOT
 from platform_components.cli import main
 from platform_components.preview.mocks import SECRET_MARKER
@@ -30,15 +30,7 @@ def _database(stack: str, name: str) -> dict[str, Any]:
 
 @pytest.fixture
 def cached_previews(monkeypatch: pytest.MonkeyPatch) -> None:
-    """``platformctl`` in-process previews through the shared cache (one preview per stack)."""
-    from platform_components.preview import engine
-
-    def cached(project_dir: str | Path, stack: str, **_: Any) -> Any:
-        assert Path(project_dir).resolve() == ROOT
-        return preview_of(stack)
-
-    monkeypatch.setattr(engine, "preview", cached)
-    monkeypatch.chdir(ROOT)
+    use_cached_previews(monkeypatch)
 
 
 def test_dev_against_prod_shows_the_database_backup_settings() -> None:
@@ -135,3 +127,14 @@ def test_a_missing_stack_is_one_line_exit_2(
     captured = capsys.readouterr()
     (line,) = captured.err.splitlines()
     assert line.startswith("platformctl: error:") and "Pulumi.nope.yaml" in line, line
+
+
+def test_the_docs_excerpt_is_real_output() -> None:
+    doc = (ROOT / "docs" / "graph-and-diff.md").read_text(encoding="utf-8")
+    (excerpt,) = re.findall(r"^```text\n(.*?)^```", doc, re.S | re.M)
+    output = render_text(diff_results(preview_of("dev"), preview_of("prod"))).splitlines()
+    shown = [line for line in excerpt.splitlines() if line != "..."]
+    assert len(shown) > 5
+    assert shown[0] == output[0]
+    start = output.index(shown[1])
+    assert output[start : start + len(shown) - 1] == shown[1:], "one contiguous excerpt of the output"
