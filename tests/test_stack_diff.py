@@ -138,3 +138,21 @@ def test_the_docs_excerpt_is_real_output() -> None:
     assert shown[0] == output[0]
     start = output.index(shown[1])
     assert output[start : start + len(shown) - 1] == shown[1:], "one contiguous excerpt of the output"
+
+
+def test_objects_sharing_a_name_are_told_apart() -> None:
+    from types import SimpleNamespace
+
+    def gateway(api_version: str) -> dict[str, Any]:
+        return {
+            "apiVersion": api_version,
+            "kind": "Gateway",
+            "metadata": {"name": "edge", "namespace": "shop"},
+        }
+
+    istio, gateway_api = gateway("networking.istio.io/v1"), gateway("gateway.networking.k8s.io/v1")
+    result = SimpleNamespace(stack="dev", records=[], manifests=[(None, istio), (None, gateway_api)])
+    assert objects(result) == {  # type: ignore[arg-type]
+        "Gateway shop/edge (networking.istio.io/v1)": istio,
+        "Gateway shop/edge (gateway.networking.k8s.io/v1)": gateway_api,
+    }

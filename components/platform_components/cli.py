@@ -172,11 +172,6 @@ def _cmd_admission(args: argparse.Namespace) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from ._output import write_output
-    from .graph import run_graph
-    from .stack_diff import run_diff
-    from .stack_schema import render_schema
-
     if args.command == "policy-pack":
         sys.stdout.write(f"{pack_directory()}\n")
         return EXIT_CLEAN
@@ -185,10 +180,16 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "admission":
         return _cmd_admission(args)
     if args.command == "schema":
-        return write_output(render_schema(), args.out)
+        from .stack_schema import run_schema
+
+        return run_schema(args.out)
     if args.command == "graph":
+        from .graph import run_graph
+
         return run_graph(args.project_dir, args.stack, out=args.out, resources=args.resources)
     if args.command == "diff":
+        from .stack_diff import run_diff
+
         return run_diff(args.project_dir, args.stack, as_json=args.json)
     return _cmd_preview(args)
 

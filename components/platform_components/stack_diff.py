@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,17 +81,22 @@ class StackDiff:
 
 
 def objects(result: PreviewResult) -> dict[str, Any]:
-    """Every object of a preview by its identity (see the module docstring), with its content."""
+    """Every object of a preview by its identity (see the module docstring), with its content; two
+    objects that would share one (the same kind name in two API groups) are told apart by their
+    apiVersion or type token."""
     from .preview.engine import display_of, is_manifest
 
-    found: dict[str, Any] = {}
-    for _record, manifest in result.manifests:
-        found[display_of(manifest)] = manifest
+    found: list[tuple[str, str, Any]] = [
+        (display_of(manifest), str(manifest["apiVersion"]), manifest)
+        for _record, manifest in result.manifests
+    ]
     stack_name = re.compile(rf"(?<![a-z0-9]){re.escape(result.stack)}(?![a-z0-9])")
     for record in result.records:
         if record.custom and not is_manifest(record):
-            found[f"{kind_of(record.type)} {stack_name.sub('<stack>', record.name)}"] = record.inputs
-    return found
+            key = f"{kind_of(record.type)} {stack_name.sub('<stack>', record.name)}"
+            found.append((key, record.type, record.inputs))
+    seen = Counter(key for key, _, _ in found)
+    return {(key if seen[key] == 1 else f"{key} ({qualifier})"): value for key, qualifier, value in found}
 
 
 def _named(items: Sequence[Any]) -> dict[str, Any] | None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any, Final
 
 from .config import CONFIG_KEY, PlatformConfig
@@ -94,6 +95,13 @@ def shipped_schema_file() -> Traversable:
     return resources.files("platform_components").joinpath("schemas", SCHEMA_FILE)
 
 
+def run_schema(out: Path | None) -> int:
+    """``platformctl schema``: the schema to stdout or to ``out``."""
+    from ._output import write_output
+
+    return write_output(render_schema(), out)
+
+
 def schema_comment(schema_path: str) -> str:
     """The first line of a stack file that points the YAML language server at the schema."""
     return f"# yaml-language-server: $schema={schema_path}"
@@ -106,6 +114,7 @@ __all__ = [
     "REGENERATE",
     "SCHEMA_FILE",
     "render_schema",
+    "run_schema",
     "schema_comment",
     "shipped_schema_file",
     "stack_file_schema",
