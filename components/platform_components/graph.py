@@ -48,6 +48,10 @@ def _label(*lines: str) -> str:
     return '"' + "<br/>".join(_escape(line) for line in lines) + '"'
 
 
+def _many(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def _urn_name(urn: str) -> str:
     return urn.rsplit("::", 1)[-1]
 
@@ -137,7 +141,9 @@ def component_graph(records: Sequence[ResourceRecord], *, resources: bool = Fals
     writer = _Writer(resources=resources, tree=tree)
     components = sum(1 for record in records if not record.custom)
     writer.lines.append(f"flowchart {DIRECTION}")
-    writer.lines.append(f"  %% {components} components, {len(records) - components} resources")
+    writer.lines.append(
+        f"  %% {_many(components, 'component')}, {_many(len(records) - components, 'resource')}"
+    )
     for root in tree.roots:
         label = _label(_urn_kind(root), _urn_name(root)) if root else _label("Stack")
         writer.node(root, label, None)
