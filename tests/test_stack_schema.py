@@ -172,6 +172,17 @@ def test_a_team_may_stand_for_a_namespace_but_one_is_needed() -> None:
     assert errors(workload) != []
 
 
+def test_a_postgres_version_is_quoted_or_a_number_as_the_loader_reads_it() -> None:
+    from platform_components.config import validate_config
+
+    database = {"name": "orders", "team": "shop", "backup": {"enabled": False}}
+    for version, valid in (("17", True), (17, True), ("12", False), (12, False)):
+        platform = {"environment": "dev", "databases": [{**database, "version": version}]}
+        assert VALIDATOR.is_valid({"config": {PLATFORM_KEY: platform}}) == valid, version
+        if valid:
+            assert validate_config(platform).databases[0].version.value == "17"
+
+
 def test_the_gitops_block_refuses_what_the_stack_sets() -> None:
     gitops = yaml.safe_load(DEV_STACK)["config"][PLATFORM_KEY]["gitops"]
     for key in GITOPS_FROM_STACK:
@@ -187,6 +198,8 @@ def test_other_config_keys_are_free_but_namespaced() -> None:
         errors({"aws:region": "eu-west-1", "team-service:replicas": "3", "x:y": {"secure": "v1:abc"}}) == []
     )
     assert errors({"region": "eu-west-1"}) != []
+    assert errors({"aws:config:region": "eu-west-1"}) == []
+    assert errors({"a:b:c": "x"}) != []
     assert errors({"platform:environment": "production"}) != []
     assert errors({"platform:environment": "prod"}) == []
     assert VALIDATOR.is_valid(

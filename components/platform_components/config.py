@@ -51,7 +51,12 @@ from .gitops import GitOpsBootstrapArgs
 from .karpenter import KarpenterArgs, NodePoolArgs
 from .kube.names import check_dns1123_label
 from .namespace import MeshMode, MeshNamespaceArgs, PodSecurityLevel, Size
-from .versions import DEFAULT_KUBERNETES_VERSION, KARPENTER_KUBERNETES, SUPPORTED_KUBERNETES_VERSIONS
+from .versions import (
+    DEFAULT_KUBERNETES_VERSION,
+    KARPENTER_KUBERNETES,
+    POSTGRES_IMAGES,
+    SUPPORTED_KUBERNETES_VERSIONS,
+)
 from .workload import SecureWorkloadArgs
 
 ArgsT = TypeVar("ArgsT", bound=BaseModel)
@@ -186,6 +191,18 @@ class DatabaseConfig(StatefulDatabaseArgs, TeamScoped):
         description="Passwords from secret stack config instead of generated ones (all three).",
     )
     declared_as: ClassVar[str] = "databases"
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """As a team-scoped entry's, with ``version`` as the loader reads it: ``"17"`` or ``17``."""
+        schema = super().__get_pydantic_json_schema__(core_schema, handler)
+        properties = handler.resolve_ref_schema(schema)["properties"]
+        version = properties["version"]
+        choice = {key: version.pop(key) for key in ("$ref", "enum", "type") if key in version}
+        version["anyOf"] = [choice, {"type": "integer", "enum": [int(v) for v in POSTGRES_IMAGES]}]
+        return schema
 
     @field_validator("name")
     @classmethod

@@ -32,8 +32,9 @@ DRAFT: Final = "https://json-schema.org/draft/2020-12/schema"
 
 PLATFORM_KEY_PATTERN: Final = f"^[^:]+:{CONFIG_KEY}$"
 """``<project>:platform``: the loader reads the key namespaced by the project's name."""
-CONFIG_KEY_PATTERN: Final = "^[^:]+:[^:]+$"
-"""``<namespace>:<name>``, the form Pulumi requires of every config key."""
+CONFIG_KEY_PATTERN: Final = "^[^:]+:(config:)?[^:]+$"
+"""``<namespace>:<name>``, the form Pulumi requires of every config key (or its older spelling
+``<namespace>:config:<name>``, which Pulumi still reads)."""
 
 
 def stack_file_schema() -> dict[str, Any]:
