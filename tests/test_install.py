@@ -150,6 +150,31 @@ def test_database_scripts_ship_in_the_wheel(core_python: Path) -> None:
     assert json.loads(proc.stdout) == shipped
 
 
+def test_stack_file_schema_ships_in_the_wheel(core_python: Path) -> None:
+    """The schema file is package data, and ``platformctl schema`` on a core install prints it."""
+    shipped = ROOT / "components" / "platform_components" / "schemas" / "stack-file.schema.json"
+    proc = _run(
+        core_python,
+        """
+        from platform_components.stack_schema import shipped_schema_file
+        print(shipped_schema_file().read_text(encoding="utf-8"), end="")
+        """,
+        cwd=Path("/"),
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == shipped.read_text(encoding="utf-8")
+    proc = subprocess.run(
+        [str(core_python.parent / "platformctl"), "schema"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd="/",
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == shipped.read_text(encoding="utf-8")
+
+
 def test_preview_without_the_extra_is_one_line(core_python: Path, tmp_path: Path) -> None:
     (tmp_path / "Pulumi.yaml").write_text("name: team\nruntime: python\n")
     (tmp_path / "Pulumi.dev.yaml").write_text("config: {}\n")

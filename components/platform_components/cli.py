@@ -124,6 +124,32 @@ def _parser() -> argparse.ArgumentParser:
     )
     admission.add_argument("--quiet", "-q", action="store_true", help="no 'Wrote <file>' line on stderr")
     admission.add_argument("--out", type=Path, default=None, help="write to this file instead of stdout")
+    schema = sub.add_parser(
+        "schema",
+        help="print the JSON Schema of stack files (Pulumi.<stack>.yaml) for editors",
+        description="Print (or write with --out) the JSON Schema of a whole stack file, generated from the "
+        "platform config model; point an editor at it with '# yaml-language-server: $schema=<path>'.",
+    )
+    schema.add_argument("--out", type=Path, default=None, help="write to this file instead of stdout")
+    graph = sub.add_parser(
+        "graph",
+        help="print a stack's component tree as a Mermaid flowchart",
+        description="Preview a stack offline and print (or write with --out) its components as a Mermaid "
+        "flowchart, with the resources each one creates counted per kind (every one with --resources).",
+    )
+    graph.add_argument("project_dir", nargs="?", default=".", metavar="PROJECT_DIR", help="default: .")
+    graph.add_argument("--stack", "-s", required=True, help="stack name (stacks/Pulumi.<stack>.yaml)")
+    graph.add_argument("--out", type=Path, default=None, help="write to this file instead of stdout")
+    graph.add_argument("--resources", action="store_true", help="a node for every resource, not counts")
+    diff = sub.add_parser(
+        "diff",
+        help="show what differs between two stacks' rendered objects",
+        description="Preview two stacks offline and show the objects only in one of them and, for the "
+        "objects in both, the changed fields with both values (secrets masked). Exit 0 when it ran.",
+    )
+    diff.add_argument("project_dir", nargs="?", default=".", metavar="PROJECT_DIR", help="default: .")
+    diff.add_argument("--stack", "-s", action="append", help="a stack name; give two: --stack A --stack B")
+    diff.add_argument("--json", action="store_true", help="print the difference as JSON")
     return parser
 
 
@@ -238,6 +264,18 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _cmd_rules(args)
     if args.command == "admission":
         return _cmd_admission(args)
+    if args.command == "schema":
+        from .stack_schema import run_schema
+
+        return run_schema(args.out)
+    if args.command == "graph":
+        from .graph import run_graph
+
+        return run_graph(args.project_dir, args.stack, out=args.out, resources=args.resources)
+    if args.command == "diff":
+        from .stack_diff import run_diff
+
+        return run_diff(args.project_dir, args.stack, as_json=args.json)
     return _cmd_preview(args)
 
 

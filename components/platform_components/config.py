@@ -25,6 +25,7 @@ with ``pulumi.Config().require_secret``.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import enum
 import os
@@ -34,7 +35,9 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, GetJsonSchemaHandler, ValidationError, field_validator, model_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from ._base import StrictModel
 from ._validators import check_unique_names, validate_database_name, validate_workload_name
@@ -48,7 +51,12 @@ from .gitops import GitOpsBootstrapArgs
 from .karpenter import KarpenterArgs, NodePoolArgs
 from .kube.names import check_dns1123_label
 from .namespace import MeshMode, MeshNamespaceArgs, PodSecurityLevel, Size
-from .versions import DEFAULT_KUBERNETES_VERSION, KARPENTER_KUBERNETES, SUPPORTED_KUBERNETES_VERSIONS
+from .versions import (
+    DEFAULT_KUBERNETES_VERSION,
+    KARPENTER_KUBERNETES,
+    POSTGRES_IMAGES,
+    SUPPORTED_KUBERNETES_VERSIONS,
+)
 from .workload import SecureWorkloadArgs
 
 ArgsT = TypeVar("ArgsT", bound=BaseModel)
@@ -83,6 +91,19 @@ class TeamScoped(StrictModel):
                     f"{cls.declared_as} live in the team's namespace, so give only team"
                 )
         return data
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The JSON Schema says what ``_team_namespace`` accepts: ``namespace`` or ``team``, or both."""
+        schema = handler(core_schema)
+        target = handler.resolve_ref_schema(schema)
+        required = target.get("required", [])
+        if "namespace" in required:
+            target["required"] = [name for name in required if name != "namespace"]
+            target["anyOf"] = [{"required": ["namespace"]}, {"required": ["team"]}]
+        return schema
 
     def component_args(self, model: type[ArgsT]) -> ArgsT:
         """The component's arguments: everything but the name and the team shorthand."""
@@ -170,6 +191,18 @@ class DatabaseConfig(StatefulDatabaseArgs, TeamScoped):
         description="Passwords from secret stack config instead of generated ones (all three).",
     )
     declared_as: ClassVar[str] = "databases"
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """As a team-scoped entry's, with ``version`` as the loader reads it: ``"17"`` or ``17``."""
+        schema = super().__get_pydantic_json_schema__(core_schema, handler)
+        properties = handler.resolve_ref_schema(schema)["properties"]
+        version = properties["version"]
+        choice = {key: version.pop(key) for key in ("$ref", "enum", "type") if key in version}
+        version["anyOf"] = [choice, {"type": "integer", "enum": [int(v) for v in POSTGRES_IMAGES]}]
+        return schema
 
     @field_validator("name")
     @classmethod
@@ -262,6 +295,10 @@ class GatewayConfig(StrictModel):
         return check_dns1123_label(value)
 
 
+GITOPS_FROM_STACK = ("environment", "teams", "kubernetes_version")
+"""The fields of the GitOps block that the stack sets itself (a stack file must not)."""
+
+
 class PlatformConfig(StrictModel):
     """Everything one environment stack declares."""
 
@@ -269,6 +306,7 @@ class PlatformConfig(StrictModel):
     kubernetes_version: str = Field(
         default=DEFAULT_KUBERNETES_VERSION,
         description="Target Kubernetes minor: manifests are validated against its OpenAPI schema.",
+        json_schema_extra={"enum": list(SUPPORTED_KUBERNETES_VERSIONS)},
     )
     cluster: ClusterConfig | None = Field(
         default=None,
@@ -314,7 +352,7 @@ class PlatformConfig(StrictModel):
         if not isinstance(data, dict) or not isinstance(data.get("gitops"), dict):
             return data
         gitops = dict(data["gitops"])
-        for key in ("environment", "teams", "kubernetes_version"):
+        for key in GITOPS_FROM_STACK:
             if key in gitops:
                 raise ValueError(f"gitops.{key} is set by the stack itself; remove it from the gitops block")
         teams = data.get("teams") or []
@@ -322,6 +360,28 @@ class PlatformConfig(StrictModel):
         gitops["teams"] = [t.get("name") for t in teams if isinstance(t, dict)]
         gitops["kubernetes_version"] = data.get("kubernetes_version", DEFAULT_KUBERNETES_VERSION)
         return {**data, "gitops": gitops}
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The JSON Schema of the ``gitops`` block is the one a stack file writes: without the fields
+        ``_gitops_context`` fills in (:data:`GITOPS_FROM_STACK`), which it refuses there."""
+        schema = handler(core_schema)
+        gitops = handler.resolve_ref_schema(schema)["properties"]["gitops"]
+        branches = gitops["anyOf"]
+        for index, branch in enumerate(branches):
+            if "$ref" not in branch:
+                continue
+            block = copy.deepcopy(handler.resolve_ref_schema(branch))
+            for key in GITOPS_FROM_STACK:
+                block["properties"].pop(key, None)
+            block["required"] = [name for name in block.get("required", []) if name not in GITOPS_FROM_STACK]
+            block["description"] = (
+                f"GitOpsBootstrapArgs without what the stack sets itself ({', '.join(GITOPS_FROM_STACK)})."
+            )
+            branches[index] = block
+        return schema
 
     @model_validator(mode="after")
     def _no_skip_await_in_prod(self) -> PlatformConfig:
@@ -760,6 +820,7 @@ def find_stack_file(stack: str, start: Path | None = None) -> tuple[Path, str] |
 __all__ = [
     "CONFIG_KEY",
     "DEFAULT_KUBERNETES_VERSION",
+    "GITOPS_FROM_STACK",
     "SUPPORTED_KUBERNETES_VERSIONS",
     "ClusterConfig",
     "DatabaseConfig",
