@@ -101,7 +101,7 @@ def test_platformctl_diff_text_and_json(cached_previews: None, capsys: pytest.Ca
     assert main(["diff", "--stack", "dev", "--stack", "prod", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data == json.loads(json.dumps(diff_results(preview_of("dev"), preview_of("prod")).as_dict()))
-    assert {"a", "b", "only_in_a", "only_in_b", "changed"} == set(data)
+    assert {"schema_version", "a", "b", "only_in_a", "only_in_b", "changed"} == set(data)
     assert main(["diff", "--stack", "local", "--stack", "local", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["changed"] == []
 

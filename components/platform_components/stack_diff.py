@@ -69,6 +69,7 @@ class StackDiff:
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "schema_version": 1,
             "a": self.a,
             "b": self.b,
             "only_in_a": self.only_in_a,
