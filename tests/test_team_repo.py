@@ -8,6 +8,7 @@ there: both must pass with no warning at all (the example's pytest turns warning
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -20,6 +21,7 @@ from typing import Any
 import pytest
 import yaml
 from _readme import GUIDE, RECIPES, blocks, command_lines, section, section_commands
+from jsonschema import Draft202012Validator
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "team-service"
@@ -250,6 +252,14 @@ def test_the_readme_team_snippet_installs_tests_and_previews(tmp_path: Path) -> 
     assert preview.returncode == 0, preview.stdout + preview.stderr
     assert "0 violations, 0 warnings, 0 schema errors" in preview.stdout
     assert "Traceback" not in preview.stderr and "Warning" not in preview.stderr, preview.stderr
+    # The schema the stack file's first comment points editors at, written as the README says; the
+    # stack file validates against it.
+    schema = _run(project, "platformctl", "schema", "--out", "schemas/stack-file.schema.json")
+    assert schema.returncode == 0, schema.stderr
+    stack_file = (project / "Pulumi.dev.yaml").read_text(encoding="utf-8")
+    assert "# yaml-language-server: $schema=schemas/stack-file.schema.json" in stack_file.splitlines()
+    validator = Draft202012Validator(json.loads((project / "schemas" / "stack-file.schema.json").read_text()))
+    assert list(validator.iter_errors(yaml.safe_load(stack_file))) == []
 
 
 def _recipe(page: str) -> dict[str, Any]:
