@@ -1015,7 +1015,7 @@ RULES: tuple[Rule, ...] = (
             ),
         ),
         fix="Declare the root volume in the EC2NodeClass's `spec.blockDeviceMappings` with `ebs.encrypted: "
-        "true` and `ebs.kmsKeyID` (KarpenterNodePool does this: `node_class.volume_size`).",
+        "true` and `ebs.kmsKeyID` (KarpenterNodePool does this; `node_class.volume_size` sizes it).",
     ),
     _rule(
         "karp-nodepool-limits",

@@ -542,7 +542,7 @@ STACK_RULES: tuple[StackRule, ...] = (
         M,
         _avail_hpa_pdb,
         fix="Keep the autoscaler's `minReplicas` (`minReplicaCount`) at 2 or more, above the "
-        "PodDisruptionBudget's `minAvailable` and not above its maximum, or give the PDB "
+        "PodDisruptionBudget's `minAvailable` and at most `maxReplicas`, or give the PDB "
         "`spec.maxUnavailable: 1` (SecureWorkload: `autoscaling.min_replicas`).",
     ),
     StackRule(

@@ -671,8 +671,8 @@ STACK_RULES: tuple[StackRule, ...] = (
         A,
         _authz_default,
         fix="Add an AuthorizationPolicy to each meshed namespace: for Istio an allow-nothing policy plus "
-        "ALLOW rules (MeshNamespace adds the former: `mesh`), for Linkerd `Server` and "
-        "`AuthorizationPolicy` resources naming the allowed clients.",
+        "ALLOW rules (a MeshNamespace with an Istio `mesh` adds the allow-nothing one), for Linkerd "
+        "`Server` and `AuthorizationPolicy` resources naming the allowed clients.",
     ),
     StackRule(
         "mesh-mode-known",

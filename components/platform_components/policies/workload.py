@@ -749,8 +749,8 @@ RULES: tuple[Rule, ...] = (
             ("variables.spec.containers.all(c, has(c.livenessProbe))",),
             "every container must have a livenessProbe (so the kubelet restarts a hung container)",
         ),
-        fix="Add a `livenessProbe` that checks only the process's own health to every container "
-        "(SecureWorkload: the required `liveness` argument).",
+        fix="Add a `livenessProbe` that checks only the process's own health to each of the pod's "
+        "`containers` (SecureWorkload: the required `liveness` argument).",
     ),
     _rule(
         "avail-readiness-probe",
@@ -764,7 +764,7 @@ RULES: tuple[Rule, ...] = (
             ("variables.spec.containers.all(c, has(c.readinessProbe))",),
             "every container must have a readinessProbe (so that only ready pods get traffic)",
         ),
-        fix="Add a `readinessProbe` that fails while the pod cannot serve to every container "
+        fix="Add a `readinessProbe` that fails while the pod cannot serve to each of the pod's `containers` "
         "(SecureWorkload: the required `readiness` argument).",
     ),
     _rule(
@@ -840,7 +840,7 @@ RULES: tuple[Rule, ...] = (
             _cel_selector_matches(),
             "spec.selector must be set and match spec.template.metadata.labels",
         ),
-        fix="Set `spec.selector.matchLabels` (and any `matchExpressions`) so that it selects the labels of "
+        fix="Make `spec.selector.matchLabels` (and any `matchExpressions`) select the labels of "
         "`spec.template.metadata.labels`.",
     ),
     _rule(
