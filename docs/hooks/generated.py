@@ -6,7 +6,8 @@ A page asks for them with a marker line of its own:
   the same tables the README shows (``platform_components._reference.model_table``); every model of
   ``_reference.SECTIONS`` is documented on some page (``tests/docs/test_site.py``).
 * ``<!-- rule-catalogue -->``: every rule of the policy pack (``policies.rule_catalogue()``, what
-  ``platformctl rules`` prints), grouped by the domain its id starts with.
+  ``platformctl rules`` prints), resource rules then stack rules, each with its own fix and the
+  exemption that would waive it.
 
 Docstrings are written for Sphinx-style readers: ``on_page_content`` shows a role such as
 ``:class:`~platform_components.refs.ExternalRef``` as the code name it points at.
@@ -78,7 +79,8 @@ def _rule_entry(rule: dict[str, Any]) -> str:
         f"- **enforced at**: {rule['enforced_at']}"
         + (f" ({rule['preview_only']})" if rule["preview_only"] else ""),
         f"- **applies to**: {kinds} ({rule['kind']} rule)",
-        f'- **fix**: change what the finding names; a justified exception is the annotation `{EXEMPT_PREFIX}{rule_id}: "<reason>"` '
+        f"- **fix**: {rule['fix']}",
+        f'- **exemption**: a justified exception is the annotation `{EXEMPT_PREFIX}{rule_id}: "<reason>"` '
         f"(a component's `policy_exemptions: {{{rule_id}: <reason>}}`)",
     ]
     return "\n".join(lines)

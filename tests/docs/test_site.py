@@ -223,7 +223,15 @@ def test_the_rule_catalogue_lists_every_rule(site: Path) -> None:
         entry = _section(text, str(rule["id"]))
         for value in (rule["severity"], rule["enforcement"], rule["enforced_at"], rule["preview_only"]):
             assert html.escape(str(value), quote=False) in entry, (rule["id"], value)
-        assert f"exempt.{rule['id']}" in entry
+        assert _item(entry, "fix") == str(rule["fix"]).replace("`", ""), rule["id"]
+        assert f"exempt.{rule['id']}" in _item(entry, "exemption"), rule["id"]
+
+
+def _item(entry: str, label: str) -> str:
+    """The text of a catalogue entry's list item ``<strong>label</strong>: ...``, without markup."""
+    match = re.search(rf"<li><strong>{label}</strong>: (.*?)</li>", entry, re.DOTALL)
+    assert match, f"no {label} item in {entry}"
+    return html.unescape(re.sub(r"<[^>]+>", "", match[1]))
 
 
 # --------------------------------------------------------------------------------------------------

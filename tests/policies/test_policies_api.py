@@ -211,6 +211,7 @@ def test_rule_catalogue() -> None:
             "enforced_at",
             "preview_only",
             "description",
+            "fix",
             "applies_to",
         }
         assert entry["kind"] in ("resource", "stack")
@@ -218,6 +219,9 @@ def test_rule_catalogue() -> None:
         # a rule is enforced at admission, or says why it is not
         assert (entry["enforced_at"] == "preview + admission") == (entry["preview_only"] == ""), entry["id"]
     by_id = {entry["id"]: entry for entry in catalogue}
+    assert {rule_id: entry["fix"] for rule_id, entry in by_id.items()} == {
+        rule.id: rule.fix for rule in ALL_RULES
+    }
     assert by_id["pss-privileged"]["applies_to"] == [
         "CronJob",
         "DaemonSet",
@@ -251,6 +255,49 @@ def test_check_runs_resource_and_stack_rules(kit: Kit) -> None:
     want = evaluate(resources, RULES, STACK_RULES)
     assert got.violations == want.violations
     assert {v.rule_id for v in got.violations} == {"avail-pdb", "net-workload-policy"}
+
+
+# --- fixes --------------------------------------------------------------------------------------------
+
+#: Groups of rules that share one fix word for word, because the same change fixes them. None today:
+#: even close rules (the baseline and restricted /proc checks) say what sets them apart.
+SHARED_FIXES: tuple[frozenset[str], ...] = ()
+#: A field or argument: a code span (`securityContext.runAsNonRoot`) or a dotted path (spec.replicas).
+NAMED = re.compile(r"`[^`\s][^`]*`|\b[a-z][A-Za-z0-9_]*(?:\.[a-z][A-Za-z0-9_]*)+\b")
+#: Where one sentence ends and the next begins.
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z`])")
+
+
+@pytest.mark.parametrize("rule", ALL_RULES, ids=lambda rule: rule.id)
+def test_every_rule_states_its_fix(rule: Rule | StackRule) -> None:
+    """One or two imperative sentences (a capital first letter, a final period) naming at least one
+    field or argument, and not the rule's description again."""
+    fix = rule.fix
+    assert fix == fix.strip() and fix[:1].isupper(), fix
+    assert fix.endswith("."), fix
+    assert len(SENTENCE_END.split(fix)) <= 2, fix
+    assert NAMED.search(fix), f"{rule.id}: name the field or argument to change"
+    assert fix != rule.description
+    assert fix.count("`") % 2 == 0, f"{rule.id}: an unclosed code span"
+
+
+def test_no_two_unrelated_rules_share_a_fix() -> None:
+    by_fix: dict[str, set[str]] = {}
+    for rule in ALL_RULES:
+        by_fix.setdefault(rule.fix, set()).add(rule.id)
+    shared = {frozenset(ids) for ids in by_fix.values() if len(ids) > 1}
+    assert shared == set(SHARED_FIXES)
+
+
+def test_both_forms_of_the_image_rule_state_the_same_fix() -> None:
+    from platform_components.policies import images
+
+    assert images.image_rule(["ghcr.io/acme"]).fix == images.STACK_RULE.fix
+
+
+def test_the_rule_model_requires_a_fix() -> None:
+    with pytest.raises(TypeError, match="fix"):
+        StackRule("some-rule", "A rule.", Severity.LOW, A, lambda resources: iter(()))  # type: ignore[call-arg]
 
 
 # --- exemptions ---------------------------------------------------------------------------------------

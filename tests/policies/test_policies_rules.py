@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -1043,6 +1044,7 @@ CASES.update(TEAM_CASES)
 
 
 ALL_IDS = sorted([rule.id for rule in RULES] + [rule.id for rule in STACK_RULES])
+FIXES = {rule.id: rule.fix for rule in (*RULES, *STACK_RULES)}
 
 
 def test_registry_covers_every_rule() -> None:
@@ -1063,6 +1065,31 @@ def test_rule_silent_on_good_case(kit: Kit, rule_id: str) -> None:
     _, good = CASES[rule_id]
     hits = [v.message for v in check(good(kit)).violations if v.rule_id == rule_id]
     assert hits == []
+
+
+#: Words of a fix's code spans too common to tie it to a finding (nearly every message has them).
+GENERIC_WORDS = frozenset({"spec", "metadata", "template", "name", "true", "false"})
+WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _named(fix: str) -> set[str]:
+    """The words of the fix's code spans (`securityContext.runAsNonRoot: true` -> securityContext,
+    runAsNonRoot), less generic ones."""
+    words = {word for span in re.findall(r"`([^`]+)`", fix) for word in WORD.findall(span)}
+    return {word for word in words if len(word) > 2 and word not in GENERIC_WORDS}
+
+
+@pytest.mark.parametrize("rule_id", ALL_IDS)
+def test_fix_names_what_its_finding_names(kit: Kit, rule_id: str) -> None:
+    """The rule's fix (what the catalogue shows) speaks of a field, kind or argument that its finding on
+    the bad case names too: the fix belongs to this rule's check."""
+    bad, _ = CASES[rule_id]
+    messages = " ".join(v.message for v in check(bad(kit)).violations if v.rule_id == rule_id)
+    named = _named(FIXES[rule_id])
+    shared = {
+        word for word in named if re.search(rf"(?<![A-Za-z0-9_]){re.escape(word)}(?![A-Za-z0-9_])", messages)
+    }
+    assert shared, f"{rule_id}: its fix names {sorted(named)}, its finding none of them: {messages}"
 
 
 def test_baseline_stack_is_fully_compliant(kit: Kit) -> None:

@@ -90,8 +90,9 @@ def rule_catalogue() -> list[dict[str, object]]:
 
     Keys: ``id``, ``kind`` (``"resource"`` or ``"stack"``), ``severity``, ``enforcement``,
     ``enforced_at`` (``preview + admission`` or ``preview only``), ``preview_only`` (why a rule is
-    not enforced at admission; empty when it is), ``description`` and ``applies_to`` (sorted
-    Kubernetes kinds).
+    not enforced at admission; empty when it is), ``description``, ``fix`` (what to change: the
+    rule's :attr:`~platform_components.policies.base.Rule.fix`) and ``applies_to`` (sorted Kubernetes
+    kinds).
     """
     from platform_components.policies.admission import preview_only_reason
 
@@ -104,6 +105,7 @@ def rule_catalogue() -> list[dict[str, object]]:
             "enforced_at": "preview + admission" if rule.cel else "preview only",
             "preview_only": preview_only_reason(rule),
             "description": rule.description,
+            "fix": rule.fix,
             "applies_to": sorted({kind_of(type_) for type_ in rule.types}),
         }
         for rule in RULES
@@ -119,6 +121,7 @@ def rule_catalogue() -> list[dict[str, object]]:
             if rule.admitted
             else "a stack rule: it reads several objects of the stack, admission sees one",
             "description": rule.description,
+            "fix": rule.fix,
             "applies_to": sorted(_STACK_RULE_KINDS.get(rule.id, ())),
         }
         for rule in STACK_RULES

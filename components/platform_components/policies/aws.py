@@ -159,8 +159,11 @@ def _rule(
     *,
     cel: tuple[CelCheck, ...] = (),
     preview_only: str = "",
+    fix: str,
 ) -> Rule:
-    return Rule(rule_id, description, severity, enforcement, types, check, cel=cel, preview_only=preview_only)
+    return Rule(
+        rule_id, description, severity, enforcement, types, check, cel=cel, preview_only=preview_only, fix=fix
+    )
 
 
 # --- helpers -------------------------------------------------------------------------------------------
@@ -777,6 +780,9 @@ RULES: tuple[Rule, ...] = (
         "The EKS API endpoint should be private; a public endpoint is tolerated only with a CIDR allow-list "
         "(CIS EKS 5.4.1/5.4.2; CKV_AWS_39; EKS BPG iam 'Make the EKS Cluster Endpoint private').",
         _endpoint_private,
+        fix="Set `vpcConfig.endpointPrivateAccess: true` and `vpcConfig.endpointPublicAccess: false`, or "
+        "keep a public endpoint only with `vpcConfig.publicAccessCidrs` (EksCluster: `endpoint.public`, "
+        "`endpoint.public_cidrs`).",
     ),
     _rule(
         "eks-public-cidrs",
@@ -786,6 +792,8 @@ RULES: tuple[Rule, ...] = (
         "A public EKS endpoint without publicAccessCidrs, or with 0.0.0.0/0 or ::/0, is reachable from the "
         "whole internet (CKV_AWS_38; compliance-policies disallow-api-endpoint-public-access).",
         _public_cidrs,
+        fix="List your admin CIDR ranges, never `0.0.0.0/0` or `::/0`, in `vpcConfig.publicAccessCidrs`, or "
+        "set `vpcConfig.endpointPublicAccess: false` (EksCluster: `endpoint.public_cidrs`).",
     ),
     _rule(
         "eks-secrets-kms",
@@ -795,6 +803,8 @@ RULES: tuple[Rule, ...] = (
         "Kubernetes Secrets must be envelope-encrypted with a customer managed KMS key (CIS EKS 5.3.1; "
         "CKV_AWS_58).",
         _secrets_kms,
+        fix='Set `encryptionConfig` to `resources: ["secrets"]` with `provider.keyArn` pointing at a '
+        "customer managed KMS key, not an `alias/aws/` key (EksCluster does this).",
     ),
     _rule(
         "eks-control-plane-logs",
@@ -804,6 +814,8 @@ RULES: tuple[Rule, ...] = (
         "Control-plane api, audit and authenticator logs are needed to investigate incidents (CIS EKS 2.1.1; "
         "CKV_AWS_37; hardeneks check_logs_are_enabled).",
         _control_plane_logs,
+        fix="Add `api`, `audit` and `authenticator` to the cluster's `enabledClusterLogTypes` (EksCluster: "
+        "`log_types`).",
     ),
     _rule(
         "eks-access-entries",
@@ -813,6 +825,9 @@ RULES: tuple[Rule, ...] = (
         "Grant cluster access with EKS access entries (authenticationMode API) and drop the creator's "
         "implicit admin (CIS EKS 4.1.7; EKS BPG iam 'Cluster Access Manager').",
         _access_entries,
+        fix="Set `accessConfig.authenticationMode` to `API` (`API_AND_CONFIG_MAP` while migrating) and "
+        "`accessConfig.bootstrapClusterCreatorAdminPermissions: false`, and grant access with access "
+        "entries (EksCluster: `admin_principals`).",
     ),
     _rule(
         "eks-nodegroup-no-open-ssh",
@@ -822,6 +837,8 @@ RULES: tuple[Rule, ...] = (
         "A node group with an SSH key but no source security groups opens port 22 to the internet "
         "(CKV_AWS_100).",
         _nodegroup_ssh,
+        fix="Remove the node group's `remoteAccess` and use SSM Session Manager, or list "
+        "`remoteAccess.sourceSecurityGroupIds` next to `remoteAccess.ec2SshKey`.",
     ),
     # --- EC2 -------------------------------------------------------------------------------------------
     _rule(
@@ -832,6 +849,8 @@ RULES: tuple[Rule, ...] = (
         "Nodes must require IMDSv2 with a hop limit of 1 so pods cannot steal the node role's credentials "
         "(CKV_AWS_79, CKV_AWS_341; EKS BPG iam 'Restrict access to the instance profile').",
         _launch_template_imdsv2,
+        fix='Set the launch template\'s `metadataOptions.httpTokens` to `"required"` and '
+        "`metadataOptions.httpPutResponseHopLimit` to `1`.",
     ),
     _rule(
         "ec2-ebs-encrypted",
@@ -841,6 +860,8 @@ RULES: tuple[Rule, ...] = (
         "Node volumes must be encrypted at rest (CKV_AWS_8, CKV_AWS_189; awsguard encrypted-volumes; "
         "hardeneks use_encryption_with_ebs).",
         _launch_template_ebs,
+        fix="Declare every EBS volume of the launch template in `blockDeviceMappings`, with `ebs.encrypted: "
+        '"true"` and `ebs.kmsKeyId` set to a customer managed key.',
     ),
     _rule(
         "ec2-private-nodes",
@@ -850,6 +871,8 @@ RULES: tuple[Rule, ...] = (
         "Nodes must not get public IP addresses (CIS EKS 5.4.3; CKV_AWS_88; hardeneks "
         "deploy_workers_onto_private_subnets).",
         _launch_template_private,
+        fix='Set `networkInterfaces[].associatePublicIpAddress` to `"false"` in the launch template and '
+        "run nodes in private subnets behind a NAT gateway.",
     ),
     # --- KMS, SQS --------------------------------------------------------------------------------------
     _rule(
@@ -860,6 +883,8 @@ RULES: tuple[Rule, ...] = (
         "Symmetric customer managed KMS keys must rotate their key material (CKV_AWS_7; awsguard "
         "cmk-backing-key-rotation-enabled).",
         _kms_rotation,
+        fix="Set `enableKeyRotation: true` on the symmetric customer managed key "
+        "(`enable_key_rotation=True` in Pulumi).",
     ),
     _rule(
         "kms-policy-safe",
@@ -869,6 +894,9 @@ RULES: tuple[Rule, ...] = (
         "A KMS key policy must not open the key to every principal, must keep the lockout safety check and "
         "the key should be described (CKV_AWS_33, CKV2_AWS_64; compliance-policies kms/Key).",
         _kms_policy,
+        fix="Remove `bypassPolicyLockoutSafetyCheck`, set a `description`, and in the key's `policy` "
+        'replace `Principal: "*"` with account or role ARNs or add a `Condition` such as '
+        "`kms:CallerAccount`.",
     ),
     _rule(
         "sqs-encrypted",
@@ -878,6 +906,8 @@ RULES: tuple[Rule, ...] = (
         "SQS queues must encrypt messages at rest with SSE-SQS or a KMS key (project issue; CKV_AWS_27 "
         "analogue).",
         _sqs_encrypted,
+        fix="Set the queue's `kmsMasterKeyId` to a customer managed KMS key, or `sqsManagedSseEnabled: "
+        "true`.",
     ),
     # --- IAM -------------------------------------------------------------------------------------------
     _rule(
@@ -888,6 +918,9 @@ RULES: tuple[Rule, ...] = (
         "IAM policies must not grant '*' on '*', NotAction on '*', iam:PassRole on '*' or attach "
         "AdministratorAccess/IAMFullAccess (CKV_AWS_1, CKV_AWS_62, CKV_AWS_274, CKV_AWS_286).",
         _least_privilege,
+        fix="List only the actions and resource ARNs the principal needs in each `Statement` (no `Action: "
+        '"*"`, `NotAction` or `iam:PassRole` on `Resource: "*"`), and attach a scoped policy instead of '
+        "AdministratorAccess or IAMFullAccess (`policyArn`, `managedPolicyArns`).",
     ),
     _rule(
         "irsa-trust-scoped",
@@ -897,6 +930,9 @@ RULES: tuple[Rule, ...] = (
         "An IRSA role trust policy must pin the service account (StringEquals <issuer>:sub) and the STS "
         "audience (<issuer>:aud) (EKS BPG iam 'Scope the IAM Role trust policy for IRSA Roles'; CIS EKS 5.2.1).",
         _irsa_trust,
+        fix="Add `StringEquals` conditions `<issuer>:sub: system:serviceaccount:<namespace>:<name>` and "
+        "`<issuer>:aud: sts.amazonaws.com` to the role's `assumeRolePolicy` (or use EKS Pod Identity, "
+        "EksCluster's default `identity`).",
     ),
     _rule(
         "sg-no-world-ingress",
@@ -906,6 +942,9 @@ RULES: tuple[Rule, ...] = (
         "Security groups must not accept SSH, RDP or all traffic from 0.0.0.0/0 or ::/0 (CKV_AWS_24, "
         "CKV_AWS_25, CKV_AWS_277; compliance-policies disallowPublicInternetIngress).",
         _world_ingress,
+        fix="Restrict the sources (`cidrBlocks`, `ipv6CidrBlocks`, `cidrIpv4`, `cidrIpv6`) of ingress rules "
+        "opening SSH, RDP or all ports to known ranges or security groups; use SSM Session Manager for "
+        "admin access.",
     ),
     _rule(
         "s3-hardened",
@@ -915,6 +954,9 @@ RULES: tuple[Rule, ...] = (
         "Bucket configuration resources must block public access, encrypt with SSE-KMS and enable versioning "
         "(CKV_AWS_53-56, CKV_AWS_145, CKV_AWS_21).",
         _s3_hardened,
+        fix="Set all four flags of a `BucketPublicAccessBlock` to true, "
+        '`applyServerSideEncryptionByDefault.sseAlgorithm: "aws:kms"` with a customer managed '
+        '`kmsMasterKeyId`, and `versioningConfiguration.status: "Enabled"`.',
     ),
     # --- production protection -------------------------------------------------------------------------
     _rule(
@@ -925,6 +967,9 @@ RULES: tuple[Rule, ...] = (
         "Production clusters, KMS keys and log groups must not be deletable by a stray update or destroy: "
         "the Pulumi protect option (and EKS deletionProtection) must be set (project issue).",
         _prod_protection,
+        fix="Create production clusters, KMS keys and log groups with "
+        "`opts=pulumi.ResourceOptions(protect=True)`, and EKS clusters with `deletion_protection=True` "
+        "(EksCluster: `protect`, `deletion_protection`).",
     ),
     # --- Karpenter -------------------------------------------------------------------------------------
     _rule(
@@ -948,6 +993,8 @@ RULES: tuple[Rule, ...] = (
                 "no pod access to the node role)",
             ),
         ),
+        fix="Remove the EC2NodeClass's `spec.metadataOptions` (the CRD defaults are safe) or keep "
+        "`httpTokens: required` and `httpPutResponseHopLimit: 1` in it (KarpenterNodePool sets them).",
     ),
     _rule(
         "karp-nodeclass-ebs-encrypted",
@@ -967,6 +1014,8 @@ RULES: tuple[Rule, ...] = (
                 "spec.blockDeviceMappings must declare the volumes, each with ebs.encrypted: true",
             ),
         ),
+        fix="Declare the root volume in the EC2NodeClass's `spec.blockDeviceMappings` with `ebs.encrypted: "
+        "true` and `ebs.kmsKeyID` (KarpenterNodePool does this; `node_class.volume_size` sizes it).",
     ),
     _rule(
         "karp-nodepool-limits",
@@ -984,6 +1033,8 @@ RULES: tuple[Rule, ...] = (
                 "spec.limits should set cpu (and memory) so the NodePool cannot scale without bound",
             ),
         ),
+        fix="Set `spec.limits.cpu` (and `spec.limits.memory`) on the NodePool (KarpenterNodePool: "
+        "`cpu_limit`, `memory_limit`).",
     ),
     _rule(
         "karp-nodepool-expire",
@@ -995,6 +1046,8 @@ RULES: tuple[Rule, ...] = (
         _nodepool_expire,
         preview_only="the NodePool CRD defaults spec.template.spec.expireAfter to 720h before admission, so "
         "an object that omitted it cannot be told apart from one that set it",
+        fix="Set the NodePool's `spec.template.spec.expireAfter` to a duration such as `720h`, not `Never` "
+        "(KarpenterNodePool: `expire_after`).",
     ),
 )
 
@@ -1008,6 +1061,9 @@ STACK_RULES: tuple[StackRule, ...] = (
         Severity.HIGH,
         M,
         _bucket_complete,
+        fix="Give each bucket its own `BucketServerSideEncryptionConfiguration` (SSE-KMS), "
+        "`BucketVersioning` (`Enabled`) and `BucketPublicAccessBlock` (all four flags true), each created "
+        "with `bucket=<the bucket>.id`.",
     ),
 )
 

@@ -145,6 +145,11 @@ class Rule:
     ``cel`` is the rule's admission form (:class:`CelCheck`; several when kinds need different
     expressions, each with its ``types``); a rule on Kubernetes objects without one states in
     ``preview_only`` why it is judged at preview time only.
+
+    ``fix`` (keyword-only) is what the rule asks of any object it fires on: one or two imperative
+    sentences naming the field(s) to change and, where a component argument is the usual fix, that
+    argument. The messages of ``check`` say the same for one concrete object; the rule catalogue
+    (``platformctl rules``, the documentation site) shows ``fix``.
     """
 
     id: str
@@ -155,6 +160,7 @@ class Rule:
     check: ResourceCheck = field(repr=False)
     cel: tuple[CelCheck, ...] = field(default=(), repr=False)
     preview_only: str = field(default="", repr=False)
+    fix: str = field(kw_only=True, repr=False)
 
 
 @dataclass(frozen=True)
@@ -163,7 +169,7 @@ class StackRule:
 
     ``after``, when set, judges the findings of the other rules: :func:`evaluate` calls it last with
     the evaluation so far instead of ``check`` (which must then evaluate the other rules itself, for
-    CrossGuard).
+    CrossGuard). ``fix`` is as for :class:`Rule`.
     """
 
     id: str
@@ -174,6 +180,7 @@ class StackRule:
     after: FindingsCheck | None = field(default=None, repr=False)
     admitted: bool = field(default=False, repr=False)
     """Also enforced at admission, by policies the stack itself installs (``img-allowed-registries``)."""
+    fix: str = field(kw_only=True, repr=False)
 
 
 @dataclass(frozen=True)

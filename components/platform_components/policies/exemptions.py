@@ -105,6 +105,8 @@ STACK_RULES: tuple[StackRule, ...] = (
         Enforcement.ADVISORY,
         _check,
         unused,
+        fix="Remove the rule id from the component's `policy_exemptions` (or the "
+        "`policy.platform-components.io/exempt.<rule-id>` annotation), or correct a misspelt rule id.",
     ),
 )
 

@@ -560,6 +560,8 @@ RULES: tuple[Rule, ...] = (
                 types=frozenset({APPLICATION_SET}),
             ),
         ),
+        fix="Set the Application's `spec.project` (an ApplicationSet's `spec.template.spec.project`) to a "
+        "dedicated AppProject, not `default` (GitOpsBootstrap creates one per team).",
     ),
     Rule(
         "argocd-project-scoped",
@@ -588,6 +590,9 @@ RULES: tuple[Rule, ...] = (
                 "namespace, cluster, repository or cluster-scoped resource); list what the project needs",
             ),
         ),
+        fix="List the namespaces and clusters in the AppProject's `spec.destinations`, the repositories in "
+        "`spec.sourceRepos` and only the needed kinds in `spec.clusterResourceWhitelist`; the platform's "
+        "own add-on project keeps its wildcard with an exemption stating why.",
     ),
     Rule(
         "gitops-sync-prune-selfheal",
@@ -624,6 +629,9 @@ RULES: tuple[Rule, ...] = (
                 types=frozenset({FLUX_KUSTOMIZATION}),
             ),
         ),
+        fix="In staging and prod, set `syncPolicy.automated` with `prune: true` and `selfHeal: true` on "
+        "Argo CD Applications, and `spec.prune: true` without `spec.suspend` on Flux Kustomizations "
+        "(GitOpsBootstrap: `prune`, `self_heal`).",
     ),
     Rule(
         "gitops-repo-url",
@@ -667,6 +675,8 @@ RULES: tuple[Rule, ...] = (
                 types=frozenset({FLUX_GIT_REPOSITORY}),
             ),
         ),
+        fix="Use an `https://` or `ssh://` URL (Argo CD also `git@host:path`, Helm charts `oci://`) in "
+        "`repoURL`, `spec.url` and `spec.sourceRepos` (GitOpsBootstrap: `repository.url`).",
     ),
     Rule(
         "gitops-repo-credentials",
@@ -711,6 +721,9 @@ RULES: tuple[Rule, ...] = (
                 types=frozenset({APP_PROJECT}),
             ),
         ),
+        fix="Reference credentials instead of writing them: give a Flux SSH `spec.url` a `spec.secretRef`, "
+        "fill Argo CD repository Secrets from an ExternalSecret, and take passwords out of URLs "
+        "(GitOpsBootstrap: `repository.credentials`).",
     ),
 )
 

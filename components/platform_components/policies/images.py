@@ -54,6 +54,11 @@ DESCRIPTION = (
     "supply-chain security; Kyverno restrict-image-registries; CIS EKS 5.1.4 'minimize container "
     "registries to only those approved')."
 )
+FIX = (
+    "Set each container's `image` to one from a registry or repository the stack lists in "
+    "`admission.images.allowed_registries` (pinned by `@sha256:` digest when "
+    "`admission.images.require_digest` is true), or add its source to that list."
+)
 
 
 def image_allowed(image: str, allowed: Sequence[str]) -> bool:
@@ -111,6 +116,7 @@ def image_rule(allowed: Sequence[str], require_digest: bool = False) -> Rule:
         types=WORKLOAD_TYPES,
         check=check,
         cel=(CelCheck(tuple(expressions), fix),),
+        fix=FIX,
     )
 
 
@@ -140,7 +146,7 @@ def _stack_check(resources: Sequence[Resource]) -> Iterator[tuple[Resource, str]
 
 
 STACK_RULE = StackRule(
-    RULE_ID, DESCRIPTION, Severity.HIGH, Enforcement.MANDATORY, _stack_check, admitted=True
+    RULE_ID, DESCRIPTION, Severity.HIGH, Enforcement.MANDATORY, _stack_check, admitted=True, fix=FIX
 )
 STACK_RULES: tuple[StackRule, ...] = (STACK_RULE,)
 STACK_RULE_KINDS = {RULE_ID: tuple(sorted({t.rsplit(":", 1)[-1] for t in WORKLOAD_TYPES}))}

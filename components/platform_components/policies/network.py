@@ -122,6 +122,8 @@ RULES: tuple[Rule, ...] = (
                 "spec.type must not be NodePort; use ClusterIP behind the shared Ingress or Gateway",
             ),
         ),
+        fix="Set the Service's `spec.type` to `ClusterIP` and route outside traffic through the shared "
+        "Ingress or Gateway (SecureWorkload: `service.type`, `route`).",
     ),
     Rule(
         "svc-no-public-lb",
@@ -138,6 +140,9 @@ RULES: tuple[Rule, ...] = (
                 '"internal"); otherwise expose it through the shared Ingress',
             ),
         ),
+        fix="Annotate the LoadBalancer Service with `service.beta.kubernetes.io/aws-load-balancer-scheme: "
+        "internal`, or make it `ClusterIP` and expose it through the shared Gateway (SecureWorkload: "
+        "`service.annotations`, `route`).",
     ),
     Rule(
         "svc-lb-tls",
@@ -157,6 +162,8 @@ RULES: tuple[Rule, ...] = (
                 "certificate ARN (CIS EKS 5.4.5)",
             ),
         ),
+        fix="Set the LoadBalancer Service's `service.beta.kubernetes.io/aws-load-balancer-ssl-cert` "
+        "annotation to an ACM certificate ARN (SecureWorkload: `service.annotations`).",
     ),
     Rule(
         "svc-no-external-ips",
@@ -172,6 +179,8 @@ RULES: tuple[Rule, ...] = (
                 "spec.externalIPs must not be set (CVE-2020-8554)",
             ),
         ),
+        fix="Remove `spec.externalIPs` from the Service; expose it through the shared Gateway or an "
+        "internal load balancer instead.",
     ),
     Rule(
         "net-policy-types",
@@ -183,6 +192,7 @@ RULES: tuple[Rule, ...] = (
         _policy_types,
         preview_only="the API server defaults spec.policyTypes (from the ingress and egress rules) before "
         "admission, so an object that omitted it cannot be told apart from one that listed it",
+        fix="List `spec.policyTypes` explicitly on the NetworkPolicy, with `Ingress` and/or `Egress` only.",
     ),
 )
 

@@ -184,6 +184,8 @@ def _rule(
     description: str,
     check: PodCheck,
     cel: CelCheck | None = None,
+    *,
+    fix: str,
 ) -> Rule:
     return Rule(
         id=rule_id,
@@ -193,6 +195,7 @@ def _rule(
         types=WORKLOAD_TYPES,
         check=on_pod(check),
         cel=(cel,) if cel else (),
+        fix=fix,
     )
 
 
@@ -650,6 +653,8 @@ RULES: tuple[Rule, ...] = (
             ),
             "hostNetwork, hostPID and hostIPC must be unset or false",
         ),
+        fix="Remove `hostNetwork`, `hostPID` and `hostIPC` from the pod spec or set them to `false` "
+        "(SecureWorkload never sets them).",
     ),
     _rule(
         "pss-privileged",
@@ -665,6 +670,8 @@ RULES: tuple[Rule, ...] = (
             ),
             "securityContext.privileged must be unset or false in every container",
         ),
+        fix="Remove `securityContext.privileged` from every container or set it to `false` (SecureWorkload "
+        "never sets it).",
     ),
     _rule(
         "pss-capabilities-baseline",
@@ -685,6 +692,8 @@ RULES: tuple[Rule, ...] = (
             ),
             "securityContext.capabilities.add may list only capabilities of the PSS baseline set",
         ),
+        fix="Remove the capabilities outside the PSS baseline set (`SYS_ADMIN`, `NET_ADMIN`, ...) from each "
+        "container's `securityContext.capabilities.add` (SecureWorkload: `security.add_capabilities`).",
     ),
     _rule(
         "pss-host-path",
@@ -696,6 +705,8 @@ RULES: tuple[Rule, ...] = (
             ("!has(variables.spec.volumes) || variables.spec.volumes.all(v, !has(v.hostPath))",),
             "hostPath volumes are not allowed; use an emptyDir, configMap, secret, projected or PVC volume",
         ),
+        fix="Replace each `hostPath` volume with an `emptyDir`, `configMap`, `secret`, `projected` or "
+        "`persistentVolumeClaim` volume (SecureWorkload: `writable_paths`, `secret_files`, `config_files`).",
     ),
     _rule(
         "wl-no-runtime-socket",
@@ -711,6 +722,8 @@ RULES: tuple[Rule, ...] = (
             ),
             "no volume may mount the docker, containerd or CRI-O socket through hostPath",
         ),
+        fix="Remove the volume whose `hostPath.path` is `docker.sock`, `containerd.sock` or `crio.sock`; "
+        "talk to the Kubernetes API (or use a daemonless image builder) instead of the container runtime.",
     ),
     _rule(
         "pss-host-ports",
@@ -727,6 +740,8 @@ RULES: tuple[Rule, ...] = (
             "hostPort must be unset or 0 (on a Pod with hostNetwork: true, an unset hostPort is the "
             "containerPort); expose ports through a Service",
         ),
+        fix="Remove `ports[].hostPort` from every container and expose the port through a Service; on a "
+        "Pod, also remove `hostNetwork: true`, which turns every container port into a host port.",
     ),
     _rule(
         "pss-apparmor",
@@ -747,6 +762,9 @@ RULES: tuple[Rule, ...] = (
             'AppArmor profiles must be RuntimeDefault or Localhost (annotations: "runtime/default" or '
             '"localhost/<profile>")',
         ),
+        fix="Set `securityContext.appArmorProfile.type` to `RuntimeDefault` or `Localhost` (or the "
+        "`container.apparmor.security.beta.kubernetes.io/<container>` annotation to `runtime/default` or "
+        "`localhost/<profile>`), or remove it to keep the runtime's default profile.",
     ),
     _rule(
         "pss-selinux",
@@ -776,6 +794,9 @@ RULES: tuple[Rule, ...] = (
             "seLinuxOptions may not set user or role, and type only to container_t, container_init_t, "
             "container_kvm_t or container_engine_t",
         ),
+        fix="Remove `securityContext.seLinuxOptions.user` and `securityContext.seLinuxOptions.role`, and "
+        "set `seLinuxOptions.type` only to `container_t`, `container_init_t`, `container_kvm_t` or "
+        "`container_engine_t` (or leave it unset).",
     ),
     _rule(
         "pss-proc-mount",
@@ -792,6 +813,8 @@ RULES: tuple[Rule, ...] = (
             ),
             "securityContext.procMount must be unset or Default (unless the pod sets hostUsers: false)",
         ),
+        fix="Remove `securityContext.procMount` from every container or set it to `Default`; under PSS "
+        "baseline only a user-namespaced pod (`hostUsers: false`) may unmask /proc.",
     ),
     _rule(
         "pss-seccomp-baseline",
@@ -803,6 +826,8 @@ RULES: tuple[Rule, ...] = (
             (_cel_every_context("seccompProfile.type", lambda kind: f"{kind} != 'Unconfined'"),),
             "seccompProfile.type must not be Unconfined; use RuntimeDefault or Localhost",
         ),
+        fix="Replace `seccompProfile.type: Unconfined` in the pod and container `securityContext` with "
+        "`RuntimeDefault`, or `Localhost` with a profile of your own.",
     ),
     _rule(
         "pss-sysctls",
@@ -821,6 +846,8 @@ RULES: tuple[Rule, ...] = (
             ),
             "securityContext.sysctls may set only the PSS safe sysctls",
         ),
+        fix="Keep only the PSS safe sysctls of the pinned policy version (such as "
+        "`net.ipv4.ip_local_port_range`) in the pod's `securityContext.sysctls` and remove the others.",
     ),
     _rule(
         "pss-windows-hostprocess",
@@ -832,6 +859,8 @@ RULES: tuple[Rule, ...] = (
             (_cel_every_context("windowsOptions.hostProcess", lambda host_process: f"!{host_process}"),),
             "windowsOptions.hostProcess must be unset or false",
         ),
+        fix="Remove `securityContext.windowsOptions.hostProcess` from the pod and its containers or set it "
+        "to `false`.",
     ),
     _rule(
         "pss-host-probes",
@@ -844,6 +873,9 @@ RULES: tuple[Rule, ...] = (
             (_cel_host_probes(),),
             "probes and lifecycle hooks may not set httpGet.host or tcpSocket.host",
         ),
+        fix="Remove the `host` field from the `httpGet` and `tcpSocket` of every probe and lifecycle hook "
+        "(`livenessProbe.httpGet.host`, `lifecycle.preStop.tcpSocket.host`, ...) so the kubelet targets the "
+        "pod itself.",
     ),
     _rule(
         "pss-volume-types",
@@ -862,6 +894,9 @@ RULES: tuple[Rule, ...] = (
             "volumes may use only configMap, csi, downwardAPI, emptyDir, ephemeral, image, "
             "persistentVolumeClaim, projected or secret",
         ),
+        fix="Replace volumes of other types (`nfs`, `gitRepo`, `awsElasticBlockStore`, ...) with "
+        "`configMap`, `csi`, `downwardAPI`, `emptyDir`, `ephemeral`, `image`, `persistentVolumeClaim`, "
+        "`projected` or `secret` volumes; reach network storage through a `persistentVolumeClaim`.",
     ),
     _rule(
         "pss-proc-mount-restricted",
@@ -878,6 +913,8 @@ RULES: tuple[Rule, ...] = (
             ),
             "securityContext.procMount must be unset or Default",
         ),
+        fix="Remove `securityContext.procMount` from every container or set it to `Default`: under PSS "
+        "restricted not even a user-namespaced pod (`hostUsers: false`) may unmask /proc.",
     ),
     _rule(
         "pss-no-privilege-escalation",
@@ -894,6 +931,9 @@ RULES: tuple[Rule, ...] = (
             ),
             "securityContext.allowPrivilegeEscalation must be false in every container",
         ),
+        fix="Set `securityContext.allowPrivilegeEscalation: false` explicitly on every container, init and "
+        "ephemeral containers included (SecureWorkload does this by default: "
+        "`security.allow_privilege_escalation`).",
     ),
     _rule(
         "pss-run-as-non-root",
@@ -916,6 +956,9 @@ RULES: tuple[Rule, ...] = (
             ),
             "runAsNonRoot must be true on the pod securityContext (or on every container) and never false",
         ),
+        fix="Set `securityContext.runAsNonRoot: true` on the pod (or on every container) and a numeric "
+        "non-root `runAsUser` (SecureWorkload does this by default: `security.run_as_non_root`, "
+        "`security.run_as_user`).",
     ),
     _rule(
         "pss-run-as-user-nonzero",
@@ -927,6 +970,8 @@ RULES: tuple[Rule, ...] = (
             (f"({_CEL_USER_NAMESPACE}) || " + _cel_every_context("runAsUser", lambda uid: f"{uid} != 0"),),
             "runAsUser must not be 0 (root)",
         ),
+        fix="Set `securityContext.runAsUser` of the pod and its containers to a non-zero UID such as 65532 "
+        "(SecureWorkload: `security.run_as_user`).",
     ),
     _rule(
         "pss-seccomp-restricted",
@@ -954,6 +999,9 @@ RULES: tuple[Rule, ...] = (
             "seccompProfile.type must be RuntimeDefault or Localhost, on the pod securityContext or on every "
             "container",
         ),
+        fix="Set `securityContext.seccompProfile.type: RuntimeDefault` (or `Localhost` with a "
+        "`localhostProfile`) on the pod and override it in no container with another type (SecureWorkload: "
+        "`security.seccomp_profile`).",
     ),
     _rule(
         "pss-capabilities-restricted",
@@ -976,6 +1024,8 @@ RULES: tuple[Rule, ...] = (
             'securityContext.capabilities.drop must contain "ALL" and add at most NET_BIND_SERVICE in every '
             "container",
         ),
+        fix='Set `securityContext.capabilities.drop: ["ALL"]` on every container and add back at most '
+        "`NET_BIND_SERVICE` (SecureWorkload drops ALL; `security.add_capabilities`).",
     ),
     _rule(
         "pss-non-root-groups",
@@ -996,6 +1046,9 @@ RULES: tuple[Rule, ...] = (
             ),
             "runAsGroup, fsGroup and supplementalGroups must not be 0 (root group)",
         ),
+        fix="Set `runAsGroup` and `fsGroup` in the pod and container `securityContext` to a non-zero GID "
+        "such as 65532 and remove 0 from `supplementalGroups` (SecureWorkload: `security.run_as_group`, "
+        "`security.fs_group`).",
     ),
 )
 

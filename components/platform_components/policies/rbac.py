@@ -199,6 +199,8 @@ RULES: tuple[Rule, ...] = (
                 "(CIS EKS 4.1.3)",
             ),
         ),
+        fix='Replace `"*"` in each rule\'s `apiGroups`, `resources`, `verbs` and `nonResourceURLs` with '
+        "the names the subject needs.",
     ),
     Rule(
         "rbac-no-cluster-admin",
@@ -226,6 +228,8 @@ RULES: tuple[Rule, ...] = (
                 types=BINDING_TYPES,
             ),
         ),
+        fix="Bind a Role granting only what the subject needs instead of `roleRef.name: cluster-admin`, and "
+        'replace rules with `"*"` in `apiGroups`, `resources` and `verbs` alike by explicit ones.',
     ),
     Rule(
         "rbac-no-escalation-verbs",
@@ -247,6 +251,8 @@ RULES: tuple[Rule, ...] = (
                 "serviceaccounts/token (CIS EKS 4.1.8, 4.1.12)",
             ),
         ),
+        fix="Remove `bind`, `escalate` and `impersonate` from each rule's `verbs`, and `create` on "
+        "`serviceaccounts/token` from its `resources`.",
     ),
     Rule(
         "rbac-no-anonymous",
@@ -267,6 +273,8 @@ RULES: tuple[Rule, ...] = (
                 "to unauthenticated users",
             ),
         ),
+        fix="Remove `system:anonymous` and `system:unauthenticated` from the binding's `subjects`; name "
+        "authenticated users, groups or ServiceAccounts.",
     ),
     Rule(
         "rbac-no-exec-create-pods",
@@ -288,6 +296,8 @@ RULES: tuple[Rule, ...] = (
                 "resources (CIS EKS 4.1.4, 4.1.10)",
             ),
         ),
+        fix="Remove `pods/exec`, `pods/attach` and `nodes/proxy` from each rule's `resources`, and the "
+        "`create` verb on pods and workload resources (`deployments`, `jobs`, ...).",
     ),
     Rule(
         "rbac-no-secret-read",
@@ -309,6 +319,8 @@ RULES: tuple[Rule, ...] = (
                 "with resourceNames (CIS EKS 4.1.2)",
             ),
         ),
+        fix="Restrict `get`, `list` and `watch` on `secrets` with `resourceNames` listing the Secrets the "
+        "subject must read.",
     ),
     Rule(
         "ns-default-sa-locked",
@@ -338,6 +350,8 @@ RULES: tuple[Rule, ...] = (
                 types=BINDING_TYPES,
             ),
         ),
+        fix="Set `automountServiceAccountToken: false` on the namespace's `default` ServiceAccount, and "
+        "list dedicated ServiceAccounts, never `default`, in bindings' `subjects`.",
     ),
 )
 

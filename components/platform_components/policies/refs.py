@@ -624,6 +624,8 @@ STACK_RULES: tuple[StackRule, ...] = (
         Severity.MEDIUM,
         Enforcement.MANDATORY,
         _ref_resolves,
+        fix="Fix the name or namespace in `network.ingress`, `network.egress` or `clients`, or declare a "
+        "peer that another program deploys with `externals=[ExternalRef(...)]` on the component.",
     ),
     StackRule(
         "ref-mutual",
@@ -633,6 +635,9 @@ STACK_RULES: tuple[StackRule, ...] = (
         Severity.MEDIUM,
         Enforcement.MANDATORY,
         _ref_mutual,
+        fix="Declare both sides: for a `network.egress` entry to a component, add the matching "
+        "`network.ingress` entry (or, for a StatefulDatabase, `clients` entry) on the callee on the same "
+        "ports, and the other way round.",
     ),
     StackRule(
         "ref-external-unused",
@@ -641,6 +646,8 @@ STACK_RULES: tuple[StackRule, ...] = (
         Severity.LOW,
         Enforcement.ADVISORY,
         _ref_external_unused,
+        fix="Remove the entry from the component's `externals`, or fix the reference in `network.ingress`, "
+        "`network.egress`, `clients` or `route` it was meant for.",
     ),
 )
 

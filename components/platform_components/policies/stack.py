@@ -541,6 +541,9 @@ STACK_RULES: tuple[StackRule, ...] = (
         Severity.MEDIUM,
         M,
         _avail_hpa_pdb,
+        fix="Keep the autoscaler's `minReplicas` (`minReplicaCount`) at 2 or more, above the "
+        "PodDisruptionBudget's `minAvailable` and at most `maxReplicas`, or give the PDB "
+        "`spec.maxUnavailable: 1` (SecureWorkload: `autoscaling.min_replicas`).",
     ),
     StackRule(
         "delivery-single-controller",
@@ -551,6 +554,9 @@ STACK_RULES: tuple[StackRule, ...] = (
         Severity.HIGH,
         M,
         _delivery_single_controller,
+        fix="Remove the Deployment that duplicates the Rollout, or reference it from the Rollout's "
+        "`spec.workloadRef` and set its `spec.replicas` to 0 while migrating (SecureWorkload: `canary` "
+        "replaces the Deployment).",
     ),
     StackRule(
         "avail-pdb",
@@ -560,6 +566,9 @@ STACK_RULES: tuple[StackRule, ...] = (
         Severity.MEDIUM,
         M,
         _avail_pdb,
+        fix="Add a PodDisruptionBudget whose `spec.selector.matchLabels` select the workload's pods, with "
+        "`spec.maxUnavailable: 1` rather than `maxUnavailable: 0` or a `minAvailable` of every replica "
+        "(SecureWorkload: `disruption`).",
     ),
     StackRule(
         "avail-replicas",
@@ -568,6 +577,8 @@ STACK_RULES: tuple[StackRule, ...] = (
         Severity.LOW,
         A,
         _avail_replicas,
+        fix="Set `spec.replicas` to 2 or more, or add an HPA with `minReplicas` of 2 or more "
+        "(SecureWorkload: `replicas`, `autoscaling`).",
     ),
     StackRule(
         "hpa-target-exists",
@@ -576,6 +587,8 @@ STACK_RULES: tuple[StackRule, ...] = (
         Severity.LOW,
         A,
         _hpa_target_exists,
+        fix="Point the HPA's `spec.scaleTargetRef` (kind and name) at a Deployment, StatefulSet or Rollout "
+        "of this stack in the HPA's namespace.",
     ),
     StackRule(
         "scaling-single-owner",
@@ -586,6 +599,8 @@ STACK_RULES: tuple[StackRule, ...] = (
         Severity.HIGH,
         M,
         _scaling_single_owner,
+        fix="Keep one autoscaler per `spec.scaleTargetRef`: delete the second HPA, or the HPA next to a "
+        "KEDA ScaledObject (SecureWorkload: `autoscaling` or `keda`, not both).",
     ),
     StackRule(
         "sts-pvc-pdb",
@@ -595,6 +610,8 @@ STACK_RULES: tuple[StackRule, ...] = (
         Severity.MEDIUM,
         M,
         _sts_pvc_pdb,
+        fix="Add a PodDisruptionBudget with `spec.maxUnavailable: 1` whose `spec.selector.matchLabels` "
+        "select the StatefulSet's pods, even for one replica (StatefulDatabase does this).",
     ),
     StackRule(
         "db-backup-required",
@@ -605,6 +622,9 @@ STACK_RULES: tuple[StackRule, ...] = (
         Severity.HIGH,
         M,
         _db_backup_required,
+        fix="Keep `backup.enabled` and `backup.restore_test.enabled` true on staging and prod "
+        "StatefulDatabases (their jobs need `cluster=`), and do not set `spec.suspend` on the backup "
+        "CronJobs.",
     ),
     StackRule(
         "net-workload-policy",
@@ -613,6 +633,8 @@ STACK_RULES: tuple[StackRule, ...] = (
         Severity.MEDIUM,
         M,
         _net_workload_policy,
+        fix="Add a NetworkPolicy whose `spec.podSelector` matches the workload's pod labels, with `Ingress` "
+        "in `spec.policyTypes` (SecureWorkload does this; declare callers in `network.ingress`).",
     ),
 )
 

@@ -609,6 +609,9 @@ RULES: tuple[Rule, ...] = (
                 'Security level, and each "-version" label "vX.Y" or "latest"',
             ),
         ),
+        fix="Label the Namespace `pod-security.kubernetes.io/enforce: restricted`, with `audit` and `warn` "
+        "levels and each `-version` label pinned to the cluster minor (MeshNamespace: `pod_security`, "
+        "`pod_security_version`); a weaker `enforce` level needs an exemption stating why.",
     ),
     Rule(
         "mesh-strict-mtls",
@@ -629,6 +632,8 @@ RULES: tuple[Rule, ...] = (
                 "spec.mtls.mode and every spec.portLevelMtls[*].mode must be STRICT or unset (no plaintext)",
             ),
         ),
+        fix="Set the PeerAuthentication's `spec.mtls.mode` and every `spec.portLevelMtls[].mode` to "
+        "`STRICT`, or leave them unset to inherit.",
     ),
     Rule(
         "mesh-sidecar-cni",
@@ -652,6 +657,8 @@ RULES: tuple[Rule, ...] = (
                 f'annotate metadata.annotations["{MESH_CNI_ANNOTATION}"] = "true" or use ambient mode',
             ),
         ),
+        fix='Run the mesh CNI plugin and annotate the Namespace `platform-components.io/mesh-cni: "true"` '
+        "(MeshNamespace: `mesh_cni`), or use Istio ambient mode (`mesh: istio-ambient`).",
     ),
 )
 
@@ -663,6 +670,9 @@ STACK_RULES: tuple[StackRule, ...] = (
         Severity.MEDIUM,
         A,
         _authz_default,
+        fix="Add an AuthorizationPolicy to each meshed namespace: for Istio an allow-nothing policy plus "
+        "ALLOW rules (a MeshNamespace with an Istio `mesh` adds the allow-nothing one), for Linkerd "
+        "`Server` and `AuthorizationPolicy` resources naming the allowed clients.",
     ),
     StackRule(
         "mesh-mode-known",
@@ -673,6 +683,9 @@ STACK_RULES: tuple[StackRule, ...] = (
         Severity.MEDIUM,
         A,
         _mesh_mode_known,
+        fix="Pass the namespace's mesh with the component's `mesh=` keyword: its MeshNamespace, or "
+        "`NamespaceRef(name=..., mesh=MeshMode...)` for a namespace created elsewhere (`MeshMode.NONE` when "
+        "it has none).",
     ),
     StackRule(
         "mesh-peer-authentication",
@@ -681,6 +694,8 @@ STACK_RULES: tuple[StackRule, ...] = (
         Severity.HIGH,
         M,
         _peer_authentication,
+        fix="Add a PeerAuthentication without `spec.selector` and with `spec.mtls.mode: STRICT` to each "
+        "Istio-meshed namespace (MeshNamespace does this).",
     ),
     StackRule(
         "ns-default-deny",
@@ -691,6 +706,9 @@ STACK_RULES: tuple[StackRule, ...] = (
         Severity.HIGH,
         M,
         _default_deny,
+        fix="Add a NetworkPolicy with `spec.podSelector: {}` and `spec.policyTypes: [Ingress, Egress]` to "
+        "every namespace the program creates (MeshNamespace does this), then allow traffic with narrower "
+        "policies.",
     ),
     StackRule(
         "ns-quota",
@@ -699,6 +717,8 @@ STACK_RULES: tuple[StackRule, ...] = (
         Severity.LOW,
         A,
         _quota,
+        fix="Add a `ResourceQuota` and a `LimitRange` to each team namespace (MeshNamespace does this: "
+        "`size`, `quota`).",
     ),
     StackRule(
         "route-backend-exists",
@@ -707,6 +727,9 @@ STACK_RULES: tuple[StackRule, ...] = (
         Severity.LOW,
         A,
         _route_backends,
+        fix="Point each `spec.rules[].backendRefs[].name` at a Service of this stack in the right "
+        "namespace, or declare a Service another stack owns with "
+        "`externals=[ExternalRef(kind=ExternalKind.SERVICE, ...)]`.",
     ),
     StackRule(
         "route-parent-exists",
@@ -716,6 +739,9 @@ STACK_RULES: tuple[StackRule, ...] = (
         Severity.MEDIUM,
         M,
         _route_parents,
+        fix="Point each of the route's `spec.parentRefs` at a Gateway (or, for a GAMMA mesh route, a "
+        'Service with `group: ""`) of this stack, or declare the shared Gateway of another stack with '
+        "`externals=[ExternalRef(kind=ExternalKind.GATEWAY, ...)]` (SecureWorkload: `route.parent`).",
     ),
 )
 

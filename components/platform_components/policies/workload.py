@@ -168,10 +168,19 @@ def _rule(
     *,
     cel: CelCheck | tuple[CelCheck, ...] = (),
     preview_only: str = "",
+    fix: str,
 ) -> Rule:
     forms = (cel,) if isinstance(cel, CelCheck) else cel
     return Rule(
-        rule_id, description, severity, enforcement, types, check, cel=forms, preview_only=preview_only
+        rule_id,
+        description,
+        severity,
+        enforcement,
+        types,
+        check,
+        cel=forms,
+        preview_only=preview_only,
+        fix=fix,
     )
 
 
@@ -546,6 +555,8 @@ RULES: tuple[Rule, ...] = (
             "securityContext.readOnlyRootFilesystem must be true in every container; mount an emptyDir where "
             "the process must write",
         ),
+        fix="Set `securityContext.readOnlyRootFilesystem: true` on every container and mount an `emptyDir` "
+        "where the process writes (SecureWorkload: `security.read_only_root_filesystem`, `writable_paths`).",
     ),
     _rule(
         "wl-sa-token-automount-off",
@@ -562,6 +573,9 @@ RULES: tuple[Rule, ...] = (
             "automountServiceAccountToken must be false on the pod spec (exempt components that need the "
             "API, with a reason)",
         ),
+        fix="Set `automountServiceAccountToken: false` on the pod spec (SecureWorkload's default, "
+        "`automount_service_account_token`); a component that really calls the Kubernetes API keeps its "
+        "token with an exemption stating why.",
     ),
     _rule(
         "wl-dedicated-sa",
@@ -573,6 +587,9 @@ RULES: tuple[Rule, ...] = (
         preview_only="the API server copies serviceAccountName into the deprecated serviceAccount field "
         "(and serviceAccount into an empty serviceAccountName) when it converts the object, so a pod spec "
         "that sets the deprecated field cannot be told apart from one that does not",
+        fix="Set the pod spec's `serviceAccountName` to a ServiceAccount of this application, not "
+        "`default`, and remove the deprecated `serviceAccount` field (SecureWorkload creates one per "
+        "workload).",
     ),
     _rule(
         "wl-no-secret-env",
@@ -589,6 +606,9 @@ RULES: tuple[Rule, ...] = (
             "no container may read a Secret through env valueFrom.secretKeyRef or envFrom.secretRef; mount "
             "it as files instead",
         ),
+        fix="Replace `env[].valueFrom.secretKeyRef` and `envFrom[].secretRef` with the Secret mounted as "
+        "files, read through the `*_FILE` convention (SecureWorkload: `secret_files` instead of "
+        "`env_from_secrets`).",
     ),
     _rule(
         "wl-no-plaintext-secret",
@@ -619,6 +639,8 @@ RULES: tuple[Rule, ...] = (
                 types=frozenset({CONFIG_MAP}),
             ),
         ),
+        fix="Move the credential out of the literal `env[].value` or the ConfigMap's `data` entry into a "
+        "Secret mounted as a file (SecureWorkload: `secret_files` or `external_secrets`, not `env`).",
     ),
     _rule(
         "wl-no-duplicate-env",
@@ -633,6 +655,8 @@ RULES: tuple[Rule, ...] = (
             ),
             "no container may define an env var more than once",
         ),
+        fix="Keep one entry per name in each container's `env` and delete the duplicates (the last one "
+        "silently wins).",
     ),
     _rule(
         "wl-no-ssh-port",
@@ -647,6 +671,8 @@ RULES: tuple[Rule, ...] = (
             ),
             "no container may declare containerPort 22 (SSH); use kubectl debug",
         ),
+        fix="Remove `containerPort: 22` from the container's `ports` and the SSH server from the image; "
+        "debug with `kubectl debug` instead.",
     ),
     _rule(
         "img-pinned",
@@ -663,6 +689,8 @@ RULES: tuple[Rule, ...] = (
             ),
             "every image must be pinned to a tag other than latest or to an @sha256 digest",
         ),
+        fix="Pin each container's `image` to an immutable version tag other than `latest`, or to an "
+        "`@sha256:` digest (SecureWorkload: `image`, and the `image` of each sidecar and init container).",
     ),
     _rule(
         "img-pull-always",
@@ -673,6 +701,8 @@ RULES: tuple[Rule, ...] = (
         on_pod(_pull_always),
         preview_only="the API server defaults imagePullPolicy before admission (Always for a latest or "
         "untagged image), so a container that omitted it cannot be told apart from one that set Always",
+        fix="Set `imagePullPolicy: Always` on every container (SecureWorkload's default, "
+        "`image_pull_policy`).",
     ),
     _rule(
         "res-cpu-request",
@@ -682,6 +712,8 @@ RULES: tuple[Rule, ...] = (
         "(CKV_K8S_10; Polaris cpuRequestsMissing).",
         on_pod(_resource_rule("requests", "cpu", "the scheduler reserves it")),
         cel=_resource_cel("requests", "cpu", "the scheduler reserves it"),
+        fix="Set `resources.requests.cpu` on every container and init container (SecureWorkload: "
+        "`resources.cpu`, set by default).",
     ),
     _rule(
         "res-mem-request",
@@ -691,6 +723,8 @@ RULES: tuple[Rule, ...] = (
         "Polaris memoryRequestsMissing).",
         on_pod(_resource_rule("requests", "memory", "the scheduler reserves it")),
         cel=_resource_cel("requests", "memory", "the scheduler reserves it"),
+        fix="Set `resources.requests.memory` on every container and init container (SecureWorkload: "
+        "`resources.memory`, set by default).",
     ),
     _rule(
         "res-mem-limit",
@@ -700,6 +734,8 @@ RULES: tuple[Rule, ...] = (
         "Polaris memoryLimitsMissing; EKS BPG dataplane).",
         on_pod(_resource_rule("limits", "memory", "a leak then OOM-kills only this container")),
         cel=_resource_cel("limits", "memory", "a leak then OOM-kills only this container"),
+        fix="Set `resources.limits.memory` on every container and init container (SecureWorkload: "
+        "`resources.memory_limit`, which defaults to the memory request).",
     ),
     _rule(
         "avail-liveness-probe",
@@ -713,6 +749,8 @@ RULES: tuple[Rule, ...] = (
             ("variables.spec.containers.all(c, has(c.livenessProbe))",),
             "every container must have a livenessProbe (so the kubelet restarts a hung container)",
         ),
+        fix="Add a `livenessProbe` that checks only the process's own health to each of the pod's "
+        "`containers` (SecureWorkload: the required `liveness` argument).",
     ),
     _rule(
         "avail-readiness-probe",
@@ -726,6 +764,8 @@ RULES: tuple[Rule, ...] = (
             ("variables.spec.containers.all(c, has(c.readinessProbe))",),
             "every container must have a readinessProbe (so that only ready pods get traffic)",
         ),
+        fix="Add a `readinessProbe` that fails while the pod cannot serve to each of the pod's `containers` "
+        "(SecureWorkload: the required `readiness` argument).",
     ),
     _rule(
         "avail-probes-distinct",
@@ -738,6 +778,9 @@ RULES: tuple[Rule, ...] = (
         preview_only="the API server defaults the probes' timing fields (periodSeconds, timeoutSeconds, "
         "successThreshold, failureThreshold) and httpGet's path and scheme before admission, so probes that "
         "differ only in a field one of them omitted look identical there",
+        fix="Make `livenessProbe` differ from `readinessProbe`: liveness checks only that the process "
+        "responds, readiness also its dependencies (SecureWorkload: separate `liveness` and `readiness` "
+        "arguments).",
     ),
     _rule(
         "avail-probe-port-exposed",
@@ -752,6 +795,8 @@ RULES: tuple[Rule, ...] = (
             "every probe's httpGet, tcpSocket or grpc port must be one of the container's ports (by number "
             "or name)",
         ),
+        fix="Point each probe's `httpGet.port`, `tcpSocket.port` or `grpc.port` at a port the container "
+        "declares in `ports` (by number or name), or declare that port (SecureWorkload: `ports`).",
     ),
     _rule(
         "avail-priority-class",
@@ -764,6 +809,8 @@ RULES: tuple[Rule, ...] = (
             ("has(variables.spec.priorityClassName) && variables.spec.priorityClassName != ''",),
             "priorityClassName must be set on the pod spec",
         ),
+        fix="Set `priorityClassName` on the pod spec (SecureWorkload: `priority_class_name`, "
+        "`platform-medium` by default).",
     ),
     _rule(
         "wl-rolling-update",
@@ -779,6 +826,7 @@ RULES: tuple[Rule, ...] = (
             ),
             "spec.strategy.type must be RollingUpdate (or unset)",
         ),
+        fix="Set the Deployment's `spec.strategy.type` to `RollingUpdate`, or remove it to get the default.",
     ),
     _rule(
         "wl-selector-matches",
@@ -792,6 +840,8 @@ RULES: tuple[Rule, ...] = (
             _cel_selector_matches(),
             "spec.selector must be set and match spec.template.metadata.labels",
         ),
+        fix="Make `spec.selector.matchLabels` (and any `matchExpressions`) select the labels of "
+        "`spec.template.metadata.labels`.",
     ),
     _rule(
         "cronjob-deadline",
@@ -809,6 +859,8 @@ RULES: tuple[Rule, ...] = (
             "spec.startingDeadlineSeconds must be set and the pod template's restartPolicy must be OnFailure "
             "or Never",
         ),
+        fix="Set the CronJob's `spec.startingDeadlineSeconds` and its pod template's `restartPolicy` to "
+        "`OnFailure` or `Never`.",
     ),
     _rule(
         "sts-pvc-retention",
@@ -829,6 +881,8 @@ RULES: tuple[Rule, ...] = (
             "spec.persistentVolumeClaimRetentionPolicy whenDeleted and whenScaled must be Retain (or unset) "
             "on a StatefulSet with volumeClaimTemplates",
         ),
+        fix="Set `spec.persistentVolumeClaimRetentionPolicy.whenDeleted` and `whenScaled` to `Retain`, or "
+        "leave them unset (StatefulDatabase sets `Retain`).",
     ),
     _rule(
         "db-do-not-disrupt",
@@ -847,6 +901,8 @@ RULES: tuple[Rule, ...] = (
             f"the pod template of a StatefulSet with volumeClaimTemplates must carry the annotation "
             f'{DO_NOT_DISRUPT}: "true"',
         ),
+        fix="Annotate the StatefulSet's pod template (`spec.template.metadata.annotations`) with "
+        '`karpenter.sh/do-not-disrupt: "true"` (StatefulDatabase does this).',
     ),
     _rule(
         "meta-recommended-labels",
@@ -862,6 +918,9 @@ RULES: tuple[Rule, ...] = (
             ),
             f"metadata.labels must carry {', '.join(RECOMMENDED_LABELS)}",
         ),
+        fix="Add `app.kubernetes.io/name`, `app.kubernetes.io/instance`, `app.kubernetes.io/managed-by` and "
+        "`app.kubernetes.io/part-of` to `metadata.labels` (the components set them; SecureWorkload: "
+        "`part_of`).",
     ),
     _rule(
         "ns-not-default",
@@ -875,6 +934,8 @@ RULES: tuple[Rule, ...] = (
             ("has(object.metadata.namespace) && !(object.metadata.namespace in ['', 'default'])",),
             "metadata.namespace must name a dedicated namespace, not default",
         ),
+        fix="Set `metadata.namespace` to a dedicated namespace, never `default` or unset (SecureWorkload: "
+        "`namespace`; create the namespace with MeshNamespace).",
     ),
 )
 
