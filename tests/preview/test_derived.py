@@ -122,3 +122,68 @@ def test_entries_are_named_by_the_code_that_derived_them(tmp_path: Path) -> None
     assert _derived.code_digest(str(module), "1.1") != first
     module.write_text("x = 2\n")
     assert _derived.code_digest(str(module), "1.0") != first
+
+
+def _validation_of_a_bad_application_set(validator: crds.CRDValidator) -> list[tuple[str, str]]:
+    manifest = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "ApplicationSet",
+        "metadata": {"name": "apps", "namespace": "argocd"},
+        "spec": {"generators": [{"list": {"elements": []}}], "template": {"metadata": {}}, "bogus": 1},
+    }
+    return validator.validate(manifest)
+
+
+def test_a_crd_validator_read_from_the_cache_validates_as_one_derived_afresh(cache: Path) -> None:
+    """The first validator keeps its JSON Schema and rule tree; the next process reads them back.
+    A corrupt entry is derived again and replaced."""
+    crd = crds.find_crd("argoproj.io/v1alpha1", "ApplicationSet")
+    assert crd is not None
+    fresh = crds.CRDValidator(crd)
+    (entry,) = [path for path in cache.iterdir() if path.name.startswith("crd-validator-")]
+    cached = crds.CRDValidator(crd)
+    assert cached._json_schema == fresh._json_schema == crds.to_json_schema(crd.schema, root=True)
+    errors = _validation_of_a_bad_application_set(fresh)
+    assert ("spec.bogus", 'unknown field "bogus"') in errors
+    assert _validation_of_a_bad_application_set(cached) == errors
+    entry.write_text("{not json")
+    rebuilt = crds.CRDValidator(crd)
+    assert _validation_of_a_bad_application_set(rebuilt) == errors
+    assert _derived.load(crds._validator_cache_kind(), "x") is None
+    assert entry.read_text().startswith('{"json_schema"')
+
+
+def test_a_crd_validator_without_a_cache_is_built_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLATFORM_COMPONENTS_CACHE", "off")
+    crd = crds.find_crd("argoproj.io/v1alpha1", "ApplicationSet")
+    assert crd is not None
+    assert ("spec.bogus", 'unknown field "bogus"') in _validation_of_a_bad_application_set(
+        crds.CRDValidator(crd)
+    )
+
+
+def test_the_rule_tree_leads_to_every_rule() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "plain": {"type": "string"},
+            "spec": {
+                "type": "object",
+                "x-kubernetes-validations": [{"rule": "has(self.a)"}],
+                "properties": {
+                    "list": {"type": "array", "items": {"x-kubernetes-validations": [{"rule": "1 == 1"}]}}
+                },
+            },
+            "labels": {
+                "type": "object",
+                "additionalProperties": {"x-kubernetes-validations": [{"rule": "true"}]},
+            },
+        },
+    }
+    assert crds.rule_tree(schema) == {
+        "properties": {
+            "spec": {"rules": True, "properties": {"list": {"items": {"rules": True}}}},
+            "labels": {"additional": {"rules": True}},
+        }
+    }
+    assert crds.rule_tree({"type": "object", "properties": {"a": {"type": "string"}}}) is None
