@@ -187,3 +187,26 @@ def test_the_rule_tree_leads_to_every_rule() -> None:
         }
     }
     assert crds.rule_tree({"type": "object", "properties": {"a": {"type": "string"}}}) is None
+
+
+def test_the_crd_mentions_read_from_the_cache_equal_a_scan(cache: Path) -> None:
+    """The first process scans the CRD files for group and kind names and keeps the result; the next
+    reads it back; an unreadable entry is scanned again."""
+    crds._mentioned.cache_clear()
+    scanned = crds._mentioned()
+    (entry,) = [path for path in cache.iterdir() if path.name.startswith("crd-mentions-")]
+    crds._mentioned.cache_clear()
+    assert crds._mentioned() == scanned
+    assert any("argoproj.io" in groups and "Rollout" in kinds for groups, kinds in scanned.values())
+    entry.write_text('{"not": ["the", "files"]}')
+    crds._mentioned.cache_clear()
+    assert crds._mentioned() == scanned
+    crds._mentioned.cache_clear()
+
+
+def test_a_crd_file_is_known_by_its_size_and_time(tmp_path: Path) -> None:
+    crd = tmp_path / "crd.yaml"
+    crd.write_text("kind: A\n")
+    first = crds._file_key("crd.yaml", crd)
+    crd.write_text("kind: AB\n")
+    assert crds._file_key("crd.yaml", crd) != first

@@ -32,6 +32,7 @@ import base64
 import binascii
 import copy
 import datetime
+import hashlib
 import ipaddress
 import json
 import re
@@ -41,6 +42,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import jsonschema
@@ -104,17 +106,40 @@ _MENTION: Final = re.compile(rb"""(group|kind): ["']?([^\s"']+)""")
 """Over bytes: a plain byte scan is several times faster than a Unicode one."""
 
 
+def _file_key(name: str, entry: Traversable) -> str:
+    """What identifies a file's content for :func:`_mentioned`'s cache entry: its size and
+    modification time (as Python's own bytecode cache does), or its digest when the package is not
+    a folder (a zip)."""
+    if isinstance(entry, Path):
+        stat = entry.stat()
+        return f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}"
+    return f"{name}\0{hashlib.sha256(entry.read_bytes()).hexdigest()}"
+
+
 @lru_cache(maxsize=1)
 def _mentioned() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
     """Per file, the values written after ``group:`` and after ``kind:`` (one byte scan of every
-    file, about 70 ms for 11 MB, instead of parsing the YAML)."""
+    file, about 0.1 s for 11 MB, instead of parsing the YAML). Kept in the user cache
+    (:mod:`._derived`) keyed by every file's name, size and modification time."""
+    files = _files()
+    key = "\n".join(_file_key(name, entry) for name, entry in files.items())
+    kind = "crd-mentions-" + _derived.code_digest(__file__)
+    cached = _derived.load(kind, key)
+    if isinstance(cached, dict) and set(cached) == set(files):
+        try:
+            return {name: (frozenset(groups), frozenset(kinds)) for name, (groups, kinds) in cached.items()}
+        except (TypeError, ValueError):
+            pass  # not this code's shape: scan again and replace it
     found = {}
-    for name, entry in _files().items():
+    for name, entry in files.items():
         groups: set[str] = set()
         kinds: set[str] = set()
-        for key, value in _MENTION.findall(entry.read_bytes()):
-            (groups if key == b"group" else kinds).add(value.decode("utf-8", "replace"))
+        for mention, value in _MENTION.findall(entry.read_bytes()):
+            (groups if mention == b"group" else kinds).add(value.decode("utf-8", "replace"))
         found[name] = (frozenset(groups), frozenset(kinds))
+    _derived.store(
+        kind, key, {name: [sorted(groups), sorted(kinds)] for name, (groups, kinds) in found.items()}
+    )
     return found
 
 
