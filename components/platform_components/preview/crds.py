@@ -22,8 +22,11 @@ resource is checked the way the Kubernetes API server checks it on creation:
 CRD files are parsed lazily, each at most once per process, and only when an object of a kind
 they may define is validated: a plain text search (``group: <group>`` and ``kind: <kind>``) picks
 the candidate files. A parsed file is kept as JSON in the user cache (:mod:`._derived`, keyed by
-the file's content), so only the first process parses its YAML. One validator is built and
-cached per (apiVersion, kind).
+the file's content), so only the first process parses its YAML; which files mention which groups
+and kinds is kept there too. One validator is built and cached per (apiVersion, kind): its JSON
+Schema and the map of where the CEL rules are come from the user cache after the first process, and
+its tree of schema nodes (pruning, defaults, CEL) is built only as far as the objects validated
+reach into it.
 """
 
 from __future__ import annotations
@@ -54,7 +57,16 @@ from . import _derived, names
 if TYPE_CHECKING:
     from .cel import ValidationRule
 
-__all__ = ["CRDValidator", "CRDVersion", "crd_versions", "find_crd", "find_validator", "shipped_kinds"]
+__all__ = [
+    "CRDValidator",
+    "CRDVersion",
+    "crd_versions",
+    "find_crd",
+    "find_validator",
+    "rule_tree",
+    "shipped_kinds",
+    "to_json_schema",
+]
 
 SCHEMA_PACKAGE: Final = "platform_components"
 SCHEMA_DIR: Final = "schemas"
