@@ -210,3 +210,17 @@ def test_a_crd_file_is_known_by_its_size_and_time(tmp_path: Path) -> None:
     first = crds._file_key("crd.yaml", crd)
     crd.write_text("kind: AB\n")
     assert crds._file_key("crd.yaml", crd) != first
+
+
+def test_a_crd_version_not_as_shipped_is_never_read_from_the_cache(cache: Path) -> None:
+    """A version built elsewhere under a shipped file's name gets its own schema, not the file's."""
+    import dataclasses
+
+    crd = crds.find_crd("argoproj.io/v1alpha1", "ApplicationSet")
+    assert crd is not None
+    crds.CRDValidator(crd)  # the shipped version's entry is in the cache now
+    own = dataclasses.replace(crd, schema={"type": "object", "properties": {"spec": {"type": "string"}}})
+    validator = crds.CRDValidator(own)
+    assert validator._json_schema == crds.to_json_schema(own.schema, root=True)
+    manifest = {"apiVersion": own.api_version, "kind": own.kind, "metadata": {"name": "a"}, "spec": 1}
+    assert [path for path, _ in validator.validate(manifest)] == ["spec"]

@@ -792,7 +792,9 @@ def _compiled(crd: CRDVersion) -> dict[str, Any]:
     text, the version and kind, and this module's code. A version built elsewhere (a test's) is
     derived every time."""
     source = _files().get(crd.source)
-    shipped = source is not None and any(version is crd for version in _load_file(crd.source))
+    shipped = source is not None and any(
+        version is crd or version == crd for version in _load_file(crd.source)
+    )
     key = f"{crd.api_version}\0{crd.kind}\0{source.read_text(encoding='utf-8')}" if shipped and source else ""
     if key:
         found = _derived.load(_validator_cache_kind(), key)
