@@ -5,8 +5,11 @@
 Prints:
 * each stack's ``platformctl preview`` as a whole process, what a user waits for (median of
   ``--process-runs``, default 5), split into phases: imports (a process that only imports what
-  the command imports), load (project and stack files), program, schema + CEL, policies (from the
-  run's report.json), and the rest (interpreter start-up, writing the outputs and exit); the
+  the command imports), load (project and stack files), program (which also imports what the
+  stack uses: the ``pulumi_kubernetes`` API groups of the kinds it renders, and pulumi-aws, moto and
+  boto3's models for AWS resources), schema + CEL (CRD validators come from the user cache after
+  the first process), policies (from the run's report.json), and the rest (interpreter start-up,
+  writing the outputs and exit); the
   bytecode of the dependencies must be compiled (``uv sync --compile-bytecode``, the README's
   setup), else every process recompiles them, and so must the library's own (an editable install
   is not compiled by uv, and Python writes no ``__pycache__`` under ``PYTHONDONTWRITEBYTECODE``:
