@@ -1,14 +1,19 @@
 """Benchmark of the offline engine (a script that prints numbers; not a test).
 
-    uv run python benchmarks/preview_bench.py [--sizes 10,100,500] [--repeat 3]
+    uv run python benchmarks/preview_bench.py [--sizes 10,100,500] [--repeat 3] [--only process]
 
 Prints:
 * each stack's ``platformctl preview`` as a whole process, what a user waits for (median of
   ``--process-runs``, default 5), split into phases: imports (a process that only imports what
-  the command imports), load (project and stack files), program, schema + CEL, policies (from the
-  run's report.json), and the rest (interpreter start-up, writing the outputs and exit); the
+  the command imports), load (project and stack files), program (which also imports what the
+  stack uses: the ``pulumi_kubernetes`` API groups of the kinds it renders, and pulumi-aws, moto and
+  boto3's models for AWS resources), schema + CEL (CRD validators come from the user cache after
+  the first process), policies (from the run's report.json), and the rest (interpreter start-up,
+  writing the outputs and exit); the
   bytecode of the dependencies must be compiled (``uv sync --compile-bytecode``, the README's
-  setup), else every process recompiles them;
+  setup), else every process recompiles them, and so must the library's own (an editable install
+  is not compiled by uv, and Python writes no ``__pycache__`` under ``PYTHONDONTWRITEBYTECODE``:
+  ``python -m compileall -q components``); ``--only process`` prints this table alone;
 * each stack's full preview time after a warm-up (``platformctl preview --stack <s>`` minus file
   writing and process start-up);
 * for N SecureWorkloads: the program time through the components versus registering the same
@@ -166,11 +171,20 @@ def bytecode_compiled() -> bool:
     return any((package / "core" / "v1" / "__pycache__").glob("_inputs.*.pyc"))
 
 
+def library_bytecode_compiled() -> bool:
+    """Whether the library's own modules have bytecode for this interpreter (compiled, or written by
+    an earlier run)."""
+    package = ROOT / "components" / "platform_components"
+    return any((package / "__pycache__").glob(f"cli.{sys.implementation.cache_tag}.pyc"))
+
+
 def process_figures(runs: int) -> None:
     """``platformctl preview --stack <s>`` as whole processes, median of ``runs``, by phase."""
     platformctl = str(Path(sys.executable).parent / "platformctl")
     if not bytecode_compiled():
         print("! the dependencies' bytecode is not compiled: run `uv sync --frozen --compile-bytecode`")
+    if not library_bytecode_compiled():
+        print("note: the library's bytecode is not compiled: run `python -m compileall -q components`")
     imports = statistics.median(_wall([sys.executable, "-c", IMPORTS]) for _ in range(runs))
     print(
         f"{'stack':<8} {'wall s':>7} {'imports':>8} " + " ".join(f"{p:>8}" for p in PHASES) + f" {'rest':>6}"
@@ -201,12 +215,15 @@ def main() -> None:
     parser.add_argument(
         "--process-runs", type=int, default=5, help="runs per stack as a whole process (0: skip)"
     )
+    parser.add_argument("--only", choices=["process"], help="print only the whole-process table")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
-    if args.process_runs:
-        process_figures(args.process_runs)
+    if args.process_runs or args.only == "process":
+        process_figures(args.process_runs or 5)
         print()
+    if args.only == "process":
+        return
 
     preview(ROOT, "dev")  # warm-up: imports (moto, boto3 models, cel-python) happen once per process
     for stack in ("dev", "staging", "prod", "local"):

@@ -349,6 +349,40 @@ def test_yaml_syntax_error_with_display_name(tmp_path: Path) -> None:
         StackFile(path, display="stacks/Pulumi.broken.yaml")
 
 
+@pytest.mark.parametrize("loader", ["CSafeLoader", "SafeLoader"])
+@pytest.mark.parametrize("stack", ["dev", "prod", "local"])
+def test_both_yaml_parsers_read_a_stack_file_alike(
+    monkeypatch: pytest.MonkeyPatch, stack: str, loader: str
+) -> None:
+    """libyaml's parser where PyYAML has it, PyYAML's own otherwise: the same data and lines."""
+    if not hasattr(yaml, loader):
+        pytest.skip(f"PyYAML was built without {loader}")
+    import platform_components.config as config_module
+
+    path = Path(__file__).resolve().parents[1] / "stacks" / f"Pulumi.{stack}.yaml"
+    text = path.read_text(encoding="utf-8")
+    monkeypatch.setattr(config_module, "STACK_FILE_LOADER", getattr(yaml, loader))
+    parsed = StackFile(path)
+    assert parsed.data == yaml.safe_load(text)
+    key = f"platform-components:{CONFIG_KEY}"
+    assert parsed.line_of(["config", key, "kubernetes_version"]) == line_number(text, "kubernetes_version:")
+
+
+@pytest.mark.parametrize("loader", ["CSafeLoader", "SafeLoader"])
+def test_both_yaml_parsers_name_the_line_of_a_syntax_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, loader: str
+) -> None:
+    if not hasattr(yaml, loader):
+        pytest.skip(f"PyYAML was built without {loader}")
+    import platform_components.config as config_module
+
+    monkeypatch.setattr(config_module, "STACK_FILE_LOADER", getattr(yaml, loader))
+    path = tmp_path / "Pulumi.broken.yaml"
+    path.write_text("config:\n  a: 1\n  b: c: d\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=rf"^{path}:3: YAML syntax error: mapping values are not allowed"):
+        StackFile(path)
+
+
 def test_missing_stack_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         StackFile(tmp_path / "Pulumi.nope.yaml")

@@ -668,6 +668,21 @@ def validate_config(
 # Stack files
 
 
+STACK_FILE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's parser where PyYAML was built with it (several times faster), else PyYAML's own: the
+same data and line numbers either way; only a syntax error's wording differs."""
+
+
+def _parse_yaml(text: str) -> tuple[yaml.Node | None, Any]:
+    """``text`` parsed once: its node tree (for line numbers) and the data built from it."""
+    loader = STACK_FILE_LOADER(text)
+    try:
+        node = loader.get_single_node()
+        return node, (loader.construct_document(node) if node is not None else None)
+    finally:
+        loader.dispose()
+
+
 class StackFile:
     """A parsed ``Pulumi.<stack>.yaml`` that remembers where every key is, for error messages."""
 
@@ -679,8 +694,7 @@ class StackFile:
         except FileNotFoundError:
             raise ConfigError(f"stack file {self.display} does not exist") from None
         try:
-            self.node = yaml.compose(text, Loader=yaml.SafeLoader)
-            data = yaml.safe_load(text)
+            self.node, data = _parse_yaml(text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"{self.display}:{mark.line + 1}" if mark is not None else self.display

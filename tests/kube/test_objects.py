@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,3 +52,26 @@ def test_the_scan_sees_the_direct_calls_that_remain() -> None:
 @pytest.mark.parametrize("kind", sorted(TYPED))
 def test_each_typed_class_is_the_kind_it_is_keyed_by(kind: str) -> None:
     assert TYPED[kind].__name__ == kind
+
+
+def test_a_kinds_api_group_is_imported_when_a_manifest_of_it_is_registered() -> None:
+    # the typed classes resolve on first use: importing the library loads no API group's module
+    code = (
+        "import sys, platform_components\n"
+        "from platform_components.kube.objects import TYPED\n"
+        "loaded = lambda: sorted(m for m in sys.modules if m.startswith('pulumi_kubernetes.') and m.count('.') == 3 and m.endswith('._inputs'))\n"
+        "print(loaded())\n"
+        "TYPED['Role']\n"
+        "print(loaded())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    before, after = done.stdout.splitlines()
+    assert before == "[]", before
+    assert "pulumi_kubernetes.rbac.v1._inputs" in after
+    assert "pulumi_kubernetes.batch.v1._inputs" not in after
+
+
+def test_an_unknown_kind_has_no_typed_class() -> None:
+    assert TYPED.get("Widget") is None
+    assert "Widget" not in TYPED
+    assert len(TYPED) == len(list(TYPED))

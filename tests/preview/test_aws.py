@@ -1102,3 +1102,29 @@ def test_without_moto_internals_the_answers_are_the_same(monkeypatch: pytest.Mon
     without = errors_of(preview(program))
     assert without == with_internals
     assert [e.split(":")[2] for e in without] == ["Key window"], without
+
+
+def test_the_clients_share_one_session_and_keep_their_own_regions(monkeypatch: pytest.MonkeyPatch) -> None:
+    import boto3  # type: ignore[import-untyped]
+    from platform_components.preview import aws as offline_aws
+
+    made: list[Any] = []
+    real_session = boto3.session.Session
+
+    def counting_session(*args: Any, **kwargs: Any) -> Any:
+        made.append(kwargs)
+        return real_session(*args, **kwargs)
+
+    monkeypatch.setattr(boto3.session, "Session", counting_session)
+    monkeypatch.setattr(offline_aws, "_CLIENTS", {})
+    monkeypatch.setattr(offline_aws, "_SESSION", {})
+    moto = offline_aws._Moto()
+    try:
+        sqs = moto.client("sqs", "us-east-1")
+        ec2 = moto.client("ec2", "eu-west-1")
+        assert moto.client("ec2", "eu-west-1") is ec2
+        assert ec2.describe_vpcs()["Vpcs"] is not None  # answered by moto
+    finally:
+        moto.stop()
+    assert len(made) == 1
+    assert (sqs.meta.region_name, ec2.meta.region_name) == ("us-east-1", "eu-west-1")

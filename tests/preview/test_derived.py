@@ -122,3 +122,105 @@ def test_entries_are_named_by_the_code_that_derived_them(tmp_path: Path) -> None
     assert _derived.code_digest(str(module), "1.1") != first
     module.write_text("x = 2\n")
     assert _derived.code_digest(str(module), "1.0") != first
+
+
+def _validation_of_a_bad_application_set(validator: crds.CRDValidator) -> list[tuple[str, str]]:
+    manifest = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "ApplicationSet",
+        "metadata": {"name": "apps", "namespace": "argocd"},
+        "spec": {"generators": [{"list": {"elements": []}}], "template": {"metadata": {}}, "bogus": 1},
+    }
+    return validator.validate(manifest)
+
+
+def test_a_crd_validator_read_from_the_cache_validates_as_one_derived_afresh(cache: Path) -> None:
+    """The first validator keeps its JSON Schema and rule tree; the next process reads them back.
+    A corrupt entry is derived again and replaced."""
+    crd = crds.find_crd("argoproj.io/v1alpha1", "ApplicationSet")
+    assert crd is not None
+    fresh = crds.CRDValidator(crd)
+    (entry,) = [path for path in cache.iterdir() if path.name.startswith("crd-validator-")]
+    cached = crds.CRDValidator(crd)
+    assert cached._json_schema == fresh._json_schema == crds.to_json_schema(crd.schema, root=True)
+    errors = _validation_of_a_bad_application_set(fresh)
+    assert ("spec.bogus", 'unknown field "bogus"') in errors
+    assert _validation_of_a_bad_application_set(cached) == errors
+    entry.write_text("{not json")
+    rebuilt = crds.CRDValidator(crd)
+    assert _validation_of_a_bad_application_set(rebuilt) == errors
+    assert _derived.load(crds._validator_cache_kind(), "x") is None
+    assert entry.read_text().startswith('{"json_schema"')
+
+
+def test_a_crd_validator_without_a_cache_is_built_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PLATFORM_COMPONENTS_CACHE", "off")
+    crd = crds.find_crd("argoproj.io/v1alpha1", "ApplicationSet")
+    assert crd is not None
+    assert ("spec.bogus", 'unknown field "bogus"') in _validation_of_a_bad_application_set(
+        crds.CRDValidator(crd)
+    )
+
+
+def test_the_rule_tree_leads_to_every_rule() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "plain": {"type": "string"},
+            "spec": {
+                "type": "object",
+                "x-kubernetes-validations": [{"rule": "has(self.a)"}],
+                "properties": {
+                    "list": {"type": "array", "items": {"x-kubernetes-validations": [{"rule": "1 == 1"}]}}
+                },
+            },
+            "labels": {
+                "type": "object",
+                "additionalProperties": {"x-kubernetes-validations": [{"rule": "true"}]},
+            },
+        },
+    }
+    assert crds.rule_tree(schema) == {
+        "properties": {
+            "spec": {"rules": True, "properties": {"list": {"items": {"rules": True}}}},
+            "labels": {"additional": {"rules": True}},
+        }
+    }
+    assert crds.rule_tree({"type": "object", "properties": {"a": {"type": "string"}}}) is None
+
+
+def test_the_crd_mentions_read_from_the_cache_equal_a_scan(cache: Path) -> None:
+    """The first process scans the CRD files for group and kind names and keeps the result; the next
+    reads it back; an unreadable entry is scanned again."""
+    crds._mentioned.cache_clear()
+    scanned = crds._mentioned()
+    (entry,) = [path for path in cache.iterdir() if path.name.startswith("crd-mentions-")]
+    crds._mentioned.cache_clear()
+    assert crds._mentioned() == scanned
+    assert any("argoproj.io" in groups and "Rollout" in kinds for groups, kinds in scanned.values())
+    entry.write_text('{"not": ["the", "files"]}')
+    crds._mentioned.cache_clear()
+    assert crds._mentioned() == scanned
+    crds._mentioned.cache_clear()
+
+
+def test_a_crd_file_is_known_by_its_size_and_time(tmp_path: Path) -> None:
+    crd = tmp_path / "crd.yaml"
+    crd.write_text("kind: A\n")
+    first = crds._file_key("crd.yaml", crd)
+    crd.write_text("kind: AB\n")
+    assert crds._file_key("crd.yaml", crd) != first
+
+
+def test_a_crd_version_not_as_shipped_is_never_read_from_the_cache(cache: Path) -> None:
+    """A version built elsewhere under a shipped file's name gets its own schema, not the file's."""
+    import dataclasses
+
+    crd = crds.find_crd("argoproj.io/v1alpha1", "ApplicationSet")
+    assert crd is not None
+    crds.CRDValidator(crd)  # the shipped version's entry is in the cache now
+    own = dataclasses.replace(crd, schema={"type": "object", "properties": {"spec": {"type": "string"}}})
+    validator = crds.CRDValidator(own)
+    assert validator._json_schema == crds.to_json_schema(own.schema, root=True)
+    manifest = {"apiVersion": own.api_version, "kind": own.kind, "metadata": {"name": "a"}, "spec": 1}
+    assert [path for path, _ in validator.validate(manifest)] == ["spec"]

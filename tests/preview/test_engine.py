@@ -150,3 +150,29 @@ def test_output_registry_behaves_like_the_sdk_deque() -> None:
     assert len(registry) == 0
     with pytest.raises(IndexError):
         registry.popleft()
+
+
+def test_a_stack_without_aws_resources_loads_neither_moto_nor_pulumi_aws() -> None:
+    """The local stack declares no cluster: its preview imports no AWS SDK, no moto and no
+    Kubernetes API group it renders nothing of; prod's EksCluster brings both AWS packages."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    code = (
+        "import sys\n"
+        "from platform_components.preview.engine import preview\n"
+        "result = preview('.', sys.argv[1])\n"
+        "assert result.records\n"
+        "print(' '.join(sorted(m for m in ('moto', 'boto3', 'pulumi_aws', 'pulumi_kubernetes.rbac.v1._inputs') "
+        "if m in sys.modules)))\n"
+    )
+    found = {}
+    for stack in ("local", "prod"):
+        done = subprocess.run(
+            [sys.executable, "-c", code, stack], cwd=root, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        found[stack] = done.stdout.split()
+    assert found["local"] == []
+    assert {"moto", "boto3", "pulumi_aws"} <= set(found["prod"])

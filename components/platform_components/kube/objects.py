@@ -9,31 +9,52 @@ Kinds without a typed SDK class here are registered as ``CustomResource`` (``spe
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Final
 
 import pulumi
 import pulumi_kubernetes as k8s
 
-TYPED: dict[str, Any] = {
-    "ServiceAccount": k8s.core.v1.ServiceAccount,
-    "ConfigMap": k8s.core.v1.ConfigMap,
-    "Secret": k8s.core.v1.Secret,
-    "Service": k8s.core.v1.Service,
-    "Namespace": k8s.core.v1.Namespace,
-    "ResourceQuota": k8s.core.v1.ResourceQuota,
-    "LimitRange": k8s.core.v1.LimitRange,
-    "Deployment": k8s.apps.v1.Deployment,
-    "StatefulSet": k8s.apps.v1.StatefulSet,
-    "CronJob": k8s.batch.v1.CronJob,
-    "PodDisruptionBudget": k8s.policy.v1.PodDisruptionBudget,
-    "HorizontalPodAutoscaler": k8s.autoscaling.v2.HorizontalPodAutoscaler,
-    "NetworkPolicy": k8s.networking.v1.NetworkPolicy,
-    "StorageClass": k8s.storage.v1.StorageClass,
-    "PriorityClass": k8s.scheduling.v1.PriorityClass,
-    "Role": k8s.rbac.v1.Role,
-    "RoleBinding": k8s.rbac.v1.RoleBinding,
+_TYPED_CLASSES: Final = {
+    "ServiceAccount": "core.v1",
+    "ConfigMap": "core.v1",
+    "Secret": "core.v1",
+    "Service": "core.v1",
+    "Namespace": "core.v1",
+    "ResourceQuota": "core.v1",
+    "LimitRange": "core.v1",
+    "Deployment": "apps.v1",
+    "StatefulSet": "apps.v1",
+    "CronJob": "batch.v1",
+    "PodDisruptionBudget": "policy.v1",
+    "HorizontalPodAutoscaler": "autoscaling.v2",
+    "NetworkPolicy": "networking.v1",
+    "StorageClass": "storage.v1",
+    "PriorityClass": "scheduling.v1",
+    "Role": "rbac.v1",
+    "RoleBinding": "rbac.v1",
 }
+
+
+class _TypedKinds(Mapping[str, Any]):
+    """``kind`` -> its ``pulumi_kubernetes`` class, imported on first use: each API group's module
+    costs 30-100 ms to import (its typed Args and outputs), and a program that renders no
+    ``CronJob`` or ``Role`` never pays for ``batch/v1`` or ``rbac/v1``."""
+
+    def __getitem__(self, kind: str) -> Any:
+        module: Any = k8s
+        for part in _TYPED_CLASSES[kind].split("."):
+            module = getattr(module, part)
+        return getattr(module, kind)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_TYPED_CLASSES)
+
+    def __len__(self) -> int:
+        return len(_TYPED_CLASSES)
+
+
+TYPED: Mapping[str, Any] = _TypedKinds()
 """Core kinds by ``kind`` (each in the one API version the components render)."""
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")

@@ -22,8 +22,11 @@ resource is checked the way the Kubernetes API server checks it on creation:
 CRD files are parsed lazily, each at most once per process, and only when an object of a kind
 they may define is validated: a plain text search (``group: <group>`` and ``kind: <kind>``) picks
 the candidate files. A parsed file is kept as JSON in the user cache (:mod:`._derived`, keyed by
-the file's content), so only the first process parses its YAML. One validator is built and
-cached per (apiVersion, kind).
+the file's content), so only the first process parses its YAML; which files mention which groups
+and kinds is kept there too. One validator is built and cached per (apiVersion, kind): its JSON
+Schema and the map of where the CEL rules are come from the user cache after the first process, and
+its tree of schema nodes (pruning, defaults, CEL) is built only as far as the objects validated
+reach into it.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import base64
 import binascii
 import copy
 import datetime
+import hashlib
 import ipaddress
 import json
 import re
@@ -41,6 +45,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import jsonschema
@@ -52,7 +57,16 @@ from . import _derived, names
 if TYPE_CHECKING:
     from .cel import ValidationRule
 
-__all__ = ["CRDValidator", "CRDVersion", "crd_versions", "find_crd", "find_validator", "shipped_kinds"]
+__all__ = [
+    "CRDValidator",
+    "CRDVersion",
+    "crd_versions",
+    "find_crd",
+    "find_validator",
+    "rule_tree",
+    "shipped_kinds",
+    "to_json_schema",
+]
 
 SCHEMA_PACKAGE: Final = "platform_components"
 SCHEMA_DIR: Final = "schemas"
@@ -104,17 +118,40 @@ _MENTION: Final = re.compile(rb"""(group|kind): ["']?([^\s"']+)""")
 """Over bytes: a plain byte scan is several times faster than a Unicode one."""
 
 
+def _file_key(name: str, entry: Traversable) -> str:
+    """What identifies a file's content for :func:`_mentioned`'s cache entry: its size and
+    modification time (as Python's own bytecode cache does), or its digest when the package is not
+    a folder (a zip)."""
+    if isinstance(entry, Path):
+        stat = entry.stat()
+        return f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}"
+    return f"{name}\0{hashlib.sha256(entry.read_bytes()).hexdigest()}"
+
+
 @lru_cache(maxsize=1)
 def _mentioned() -> dict[str, tuple[frozenset[str], frozenset[str]]]:
     """Per file, the values written after ``group:`` and after ``kind:`` (one byte scan of every
-    file, about 70 ms for 11 MB, instead of parsing the YAML)."""
+    file, about 0.1 s for 11 MB, instead of parsing the YAML). Kept in the user cache
+    (:mod:`._derived`) keyed by every file's name, size and modification time."""
+    files = _files()
+    key = "\n".join(_file_key(name, entry) for name, entry in files.items())
+    kind = "crd-mentions-" + _derived.code_digest(__file__)
+    cached = _derived.load(kind, key)
+    if isinstance(cached, dict) and set(cached) == set(files):
+        try:
+            return {name: (frozenset(groups), frozenset(kinds)) for name, (groups, kinds) in cached.items()}
+        except (TypeError, ValueError):
+            pass  # not this code's shape: scan again and replace it
     found = {}
-    for name, entry in _files().items():
+    for name, entry in files.items():
         groups: set[str] = set()
         kinds: set[str] = set()
-        for key, value in _MENTION.findall(entry.read_bytes()):
-            (groups if key == b"group" else kinds).add(value.decode("utf-8", "replace"))
+        for mention, value in _MENTION.findall(entry.read_bytes()):
+            (groups if mention == b"group" else kinds).add(value.decode("utf-8", "replace"))
         found[name] = (frozenset(groups), frozenset(kinds))
+    _derived.store(
+        kind, key, {name: [sorted(groups), sorted(kinds)] for name, (groups, kinds) in found.items()}
+    )
     return found
 
 
@@ -600,56 +637,127 @@ def _is_email(value: object) -> bool:
 # --------------------------------------------------------------------------------------------
 
 
+def rule_tree(schema: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Where a schema's ``x-kubernetes-validations`` are: ``None`` when neither the node nor anything
+    below it has rules, else ``{"rules": True}`` when the node has some, ``"properties"`` (name ->
+    tree), ``"additional"`` and ``"items"`` for the children that have some below (plain JSON, kept
+    in the user cache with the validator's JSON Schema)."""
+    tree: dict[str, Any] = {}
+    if schema.get("x-kubernetes-validations"):
+        tree["rules"] = True
+    properties = schema.get("properties")
+    if isinstance(properties, Mapping):
+        below = {name: sub_tree for name, sub in properties.items() if (sub_tree := rule_tree(sub))}
+        if below:
+            tree["properties"] = below
+    for key, field in (("additionalProperties", "additional"), ("items", "items")):
+        sub = schema.get(key)
+        if isinstance(sub, Mapping) and (sub_tree := rule_tree(sub)) is not None:
+            tree[field] = sub_tree
+    return tree or None
+
+
+_UNSET: Final[Any] = object()
+
+
 class _Node:
-    """One structural schema node, prepared for pruning, defaulting and CEL evaluation."""
+    """One structural schema node, prepared for pruning, defaulting and CEL evaluation.
+
+    Children are built when first visited (a CRD's schema has thousands of nodes, an object uses
+    a few of them); ``tree`` (:func:`rule_tree`) says where CEL rules are, so that finding the
+    nodes to evaluate needs no walk of the whole schema."""
 
     __slots__ = (
-        "additional",
+        "_additional",
+        "_children",
+        "_items",
+        "_rules",
         "cel_below",
         "defaults",
         "embedded",
-        "items",
         "nullable",
         "object_like",
         "preserve",
-        "properties",
-        "rules",
         "schema",
+        "tree",
     )
 
-    def __init__(self, schema: Mapping[str, Any]) -> None:
+    def __init__(self, schema: Mapping[str, Any], tree: Mapping[str, Any] | None) -> None:
         self.schema = schema
+        self.tree = tree
+        self.cel_below: bool = tree is not None
         properties = schema.get("properties")
-        self.properties: dict[str, _Node] = (
-            {name: _Node(sub) for name, sub in properties.items()} if isinstance(properties, Mapping) else {}
-        )
+        declared: Mapping[str, Any] = properties if isinstance(properties, Mapping) else {}
         additional = schema.get("additionalProperties")
-        self.additional = _Node(additional) if isinstance(additional, Mapping) else None
-        items = schema.get("items")
-        self.items = _Node(items) if isinstance(items, Mapping) else None
         self.preserve = bool(schema.get("x-kubernetes-preserve-unknown-fields") or additional is True)
         self.embedded = bool(schema.get("x-kubernetes-embedded-resource"))
         self.nullable = bool(schema.get("nullable"))
-        self.object_like = (
-            schema.get("type") == "object" or bool(self.properties) or self.additional is not None
-        )
+        self.object_like = schema.get("type") == "object" or bool(declared) or isinstance(additional, Mapping)
         self.defaults = {
-            name: node.schema["default"] for name, node in self.properties.items() if "default" in node.schema
+            name: sub["default"]
+            for name, sub in declared.items()
+            if isinstance(sub, Mapping) and "default" in sub
         }
-        self.rules: tuple[ValidationRule, ...] = ()
-        if schema.get("x-kubernetes-validations"):
-            from .cel import ValidationRule  # cel-python is imported only for CRDs with rules
+        self._children: dict[str, _Node | None] = {}
+        self._additional: Any = _UNSET
+        self._items: Any = _UNSET
+        self._rules: tuple[ValidationRule, ...] | None = None
 
-            self.rules = tuple(
-                ValidationRule.from_schema(rule) for rule in schema["x-kubernetes-validations"]
+    def _sub_tree(self, *keys: str) -> Mapping[str, Any] | None:
+        found: Any = self.tree
+        for key in keys:
+            if not isinstance(found, Mapping):
+                return None
+            found = found.get(key)
+        return found if isinstance(found, Mapping) else None
+
+    def declared(self, name: str) -> _Node | None:
+        """The node of the declared property ``name``."""
+        if name not in self._children:
+            properties = self.schema.get("properties")
+            sub = properties.get(name) if isinstance(properties, Mapping) else None
+            self._children[name] = (
+                _Node(sub, self._sub_tree("properties", name)) if isinstance(sub, Mapping) else None
             )
-        children = [*self.properties.values(), self.additional, self.items]
-        self.cel_below: bool = bool(self.rules) or any(
-            child is not None and child.cel_below for child in children
-        )
+        return self._children[name]
+
+    @property
+    def additional(self) -> _Node | None:
+        if self._additional is _UNSET:
+            sub = self.schema.get("additionalProperties")
+            self._additional = _Node(sub, self._sub_tree("additional")) if isinstance(sub, Mapping) else None
+        node: _Node | None = self._additional
+        return node
+
+    @property
+    def items(self) -> _Node | None:
+        if self._items is _UNSET:
+            sub = self.schema.get("items")
+            self._items = _Node(sub, self._sub_tree("items")) if isinstance(sub, Mapping) else None
+        node: _Node | None = self._items
+        return node
+
+    @property
+    def rules(self) -> tuple[ValidationRule, ...]:
+        if self._rules is None:
+            self._rules = ()
+            if self.tree is not None and self.tree.get("rules"):
+                from .cel import ValidationRule  # cel-python is imported only for CRDs with rules
+
+                self._rules = tuple(
+                    ValidationRule.from_schema(rule) for rule in self.schema["x-kubernetes-validations"]
+                )
+        return self._rules
+
+    def defaulted(self, name: str) -> _Node:
+        """The node of a property with a default (one of :attr:`defaults`)."""
+        node = self.declared(name)
+        if node is None:
+            raise KeyError(name)
+        return node
 
     def child(self, key: str) -> _Node | None:
-        return self.properties.get(key) or self.additional
+        return self.declared(key) or self.additional
 
 
 _BLOCKING: Final = frozenset({"type", "enum"})
@@ -678,13 +786,39 @@ def _short(message: str) -> str:
     return message if len(message) <= 200 else message[:197] + "..."
 
 
+def _compiled(crd: CRDVersion) -> dict[str, Any]:
+    """A CRD version's JSON Schema (:func:`to_json_schema`) and :func:`rule_tree`, derived once per
+    machine: a shipped version's are kept in the user cache (:mod:`._derived`), keyed by its file's
+    text, the version and kind, and this module's code. A version built elsewhere (a test's) is
+    derived every time."""
+    source = _files().get(crd.source)
+    shipped = source is not None and any(
+        version is crd or version == crd for version in _load_file(crd.source)
+    )
+    key = f"{crd.api_version}\0{crd.kind}\0{source.read_text(encoding='utf-8')}" if shipped and source else ""
+    if key:
+        found = _derived.load(_validator_cache_kind(), key)
+        if isinstance(found, dict) and isinstance(found.get("json_schema"), dict) and "rules" in found:
+            return found
+    compiled = {"json_schema": to_json_schema(crd.schema, root=True), "rules": rule_tree(crd.schema)}
+    if key:
+        _derived.store(_validator_cache_kind(), key, compiled)
+    return compiled
+
+
+@cache
+def _validator_cache_kind() -> str:
+    return "crd-validator-" + _derived.code_digest(__file__)
+
+
 class CRDValidator:
     """Validates objects of one served CRD version; a :data:`~.schema.CustomValidator`."""
 
     def __init__(self, crd: CRDVersion) -> None:
         self.crd = crd
-        self._root = _Node(crd.schema)
-        self._json_schema = to_json_schema(crd.schema, root=True)
+        compiled = _compiled(crd)
+        self._root = _Node(crd.schema, compiled["rules"])
+        self._json_schema: dict[str, Any] = compiled["json_schema"]
         self._validator: Any = K8sValidator(self._json_schema, format_checker=FORMATS)
 
     def __repr__(self) -> str:
@@ -710,7 +844,7 @@ class CRDValidator:
             prepared[key] = self._prepare(value, node, key, errors)
         for key, default in self._root.defaults.items():
             if key not in prepared:
-                prepared[key] = self._prepare(copy.deepcopy(default), self._root.properties[key], key, errors)
+                prepared[key] = self._prepare(copy.deepcopy(default), self._root.defaulted(key), key, errors)
         return prepared
 
     def _prepare(self, value: Any, node: _Node, path: str, errors: list[tuple[str, str]]) -> Any:
@@ -730,7 +864,7 @@ class CRDValidator:
             for key, default in node.defaults.items():
                 if key not in out:
                     out[key] = self._prepare(
-                        copy.deepcopy(default), node.properties[key], _join(path, key), errors
+                        copy.deepcopy(default), node.defaulted(key), _join(path, key), errors
                     )
             return out
         if isinstance(value, list) and node.items is not None:
