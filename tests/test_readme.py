@@ -30,7 +30,12 @@ def test_ci_runs_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert test_command in ci.splitlines()
     # CI installs the same locked environment the README's first command does.
-    for step in ("python3 -m venv .tools", "uv==0.13.8", ".tools/bin/uv sync --frozen --compile-bytecode"):
+    for step in (
+        "python3 -m venv .tools",
+        "uv==0.13.8",
+        ".tools/bin/uv sync --frozen --compile-bytecode",
+        ".tools/bin/uv run python -m compileall -q components",
+    ):
         assert step in setup and step in ci, step
     # The page that explains the two commands shows the same two.
     running = section("## The setup and the test command", GUIDE / "running.md")

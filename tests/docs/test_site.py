@@ -243,7 +243,12 @@ def test_getting_started_shows_the_commands_ci_runs() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert test_command in ci.splitlines()
     assert "platformctl preview --stack dev" in setup
-    for step in ("python3 -m venv .tools", "uv==0.13.8", ".tools/bin/uv sync --frozen --compile-bytecode"):
+    for step in (
+        "python3 -m venv .tools",
+        "uv==0.13.8",
+        ".tools/bin/uv sync --frozen --compile-bytecode",
+        ".tools/bin/uv run python -m compileall -q components",
+    ):
         assert step in setup and step in ci, step
 
 
