@@ -254,6 +254,9 @@ def test_getting_started_shows_the_commands_ci_runs() -> None:
 
 def test_the_site_command_is_the_strict_build_the_tests_run() -> None:
     assert site_command() == ["mkdocs", "build", "--strict", "--site-dir", "out/site"]
+    # The README shows the same command (the build above is what runs it).
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert [".tools/bin/uv run " + " ".join(site_command())] in _bash_blocks(readme)
 
 
 # --------------------------------------------------------------------------------------------------
