@@ -63,15 +63,23 @@ class SideBySideError(Exception):
 # cdk8s-plus
 
 
+def _installed() -> bool:
+    """Whether ``node_modules`` holds what the committed lock pins (npm's record of what it
+    installed, ``node_modules/.package-lock.json``, is not older than the lock)."""
+    record = CDK8S_DIR / "node_modules" / ".package-lock.json"
+    lock = CDK8S_DIR / "package-lock.json"
+    return record.is_file() and record.stat().st_mtime >= lock.stat().st_mtime
+
+
 def ensure_cdk8s() -> float | None:
-    """Install the pinned cdk8s-plus with ``npm ci`` when ``node_modules`` is missing; the seconds it
-    took, or ``None`` when it was installed already."""
+    """Install the pinned cdk8s-plus with ``npm ci`` when ``node_modules`` is missing or older than
+    the lock; the seconds it took, or ``None`` when it was installed already."""
     for tool in ("node", "npm"):
         if shutil.which(tool) is None:
             raise SideBySideError(
                 f"{tool} is not on PATH; install Node.js (>= 16.20) for the cdk8s-plus figures"
             )
-    if (CDK8S_DIR / "node_modules" / "cdk8s-plus-33").is_dir():
+    if _installed():
         return None
     start = time.perf_counter()
     done = subprocess.run(

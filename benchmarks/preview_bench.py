@@ -1,6 +1,6 @@
 """Benchmark of the offline engine (a script that prints numbers; not a test).
 
-    uv run python benchmarks/preview_bench.py [--sizes 10,100,500] [--repeat 3]
+    uv run python benchmarks/preview_bench.py [--sizes 10,100,500] [--repeat 3] [--instructions 20]
 
 Prints:
 * each stack's ``platformctl preview`` as a whole process, what a user waits for (median of
@@ -13,13 +13,39 @@ Prints:
   writing and process start-up);
 * for N SecureWorkloads: the program time through the components versus registering the same
   Kubernetes objects raw through ``pulumi_kubernetes`` under the same mocks (the SDK floor), and
-  their ratio (target: <= 1.10 at N = 500), both run under the engine's collector settings
-  (:mod:`platform_components._collector`) and with monitor calls inline (the engine's default);
-  the same pair with every monitor call on a worker thread (``inline_calls=False``, the SDK's
-  own way) beside it;
+  their ratio (target: <= 1.10 at N = 500) in wall time and in CPU time, both run under the
+  engine's collector settings (:mod:`platform_components._collector`) and with monitor calls
+  inline (the engine's default); the same pair with every monitor call on a worker thread
+  (``inline_calls=False``, the SDK's own way) beside it;
+* with ``--instructions N``: the instructions (valgrind's callgrind) of one component program run
+  of N services and of the raw one, and their ratio: the same whatever the machine's load;
 * the schema + policy check time per Kubernetes object, and within it the API server's validation
   beyond the schema (:mod:`platform_components.preview.apiserver`; target: <= 1 ms per object) for
-  the synthetic services and for every object of each stack.
+  the synthetic services and for every object of each stack;
+* side by side for each N (:mod:`_side_by_side`): the components' full offline preview (program,
+  then render + schema + CEL + policies), the component program, the raw SDK program, the plain
+  dicts floor (``render_workload`` only, no SDK) and cdk8s-plus synthesizing the same services
+  (``benchmarks/cdk8s``, installed with ``npm ci`` when missing: node and npm are needed), with the
+  ratios preview / cdk8s-plus and component / raw; then the cost per Kubernetes object at each N
+  and, per column, the largest over the smallest (flat: within the noise).
+
+Figures on the 2-core reference machine while other jobs shared it (load average 1 to 8; wall
+and CPU times moved by up to 50% between runs), pulumi 3.272, cdk8s 2.70.106 + cdk8s-plus-33
+2.5.57 on node 20:
+
+* instructions at N = 20 (repeated counts differ by < 0.05%): component 64.4 M per service, raw
+  SDK 61.2 M, ratio 1.052 (72.4 M, 68.6 M and 1.056 before the engine built the SDK's own URNs
+  directly: -11% for both programs);
+* component / raw in wall (and CPU) time: 1.48 (1.43), 1.00 (1.07), 0.66 (0.95) at N = 100, 500,
+  1000 with ``--repeat 1``; 1.51 (1.51) and 1.19 (1.19) at N = 100 and 500 with ``--repeat 3``
+  in a later run; a script running the same pair outside the benchmark measured 0.91 to 1.05 at
+  N = 100: read the instructions;
+* cdk8s-plus inside node, N = 100, 500, 1000: 0.86, 2.32, 3.85 s (1.57, 0.84, 0.70 ms per
+  object; its process 1.48, 3.04, 5.26 s), against 5.29, 17.90, 34.46 s for the components' full
+  offline preview (6.1x, 7.7x, 9.0x) under a load of 4 to 8, and 0.02 to 0.03 ms per object for
+  plain dicts; cdk8s synthesizes each chart over the whole app, so ``synth.js`` puts every service
+  in one chart (a chart per service made its synthesis quadratic: 36 s at N = 1000);
+* ``npm ci`` of the lock with an empty npm cache: 2.5 to 4.9 s (29 MB of node_modules).
 """
 
 from __future__ import annotations
