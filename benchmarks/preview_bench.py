@@ -36,15 +36,17 @@ and CPU times moved by up to 50% between runs), pulumi 3.272, cdk8s 2.70.106 + c
 * instructions at N = 20 (repeated counts differ by < 0.05%): component 64.4 M per service, raw
   SDK 61.2 M, ratio 1.052 (72.4 M, 68.6 M and 1.056 before the engine built the SDK's own URNs
   directly: -11% for both programs);
-* component / raw in wall (and CPU) time: 1.48 (1.43), 1.00 (1.07), 0.66 (0.95) at N = 100, 500,
-  1000 with ``--repeat 1``; 1.51 (1.51) and 1.19 (1.19) at N = 100 and 500 with ``--repeat 3``
-  in a later run; a script running the same pair outside the benchmark measured 0.91 to 1.05 at
-  N = 100: read the instructions;
-* cdk8s-plus inside node, N = 100, 500, 1000: 0.86, 2.32, 3.85 s (1.57, 0.84, 0.70 ms per
-  object; its process 1.48, 3.04, 5.26 s), against 5.29, 17.90, 34.46 s for the components' full
-  offline preview (6.1x, 7.7x, 9.0x) under a load of 4 to 8, and 0.02 to 0.03 ms per object for
-  plain dicts; cdk8s synthesizes each chart over the whole app, so ``synth.js`` puts every service
-  in one chart (a chart per service made its synthesis quadratic: 36 s at N = 1000);
+* component / raw in wall (and CPU) time at N = 100, 500, 1000: 1.48 (1.43), 1.00 (1.07), 0.66
+  (0.95) with ``--repeat 1``; 1.51 (1.51), 1.19 (1.19), 1.17 (1.17) with ``--repeat 3`` in a
+  later run; 1.76 (1.13) at N = 100 in a third; the same pair run by a script of its own: 0.91 to
+  1.05 at N = 100. Under such load read the instructions;
+* cdk8s-plus inside node at N = 100, 500, 1000: 0.86, 2.32, 3.85 s (its process 1.48, 3.04,
+  5.26 s) against 5.29, 17.90, 34.46 s for the components' full offline preview (6.1x, 7.7x,
+  9.0x); in the ``--repeat 3`` run 0.59, 1.62, 8.39 s against 2.83, 15.49, 37.01 s (4.8x, 9.6x,
+  4.4x). Per object: cdk8s-plus 0.6 to 1.6 ms, the full preview 5.1 to 9.6 ms, the raw SDK 2.3
+  to 5.1 ms, plain dicts 0.02 to 0.03 ms; largest over smallest per column 1.2 to 2.6, within
+  the load's swings. cdk8s synthesizes each chart over the whole app, so ``synth.js`` puts every
+  service in one chart (a chart per service made its synthesis quadratic: 36 s at N = 1000);
 * ``npm ci`` of the lock with an empty npm cache: 2.5 to 4.9 s (29 MB of node_modules).
 """
 
