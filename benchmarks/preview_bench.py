@@ -1,6 +1,7 @@
 """Benchmark of the offline engine (a script that prints numbers; not a test).
 
-    uv run python benchmarks/preview_bench.py [--sizes 10,100,500] [--repeat 3] [--only process]
+    uv run python benchmarks/preview_bench.py [--sizes 10,100,500] [--repeat 3] [--instructions 20]
+        [--only process]
 
 Prints:
 * each stack's ``platformctl preview`` as a whole process, what a user waits for (median of
@@ -18,13 +19,41 @@ Prints:
   writing and process start-up);
 * for N SecureWorkloads: the program time through the components versus registering the same
   Kubernetes objects raw through ``pulumi_kubernetes`` under the same mocks (the SDK floor), and
-  their ratio (target: <= 1.10 at N = 500), both run under the engine's collector settings
-  (:mod:`platform_components._collector`) and with monitor calls inline (the engine's default);
-  the same pair with every monitor call on a worker thread (``inline_calls=False``, the SDK's
-  own way) beside it;
+  their ratio (target: <= 1.10 at N = 500) in wall time and in CPU time, both run under the
+  engine's collector settings (:mod:`platform_components._collector`) and with monitor calls
+  inline (the engine's default); the same pair with every monitor call on a worker thread
+  (``inline_calls=False``, the SDK's own way) beside it;
+* with ``--instructions N``: the instructions (valgrind's callgrind) of one component program run
+  of N services and of the raw one, and their ratio: the same whatever the machine's load;
 * the schema + policy check time per Kubernetes object, and within it the API server's validation
   beyond the schema (:mod:`platform_components.preview.apiserver`; target: <= 1 ms per object) for
-  the synthetic services and for every object of each stack.
+  the synthetic services and for every object of each stack;
+* side by side for each N (:mod:`_side_by_side`): the components' full offline preview (program,
+  then render + schema + CEL + policies), the component program, the raw SDK program, the plain
+  dicts floor (``render_workload`` only, no SDK) and cdk8s-plus synthesizing the same services
+  (``benchmarks/cdk8s``, installed with ``npm ci`` when missing: node and npm are needed), with the
+  ratios preview / cdk8s-plus and component / raw; then the cost per Kubernetes object at each N
+  and, per column, the largest over the smallest (flat: within the noise).
+
+Figures on the 2-core reference machine while other jobs shared it (load average 1 to 8; wall
+and CPU times moved by up to 50% between runs), pulumi 3.272, cdk8s 2.70.106 + cdk8s-plus-33
+2.5.57 on node 20:
+
+* instructions at N = 20 (repeated counts differ by < 0.05%): component 64.4 M per service, raw
+  SDK 61.2 M, ratio 1.052 (72.4 M, 68.6 M and 1.056 before the engine built the SDK's own URNs
+  directly: -11% for both programs);
+* component / raw in wall (and CPU) time at N = 100, 500, 1000: 1.48 (1.43), 1.00 (1.07), 0.66
+  (0.95) with ``--repeat 1``; 1.51 (1.51), 1.19 (1.19), 1.17 (1.17) with ``--repeat 3`` in a
+  later run; 1.76 (1.13) at N = 100 in a third; the same pair run by a script of its own: 0.91 to
+  1.05 at N = 100. Under such load read the instructions;
+* cdk8s-plus inside node at N = 100, 500, 1000: 0.86, 2.32, 3.85 s (its process 1.48, 3.04,
+  5.26 s) against 5.29, 17.90, 34.46 s for the components' full offline preview (6.1x, 7.7x,
+  9.0x); in the ``--repeat 3`` run 0.59, 1.62, 8.39 s against 2.83, 15.49, 37.01 s (4.8x, 9.6x,
+  4.4x). Per object: cdk8s-plus 0.6 to 1.6 ms, the full preview 5.1 to 9.6 ms, the raw SDK 2.3
+  to 5.1 ms, plain dicts 0.02 to 0.03 ms; largest over smallest per column 1.2 to 2.6, within
+  the load's swings. cdk8s synthesizes each chart over the whole app, so ``synth.js`` puts every
+  service in one chart (a chart per service made its synthesis quadratic: 36 s at N = 1000);
+* ``npm ci`` of the lock with an empty npm cache: 2.5 to 4.9 s (29 MB of node_modules).
 """
 
 from __future__ import annotations
@@ -46,6 +75,7 @@ import pulumi_kubernetes as k8s
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import _side_by_side  # noqa: E402  (benchmarks/, the script's own folder)
 from platform_components import (  # noqa: E402
     ExternalRef,
     MeshMode,
@@ -137,17 +167,57 @@ def timed(fn: Any, repeat: int) -> tuple[float, Any]:
     return statistics.median(times), result
 
 
-def program_times(comp_program: Any, raw: Any, repeat: int, *, inline_calls: bool) -> tuple[float, float]:
+def program_times(
+    comp_program: Any, raw: Any, repeat: int, *, inline_calls: bool
+) -> tuple[float, float, float, float]:
     """Median seconds of the component program and of the raw one, interleaved so that machine
-    noise hits both alike."""
-    comp_times, raw_times = [], []
+    noise hits both alike: wall time of each, then CPU time of each (the process's, which other
+    processes on the machine move less)."""
+    walls: tuple[list[float], list[float]] = ([], [])
+    cpus: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeat):
-        for program, times in ((comp_program, comp_times), (raw, raw_times)):
+        for index, program in enumerate((comp_program, raw)):
             gc.collect()
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             run_program(program, project="bench", stack="bench", inline_calls=inline_calls)
-            times.append(time.perf_counter() - t0)
-    return statistics.median(comp_times), statistics.median(raw_times)
+            walls[index].append(time.perf_counter() - t0)
+            cpus[index].append(time.process_time() - c0)
+    comp_wall, raw_wall = (statistics.median(times) for times in walls)
+    comp_cpu, raw_cpu = (statistics.median(times) for times in cpus)
+    return comp_wall, raw_wall, comp_cpu, raw_cpu
+
+
+def rendered_services(n: int) -> list[dict[str, dict[str, Any]]]:
+    """The N services' manifests as plain dicts: ``render_workload`` and nothing else (the floor)."""
+    args = [workload_args(i) for i in range(n)]
+    return [
+        render_workload(f"svc-{i}", a, externals=EXTERNALS, recorded_mesh=MeshMode.NONE)
+        for i, a in enumerate(args)
+    ]
+
+
+def dicts_seconds(n: int, repeat: int) -> float:
+    """Median seconds of rendering the N services to dicts (arguments made outside the timing, as
+    for the programs)."""
+    args = [workload_args(i) for i in range(n)]
+    seconds, _ = timed(
+        lambda: [
+            render_workload(f"svc-{i}", a, externals=EXTERNALS, recorded_mesh=MeshMode.NONE)
+            for i, a in enumerate(args)
+        ],
+        repeat,
+    )
+    return seconds
+
+
+def cdk8s_side(n: int, repeat: int) -> _side_by_side.Cdk8sRun:
+    """cdk8s-plus's synthesis of the same N services, checked against the components' objects."""
+    kinds: dict[str, int] = {}
+    for manifests in rendered_services(n):
+        for kind in manifests:
+            kinds[kind] = kinds.get(kind, 0) + 1
+    last = n - 1
+    return _side_by_side.cdk8s_median(n, repeat, kinds, f"ghcr.io/acme/svc-{last}:1.{last}.0")
 
 
 STACKS = ("dev", "staging", "prod", "local")
@@ -216,6 +286,14 @@ def main() -> None:
         "--process-runs", type=int, default=5, help="runs per stack as a whole process (0: skip)"
     )
     parser.add_argument("--only", choices=["process"], help="print only the whole-process table")
+    parser.add_argument(
+        "--instructions",
+        type=int,
+        default=0,
+        metavar="N",
+        help="count the instructions of one component and one raw program run of N services with "
+        "valgrind's callgrind (about a minute each at N = 20; 0: skip)",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
 
@@ -236,33 +314,70 @@ def main() -> None:
             f"API server checks {1000 * api_s / max(1, len(objects)):.3f} ms/object over {len(objects)} objects"
         )
 
+    program_tables(sizes, args.repeat, args.instructions)
+
+
+def program_tables(sizes: list[int], repeat: int, instructions: int) -> None:
+    """For N SecureWorkloads: the component program against the raw SDK (wall and CPU), the checks
+    per object, then the side-by-side and cost-per-object tables (:mod:`_side_by_side`)."""
+    npm_ci_s = _side_by_side.ensure_cdk8s()
     print()
     print(
-        f"{'N':>5} {'component s':>12} {'raw SDK s':>10} {'ratio':>6} {'threads: comp s':>16} "
+        f"{'N':>5} {'component s':>12} {'raw SDK s':>10} {'ratio':>6} {'CPU ratio':>10} {'threads: comp s':>16} "
         f"{'raw s':>6} {'ratio':>6} {'resources':>10} {'check ms/object':>16} {'apiserver ms/object':>20}"
     )
+    rows: list[_side_by_side.Row] = []
     for n in sizes:
         comp_program = component_program(n)
         raw = raw_program(n)
-        inline_pair = program_times(comp_program, raw, args.repeat, inline_calls=True)
-        threads_pair = program_times(comp_program, raw, args.repeat, inline_calls=False)
-        (comp_s, raw_s), (comp_threads_s, raw_threads_s) = inline_pair, threads_pair
+        comp_s, raw_s, comp_cpu, raw_cpu = program_times(comp_program, raw, repeat, inline_calls=True)
+        comp_threads_s, raw_threads_s, _, _ = program_times(comp_program, raw, repeat, inline_calls=False)
         run = run_program(comp_program, project="bench", stack="bench")
         check_s, checked = timed(
-            lambda r=run: check(r, project="bench", stack="bench", kubernetes_version="1.35"), args.repeat
+            lambda r=run: check(r, project="bench", stack="bench", kubernetes_version="1.35"), repeat
         )
         per_object = 1000 * check_s / max(1, len(checked.manifests))
         objects = [manifest for _record, manifest in checked.manifests]
-        api_s, _ = timed(lambda o=objects: apiserver_pass(o), args.repeat)
+        api_s, _ = timed(lambda o=objects: apiserver_pass(o), repeat)
         print(
-            f"{n:>5} {comp_s:>12.2f} {raw_s:>10.2f} {comp_s / raw_s:>6.2f} {comp_threads_s:>16.2f} "
-            f"{raw_threads_s:>6.2f} {comp_threads_s / raw_threads_s:>6.2f} {len(run.records):>10} "
-            f"{per_object:>16.3f} {1000 * api_s / max(1, len(objects)):>20.3f}"
+            f"{n:>5} {comp_s:>12.2f} {raw_s:>10.2f} {comp_s / raw_s:>6.2f} {comp_cpu / raw_cpu:>10.2f} "
+            f"{comp_threads_s:>16.2f} {raw_threads_s:>6.2f} {comp_threads_s / raw_threads_s:>6.2f} "
+            f"{len(run.records):>10} {per_object:>16.3f} {1000 * api_s / max(1, len(objects)):>20.3f}"
         )
         if checked.violations or checked.schema_errors:
             print(f"      ! {len(checked.violations)} violations, {len(checked.schema_errors)} schema errors")
+        rows.append(
+            _side_by_side.Row(
+                n=n,
+                objects=len(objects),
+                preview_s=comp_s + check_s,
+                component_s=comp_s,
+                raw_s=raw_s,
+                dicts_s=dicts_seconds(n, repeat),
+                cdk8s=cdk8s_side(n, repeat),
+            )
+        )
+    if instructions:
+        component_instructions = _side_by_side.instructions("component", instructions)
+        raw_instructions = _side_by_side.instructions("raw", instructions)
+        print(
+            f"instructions (callgrind, one run of N = {instructions}): component "
+            f"{component_instructions / instructions / 1e6:.2f} M per service, raw SDK "
+            f"{raw_instructions / instructions / 1e6:.2f} M per service, ratio "
+            f"{component_instructions / raw_instructions:.3f}"
+        )
+    print()
+    _side_by_side.print_side_by_side(rows)
+    print()
+    _side_by_side.print_cost_per_object(rows)
+    if npm_ci_s is not None:
+        print(f"cdk8s-plus installed with npm ci in {npm_ci_s:.1f} s")
+    print("cdk8s-plus differs: " + "; ".join(_side_by_side.CDK8S_DIFFERENCES))
 
 
 if __name__ == "__main__":
     pulumi.runtime.settings  # noqa: B018 (import side effect: the runtime is loaded before timing)
-    main()
+    try:
+        main()
+    except _side_by_side.SideBySideError as exc:
+        sys.exit(f"! {exc}")

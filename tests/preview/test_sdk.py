@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import contextlib
 import contextvars
 import enum
 import gc
@@ -640,6 +641,121 @@ def test_the_capture_is_replaced_by_an_empty_trace_only_inside_the_block() -> No
         assert skipped is True
         assert sdk_resource._get_stack_trace() == type(captured())()
     assert sdk_resource._get_stack_trace is captured
+
+
+# --------------------------------------------------------------------------------------------------
+# URNs of plain strings built directly, the SDK's function restored afterwards
+
+
+def _urn_pairs() -> list[tuple[str, str]]:
+    """Each shape of ``create_urn`` call the SDK makes, answered during a run by the function in
+    place (built directly) and by the SDK's own: (built, the SDK's) per shape."""
+    import pulumi.runtime.resource as sdk_resource
+
+    sdk_create_urn = sdk_resource.create_urn
+    pairs: list[tuple[str, str]] = []
+
+    def program() -> None:
+        parent = pulumi.ComponentResource("test:index:Parent", "parent")
+        in_place = sdk_resource.create_urn
+        assert in_place is not sdk_create_urn  # the engine's, for the run
+        parent_urn = "urn:pulumi:s::p::test:index:Parent::parent"
+        for args in (
+            ("child", "kubernetes:core/v1:ConfigMap", parent_urn),  # a registration's own URN
+            ("child", "kubernetes:core/v1:ConfigMap", None, "p", "s"),  # an alias at the root
+            ("child", "kubernetes:core/v1:ConfigMap", parent),  # an alias under a parent
+            ("child", "kubernetes:core/v1:ConfigMap", parent_urn, "other", "stack"),
+            (pulumi.Output.from_input("child"), "kubernetes:core/v1:ConfigMap", None, "p", "s"),
+            ("child", "kubernetes:core/v1:ConfigMap", None),  # the stack's project and stack
+        ):
+            built, own = in_place(*args), sdk_create_urn(*args)
+            pulumi.Output.all(built, own).apply(lambda both: pairs.append((both[0], both[1])))
+
+    run_program(program, project="p", stack="s")
+    assert sdk_resource.create_urn is sdk_create_urn  # restored after the run
+    return pairs
+
+
+def test_urns_built_directly_are_the_sdks() -> None:
+    pairs = _urn_pairs()
+    assert len(pairs) == 6
+    for built, own in pairs:
+        assert built == own
+    assert ("urn:pulumi:s::p::test:index:Parent$kubernetes:core/v1:ConfigMap::child",) * 2 in pairs
+    assert ("urn:pulumi:s::p::kubernetes:core/v1:ConfigMap::child",) * 2 in pairs
+
+
+def test_a_program_records_the_same_with_the_sdks_own_urns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Components, children with aliases (the Deployment's) and depends_on record the same either way."""
+    from platform_components import MeshMode, ProbeArgs, SecureWorkload, SecureWorkloadArgs
+    from platform_components.preview import engine
+
+    def program() -> None:
+        args = SecureWorkloadArgs(
+            namespace="apps",
+            image="ghcr.io/acme/api:1.0.0",
+            readiness=ProbeArgs(path="/r"),
+            liveness=ProbeArgs(path="/l"),
+        )
+        SecureWorkload("api", args, mesh=MeshMode.NONE)
+        k8s.apps.v1.Deployment(
+            "raw",
+            metadata={"namespace": "apps"},
+            spec=k8s.apps.v1.DeploymentSpecArgs(
+                selector={"matchLabels": {"app": "raw"}},
+                template={
+                    "metadata": {"labels": {"app": "raw"}},
+                    "spec": {"containers": [{"name": "a", "image": "b:1"}]},
+                },
+            ),
+        )
+
+    built = run_program(program, project="p", stack="s")
+    with _sdk.plain_urns() as took_effect:
+        assert took_effect is True
+    monkeypatch.setattr(engine, "plain_urns", lambda: contextlib.nullcontext(False))
+    own = run_program(program, project="p", stack="s")
+    assert [r.as_dict() for r in built.records] == [r.as_dict() for r in own.records]
+    assert built.state == own.state
+
+
+@pytest.mark.parametrize("sdk", ["without the function", "with another signature"])
+def test_an_sdk_without_the_function_computes_its_own_urns(monkeypatch: pytest.MonkeyPatch, sdk: str) -> None:
+    import pulumi.runtime.resource as sdk_resource
+
+    sdk_create_urn = sdk_resource.create_urn
+    real_lookup = _sdk._lookup
+
+    def other(name: str, type_: str, parent: Any = None) -> Any:
+        return sdk_create_urn(name, type_, parent)
+
+    module = SimpleNamespace() if sdk == "without the function" else SimpleNamespace(create_urn=other)
+
+    def lookup(name: str, attribute: str) -> Any:
+        if (name, attribute) == ("pulumi.runtime", "resource"):
+            return module
+        return real_lookup(name, attribute)
+
+    monkeypatch.setattr(_sdk, "_lookup", lookup)
+    with _sdk.plain_urns() as took_effect:
+        assert took_effect is False
+        assert getattr(module, "create_urn", None) in (None, other)
+    assert sdk_resource.create_urn is sdk_create_urn
+    result = preview_function(_small_program)
+    assert [r.name for r in result.resources] == ["settings"]
+
+
+def test_the_sdks_function_is_restored_after_a_failed_run() -> None:
+    import pulumi.runtime.resource as sdk_resource
+
+    sdk_create_urn = sdk_resource.create_urn
+
+    def program() -> None:
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        run_program(program, project="p", stack="s")
+    assert sdk_resource.create_urn is sdk_create_urn
 
 
 # --------------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ SDK internal                                           without it
                                                        (exported) is missing; else error
 ``pulumi.runtime.resource._get_stack_trace``          speed-up only: left alone (see below)
 ``pulumi.runtime.proto.source_pb2.StackTrace``         speed-up only: left alone
+``pulumi.runtime.resource.create_urn``                 speed-up only: left alone (see below)
 ``pulumi.runtime.sync_await._sync_await``              ``loop.run_until_complete`` (not inside a
                                                        running loop: error there)
 ``pulumi.runtime.sync_await._ensure_event_loop``       the same three lines of asyncio
@@ -46,6 +47,12 @@ the resource's source position, which the engine's monitor never reads (the real
 affected: it runs the program in its own process). When either name is missing the SDK's own
 capture runs, unchanged.
 
+Each run also builds the URNs the SDK computes for itself from plain strings directly
+(:func:`plain_urns`): the SDK computes one per registration (used only when there is no monitor)
+and one per alias of every resource (``pulumi_kubernetes`` classes carry several), each through a
+chain of Outputs and tasks, about 10% of a run. The values are the same; when the function is
+missing or its signature differs, the SDK's own runs, unchanged.
+
 Each program run also gets its own event loop and executor (:func:`run_on_own_loop`), both torn
 down when it ends: a failed run leaves tasks behind that would otherwise surface later as "Task
 exception was never retrieved" or "Event loop is closed" on stderr, or in the next run.
@@ -72,6 +79,7 @@ import asyncio
 import collections
 import contextvars
 import importlib
+import inspect
 import logging
 import threading
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator
@@ -564,6 +572,7 @@ __all__ = [
     "offload",
     "outputs_shape",
     "plain_struct",
+    "plain_urns",
     "register_resource_response",
     "run_in_stack",
     "run_in_stack_fallback",
@@ -594,3 +603,56 @@ def no_stack_traces() -> Iterator[bool]:
         yield True
     finally:
         module._get_stack_trace = captured
+
+
+# --------------------------------------------------------------------------------------------------
+# URNs the SDK computes for itself
+
+
+def _urn_of_plain_parts(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``pulumi.runtime.resource.create_urn`` with the URN of plain strings built at once: the same
+    value, known, not secret and depending on no resource (or, under a parent resource, on that
+    parent's URN with one ``apply``), instead of the SDK's chain of ``Output.from_input``,
+    ``Output.all`` and two ``apply`` per URN. Anything else goes to the SDK's function."""
+
+    def create_urn(name: Any, type_: Any, parent: Any = None, project: Any = None, stack: Any = None) -> Any:
+        if type(name) is not str or type(type_) is not str:
+            return original(name, type_, parent, project, stack)
+        suffix = f"{type_}::{name}"
+        if type(parent) is str:
+            return pulumi.Output.from_input(f"{parent[: parent.rfind('::')]}${suffix}")
+        if isinstance(parent, pulumi.Resource):
+            return parent.urn.apply(lambda urn: f"{urn[: urn.rfind('::')]}${suffix}")
+        if parent is None and type(project) is str and type(stack) is str:
+            return pulumi.Output.from_input(f"urn:pulumi:{stack}::{project}::{suffix}")
+        return original(name, type_, parent, project, stack)
+
+    return create_urn
+
+
+@contextmanager
+def plain_urns() -> Iterator[bool]:
+    """For the length of the block, the URNs the SDK computes for itself from plain strings (the
+    one it computes for every registration, used only without a monitor, and those of every alias
+    of a resource) are built directly (:func:`_urn_of_plain_parts`); yields whether that took
+    effect. The SDK's function is restored afterwards, whatever happens in the block; without it
+    (or with a different signature) the SDK's own runs, unchanged."""
+    module = _lookup("pulumi.runtime", "resource")
+    original = getattr(module, "create_urn", None)
+    if not callable(original) or not _has_parameters(
+        original, ("name", "type_", "parent", "project", "stack")
+    ):
+        yield False
+        return
+    module.create_urn = _urn_of_plain_parts(original)
+    try:
+        yield True
+    finally:
+        module.create_urn = original
+
+
+def _has_parameters(function: Callable[..., Any], names: tuple[str, ...]) -> bool:
+    try:
+        return tuple(inspect.signature(function).parameters) == names
+    except (TypeError, ValueError):
+        return False
