@@ -87,6 +87,12 @@ class _CommandParser(_Parser):
         )
 
 
+def _stack_arguments(command: argparse.ArgumentParser) -> None:
+    """PROJECT_DIR and --stack NAME, as every command that reads one stack takes them."""
+    command.add_argument("project_dir", nargs="?", default=".", metavar="PROJECT_DIR", help="default: .")
+    command.add_argument("--stack", "-s", required=True, help="stack name (stacks/Pulumi.<stack>.yaml)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="platformctl", description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument(
@@ -98,8 +104,7 @@ def _parser() -> argparse.ArgumentParser:
         help="run a stack offline: render, schema-check and police every resource",
         description="Run a Pulumi program under mocks with a stack's config; no cloud or cluster needed.",
     )
-    preview.add_argument("project_dir", nargs="?", default=".", metavar="PROJECT_DIR", help="default: .")
-    preview.add_argument("--stack", "-s", required=True, help="stack name (stacks/Pulumi.<stack>.yaml)")
+    _stack_arguments(preview)
     preview.add_argument("--out", type=Path, default=None, help="output directory (default: out/<stack>)")
     preview.add_argument("--json", action="store_true", help="print report.json to stdout instead of a table")
     preview.add_argument(
@@ -117,8 +122,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Print (or write with --out) the ValidatingAdmissionPolicies and bindings the stack "
         "installs: the pack's rules for what GitOps or kubectl applies.",
     )
-    admission.add_argument("project_dir", nargs="?", default=".", metavar="PROJECT_DIR", help="default: .")
-    admission.add_argument("--stack", "-s", required=True, help="stack name (stacks/Pulumi.<stack>.yaml)")
+    _stack_arguments(admission)
     admission.add_argument(
         "--json", action="store_true", help="a JSON List (kubectl apply -f takes it) instead of YAML"
     )
@@ -137,8 +141,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Preview a stack offline and print (or write with --out) its components as a Mermaid "
         "flowchart, with the resources each one creates counted per kind (every one with --resources).",
     )
-    graph.add_argument("project_dir", nargs="?", default=".", metavar="PROJECT_DIR", help="default: .")
-    graph.add_argument("--stack", "-s", required=True, help="stack name (stacks/Pulumi.<stack>.yaml)")
+    _stack_arguments(graph)
     graph.add_argument("--out", type=Path, default=None, help="write to this file instead of stdout")
     graph.add_argument("--resources", action="store_true", help="a node for every resource, not counts")
     diff = sub.add_parser(
