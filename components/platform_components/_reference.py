@@ -156,9 +156,21 @@ def _default(field: Any) -> str:
         )
     if isinstance(value, enum.Enum):
         return f"`{value.value}`"
-    if isinstance(value, list) and value and isinstance(value[0], BaseModel):
-        return "`" + ", ".join(str(v.model_dump(mode="json", exclude_defaults=True)) for v in value) + "`"
+    if (
+        isinstance(value, (list, tuple))
+        and value
+        and all(isinstance(v, (BaseModel, enum.Enum)) for v in value)
+    ):
+        return "`[" + ", ".join(_item(v) for v in value) + "]`"
     return f"`{value!r}`" if value not in ([], {}) else "empty"
+
+
+def _item(value: BaseModel | enum.Enum) -> str:
+    """An entry of a default list: an enum's value, a model's non-default fields or ``Model()``."""
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    dumped = value.model_dump(mode="json", exclude_defaults=True)
+    return str(dumped) if dumped else f"{type(value).__name__}()"
 
 
 def _type(annotation: Any) -> str:
