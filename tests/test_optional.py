@@ -6,7 +6,8 @@ import subprocess
 import sys
 
 import pytest
-from platform_components._optional import MissingExtraError, lazy_module, missing_extra, require
+from platform_components._optional import lazy_module, missing_extra, require
+from platform_components.errors import MissingExtraError
 
 
 def _python(code: str) -> subprocess.CompletedProcess[str]:

@@ -39,7 +39,6 @@ UNDOCUMENTED: dict[str, str] = {
     "SUPPORTED_KUBERNETES_VERSIONS": "the minors the documentation states as a range (1.32 to 1.36), for programs to check against",
     "ClusterRef": "an existing EKS cluster as a team program sees it, for StatefulDatabase(cluster=...) backups",
     "ConfigError": "the one-line error of a bad argument or stack file, which the documentation shows by its message",
-    "PlatformError": "the base of every error the library raises on purpose, for callers that catch them",
     "PreviewError": "what the offline engine raises when it cannot run a program (platformctl exit 2)",
     "DatabaseConfig": "an entry of the stack key databases, documented as YAML",
     "WorkloadConfig": "an entry of the stack key workloads, documented as YAML",

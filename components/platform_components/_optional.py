@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from types import ModuleType
 from typing import Any, Final
 
-from .errors import PlatformError
+from .errors import MissingExtraError
 
 DISTRIBUTION: Final = "platform-components"
 
@@ -55,10 +55,6 @@ SUBMODULES: Final[dict[str, tuple[str, ...]]] = {
 ``aws.s3.Bucket`` printed 22 DeprecationWarnings in every team's test run although the library uses
 none of those classes. The warnings are the SDK's, about code we do not call: they are silenced at
 this one place, not in anybody's pytest configuration."""
-
-
-class MissingExtraError(PlatformError):
-    """An optional dependency is not installed; the message names the extra that brings it."""
 
 
 def missing_extra(module: str, purpose: str) -> MissingExtraError:

@@ -5,6 +5,7 @@ Exception tree::
     pulumi.RunError
      └── PlatformError            base of everything this library raises on purpose
           ├── ConfigError         bad input: a stack file, an args model, a CLI argument (exit 2)
+          ├── MissingExtraError   an optional dependency is missing; names the extra (exit 2)
           └── PreviewError        the offline engine could not run a program (exit 2)
                └── SdkCompatibilityError  the installed Pulumi SDK lacks an internal the engine needs
 
@@ -32,6 +33,10 @@ class ConfigError(PlatformError, ValueError):
         super().__init__(f"{prefix}{message}")
 
 
+class MissingExtraError(PlatformError):
+    """An optional dependency is not installed; the message names the extra that brings it."""
+
+
 class PreviewError(PlatformError):
     """The offline engine could not load or run a Pulumi program."""
 
@@ -41,4 +46,4 @@ class SdkCompatibilityError(PreviewError):
     version and the supported range."""
 
 
-__all__ = ["ConfigError", "PlatformError", "PreviewError", "SdkCompatibilityError"]
+__all__ = ["ConfigError", "MissingExtraError", "PlatformError", "PreviewError", "SdkCompatibilityError"]

@@ -1,7 +1,7 @@
 """The offline engine (the ``preview`` extra): run a program under mocks, render, validate, police.
 
 Importing any of its modules without the extra installed raises
-:class:`~platform_components._optional.MissingExtraError`, one line naming the extra.
+:class:`~platform_components.errors.MissingExtraError`, one line naming the extra.
 """
 
 from .._optional import require_installed
