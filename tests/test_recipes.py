@@ -6,32 +6,19 @@ tests/test_team_repo.py; restoring a database needs a cluster and AWS (its page 
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from _project import copy_project, run_bash, uv_executable
 from _readme import RECIPES, ROOT, blocks, command_lines, section
-
-
-def _uv() -> str:
-    uv = os.environ.get("UV") or str(Path(sys.executable).parent / "uv")
-    assert Path(uv).exists(), "the recipe tests run through uv; run them with `uv run pytest`"
-    return uv
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the project, where ``.tools/bin/uv run`` runs this checkout's installed environment."""
-    root = tmp_path / "platform-components"
-    root.mkdir()
-    shutil.copy(ROOT / "Pulumi.yaml", root / "Pulumi.yaml")
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    shutil.copytree(ROOT / "platform", root / "platform", ignore=ignore)
-    shutil.copytree(ROOT / "stacks", root / "stacks", ignore=ignore)
+    root = copy_project(tmp_path / "platform-components")
     (root / ".tools" / "bin").mkdir(parents=True)
-    (root / ".tools" / "bin" / "uv").symlink_to(_uv())
+    (root / ".tools" / "bin" / "uv").symlink_to(uv_executable())
     return root
 
 
@@ -39,20 +26,7 @@ def run_commands(project: Path, commands: list[str]) -> list[str]:
     """Run each command with bash in ``project``; return their outputs."""
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
     env |= {"UV_PROJECT": str(ROOT), "UV_NO_SYNC": "1", "UV_FROZEN": "1", "NO_COLOR": "1"}
-    outputs = []
-    for command in commands:
-        done = subprocess.run(
-            ["bash", "-euo", "pipefail", "-c", command],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        assert done.returncode == 0, f"{command}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-        outputs.append(done.stdout)
-    return outputs
+    return [run_bash(command, project, env, timeout=600) for command in commands]
 
 
 def assert_clean(output: str) -> None:

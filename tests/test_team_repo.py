@@ -20,18 +20,13 @@ from typing import Any
 
 import pytest
 import yaml
+from _project import run_bash, uv_executable
 from _readme import GUIDE, RECIPES, blocks, command_lines, section, section_commands
 from jsonschema import Draft202012Validator
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "team-service"
 EXCLUDE_NEWER = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["uv"]["exclude-newer"]
-
-
-def _uv() -> str:
-    uv = os.environ.get("UV") or str(Path(sys.executable).parent / "uv")
-    assert Path(uv).exists(), "the team-repository tests run through uv; run them with `uv run pytest`"
-    return uv
 
 
 def _env() -> dict[str, str]:
@@ -53,7 +48,7 @@ def install_team_repo(dest: Path) -> Path:
     )
     assert count == 1, "examples/team-service/pyproject.toml no longer names the library's path source"
     pyproject.write_text(text)
-    subprocess.run([_uv(), "sync", "--quiet"], cwd=project, env=_env(), check=True, timeout=900)
+    subprocess.run([uv_executable(), "sync", "--quiet"], cwd=project, env=_env(), check=True, timeout=900)
     return project
 
 
@@ -64,7 +59,7 @@ def team_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _run(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [_uv(), "run", "--no-sync", *args],
+        [uv_executable(), "run", "--no-sync", *args],
         cwd=project,
         env=_env(),
         capture_output=True,
@@ -183,7 +178,7 @@ def test_a_fresh_team_repository_installs_tests_and_previews(tmp_path: Path) -> 
     (project / "Pulumi.dev.yaml").write_text("config:\n  orders:mesh: istio-ambient\n")
     (project / "__main__.py").write_text(FRESH_PROGRAM)
     (project / "tests" / "test_orders.py").write_text(FRESH_TEST)
-    subprocess.run([_uv(), "sync", "--quiet"], cwd=project, env=_env(), check=True, timeout=900)
+    subprocess.run([uv_executable(), "sync", "--quiet"], cwd=project, env=_env(), check=True, timeout=900)
     assert (project / ".venv" / "pyvenv.cfg").is_file()
 
     tests = _run(project, "pytest", "-p", "no:cacheprovider", "-q", "-W", "error")
@@ -205,7 +200,12 @@ def test_the_readme_ci_recipe_runs_in_the_team_repository(team_repo: Path) -> No
         words = line.split()
         assert words[0] == "uv", line
         proc = subprocess.run(
-            [_uv(), *words[1:]], cwd=team_repo, env=_env(), capture_output=True, text=True, timeout=900
+            [uv_executable(), *words[1:]],
+            cwd=team_repo,
+            env=_env(),
+            capture_output=True,
+            text=True,
+            timeout=900,
         )
         assert proc.returncode == 0, f"{line}\n{proc.stdout}\n{proc.stderr}"
 
@@ -244,7 +244,7 @@ def test_the_readme_team_snippet_installs_tests_and_previews(tmp_path: Path) -> 
         "tests/test_program.py",
     ]
     assert not project.is_relative_to(ROOT)
-    subprocess.run([_uv(), "sync", "--quiet"], cwd=project, env=_env(), check=True, timeout=900)
+    subprocess.run([uv_executable(), "sync", "--quiet"], cwd=project, env=_env(), check=True, timeout=900)
     tests = _run(project, "pytest", "-p", "no:cacheprovider", "-q")
     assert tests.returncode == 0, tests.stdout + tests.stderr
     assert "1 passed" in tests.stdout and "warning" not in tests.stdout.lower(), tests.stdout
@@ -276,18 +276,9 @@ def _not_executed(page: str) -> str:
 def _run_steps(project: Path, lines: list[str], variables: dict[str, str]) -> None:
     """Run each line with bash in ``project``, with the job's variables and this uv on the PATH."""
     env = _env()
-    env = {**env, **variables, "PATH": f"{Path(_uv()).parent}{os.pathsep}{env.get('PATH', '')}"}
+    env = {**env, **variables, "PATH": f"{Path(uv_executable()).parent}{os.pathsep}{env.get('PATH', '')}"}
     for line in lines:
-        proc = subprocess.run(
-            ["bash", "-euo", "pipefail", "-c", line],
-            cwd=project,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-        assert proc.returncode == 0, f"{line}\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+        run_bash(line, project, env, timeout=900)
 
 
 def test_the_github_actions_recipe_runs_every_run_step(team_repo: Path) -> None:
