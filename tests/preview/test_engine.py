@@ -1,6 +1,7 @@
 """The offline engine: recording, secrets, schema errors, program errors."""
 
 import json
+import os
 from pathlib import Path
 
 import pulumi
@@ -152,27 +153,39 @@ def test_output_registry_behaves_like_the_sdk_deque() -> None:
         registry.popleft()
 
 
-def test_a_stack_without_aws_resources_loads_neither_moto_nor_pulumi_aws() -> None:
+def test_a_stack_without_aws_resources_loads_neither_moto_nor_pulumi_aws(tmp_path: Path) -> None:
     """The local stack declares no cluster: its preview imports no AWS SDK, no moto and no
-    Kubernetes API group it renders nothing of; prod's EksCluster brings both AWS packages."""
+    Kubernetes API group it renders nothing of; prod's EksCluster brings both AWS packages, and
+    only pulumi-aws once the tape of moto's answers to prod's calls is in the user cache."""
     import subprocess
     import sys
 
     root = Path(__file__).resolve().parents[2]
     code = (
-        "import sys\n"
+        "import json, sys\n"
         "from platform_components.preview.engine import preview\n"
         "result = preview('.', sys.argv[1])\n"
         "assert result.records\n"
-        "print(' '.join(sorted(m for m in ('moto', 'boto3', 'pulumi_aws', 'pulumi_kubernetes.rbac.v1._inputs') "
-        "if m in sys.modules)))\n"
+        "print(' '.join(sorted(m for m in ('moto', 'boto3', 'botocore', 'pulumi_aws', "
+        "'pulumi_kubernetes.rbac.v1._inputs') if m in sys.modules)))\n"
+        "print(json.dumps([len(result.records), sorted(map(str, result.schema_errors))]))\n"
     )
-    found = {}
-    for stack in ("local", "prod"):
+    found, outcome = {}, {}
+    env = {**os.environ, "PLATFORM_COMPONENTS_CACHE": str(tmp_path / "cache")}
+    for run, stack in (("local", "local"), ("prod", "prod"), ("prod again", "prod")):
         done = subprocess.run(
-            [sys.executable, "-c", code, stack], cwd=root, capture_output=True, text=True, check=False
+            [sys.executable, "-c", code, stack],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         assert done.returncode == 0, done.stderr[-2000:]
-        found[stack] = done.stdout.split()
+        modules, result = done.stdout.splitlines()[-2:]
+        found[run], outcome[run] = modules.split(), json.loads(result)
     assert found["local"] == []
-    assert {"moto", "boto3", "pulumi_aws"} <= set(found["prod"])
+    assert {"moto", "boto3", "botocore", "pulumi_aws"} <= set(found["prod"])
+    assert not {"moto", "boto3", "botocore"} & set(found["prod again"])
+    assert "pulumi_aws" in found["prod again"]
+    assert outcome["prod again"] == outcome["prod"]

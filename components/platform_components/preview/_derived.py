@@ -1,4 +1,5 @@
-"""A user cache of data derived from package files, keyed by their content.
+"""A user cache of data derived from package files, keyed by their content (and of the tapes of
+moto's answers, :mod:`.moto_tape`).
 
 Parsing the shipped CRDs (12 MB of YAML) costs seconds in every process, even with libyaml's
 parser: PyYAML's constructor is Python. The same data read back as JSON costs milliseconds. An

@@ -22,7 +22,8 @@ The region is, by precedence: the resource's own ``region`` input, the ``region`
 
 **Refusals.** During :meth:`PreviewMocks.session` (the engine opens one around every program run:
 :meth:`AwsCloud.start`/:meth:`AwsCloud.stop`) the resources are also created in moto, in-process
-(``moto.mock_aws``, started on the first AWS resource, stopped with all its state when the run ends;
+(``moto.mock_aws``, seeded, started on the first call the stack's tape of moto's answers cannot
+answer (:mod:`.moto_tape`), stopped with all its state when the run ends;
 dummy credentials, the user's AWS profile and config files ignored, no network), and what moto
 refuses is reported through ``mocks.reject`` as ``"<AWS error code>: <AWS message>"`` on the
 offending camelCase field (reported by the engine as a schema error of the resource). Registrations
@@ -80,7 +81,7 @@ in a refusal (``PreviewMocks.reject`` scrubs them). Outside a session (``Preview
 it runs, its default AMIs are not loaded, KMS keys get their RSA key pair only when used and the
 per-request lookup of a handler's methods is cached). The first AWS
 preview of a process also imports moto's models and boto3's service models (2 to 4 s, more without
-bytecode caching). Inside someone else's ``mock_aws`` (a test of the caller's) moto is not used
+bytecode caching); a stack previewed again with the same AWS calls needs none of it (its tape). Inside someone else's ``mock_aws`` (a test of the caller's) moto is not used
 at all (a warning says so): its state would be shared and not reset.
 """
 
@@ -90,6 +91,7 @@ import base64
 import contextlib
 import functools
 import hashlib
+import importlib.util
 import ipaddress
 import json
 import logging
@@ -108,7 +110,8 @@ from pulumi.runtime import MockCallArgs, MockResourceArgs
 
 from .._iam_documents import load_document, matches_action, statement_list
 from .._optional import require
-from .mocks import InvokeError
+from .mocks import InvokeError, secret_strings
+from .moto_tape import SEED, Call, MotoTape, Outcome
 
 if TYPE_CHECKING:
     from .mocks import InvokeHook, OutputsHook, PreviewMocks
@@ -327,10 +330,12 @@ def aws_managed_policy_paths() -> frozenset[str]:
     the module is several MB of JSON that importing would compile); empty if it cannot be read."""
     global _managed_policy_paths
     if _managed_policy_paths is None:
-        try:
-            import moto
-
-            source = os.path.join(os.path.dirname(moto.__file__), "iam", "aws_managed_policies.py")
+        try:  # found, not imported: importing moto costs ~0.5 s, and a replayed run needs none of it
+            spec = importlib.util.find_spec("moto")
+            folders = list(spec.submodule_search_locations or []) if spec is not None else []
+            if not folders:
+                raise ImportError("moto is not installed")
+            source = os.path.join(folders[0], "iam", "aws_managed_policies.py")
             with open(source, encoding="utf-8") as handle:
                 text = handle.read()
         except (ImportError, OSError) as exc:
@@ -361,6 +366,17 @@ def _moto_internal(module: Any, name: str) -> Callable[..., Any] | None:
     return found if callable(found) else None
 
 
+def _idempotency_tokens(client: Any, call: Call) -> dict[str, str]:
+    """The call's idempotency tokens (``clientRequestToken`` & co.), derived from the call: boto3
+    would make random ones, and moto echoes some of them, so that the same call would not get the
+    same answer (:mod:`.moto_tape` relies on it)."""
+    model = client.meta.service_model.operation_model(client.meta.method_to_api_mapping[call.operation])
+    shape = model.input_shape
+    members = shape.members if shape is not None else {}
+    token = str(uuid.UUID(call.digest()[:32]))
+    return {name: token for name, member in members.items() if member.metadata.get("idempotencyToken")}
+
+
 class _Moto:
     """moto's ``mock_aws`` for one preview run (started lazily, on the first call).
 
@@ -382,6 +398,37 @@ class _Moto:
         self._saved_env: dict[str, str | None] = {}
         self._patches: list[Any] = []
         self._kms_patched = False
+        self.tape = MotoTape.open(None, self.answer)
+
+    def begin(self, label: str | None) -> None:
+        """A new run; ``label`` names the stack whose tape answers while the calls match it
+        (:mod:`.moto_tape`; ``None``: every call goes to moto)."""
+        self.tape = MotoTape.open(label, self.answer)
+
+    def call(self, call: Call, secrets: frozenset[str] = frozenset()) -> Outcome:
+        """moto's answer to ``call``: from the tape while this run's calls match it, else moto's."""
+        return self.tape.call(call, secrets)
+
+    def answer(self, call: Call) -> Outcome:
+        """moto's answer to ``call``, for real (moto starts on the first one)."""
+        from botocore.exceptions import (  # type: ignore[import-untyped]
+            ClientError,
+            ParamValidationError,
+        )
+
+        try:
+            client = self.client(call.service, call.region)
+            params = {**_idempotency_tokens(client, call), **call.params}
+            response = getattr(client, call.operation)(**params)
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            code = str(error.get("Code", "Error"))
+            return Outcome("client_error", [code, str(error.get("Message", "")) or code])
+        except ParamValidationError as exc:
+            return Outcome("param_error", str(exc.kwargs.get("report", exc)).strip().replace("\n", "; "))
+        except Exception as exc:  # moto could not model this: the handler says so
+            return Outcome("failed", [type(exc).__name__, str(exc)])
+        return Outcome("ok", {k: v for k, v in response.items() if k != "ResponseMetadata"})
 
     def client(self, service: str, region: str) -> Any:
         if self._mock is None:
@@ -394,6 +441,7 @@ class _Moto:
                 self._restore_env()
                 raise
             self._mock = mock
+            self._seed()
             self._cache_action_lookup()
         if service == "kms" and not self._kms_patched:
             self._lazy_kms_keys()
@@ -413,6 +461,8 @@ class _Moto:
         return _CLIENTS[key]
 
     def stop(self) -> None:
+        self.tape.close()
+        self.tape = MotoTape.open(None, self.answer)
         if self._mock is not None:
             self._mock.stop()  # moto forgets everything it modelled
             self._restore_env()
@@ -421,6 +471,17 @@ class _Moto:
         self._patches.clear()
         self._kms_patched = False
         self._mock = None
+
+    @staticmethod
+    def _seed() -> None:
+        """Seed moto's random generator (its documented ``/moto-api/seed`` endpoint, answered
+        in-process while ``mock_aws`` runs), so that its ids follow from the calls alone."""
+        import requests
+
+        try:
+            requests.post(f"http://motoapi.amazonaws.com/moto-api/seed?a={SEED}", timeout=10)
+        except Exception as exc:  # ids stay random: a tape cannot be replayed past a change
+            log.debug("moto was not seeded: %s", exc)
 
     def _cache_action_lookup(self) -> None:
         """moto lists a response class's methods (``inspect.getmembers``) on every request, which is
@@ -591,34 +652,27 @@ class _Request:
 
     def aws(self, service: str, operation: str, path: str | Mapping[str, str], **params: Any) -> Any:
         """Call moto; ``None`` when moto refused (reported on ``path``, or ``path[code]``) or failed."""
-        from botocore.exceptions import (  # type: ignore[import-untyped]
-            ClientError,
-            ParamValidationError,
-        )
-
         params = {k: v for k, v in params.items() if v is not None}
-        try:
-            client = self.cloud.moto.client(service, self.region)
-            return getattr(client, operation)(**params)
-        except ClientError as exc:
-            error = exc.response.get("Error", {})
-            code = str(error.get("Code", "Error"))
-            message = str(error.get("Message", "")) or code
-            where = path if isinstance(path, str) else path.get(code, path.get("", ""))
-            self.reject(where, code, message)
-        except ParamValidationError as exc:
-            detail = str(exc.kwargs.get("report", exc)).strip().replace("\n", "; ")
+        secrets = frozenset(secret_strings(self.args.inputs))
+        outcome = self.cloud.moto.call(Call(service, self.region, operation, params), secrets)
+        if outcome.kind == "ok":
+            return outcome.value
+        if outcome.kind == "client_error":
+            code, message = outcome.value
+            self.reject(path if isinstance(path, str) else path.get(code, path.get("", "")), code, message)
+        elif outcome.kind == "param_error":
             where = path if isinstance(path, str) else path.get("ValidationException", path.get("", ""))
-            self.reject(where, "ValidationException", detail)
-        except Exception as exc:  # moto could not model this: say so, never fail the preview for it
+            self.reject(where, "ValidationException", outcome.value)
+        else:  # moto could not model this: say so, never fail the preview for it
+            kind, text = outcome.value
             log.warning(
                 "the AWS model could not check %s %s (%s.%s: %s: %s)",
                 self.typ,
                 self.name,
                 service,
                 operation,
-                type(exc).__name__,
-                exc,
+                kind,
+                text,
             )
         return None
 
@@ -651,11 +705,15 @@ class AwsCloud:
         self.moto = _Moto()
         self.run = _Run()
         self.active = False
+        self.answers_consistent = True
+        """False when moto, gone live, answered a call of the run differently from the tape that had
+        answered it already (:mod:`.moto_tape`): the run must be made again without a tape."""
         self._lock = threading.RLock()  # registrations arrive on executor threads
 
     # lifecycle ------------------------------------------------------------------------------------
-    def start(self) -> None:
-        """A new run: forget the previous one; moto starts on the first AWS resource."""
+    def start(self, label: str | None = None) -> None:
+        """A new run: forget the previous one; moto starts on the first AWS resource that its tape
+        (``label``'s, see :mod:`.moto_tape`) cannot answer."""
         with self._lock:
             self.moto.stop()
             self.run = _Run()
@@ -663,10 +721,13 @@ class AwsCloud:
             self.active = not _outer_moto()
             if not self.active:
                 log.warning("moto is already mocking AWS here: AWS resources are checked without it")
+            self.moto.begin(label if self.active else None)
+            self.answers_consistent = True
 
     def stop(self) -> None:
         with self._lock:
             self.active = False
+            self.answers_consistent = self.moto.tape.consistent
             self.moto.stop()
 
     # tables ----------------------------------------------------------------------------------------
@@ -772,12 +833,11 @@ class AwsCloud:
         if region not in self.run.zones:
             zones: list[tuple[str, str]] = []
             if self.active:
-                try:
-                    ec2 = self.moto.client("ec2", region)
-                    found = ec2.describe_availability_zones()["AvailabilityZones"]
-                    zones = [(z["ZoneName"], z["ZoneId"]) for z in found]
-                except Exception as exc:  # an unknown region: fall back to three zones
-                    log.debug("no availability zones from moto for %s: %s", region, exc)
+                outcome = self.moto.call(Call("ec2", region, "describe_availability_zones", {}))
+                if outcome.kind == "ok":
+                    zones = [(z["ZoneName"], z["ZoneId"]) for z in outcome.value["AvailabilityZones"]]
+                else:  # an unknown region: fall back to three zones
+                    log.debug("no availability zones from moto for %s: %s", region, outcome.value)
             if not zones:
                 zones = [(f"{region}{letter}", _zone_id(region, i)) for i, letter in enumerate("abc")]
             self.run.zones[region] = zones

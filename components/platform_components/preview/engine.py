@@ -196,8 +196,29 @@ def run_program(
 
     ``inline_calls``: the SDK's monitor calls run on the event loop's thread (the default, see
     :func:`~platform_components.preview._sdk.run_on_own_loop`), or each on a worker thread as the
-    SDK sends them; the run records the same either way (``tests/preview/test_sdk.py``)."""
+    SDK sends them; the run records the same either way (``tests/preview/test_sdk.py``).
+
+    A program folder's AWS calls may be answered from the tape of its last run
+    (:mod:`.moto_tape`); should moto, gone live, contradict the tape, the program runs again
+    without it."""
     mocks = mocks or PreviewMocks(region=(config or {}).get("aws:region"))
+    label = f"{Path(program).resolve()}\0{project}\0{stack}" if not callable(program) else None
+    run = _run_once(program, project, stack, config, secret_keys, mocks, inline_calls, label)
+    if isinstance(mocks, PreviewMocks) and mocks.aws is not None and not mocks.aws.answers_consistent:
+        run = _run_once(program, project, stack, config, secret_keys, mocks, inline_calls, None)
+    return run
+
+
+def _run_once(
+    program: Path | Callable[[], None],
+    project: str,
+    stack: str,
+    config: dict[str, str] | None,
+    secret_keys: list[str] | None,
+    mocks: pulumi.runtime.Mocks,
+    inline_calls: bool,
+    label: str | None,
+) -> ProgramRun:
     monitor = RecordingMonitor(mocks, project=project, stack=stack)
     collector = _LogCollector()
     logger = logging.getLogger("platform-components.preview")
@@ -224,7 +245,7 @@ def run_program(
 
     try:
         session: AbstractContextManager[Any] = (
-            mocks.session() if isinstance(mocks, PreviewMocks) else nullcontext()
+            mocks.session(label) if isinstance(mocks, PreviewMocks) else nullcontext()
         )
         # cloud backends (moto) live for exactly this run
         with session, tuned_collector(), no_stack_traces(), plain_urns():

@@ -234,13 +234,14 @@ class PreviewMocks(pulumi.runtime.Mocks):
         self.rejections: list[Rejection] = []
 
     @contextmanager
-    def session(self) -> Iterator[PreviewMocks]:
+    def session(self, label: str | None = None) -> Iterator[PreviewMocks]:
         """One program run: rejections start empty and the AWS backends (moto, started on first
         use) are torn down, with all their state, when the run ends. The engine wraps every
-        program run in this; outside a session, AWS hooks answer without moto."""
+        program run in this; outside a session, AWS hooks answer without moto. ``label`` names the
+        program and stack whose recorded moto answers may be replayed (:mod:`.moto_tape`)."""
         self.rejections.clear()
         if self.aws is not None:
-            self.aws.start()
+            self.aws.start(label)
         try:
             yield self
         finally:
