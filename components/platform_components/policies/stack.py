@@ -177,6 +177,24 @@ class Index:
                 self.scaled_objects.append(_autoscaler(resource))
             elif resource.type == NETWORK_POLICY:
                 self.netpols.append(resource)
+        # per namespace and per target, so that a rule's cost grows with the stack, not its square
+        self._pdbs_in: dict[str, list[Resource]] = {}
+        for pdb in self.pdbs:
+            self._pdbs_in.setdefault(namespace(pdb.props), []).append(pdb)
+        self._netpols_in: dict[str, list[Resource]] = {}
+        for netpol in self.netpols:
+            self._netpols_in.setdefault(namespace(netpol.props), []).append(netpol)
+        self._scalers_of: dict[tuple[str, str, str], list[Autoscaler]] = {}
+        for scaler in self.autoscalers:
+            self._scalers_of.setdefault(
+                (scaler.namespace, scaler.target_kind, scaler.target_name), []
+            ).append(scaler)
+        self._scalable_workloads: dict[tuple[str, str, str], Workload] = {}
+        for workload in self.workloads:
+            if workload.resource.type in SCALABLE_TYPES:
+                self._scalable_workloads.setdefault(
+                    (workload.namespace, workload.kind, workload.name), workload
+                )
 
     def _workload(self, resource: Resource) -> Workload | None:
         name, ns = object_name(resource.props, resource.name), namespace(resource.props)
@@ -204,25 +222,16 @@ class Index:
         return [*self.scaled_objects, *self.hpas]
 
     def hpas_for(self, workload: Workload) -> list[Autoscaler]:
-        """The HPAs and ScaledObjects that scale ``workload``."""
-        return [
-            scaler
-            for scaler in self.autoscalers
-            if scaler.namespace == workload.namespace
-            and scaler.target_kind == workload.kind
-            and scaler.target_name == workload.name
-        ]
+        """The HPAs and ScaledObjects that scale ``workload`` (ScaledObjects first)."""
+        return list(self._scalers_of.get((workload.namespace, workload.kind, workload.name), ()))
 
     def target_of(self, hpa: Autoscaler) -> Workload | None:
-        for workload in self.workloads:
-            if (
-                workload.resource.type in SCALABLE_TYPES
-                and workload.namespace == hpa.namespace
-                and workload.kind == hpa.target_kind
-                and workload.name == hpa.target_name
-            ):
-                return workload
-        return None
+        """The first Deployment, StatefulSet or Rollout of the stack that ``hpa`` scales."""
+        return self._scalable_workloads.get((hpa.namespace, hpa.target_kind, hpa.target_name))
+
+    def netpols_in(self, namespace_name: str) -> list[Resource]:
+        """The NetworkPolicies of a namespace, in stack order."""
+        return self._netpols_in.get(namespace_name, [])
 
     def migrating_deployments(self) -> set[tuple[str, str]]:
         """``(namespace, name)`` of the Deployments that a Rollout's ``spec.workloadRef`` names."""
@@ -239,13 +248,9 @@ class Index:
         A null selector selects nothing; an empty one (``{}``) selects every pod of the namespace.
         """
         found = []
-        for pdb in self.pdbs:
+        for pdb in self._pdbs_in.get(workload.namespace, ()):
             selector = dig(pdb.props, "spec", "selector")
-            if (
-                namespace(pdb.props) == workload.namespace
-                and isinstance(selector, Mapping)
-                and selector_matches(selector, workload.labels)
-            ):
+            if isinstance(selector, Mapping) and selector_matches(selector, workload.labels):
                 found.append(pdb)
         return found
 
@@ -398,8 +403,8 @@ def _net_workload_policy(resources: Sequence[Resource]) -> Iterator[Finding]:
     index = Index(resources)
     for workload in index.workloads:
         covered = False
-        for netpol in index.netpols:
-            if namespace(netpol.props) != workload.namespace or "Ingress" not in _policy_types(netpol):
+        for netpol in index.netpols_in(workload.namespace):
+            if "Ingress" not in _policy_types(netpol):
                 continue
             selector = dig(netpol.props, "spec", "podSelector")
             if selector is None or selector_matches(selector, workload.labels):
