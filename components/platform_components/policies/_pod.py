@@ -24,7 +24,7 @@ import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 # --- type tokens --------------------------------------------------------------------------------------
 
@@ -351,6 +351,54 @@ def pod_view(type_token: str, props: Mapping[str, Any]) -> PodView | None:
 def selector_is_empty(selector: Any) -> bool:
     sel = as_map(selector)
     return not as_map(sel.get("matchLabels")) and not as_list(sel.get("matchExpressions"))
+
+
+def selector_anchor(selector: Any) -> tuple[Any, Any] | None:
+    """A label every pod that ``selector`` matches carries: the first ``matchLabels`` item (``None``
+    when it has none, or it cannot be a dictionary key)."""
+    match_labels = selector.get("matchLabels") if isinstance(selector, Mapping) else None
+    if not isinstance(match_labels, Mapping) or not match_labels:
+        return None
+    anchor = next(iter(match_labels.items()))
+    try:
+        hash(anchor)
+    except TypeError:
+        return None
+    return anchor
+
+
+T = TypeVar("T")
+
+
+class SelectorIndex(Generic[T]):
+    """Items that select pods (PDBs, NetworkPolicies), grouped by namespace and by their selector's
+    :func:`selector_anchor`: the candidates for a pod are those without an anchor and those whose
+    anchor is one of the pod's labels, in the order they were added. Callers still judge each
+    candidate with :func:`selector_matches`; the index only skips items that cannot match."""
+
+    def __init__(self) -> None:
+        self._anchored: dict[tuple[str, Any, Any], list[tuple[int, T]]] = {}
+        self._unanchored: dict[str, list[tuple[int, T]]] = {}
+        self._added = 0
+
+    def add(self, namespace_name: str, selector: Any, item: T) -> None:
+        entry = (self._added, item)
+        self._added += 1
+        anchor = selector_anchor(selector)
+        if anchor is None:
+            self._unanchored.setdefault(namespace_name, []).append(entry)
+        else:
+            self._anchored.setdefault((namespace_name, *anchor), []).append(entry)
+
+    def candidates(self, namespace_name: str, pod_labels: Mapping[str, str]) -> list[T]:
+        found = list(self._unanchored.get(namespace_name, ()))
+        for key, value in pod_labels.items():
+            try:
+                found += self._anchored.get((namespace_name, key, value), ())
+            except TypeError:  # a malformed label value: no anchor can equal it
+                continue
+        found.sort(key=lambda entry: entry[0])
+        return [item for _, item in found]
 
 
 def selector_matches(selector: Any, pod_labels: Mapping[str, str]) -> bool:

@@ -330,6 +330,13 @@ class Program:
 
     def __init__(self, resources: Sequence[Resource]) -> None:
         self.pods: list[Pods] = [p for p in (_pods(r) for r in resources if r.type in WORKLOAD_TYPES) if p]
+        # by namespace, and by namespace and label: a lookup costs the pods that can match
+        self._pods_in: dict[str, list[Pods]] = {}
+        self._pods_labelled: dict[tuple[str, str, str], list[Pods]] = {}
+        for pod in self.pods:
+            self._pods_in.setdefault(pod.namespace, []).append(pod)
+            for key, value in pod.labels.items():
+                self._pods_labelled.setdefault((pod.namespace, key, value), []).append(pod)
         self.namespaces = {object_name(r.props, r.name) for r in resources if r.kind == "Namespace"}
         self.objects = {
             (r.kind, namespace(r.props), object_name(r.props, r.name))
@@ -342,22 +349,29 @@ class Program:
                 continue
             ns = namespace(resource.props)
             selector = as_map(dig(resource.props, "spec", "podSelector"))
-            kinds = {
-                p.resource.type
-                for p in self.pods
-                if p.namespace == ns and _matches(selector.get("matchLabels"), p.labels)
-            }
+            kinds = {p.resource.type for p in self._selected(ns, selector.get("matchLabels"))}
             policy = _component_policy(resource, kinds)
             if policy is not None:
                 self.policies.append(policy)
         self.routes = [r for r in resources if r.kind == "HTTPRoute" and r.type.startswith("kubernetes:")]
         self.resources = resources
+        self._policies_of: dict[tuple[str, str], list[ComponentPolicy]] = {}
+        for policy in self.policies:
+            self._policies_of.setdefault((policy.namespace, policy.owner), []).append(policy)
 
     # --- lookups ---
 
+    def _selected(self, ns: str, selector: Any) -> list[Pods]:
+        """The pods of ``ns`` whose labels hold every label of ``selector`` (none for an empty one)."""
+        wanted = labels(selector)
+        if not wanted:
+            return []
+        first = next(iter(wanted.items()))
+        return [p for p in self._pods_labelled.get((ns, *first), ()) if _matches(wanted, p.labels)]
+
     def owner_pods(self, policy: ComponentPolicy) -> list[Pods]:
         selector = workload_selector(policy.owner)
-        return [p for p in self.pods if p.namespace == policy.namespace and _matches(selector, p.labels)]
+        return self._selected(policy.namespace, selector)
 
     def label_sets(self, policy: ComponentPolicy) -> list[Mapping[str, str]]:
         return [p.labels for p in self.owner_pods(policy)] or [workload_selector(policy.owner)]
@@ -365,19 +379,19 @@ class Program:
     def resolves(self, peer: Peer, own_namespace: str) -> bool:
         if peer.labels is None:
             return peer.namespace == own_namespace or peer.namespace in self.namespaces
-        return any(peer.covers(p.namespace, p.labels) for p in self.pods)
+        return any(peer.covers(p.namespace, p.labels) for p in self._pods_in.get(peer.namespace, ()))
 
     def suggestion(self, peer: Peer) -> str:
         if peer.labels is None:
             wanted, candidates = peer.namespace, sorted(self.namespaces)
         else:
             wanted = peer.workload or ""
-            candidates = sorted({p.name for p in self.pods if p.namespace == peer.namespace})
+            candidates = sorted({p.name for p in self._pods_in.get(peer.namespace, ())})
         close = difflib.get_close_matches(wanted, candidates, n=1, cutoff=0.6) if wanted else []
         return f" (did you mean '{close[0]}'?)" if close else ""
 
     def policies_of(self, ns: str, owner: str) -> list[ComponentPolicy]:
-        return [p for p in self.policies if p.namespace == ns and p.owner == owner]
+        return list(self._policies_of.get((ns, owner), ()))
 
     # --- ref-resolves ---
 
@@ -537,7 +551,7 @@ class Program:
             (external.kind == "namespace" and external.namespace in self.namespaces)
             or (
                 external.kind in ("workload", "database")
-                and any(p.namespace == external.namespace and p.name == external.name for p in self.pods)
+                and any(p.name == external.name for p in self._pods_in.get(external.namespace, ()))
             )
             or (external.kind.capitalize(), external.namespace, external.name) in self.objects
         )

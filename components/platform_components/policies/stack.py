@@ -36,6 +36,7 @@ from platform_components.policies._pod import (
     SCALED_OBJECT,
     STATEFULSET,
     WORKLOAD_TYPES,
+    SelectorIndex,
     as_int,
     as_list,
     dig,
@@ -178,12 +179,12 @@ class Index:
             elif resource.type == NETWORK_POLICY:
                 self.netpols.append(resource)
         # per namespace and per target, so that a rule's cost grows with the stack, not its square
-        self._pdbs_in: dict[str, list[Resource]] = {}
+        self._pdbs: SelectorIndex[Resource] = SelectorIndex()
         for pdb in self.pdbs:
-            self._pdbs_in.setdefault(namespace(pdb.props), []).append(pdb)
-        self._netpols_in: dict[str, list[Resource]] = {}
+            self._pdbs.add(namespace(pdb.props), dig(pdb.props, "spec", "selector"), pdb)
+        self._netpols: SelectorIndex[Resource] = SelectorIndex()
         for netpol in self.netpols:
-            self._netpols_in.setdefault(namespace(netpol.props), []).append(netpol)
+            self._netpols.add(namespace(netpol.props), dig(netpol.props, "spec", "podSelector"), netpol)
         self._scalers_of: dict[tuple[str, str, str], list[Autoscaler]] = {}
         for scaler in self.autoscalers:
             self._scalers_of.setdefault(
@@ -229,9 +230,10 @@ class Index:
         """The first Deployment, StatefulSet or Rollout of the stack that ``hpa`` scales."""
         return self._scalable_workloads.get((hpa.namespace, hpa.target_kind, hpa.target_name))
 
-    def netpols_in(self, namespace_name: str) -> list[Resource]:
-        """The NetworkPolicies of a namespace, in stack order."""
-        return self._netpols_in.get(namespace_name, [])
+    def netpols_for(self, workload: Workload) -> list[Resource]:
+        """The NetworkPolicies of the workload's namespace that may select its pods, in stack order
+        (the caller judges their ``spec.podSelector``)."""
+        return self._netpols.candidates(workload.namespace, workload.labels)
 
     def migrating_deployments(self) -> set[tuple[str, str]]:
         """``(namespace, name)`` of the Deployments that a Rollout's ``spec.workloadRef`` names."""
@@ -248,7 +250,7 @@ class Index:
         A null selector selects nothing; an empty one (``{}``) selects every pod of the namespace.
         """
         found = []
-        for pdb in self._pdbs_in.get(workload.namespace, ()):
+        for pdb in self._pdbs.candidates(workload.namespace, workload.labels):
             selector = dig(pdb.props, "spec", "selector")
             if isinstance(selector, Mapping) and selector_matches(selector, workload.labels):
                 found.append(pdb)
@@ -403,7 +405,7 @@ def _net_workload_policy(resources: Sequence[Resource]) -> Iterator[Finding]:
     index = Index(resources)
     for workload in index.workloads:
         covered = False
-        for netpol in index.netpols_in(workload.namespace):
+        for netpol in index.netpols_for(workload):
             if "Ingress" not in _policy_types(netpol):
                 continue
             selector = dig(netpol.props, "spec", "podSelector")
