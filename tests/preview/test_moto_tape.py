@@ -98,6 +98,12 @@ def test_the_same_calls_are_answered_from_the_tape() -> None:
     assert isinstance(replayed.calls[1][2].value["Created"], datetime)
 
 
+def test_a_moto_setting_names_another_tape(monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = tape_name("stack")
+    monkeypatch.setenv("MOTO_ALLOW_NONEXISTENT_REGION", "true")
+    assert tape_name("stack") != plain
+
+
 def test_another_label_or_release_has_its_own_tape() -> None:
     run("stack", FakeMoto(), calls("a"))
     other = FakeMoto()

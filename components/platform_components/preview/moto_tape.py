@@ -20,7 +20,8 @@ What is kept: the SHA-256 of each call (service, region, operation, parameters a
 and moto's outcome (the response without ``ResponseMetadata``, or the error). Never the
 parameters. A run whose calls or answers contain a secret input's text keeps no tape. The tape is
 an entry of the user cache (:mod:`._derived`; ``PLATFORM_COMPONENTS_CACHE=off`` turns it off), named
-by the stack, the moto, botocore and boto3 releases and this module's code.
+by the stack, the moto, botocore and boto3 releases, moto's ``MOTO_*`` settings and this module's
+code.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import hashlib
 import importlib.metadata
 import json
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -119,10 +121,12 @@ def _release(distribution: str) -> str:
 
 
 def tape_name(label: str) -> str:
-    """What names a stack's tape in the user cache: the stack, the releases that answer and this
-    module's code (a new moto, or a change here, starts a new tape)."""
+    """What names a stack's tape in the user cache: the stack, the releases that answer, moto's
+    settings from the environment (``MOTO_*``) and this module's code (a new moto, another setting,
+    or a change here, starts a new tape)."""
     releases = ",".join(f"{d}={_release(d)}" for d in ("moto", "botocore", "boto3"))
-    return f"{label}\0{releases}\0{_derived.code_digest(__file__)}"
+    settings = ",".join(f"{k}={v}" for k, v in sorted(os.environ.items()) if k.startswith("MOTO_"))
+    return f"{label}\0{releases}\0{settings}\0{_derived.code_digest(__file__)}"
 
 
 Live = Callable[[Call], Outcome]
@@ -135,6 +139,9 @@ class MotoTape:
 
     label: str | None
     live: Live
+    name: str = ""
+    """The tape's name (:func:`tape_name`), fixed as the run starts: moto's own settings of the
+    environment while it runs must not rename it."""
     recorded: list[tuple[str, Outcome]] = field(default_factory=list)
     calls: list[tuple[Call, str, Outcome]] = field(default_factory=list)
     replaying: bool = False
@@ -146,7 +153,8 @@ class MotoTape:
         """The tape of ``label`` (``None``: no tape, every call is live)."""
         tape = cls(label, live)
         if label is not None:
-            tape.recorded = _load(tape_name(label))
+            tape.name = tape_name(label)
+            tape.recorded = _load(tape.name)
             tape.replaying = bool(tape.recorded)
         return tape
 
@@ -178,7 +186,7 @@ class MotoTape:
         if self.label is None or self.replaying or not self.calls or not self.keep or not self.consistent:
             return
         entries = [[digest, outcome.kind, encode(outcome.value)] for _, digest, outcome in self.calls]
-        if not _derived.store("moto-tape", tape_name(self.label), entries):
+        if not _derived.store("moto-tape", self.name, entries):
             log.debug("the moto tape of %s was not kept", self.label)
 
 
