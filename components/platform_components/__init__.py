@@ -5,91 +5,102 @@ Public API (docs/components/ has a page per component, its defaults and its argu
     from platform_components import SecureWorkload, SecureWorkloadArgs, PlatformConfig, PlatformEnvironment
 """
 
-from .cluster import ClusterRef, EksCluster, EksClusterArgs, EndpointArgs, Identity, NatMode, NodeGroupArgs
-from .config import (
-    DEFAULT_KUBERNETES_VERSION,
-    SUPPORTED_KUBERNETES_VERSIONS,
-    DatabaseConfig,
-    Environment,
-    PlatformConfig,
-    WorkloadConfig,
-    load_platform_config,
-)
-from .database import (
-    BackupArgs,
-    DatabaseCredentialsArgs,
-    DatabaseResources,
-    PostgresVersion,
-    RestoreTestArgs,
-    StatefulDatabase,
-    StatefulDatabaseArgs,
-    StorageArgs,
-)
-from .environment import PlatformEnvironment
-from .errors import ConfigError, PlatformError, PreviewError
-from .gitops import (
-    ArgoCdArgs,
-    CredentialsArgs,
-    FluxArgs,
-    GitOpsBootstrap,
-    GitOpsBootstrapArgs,
-    GitOpsEngine,
-    NotificationArgs,
-    NotificationType,
-    RepositoryArgs,
-    RetryArgs,
-    SsoArgs,
-)
-from .karpenter import (
-    Budget,
-    CapacityType,
-    ConsolidationPolicy,
-    DisruptionReason,
-    Karpenter,
-    KarpenterArgs,
-    KarpenterNodePool,
-    NodeClassArgs,
-    NodePoolArgs,
-    Operator,
-    Requirement,
-    Taint,
-)
-from .kube.delivery import (
-    CanaryArgs,
-    CanaryStepArgs,
-    ExternalSecretArgs,
-    ExternalSecretDataArgs,
-    KedaArgs,
-    KedaMetricType,
-    KedaTriggerArgs,
-    MonitoringArgs,
-    SecretStoreKind,
-    VpaArgs,
-    VpaBoundsArgs,
-)
-from .kube.netpol import EgressRule, IngressRule, Peer, PortRef, Protocol
-from .kube.probes import ProbeArgs, ProbeKind
-from .kube.traffic import Backend, ParentRef, PathMatch, PathMatchType, RouteArgs
-from .namespace import MeshMode, MeshNamespace, MeshNamespaceArgs, PodSecurityLevel, Size
-from .refs import ExternalKind, ExternalRef, NamespaceRef
-from .workload import (
-    AutoscalingArgs,
-    ContainerArgs,
-    DisruptionArgs,
-    ImagePullPolicy,
-    MountArgs,
-    NetworkArgs,
-    PortArgs,
-    ResourcesArgs,
-    SeccompProfile,
-    SecureWorkload,
-    SecureWorkloadArgs,
-    SecurityArgs,
-    ServiceArgs,
-    ServiceType,
-    SpreadArgs,
-    WhenUnsatisfiable,
-)
+from ._collector import paused_for_imports as _paused_for_imports
+
+with _paused_for_imports():  # imports allocate only what lives as long as the process
+    from .cluster import (
+        ClusterRef,
+        EksCluster,
+        EksClusterArgs,
+        EndpointArgs,
+        Identity,
+        NatMode,
+        NodeGroupArgs,
+    )
+    from .config import (
+        DEFAULT_KUBERNETES_VERSION,
+        SUPPORTED_KUBERNETES_VERSIONS,
+        DatabaseConfig,
+        Environment,
+        PlatformConfig,
+        WorkloadConfig,
+        load_platform_config,
+    )
+    from .database import (
+        BackupArgs,
+        DatabaseCredentialsArgs,
+        DatabaseResources,
+        PostgresVersion,
+        RestoreTestArgs,
+        StatefulDatabase,
+        StatefulDatabaseArgs,
+        StorageArgs,
+    )
+    from .environment import PlatformEnvironment
+    from .errors import ConfigError, PlatformError, PreviewError
+    from .gitops import (
+        ArgoCdArgs,
+        CredentialsArgs,
+        FluxArgs,
+        GitOpsBootstrap,
+        GitOpsBootstrapArgs,
+        GitOpsEngine,
+        NotificationArgs,
+        NotificationType,
+        RepositoryArgs,
+        RetryArgs,
+        SsoArgs,
+    )
+    from .karpenter import (
+        Budget,
+        CapacityType,
+        ConsolidationPolicy,
+        DisruptionReason,
+        Karpenter,
+        KarpenterArgs,
+        KarpenterNodePool,
+        NodeClassArgs,
+        NodePoolArgs,
+        Operator,
+        Requirement,
+        Taint,
+    )
+    from .kube.delivery import (
+        CanaryArgs,
+        CanaryStepArgs,
+        ExternalSecretArgs,
+        ExternalSecretDataArgs,
+        KedaArgs,
+        KedaMetricType,
+        KedaTriggerArgs,
+        MonitoringArgs,
+        SecretStoreKind,
+        VpaArgs,
+        VpaBoundsArgs,
+    )
+    from .kube.netpol import EgressRule, IngressRule, Peer, PortRef, Protocol
+    from .kube.probes import ProbeArgs, ProbeKind
+    from .kube.traffic import Backend, ParentRef, PathMatch, PathMatchType, RouteArgs
+    from .namespace import MeshMode, MeshNamespace, MeshNamespaceArgs, PodSecurityLevel, Size
+    from .refs import ExternalKind, ExternalRef, NamespaceRef
+    from .workload import (
+        AutoscalingArgs,
+        ContainerArgs,
+        DisruptionArgs,
+        ImagePullPolicy,
+        MountArgs,
+        NetworkArgs,
+        PortArgs,
+        ResourcesArgs,
+        SeccompProfile,
+        SecureWorkload,
+        SecureWorkloadArgs,
+        SecurityArgs,
+        ServiceArgs,
+        ServiceType,
+        SpreadArgs,
+        WhenUnsatisfiable,
+    )
 
 __all__ = [
     "DEFAULT_KUBERNETES_VERSION",
