@@ -19,6 +19,7 @@ from platform_components.preview.engine import run_program
 
 @pytest.fixture(autouse=True)
 def _restore_collector() -> Iterator[None]:
+    gc.unfreeze()  # an in-process platformctl run of an earlier test froze the heap as it ended
     enabled, thresholds = gc.isenabled(), gc.get_threshold()
     yield
     gc.unfreeze()
