@@ -45,15 +45,20 @@ def test_settings_are_restored_when_the_run_fails() -> None:
     assert gc.get_freeze_count() == 0
 
 
-def test_cycles_made_during_the_run_are_still_collected() -> None:
-    class Node:
-        other: object
+class Node:
+    other: object
 
+
+def _garbage_cycle() -> int:
+    """Make two objects that refer to each other and drop them: the id of one, to look for later."""
+    first, second = Node(), Node()
+    first.other, second.other = second, first
+    return id(first)
+
+
+def test_cycles_made_during_the_run_are_still_collected() -> None:
     with tuned_collector():
-        first, second = Node(), Node()
-        first.other, second.other = second, first
-        ident = id(first)
-        del first, second
+        ident = _garbage_cycle()
         assert gc.collect() > 0
         assert all(id(obj) != ident for obj in gc.get_objects())
 
@@ -133,14 +138,8 @@ def test_imports_run_with_the_collector_off_and_leave_generation_zero_empty() ->
 
 
 def test_cycles_made_while_importing_are_freed_by_a_later_full_collection() -> None:
-    class Node:
-        other: object
-
     with paused_for_imports():
-        first, second = Node(), Node()
-        first.other, second.other = second, first
-        ident = id(first)
-        del first, second
+        ident = _garbage_cycle()
     assert gc.collect() > 0
     assert all(id(obj) != ident for obj in gc.get_objects())
 
