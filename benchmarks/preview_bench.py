@@ -37,13 +37,15 @@ Prints:
   ratios preview / cdk8s-plus and component / raw; then the cost per Kubernetes object at each N
   and, per column, the largest over the smallest (flat: within the noise).
 
-Figures on the 2-core reference machine while other jobs shared it (load average 1 to 8; wall
-and CPU times moved by up to 50% between runs), pulumi 3.272, cdk8s 2.70.106 + cdk8s-plus-33
-2.5.57 on node 20:
+Figures on the 2-core reference machine, pulumi 3.272, cdk8s 2.70.106 + cdk8s-plus-33 2.5.57 on
+node 20 (``docs/guide/benchmark.md`` has the latest, with the whole-process figures); in the runs
+below other jobs shared the machine (load average 1 to 8; wall and CPU times moved by up to 50%):
 
 * instructions at N = 20 (repeated counts differ by < 0.05%): component 64.4 M per service, raw
-  SDK 61.2 M, ratio 1.052 (72.4 M, 68.6 M and 1.056 before the engine built the SDK's own URNs
+  SDK 61.1 M, ratio 1.055 (72.4 M, 68.6 M and 1.056 before the engine built the SDK's own URNs
   directly: -11% for both programs);
+* checks per object at N = 100, 500, 1000 after the compiled schema check and the rule indexes:
+  0.39, 0.34, 0.38 ms (before: 1.55 to 2.32 ms, growing with N);
 * component / raw in wall (and CPU) time at N = 100, 500, 1000: 1.48 (1.43), 1.00 (1.07), 0.66
   (0.95) with ``--repeat 1``; 1.51 (1.51), 1.19 (1.19), 1.17 (1.17) with ``--repeat 3`` in a
   later run; 1.76 (1.13) at N = 100 in a third; the same pair run by a script of its own: 0.91 to
