@@ -289,6 +289,7 @@ def _browser_or_skip() -> None:
 def test_search_finds_the_component_page_in_a_browser(served: str, tmp_path: Path) -> None:
     _browser_or_skip()
     from selenium import webdriver
+    from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
@@ -305,11 +306,19 @@ def test_search_finds_the_component_page_in_a_browser(served: str, tmp_path: Pat
         box.click()
         box.send_keys("SecureWorkload")
 
-        def result_paths(_: object) -> list[str]:
-            links = driver.find_elements(By.CSS_SELECTOR, ".md-search-result__item a.md-search-result__link")
-            return [urlparse(link.get_attribute("href") or "").path for link in links]
+        paths: list[str] = []
 
-        paths = WebDriverWait(driver, 30).until(result_paths)
+        def found(_: object) -> bool:
+            # Search re-renders its results as the index answers: a link read a moment after it was
+            # found may be gone (stale), so the wait reads the list again until the page is in it.
+            links = driver.find_elements(By.CSS_SELECTOR, ".md-search-result__item a.md-search-result__link")
+            paths[:] = [urlparse(link.get_attribute("href") or "").path for link in links]
+            return "/components/secure-workload/" in paths
+
+        wait = WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,))
+        try:
+            wait.until(found)
+        except TimeoutException:
+            pytest.fail(f"no search result links to /components/secure-workload/ after 30 s: {paths}")
     finally:
         driver.quit()
-    assert "/components/secure-workload/" in paths, paths
