@@ -45,12 +45,12 @@ def cache_dir() -> Path | None:
     return Path(base) / "platform-components" / "derived"
 
 
-def _entry(what: str, source_text: str) -> Path | None:
+def _entry(what: str, source_text: str, suffix: str = ".json") -> Path | None:
     folder = cache_dir()
     if folder is None:
         return None
     digest = hashlib.sha256(source_text.encode("utf-8")).hexdigest()[:40]
-    return folder / f"{what}-v{FORMAT}-{digest}.json"
+    return folder / f"{what}-v{FORMAT}-{digest}{suffix}"
 
 
 def load(what: str, source_text: str) -> Any | None:
@@ -75,16 +75,36 @@ def store(what: str, source_text: str, data: Any) -> bool:
         return False
     if json.loads(text) != data:  # e.g. a YAML integer key would come back a string
         return False
+    return _write(path, text.encode("utf-8"))
+
+
+def load_bytes(what: str, source_text: str, suffix: str) -> bytes | None:
+    """A binary entry (named like :func:`load`'s, ending in ``suffix``), or ``None``."""
+    path = _entry(what, source_text, suffix)
+    if path is None:
+        return None
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def store_bytes(what: str, source_text: str, suffix: str, data: bytes) -> bool:
+    """Keep a binary entry for the next process; ``False`` when it was not kept."""
+    path = _entry(what, source_text, suffix)
+    return path is not None and _write(path, data)
+
+
+def _write(path: Path, data: bytes) -> bool:
+    """Write ``path`` atomically (a temporary file renamed into place)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp"
-        ) as out:
-            out.write(text)
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, delete=False, suffix=".tmp") as out:
+            out.write(data)
         os.replace(out.name, path)
     except OSError:
         return False
     return True
 
 
-__all__ = ["FORMAT", "cache_dir", "code_digest", "load", "store"]
+__all__ = ["FORMAT", "cache_dir", "code_digest", "load", "load_bytes", "store", "store_bytes"]

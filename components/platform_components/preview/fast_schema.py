@@ -23,14 +23,12 @@ module's code.
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import importlib.metadata
 import inspect
 import logging
 import marshal
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
@@ -151,25 +149,22 @@ def _options(compile_to_code: Callable[..., str]) -> dict[str, Any]:
     return {key: value for key, value in wanted.items() if key in accepted}
 
 
-def _cache_path(source_key: str) -> str | None:
-    folder = _derived.cache_dir()
-    if folder is None:
-        return None
-    key = "\0".join(
-        (source_key, sys.version, _release(), _derived.code_digest(__file__), str(_derived.FORMAT))
-    )
-    return os.path.join(folder, f"fastschema-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:40]}.marshal")
+@functools.cache
+def _code_key() -> str:
+    """What else the compiled code depends on: the Python release (it is marshalled), the
+    fastjsonschema release and this module's code (read once per process)."""
+    return "\0".join((sys.version, _release(), _derived.code_digest(__file__)))
 
 
 def _compiled(schema: dict[str, Any], source_key: str) -> Any | None:
     """The code object of the validator module for ``schema`` (from the cache when there)."""
-    path = _cache_path(source_key)
-    if path is not None:
+    key = f"{source_key}\0{_code_key()}"
+    cached = _derived.load_bytes("fastschema", key, ".marshal")
+    if cached is not None:
         try:
-            with open(path, "rb") as handle:
-                return marshal.load(handle)
-        except (OSError, ValueError, EOFError, TypeError):
-            pass  # not cached yet, or unreadable: compile again
+            return marshal.loads(cached)
+        except (ValueError, EOFError, TypeError):
+            pass  # unreadable: compile again
     try:
         import fastjsonschema
     except ImportError:
@@ -180,19 +175,9 @@ def _compiled(schema: dict[str, Any], source_key: str) -> Any | None:
     except Exception as exc:  # a schema fastjsonschema cannot compile: jsonschema alone judges it
         log.debug("no fast schema check: %s: %s", type(exc).__name__, exc)
         return None
-    if path is not None:
-        _store(path, marshal.dumps(code))
+    if not _derived.store_bytes("fastschema", key, ".marshal", marshal.dumps(code)):
+        log.debug("the fast schema check was not cached")
     return code
-
-
-def _store(path: str, data: bytes) -> None:
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=os.path.dirname(path), delete=False, suffix=".tmp") as out:
-            out.write(data)
-        os.replace(out.name, path)
-    except OSError as exc:
-        log.debug("the fast schema check was not cached: %s", exc)
 
 
 def validity_check(schema: dict[str, Any], definitions: Mapping[str, Any], source_key: str) -> Check | None:
