@@ -177,12 +177,14 @@ def print_side_by_side(rows: list[Row]) -> None:
         f"{'cdk8s s':>8} {'cdk8s wall':>11} {'preview/cdk8s':>14} {'component/raw':>14}"
     )
     for row in rows:
-        cdk8s_s = f"{row.cdk8s.in_node_s:>8.2f}" if row.cdk8s else f"{'-':>8}"
-        cdk8s_wall = f"{row.cdk8s.wall_s:>11.2f}" if row.cdk8s else f"{'-':>11}"
+        # Seconds keep three significant digits: a fixed number of decimals rounds the small ones
+        # (plain dicts of two services take a fraction of a millisecond) down to zero.
+        cdk8s_s = f"{row.cdk8s.in_node_s:>8.3g}" if row.cdk8s else f"{'-':>8}"
+        cdk8s_wall = f"{row.cdk8s.wall_s:>11.3g}" if row.cdk8s else f"{'-':>11}"
         versus = f"{row.preview_s / row.cdk8s.in_node_s:>14.2f}" if row.cdk8s else f"{'-':>14}"
         print(
-            f"{row.n:>5} {row.objects:>8} {row.preview_s:>10.2f} {row.component_s:>12.2f} {row.raw_s:>10.2f} "
-            f"{row.dicts_s:>8.3f} {cdk8s_s} {cdk8s_wall} {versus} {row.component_s / row.raw_s:>14.2f}"
+            f"{row.n:>5} {row.objects:>8} {row.preview_s:>10.3g} {row.component_s:>12.3g} {row.raw_s:>10.3g} "
+            f"{row.dicts_s:>8.3g} {cdk8s_s} {cdk8s_wall} {versus} {row.component_s / row.raw_s:>14.2f}"
         )
 
 
@@ -217,7 +219,7 @@ def print_cost_per_object(rows: list[Row]) -> None:
                 continue
             per_object = 1000 * seconds / row.objects
             columns[name].append(per_object)
-            cells.append(f"{per_object:>10.3f}")
+            cells.append(f"{per_object:>10.3g}")
         print(f"{row.n:>5} " + " ".join(cells))
     print("largest/smallest " + " ".join(f"{name} {_spread(values)}" for name, values in columns.items()))
 
