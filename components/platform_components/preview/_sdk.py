@@ -71,6 +71,12 @@ Two speed-ups rely on nothing private (both can be measured with ``benchmarks/pr
   state in the wire format; for plain data (what the mocks return) :func:`plain_struct` builds the
   ``Struct`` the SDK's async serialiser would (checked against it on generated data), without an
   event-loop round trip per value. Anything else goes through the SDK's serialiser.
+* **Plain data read directly, and echoed.** The monitor reads each registration's inputs with
+  :func:`plain_properties` when they hold no secret, unknown or other special value (the same
+  values as the SDK's ``deserialize_properties``, checked against it on generated data, about three
+  times faster); and when the mocks answer with those inputs unchanged (a Kubernetes object that
+  names itself) the request's own ``Struct`` is the answer, instead of serialising it again.
+  Together about 15% of a program of Kubernetes objects.
 """
 
 from __future__ import annotations
@@ -528,6 +534,53 @@ def plain_struct(props: dict[str, Any]) -> Any:
     return struct
 
 
+UNKNOWN_SENTINEL: str = _lookup("pulumi.runtime.rpc", "UNKNOWN") or "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+"""The string that stands for an unknown value in serialised properties (fixed by Pulumi's wire
+protocol)."""
+
+_NOT_PLAIN_MARKS = (SPECIAL_SIG_KEY.encode(), UNKNOWN_SENTINEL.encode())
+
+
+def _plain_value(value: Any) -> Any:
+    kind = value.WhichOneof("kind")
+    if kind == "string_value":
+        return value.string_value
+    if kind == "struct_value":
+        return _plain_map(value.struct_value)
+    if kind == "number_value":
+        return value.number_value
+    if kind == "list_value":
+        return [_plain_value(item) for item in value.list_value.values]
+    if kind == "bool_value":
+        return value.bool_value
+    return None  # null_value, or no value set
+
+
+def _plain_map(struct: Any) -> dict[str, Any]:
+    out = {}
+    for key, value in struct.fields.items():
+        item = _plain_value(value)
+        if item is not None:  # as the SDK: a null in a map is left out (one in a list is kept)
+            out[key] = item
+    return out
+
+
+def plain_properties(struct: Any) -> dict[str, Any] | None:
+    """A wire-format ``Struct`` as Python values when it holds plain data only, else ``None``.
+
+    Plain: no special value (secret, resource reference, asset, archive, output value) and no
+    unknown, found by a scan of the encoded bytes (a string that merely contains a marker is left to
+    the SDK too). For such data the result equals the SDK's ``rpc.deserialize_properties`` (a null
+    in a map is left out, one in a list kept, numbers are floats), read straight from the message's
+    fields instead of through the SDK's generic per-value dispatch, about three times faster. Checked
+    against the SDK in ``tests/preview/test_sdk.py``; anything else goes to
+    :func:`deserialize_properties`."""
+    encoded = struct.SerializeToString()
+    if any(mark in encoded for mark in _NOT_PLAIN_MARKS):
+        return None
+    return _plain_map(struct)
+
+
 SPECIAL_VALUE_SIGS: tuple[str, ...] = tuple(
     _lookup("pulumi.runtime.rpc", name) or fallback
     for name, fallback in (
@@ -571,6 +624,7 @@ __all__ = [
     "missing",
     "offload",
     "outputs_shape",
+    "plain_properties",
     "plain_struct",
     "plain_urns",
     "register_resource_response",

@@ -32,6 +32,7 @@ from ._sdk import (
     has_special_values,
     is_unknown,
     offload,
+    plain_properties,
     register_resource_response,
     serialize_properties,
 )
@@ -321,7 +322,7 @@ class RecordingMonitor(MockMonitor):
     # methods run on the event loop's thread. What can wait on a loop goes to a worker thread
     # (``offload``): the SDK's invokes and reads, and a registration whose properties hold resource
     # references, assets or output values (deserialising them can create resources). Plain data is
-    # deserialised and serialised right here.
+    # deserialised and serialised right here (``plain_properties``: without the SDK's dispatch).
 
     def RegisterResource(self, request: Any) -> Any:
         if has_special_values(request.object):
@@ -339,8 +340,11 @@ class RecordingMonitor(MockMonitor):
         urn = self.make_urn(request.parent, request.type, request.name)
         if request.type == "pulumi:pulumi:Stack":
             return register_resource_response(urn=urn)
-        ensure_event_loop()  # deserialising resource references needs one on this thread
-        raw = deserialize_properties(request.object)
+        raw = plain_properties(request.object)
+        plain = raw is not None
+        if raw is None:
+            ensure_event_loop()  # deserialising resource references needs one on this thread
+            raw = deserialize_properties(request.object)
         resource_args = MockResourceArgs(
             typ=request.type,
             name=request.name,
@@ -350,7 +354,9 @@ class RecordingMonitor(MockMonitor):
             custom=request.custom or False,
         )
         id_, state = self.mocks.new_resource(resource_args)
-        obj_proto = serialize_properties(state)
+        # When the mocks answer with the plain inputs unchanged (a Kubernetes object that names
+        # itself, ...), the request's own Struct is that answer in the wire format already.
+        obj_proto = request.object if plain and state == raw else serialize_properties(state)
         self.resources[urn] = ResourceRegistration(urn, id_ or "", state)
         inputs, has_secrets = mask_secrets(raw)
         self.records.append(
