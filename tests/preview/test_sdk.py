@@ -762,6 +762,102 @@ def test_the_sdks_function_is_restored_after_a_failed_run() -> None:
 
 
 # --------------------------------------------------------------------------------------------------
+# Outputs read back through plain_properties
+
+
+def _outputs_program() -> None:
+    """Plain outputs, an auto-named object, a secret, and outputs read back into exports."""
+    from platform_components import MeshMode, ProbeArgs, SecureWorkload, SecureWorkloadArgs
+
+    workload = SecureWorkload(
+        "api",
+        SecureWorkloadArgs(
+            namespace="apps",
+            image="ghcr.io/acme/api:1.0.0",
+            readiness=ProbeArgs(path="/r"),
+            liveness=ProbeArgs(path="/l"),
+        ),
+        mesh=MeshMode.NONE,
+    )
+    unnamed = k8s.core.v1.ConfigMap("unnamed", metadata={"namespace": "apps"}, data={"a": "b", "n": "1"})
+    secret = k8s.core.v1.Secret(
+        "creds", metadata={"name": "creds", "namespace": "apps"}, string_data=pulumi.Output.secret({"k": "v"})
+    )
+    pulumi.export("unnamed", unnamed.metadata.name)
+    pulumi.export("data", unnamed.data)
+    pulumi.export("secret", secret.string_data)
+    pulumi.export("workload", workload.urn)
+
+
+def test_outputs_read_the_same_through_plain_properties(monkeypatch: pytest.MonkeyPatch) -> None:
+    from platform_components.preview import engine
+
+    read: list[bool] = []
+    real = _sdk.plain_properties
+
+    def counted(struct: Any) -> Any:
+        plain = real(struct)
+        read.append(plain is not None)
+        return plain
+
+    monkeypatch.setattr(_sdk, "plain_properties", counted)
+    with _sdk.plain_output_reading() as took_effect:
+        assert took_effect is True
+    fast = run_program(_outputs_program, project="p", stack="s")
+    assert any(read) and not all(read)  # plain outputs read directly; the secret's went to the SDK
+    monkeypatch.setattr(engine, "plain_output_reading", lambda: contextlib.nullcontext(False))
+    own = run_program(_outputs_program, project="p", stack="s")
+    assert {r.urn: r.as_dict() for r in fast.records} == {r.urn: r.as_dict() for r in own.records}
+    assert fast.state == own.state
+    assert fast.stack_outputs == own.stack_outputs
+    assert fast.stack_outputs["secret"] == {"k": "[secret]"}
+
+
+@pytest.mark.parametrize("sdk", ["without the function", "with another signature"])
+def test_an_sdk_without_the_deserialiser_reads_outputs_itself(
+    monkeypatch: pytest.MonkeyPatch, sdk: str
+) -> None:
+    from pulumi.runtime import rpc
+
+    sdk_deserialize = rpc.deserialize_properties
+    real_lookup = _sdk._lookup
+
+    def other(struct: Any, keep_unknowns: Any = None) -> Any:
+        return sdk_deserialize(struct, keep_unknowns)
+
+    module = (
+        SimpleNamespace() if sdk == "without the function" else SimpleNamespace(deserialize_properties=other)
+    )
+
+    def lookup(name: str, attribute: str) -> Any:
+        if (name, attribute) == ("pulumi.runtime", "rpc"):
+            return module
+        return real_lookup(name, attribute)
+
+    monkeypatch.setattr(_sdk, "_lookup", lookup)
+    with _sdk.plain_output_reading() as took_effect:
+        assert took_effect is False
+        assert getattr(module, "deserialize_properties", None) in (None, other)
+    assert rpc.deserialize_properties is sdk_deserialize
+    result = preview_function(_small_program)
+    assert [r.name for r in result.resources] == ["settings"]
+
+
+def test_the_sdks_deserialiser_is_restored_after_a_failed_run() -> None:
+    from pulumi.runtime import rpc
+
+    sdk_deserialize = rpc.deserialize_properties
+
+    def program() -> None:
+        k8s.core.v1.ConfigMap("settings", metadata={"name": "s"}, data={"a": "b"})
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        run_program(program, project="p", stack="s")
+    assert rpc.deserialize_properties is sdk_deserialize
+
+
+# --------------------------------------------------------------------------------------------------
 # Plain data serialised without the SDK's round trip; monitor calls inline
 
 
@@ -830,6 +926,9 @@ def test_plain_data_deserialises_as_the_sdk_deserialises_it(props: dict[str, Any
     struct = _sdk_serialised(props)
     decoded = _sdk.plain_properties(struct)
     expected = rpc.deserialize_properties(struct)
+    if decoded is None:  # only what may hold an engine-internal key ("__...") is left to the SDK
+        assert b"__" in struct.SerializeToString()
+        return
     assert decoded == expected
     assert json.dumps(decoded) == json.dumps(expected)  # the same key order and number types too
 
@@ -842,6 +941,7 @@ def test_plain_data_deserialises_as_the_sdk_deserialises_it(props: dict[str, Any
         _sdk.UNKNOWN_SENTINEL,  # an unknown
         [_sdk.UNKNOWN_SENTINEL],
         f"text around {_sdk.SPECIAL_SIG_KEY}",  # only looks special: the SDK decides, not the fast path
+        {"__defaults": ["a"]},  # engine-internal keys: kept or dropped by the SDK's own rules
     ],
 )
 def test_what_is_not_plain_is_left_to_the_sdks_deserialiser(value: Any) -> None:
@@ -875,9 +975,13 @@ def test_a_self_naming_object_is_answered_with_its_own_request_and_others_are_no
     monkeypatch.setattr(mocks, "serialize_properties", serialize)
     monitor = mocks.RecordingMonitor(mocks.PreviewMocks(aws=False), project="p", stack="s")
 
-    def register(name: str, props: dict[str, Any]) -> tuple[Any, Any]:
+    def register(name: str, props: dict[str, Any], secret_outputs: tuple[str, ...] = ()) -> tuple[Any, Any]:
         request = resource_pb2.RegisterResourceRequest(
-            type="kubernetes:core/v1:ConfigMap", name=name, custom=True, object=_sdk_serialised(props)
+            type="kubernetes:core/v1:ConfigMap",
+            name=name,
+            custom=True,
+            object=_sdk_serialised(props),
+            additionalSecretOutputs=secret_outputs,
         )
         return request, monitor.RegisterResource(request)
 
@@ -893,10 +997,16 @@ def test_a_self_naming_object_is_answered_with_its_own_request_and_others_are_no
     assert answered is not None and answered["metadata"]["name"].startswith("unnamed-")
     assert answered["metadata"]["labels"] == {"a": "b"}
 
-    secret = {**named, "data": {_sdk.SPECIAL_SIG_KEY: _sdk.SPECIAL_SECRET_SIG, "value": {"a": "1"}}}
-    request, response = register("secret", secret)
-    assert len(serialised) == 2 and serialised[-1]["data"] == {"a": "1"}  # the provider sees plaintext
+    # a secret input, or an output the resource names secret, is answered as a secret (as the
+    # engine does), the rest in the clear
+    as_secret = {_sdk.SPECIAL_SIG_KEY: _sdk.SPECIAL_SECRET_SIG, "value": {"a": "1"}}
+    request, response = register("secret", {**named, "data": as_secret})
+    assert len(serialised) == 2 and serialised[-1]["data"] == as_secret
+    assert serialised[-1]["metadata"] == {"name": "web"}
     assert monitor.records[-1].inputs["data"] == {"a": "[secret]"} and monitor.records[-1].has_secrets
+    request, response = register("flagged", named, secret_outputs=("data",))
+    assert len(serialised) == 3 and serialised[-1]["data"] == as_secret
+    assert monitor.records[-1].inputs["data"] == {"a": "1"}  # the inputs were not secret
 
 
 def test_special_values_are_found_and_secrets_are_not() -> None:

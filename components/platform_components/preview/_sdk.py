@@ -14,6 +14,7 @@ SDK internal                                           without it
 ``pulumi.runtime.resource._get_stack_trace``          speed-up only: left alone (see below)
 ``pulumi.runtime.proto.source_pb2.StackTrace``         speed-up only: left alone
 ``pulumi.runtime.resource.create_urn``                 speed-up only: left alone (see below)
+``pulumi.runtime.rpc.deserialize_properties`` (read)   speed-up only: left alone (see below)
 ``pulumi.runtime.sync_await._sync_await``              ``loop.run_until_complete`` (not inside a
                                                        running loop: error there)
 ``pulumi.runtime.sync_await._ensure_event_loop``       the same three lines of asyncio
@@ -77,6 +78,12 @@ Two speed-ups rely on nothing private (both can be measured with ``benchmarks/pr
   times faster); and when the mocks answer with those inputs unchanged (a Kubernetes object that
   names itself) the request's own ``Struct`` is the answer, instead of serialising it again.
   Together about 15% of a program of Kubernetes objects.
+
+Each run also lets the SDK read plain outputs the same way (:func:`plain_output_reading`): the SDK's
+``rpc.deserialize_properties`` is called by name from its own module when it resolves a resource's
+outputs, so for the length of the run that name is a function that answers plain data with
+:func:`plain_properties` and hands anything else to the SDK's. The values are the same; when the
+name is missing or its first parameter differs, the SDK's own runs, unchanged.
 """
 
 from __future__ import annotations
@@ -538,7 +545,9 @@ UNKNOWN_SENTINEL: str = _lookup("pulumi.runtime.rpc", "UNKNOWN") or "04da6b54-80
 """The string that stands for an unknown value in serialised properties (fixed by Pulumi's wire
 protocol)."""
 
-_NOT_PLAIN_MARKS = (SPECIAL_SIG_KEY.encode(), UNKNOWN_SENTINEL.encode())
+_NOT_PLAIN_MARKS = (SPECIAL_SIG_KEY.encode(), UNKNOWN_SENTINEL.encode(), b"__")
+"""Special values, unknowns, and keys that may be engine-internal (``__defaults``, ``__provider``:
+which of those the SDK keeps depends on its version and the caller's ``keep_internal``)."""
 
 
 def _plain_value(value: Any) -> Any:
@@ -568,9 +577,9 @@ def _plain_map(struct: Any) -> dict[str, Any]:
 def plain_properties(struct: Any) -> dict[str, Any] | None:
     """A wire-format ``Struct`` as Python values when it holds plain data only, else ``None``.
 
-    Plain: no special value (secret, resource reference, asset, archive, output value) and no
-    unknown, found by a scan of the encoded bytes (a string that merely contains a marker is left to
-    the SDK too). For such data the result equals the SDK's ``rpc.deserialize_properties`` (a null
+    Plain: no special value (secret, resource reference, asset, archive, output value), no unknown
+    and no key starting with ``__``, found by a scan of the encoded bytes (a string that merely
+    contains a marker is left to the SDK too). For such data the result equals the SDK's ``rpc.deserialize_properties`` (a null
     in a map is left out, one in a list kept, numbers are floats), read straight from the message's
     fields instead of through the SDK's generic per-value dispatch, about three times faster. Checked
     against the SDK in ``tests/preview/test_sdk.py``; anything else goes to
@@ -624,6 +633,7 @@ __all__ = [
     "missing",
     "offload",
     "outputs_shape",
+    "plain_output_reading",
     "plain_properties",
     "plain_struct",
     "plain_urns",
@@ -703,6 +713,51 @@ def plain_urns() -> Iterator[bool]:
         yield True
     finally:
         module.create_urn = original
+
+
+# --------------------------------------------------------------------------------------------------
+# Outputs read back without the SDK's per-value dispatch
+
+
+def _plain_first(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``pulumi.runtime.rpc.deserialize_properties`` with plain data read by
+    :func:`plain_properties` (the same values); anything else goes to the SDK's function, with the
+    caller's arguments."""
+
+    def deserialize_properties(props_struct: Any, *args: Any, **kwargs: Any) -> Any:
+        if type(props_struct) is _STRUCT:
+            plain = plain_properties(props_struct)
+            if plain is not None:
+                return plain
+        return original(props_struct, *args, **kwargs)
+
+    return deserialize_properties
+
+
+@contextmanager
+def plain_output_reading() -> Iterator[bool]:
+    """For the length of the block, the SDK reads the outputs the monitor answers with (and any
+    other ``Struct`` it deserialises) through :func:`plain_properties` when they are plain data;
+    yields whether that took effect. The values are the same (checked against the SDK on generated
+    data); the SDK's function is restored afterwards, whatever happens in the block, and without
+    it (or with another first parameter) the SDK's own runs, unchanged."""
+    module = _lookup("pulumi.runtime", "rpc")
+    original = getattr(module, "deserialize_properties", None)
+    if not callable(original) or not _first_parameter_is(original, "props_struct"):
+        yield False
+        return
+    module.deserialize_properties = _plain_first(original)
+    try:
+        yield True
+    finally:
+        module.deserialize_properties = original
+
+
+def _first_parameter_is(function: Callable[..., Any], name: str) -> bool:
+    try:
+        return next(iter(inspect.signature(function).parameters), None) == name
+    except (TypeError, ValueError):
+        return False
 
 
 def _has_parameters(function: Callable[..., Any], names: tuple[str, ...]) -> bool:

@@ -36,6 +36,7 @@ from ._sdk import (
     clear_root_resource,
     fresh_output_tracking,
     no_stack_traces,
+    plain_output_reading,
     plain_urns,
     run_in_stack,
     run_on_own_loop,
@@ -248,7 +249,7 @@ def _run_once(
             mocks.session(label) if isinstance(mocks, PreviewMocks) else nullcontext()
         )
         # cloud backends (moto) live for exactly this run
-        with session, tuned_collector(), no_stack_traces(), plain_urns():
+        with session, tuned_collector(), no_stack_traces(), plain_urns(), plain_output_reading():
             run_on_own_loop(main, inline_calls=inline_calls)
     finally:
         pulumi.runtime.set_all_config({}, [])

@@ -295,6 +295,21 @@ class PreviewMocks(pulumi.runtime.Mocks):
             return {}, [(exc.path, exc.reason)]
 
 
+def _secret_outputs(inputs: dict[str, Any], additional: Any) -> set[str]:
+    """The top-level output properties the engine marks secret: those whose input held a secret,
+    and those the resource names in ``additionalSecretOutputs`` (a Kubernetes Secret's ``data`` and
+    ``stringData``). Only top-level properties can be secret outputs."""
+    secret = set(additional)
+    for key, value in inputs.items():
+        if key not in secret and mask_secrets(value)[1]:
+            secret.add(key)
+    return secret
+
+
+def _as_secret(value: Any) -> dict[str, Any]:
+    return {SPECIAL_SIG_KEY: SPECIAL_SECRET_SIG, "value": value}
+
+
 class RecordingMonitor(MockMonitor):
     """Pulumi's MockMonitor plus a record of every registration and its options."""
 
@@ -354,9 +369,15 @@ class RecordingMonitor(MockMonitor):
             custom=request.custom or False,
         )
         id_, state = self.mocks.new_resource(resource_args)
+        secret = _secret_outputs({} if plain else raw, request.additionalSecretOutputs)
         # When the mocks answer with the plain inputs unchanged (a Kubernetes object that names
         # itself, ...), the request's own Struct is that answer in the wire format already.
-        obj_proto = request.object if plain and state == raw else serialize_properties(state)
+        if plain and not secret and state == raw:
+            obj_proto = request.object
+        else:
+            obj_proto = serialize_properties(
+                {key: _as_secret(value) if key in secret else value for key, value in state.items()}
+            )
         self.resources[urn] = ResourceRegistration(urn, id_ or "", state)
         inputs, has_secrets = mask_secrets(raw)
         self.records.append(
