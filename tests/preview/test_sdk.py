@@ -685,19 +685,25 @@ def test_urns_built_directly_are_the_sdks() -> None:
     assert ("urn:pulumi:s::p::kubernetes:core/v1:ConfigMap::child",) * 2 in pairs
 
 
+def _api_workload() -> Any:
+    """A SecureWorkload with a Deployment (whose class carries aliases), a PDB and a NetworkPolicy."""
+    from platform_components import MeshMode, ProbeArgs, SecureWorkload, SecureWorkloadArgs
+
+    args = SecureWorkloadArgs(
+        namespace="apps",
+        image="ghcr.io/acme/api:1.0.0",
+        readiness=ProbeArgs(path="/r"),
+        liveness=ProbeArgs(path="/l"),
+    )
+    return SecureWorkload("api", args, mesh=MeshMode.NONE)
+
+
 def test_a_program_records_the_same_with_the_sdks_own_urns(monkeypatch: pytest.MonkeyPatch) -> None:
     """Components, children with aliases (the Deployment's) and depends_on record the same either way."""
-    from platform_components import MeshMode, ProbeArgs, SecureWorkload, SecureWorkloadArgs
     from platform_components.preview import engine
 
     def program() -> None:
-        args = SecureWorkloadArgs(
-            namespace="apps",
-            image="ghcr.io/acme/api:1.0.0",
-            readiness=ProbeArgs(path="/r"),
-            liveness=ProbeArgs(path="/l"),
-        )
-        SecureWorkload("api", args, mesh=MeshMode.NONE)
+        _api_workload()
         k8s.apps.v1.Deployment(
             "raw",
             metadata={"namespace": "apps"},
@@ -722,63 +728,13 @@ def test_a_program_records_the_same_with_the_sdks_own_urns(monkeypatch: pytest.M
     assert built.state == own.state
 
 
-@pytest.mark.parametrize("sdk", ["without the function", "with another signature"])
-def test_an_sdk_without_the_function_computes_its_own_urns(monkeypatch: pytest.MonkeyPatch, sdk: str) -> None:
-    import pulumi.runtime.resource as sdk_resource
-
-    sdk_create_urn = sdk_resource.create_urn
-    real_lookup = _sdk._lookup
-
-    def other(name: str, type_: str, parent: Any = None) -> Any:
-        return sdk_create_urn(name, type_, parent)
-
-    module = SimpleNamespace() if sdk == "without the function" else SimpleNamespace(create_urn=other)
-
-    def lookup(name: str, attribute: str) -> Any:
-        if (name, attribute) == ("pulumi.runtime", "resource"):
-            return module
-        return real_lookup(name, attribute)
-
-    monkeypatch.setattr(_sdk, "_lookup", lookup)
-    with _sdk.plain_urns() as took_effect:
-        assert took_effect is False
-        assert getattr(module, "create_urn", None) in (None, other)
-    assert sdk_resource.create_urn is sdk_create_urn
-    result = preview_function(_small_program)
-    assert [r.name for r in result.resources] == ["settings"]
-
-
-def test_the_sdks_function_is_restored_after_a_failed_run() -> None:
-    import pulumi.runtime.resource as sdk_resource
-
-    sdk_create_urn = sdk_resource.create_urn
-
-    def program() -> None:
-        raise RuntimeError("boom")
-
-    with pytest.raises(RuntimeError, match="boom"):
-        run_program(program, project="p", stack="s")
-    assert sdk_resource.create_urn is sdk_create_urn
-
-
 # --------------------------------------------------------------------------------------------------
 # Outputs read back through plain_properties
 
 
 def _outputs_program() -> None:
     """Plain outputs, an auto-named object, a secret, and outputs read back into exports."""
-    from platform_components import MeshMode, ProbeArgs, SecureWorkload, SecureWorkloadArgs
-
-    workload = SecureWorkload(
-        "api",
-        SecureWorkloadArgs(
-            namespace="apps",
-            image="ghcr.io/acme/api:1.0.0",
-            readiness=ProbeArgs(path="/r"),
-            liveness=ProbeArgs(path="/l"),
-        ),
-        mesh=MeshMode.NONE,
-    )
+    workload = _api_workload()
     unnamed = k8s.core.v1.ConfigMap("unnamed", metadata={"namespace": "apps"}, data={"a": "b", "n": "1"})
     secret = k8s.core.v1.Secret(
         "creds", metadata={"name": "creds", "namespace": "apps"}, string_data=pulumi.Output.secret({"k": "v"})
@@ -813,40 +769,55 @@ def test_outputs_read_the_same_through_plain_properties(monkeypatch: pytest.Monk
     assert fast.stack_outputs["secret"] == {"k": "[secret]"}
 
 
-@pytest.mark.parametrize("sdk", ["without the function", "with another signature"])
-def test_an_sdk_without_the_deserialiser_reads_outputs_itself(
-    monkeypatch: pytest.MonkeyPatch, sdk: str
-) -> None:
+def _other_create_urn(name: str, type_: str, parent: Any = None) -> Any:
+    import pulumi.runtime.resource as sdk_resource
+
+    return sdk_resource.create_urn(name, type_, parent)
+
+
+def _other_deserialize(struct: Any, keep_unknowns: Any = None) -> Any:  # a first parameter of another name
     from pulumi.runtime import rpc
 
-    sdk_deserialize = rpc.deserialize_properties
+    return rpc.deserialize_properties(struct, keep_unknowns)
+
+
+SWAPS = {
+    "create_urn": ("resource", _sdk.plain_urns, _other_create_urn),
+    "deserialize_properties": ("rpc", _sdk.plain_output_reading, _other_deserialize),
+}
+"""The SDK functions a run swaps for the length of the run: module, the swap, and a same-purpose
+function of another shape (which is left alone)."""
+
+
+@pytest.mark.parametrize("sdk", ["without the function", "with another signature"])
+@pytest.mark.parametrize("function", sorted(SWAPS))
+def test_an_sdk_without_a_swapped_function_runs_its_own(
+    monkeypatch: pytest.MonkeyPatch, function: str, sdk: str
+) -> None:
+    module_name, swap, other = SWAPS[function]
+    sdk_module = getattr(pulumi.runtime, module_name)
+    sdk_function = getattr(sdk_module, function)
+    module = SimpleNamespace() if sdk == "without the function" else SimpleNamespace(**{function: other})
     real_lookup = _sdk._lookup
 
-    def other(struct: Any, keep_unknowns: Any = None) -> Any:
-        return sdk_deserialize(struct, keep_unknowns)
-
-    module = (
-        SimpleNamespace() if sdk == "without the function" else SimpleNamespace(deserialize_properties=other)
-    )
-
     def lookup(name: str, attribute: str) -> Any:
-        if (name, attribute) == ("pulumi.runtime", "rpc"):
+        if (name, attribute) == ("pulumi.runtime", module_name):
             return module
         return real_lookup(name, attribute)
 
     monkeypatch.setattr(_sdk, "_lookup", lookup)
-    with _sdk.plain_output_reading() as took_effect:
+    with swap() as took_effect:
         assert took_effect is False
-        assert getattr(module, "deserialize_properties", None) in (None, other)
-    assert rpc.deserialize_properties is sdk_deserialize
+        assert getattr(module, function, None) in (None, other)
+    assert getattr(sdk_module, function) is sdk_function
     result = preview_function(_small_program)
     assert [r.name for r in result.resources] == ["settings"]
 
 
-def test_the_sdks_deserialiser_is_restored_after_a_failed_run() -> None:
-    from pulumi.runtime import rpc
-
-    sdk_deserialize = rpc.deserialize_properties
+@pytest.mark.parametrize("function", sorted(SWAPS))
+def test_the_sdks_function_is_restored_after_a_failed_run(function: str) -> None:
+    sdk_module = getattr(pulumi.runtime, SWAPS[function][0])
+    sdk_function = getattr(sdk_module, function)
 
     def program() -> None:
         k8s.core.v1.ConfigMap("settings", metadata={"name": "s"}, data={"a": "b"})
@@ -854,7 +825,7 @@ def test_the_sdks_deserialiser_is_restored_after_a_failed_run() -> None:
 
     with pytest.raises(RuntimeError, match="boom"):
         run_program(program, project="p", stack="s")
-    assert rpc.deserialize_properties is sdk_deserialize
+    assert getattr(sdk_module, function) is sdk_function
 
 
 # --------------------------------------------------------------------------------------------------
