@@ -60,6 +60,8 @@ class RealRun:
     findings: list[Finding] = field(default_factory=list)
     steps: list[tuple[str, str]] = field(default_factory=list)  # (op, urn) per resource step
     diagnostics: list[tuple[str, str]] = field(default_factory=list)  # (severity, message)
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """After ``up``: each stack output's ``{"secret": bool, "value": ...}`` (a secret's value left out)."""
     stdout: str = ""
     error: str = ""
     stderr: str = ""  # the driver process's (set by the caller)
@@ -215,6 +217,10 @@ def run_project(
         elif op == "up":
             up = target.up(**options)
             run.changes = {str(k): int(v) for k, v in (up.summary.resource_changes or {}).items()}
+            run.outputs = {
+                name: {"secret": bool(output.secret), "value": None if output.secret else output.value}
+                for name, output in up.outputs.items()
+            }
             run.stdout = up.stdout
         else:
             destroy = target.destroy(**options)
