@@ -58,7 +58,7 @@ Each program run also gets its own event loop and executor (:func:`run_on_own_lo
 down when it ends: a failed run leaves tasks behind that would otherwise surface later as "Task
 exception was never retrieved" or "Event loop is closed" on stderr, or in the next run.
 
-Two speed-ups rely on nothing private (both can be measured with ``benchmarks/preview_bench.py``):
+These speed-ups rely on nothing private (each can be measured with ``benchmarks/preview_bench.py``):
 
 * **Monitor calls inline.** The SDK sends every monitor call to the loop's default executor
   (``run_in_executor(None, ...)``, public asyncio); the engine's loop gets an :class:`InlineExecutor`
@@ -579,11 +579,11 @@ def plain_properties(struct: Any) -> dict[str, Any] | None:
 
     Plain: no special value (secret, resource reference, asset, archive, output value), no unknown
     and no key starting with ``__``, found by a scan of the encoded bytes (a string that merely
-    contains a marker is left to the SDK too). For such data the result equals the SDK's ``rpc.deserialize_properties`` (a null
-    in a map is left out, one in a list kept, numbers are floats), read straight from the message's
-    fields instead of through the SDK's generic per-value dispatch, about three times faster. Checked
-    against the SDK in ``tests/preview/test_sdk.py``; anything else goes to
-    :func:`deserialize_properties`."""
+    contains a marker is left to the SDK too). For such data the result equals the SDK's
+    ``rpc.deserialize_properties`` (a null in a map is left out, one in a list kept, numbers are
+    floats), read straight from the message's fields instead of through the SDK's generic
+    per-value dispatch, about three times faster. Checked against the SDK in
+    ``tests/preview/test_sdk.py``; anything else goes to :func:`deserialize_properties`."""
     encoded = struct.SerializeToString()
     if any(mark in encoded for mark in _NOT_PLAIN_MARKS):
         return None

@@ -296,9 +296,10 @@ class PreviewMocks(pulumi.runtime.Mocks):
 
 
 def _secret_outputs(inputs: dict[str, Any], additional: Any) -> set[str]:
-    """The top-level output properties the engine marks secret: those whose input held a secret,
-    and those the resource names in ``additionalSecretOutputs`` (a Kubernetes Secret's ``data`` and
-    ``stringData``). Only top-level properties can be secret outputs."""
+    """The top-level output properties the engine marks secret: those whose input held a secret
+    (``inputs``: empty when none does), and those the resource names in ``additionalSecretOutputs``
+    (a Kubernetes Secret's ``data`` and ``stringData``). Only top-level properties can be secret
+    outputs."""
     secret = set(additional)
     for key, value in inputs.items():
         if key not in secret and mask_secrets(value)[1]:
@@ -340,9 +341,10 @@ class RecordingMonitor(MockMonitor):
     # deserialised and serialised right here (``plain_properties``: without the SDK's dispatch).
 
     def RegisterResource(self, request: Any) -> Any:
-        if has_special_values(request.object):
-            return offload(self._register, request)
-        return self._register(request)
+        plain = plain_properties(request.object)  # plain data holds no special value either
+        if plain is None and has_special_values(request.object):
+            return offload(self._register, request, None)
+        return self._register(request, plain)
 
     def Invoke(self, request: Any) -> Any:
         return offload(super().Invoke, request)
@@ -350,13 +352,13 @@ class RecordingMonitor(MockMonitor):
     def ReadResource(self, request: Any) -> Any:
         return offload(super().ReadResource, request)
 
-    def _register(self, request: Any) -> Any:
-        # Same as MockMonitor.RegisterResource, but deserialises the inputs once and records them.
+    def _register(self, request: Any, plain: dict[str, Any] | None) -> Any:
+        # Same as MockMonitor.RegisterResource, but deserialises the inputs once and records them;
+        # ``plain``: the inputs already read by ``plain_properties``, when they are plain data.
         urn = self.make_urn(request.parent, request.type, request.name)
         if request.type == "pulumi:pulumi:Stack":
             return register_resource_response(urn=urn)
-        raw = plain_properties(request.object)
-        plain = raw is not None
+        raw = plain
         if raw is None:
             ensure_event_loop()  # deserialising resource references needs one on this thread
             raw = deserialize_properties(request.object)
@@ -369,17 +371,17 @@ class RecordingMonitor(MockMonitor):
             custom=request.custom or False,
         )
         id_, state = self.mocks.new_resource(resource_args)
-        secret = _secret_outputs({} if plain else raw, request.additionalSecretOutputs)
+        inputs, has_secrets = mask_secrets(raw)
+        secret = _secret_outputs(raw if has_secrets else {}, request.additionalSecretOutputs)
         # When the mocks answer with the plain inputs unchanged (a Kubernetes object that names
         # itself, ...), the request's own Struct is that answer in the wire format already.
-        if plain and not secret and state == raw:
+        if plain is not None and not secret and state == raw:
             obj_proto = request.object
         else:
             obj_proto = serialize_properties(
                 {key: _as_secret(value) if key in secret else value for key, value in state.items()}
             )
         self.resources[urn] = ResourceRegistration(urn, id_ or "", state)
-        inputs, has_secrets = mask_secrets(raw)
         self.records.append(
             ResourceRecord(
                 urn=urn,
