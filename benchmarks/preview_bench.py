@@ -37,27 +37,11 @@ Prints:
   ratios preview / cdk8s-plus and component / raw; then the cost per Kubernetes object at each N
   and, per column, the largest over the smallest (flat: within the noise).
 
-Figures on the 2-core reference machine, pulumi 3.272, cdk8s 2.70.106 + cdk8s-plus-33 2.5.57 on
-node 20 (``docs/guide/benchmark.md`` has the latest, with the whole-process figures); in the runs
-below other jobs shared the machine (load average 1 to 8; wall and CPU times moved by up to 50%):
-
-* instructions at N = 20 (repeated counts differ by < 0.05%): component 64.4 M per service, raw
-  SDK 61.1 M, ratio 1.055 (72.4 M, 68.6 M and 1.056 before the engine built the SDK's own URNs
-  directly: -11% for both programs);
-* checks per object at N = 100, 500, 1000 after the compiled schema check and the rule indexes:
-  0.39, 0.34, 0.38 ms (before: 1.55 to 2.32 ms, growing with N);
-* component / raw in wall (and CPU) time at N = 100, 500, 1000: 1.48 (1.43), 1.00 (1.07), 0.66
-  (0.95) with ``--repeat 1``; 1.51 (1.51), 1.19 (1.19), 1.17 (1.17) with ``--repeat 3`` in a
-  later run; 1.76 (1.13) at N = 100 in a third; the same pair run by a script of its own: 0.91 to
-  1.05 at N = 100. Under such load read the instructions;
-* cdk8s-plus inside node at N = 100, 500, 1000: 0.86, 2.32, 3.85 s (its process 1.48, 3.04,
-  5.26 s) against 5.29, 17.90, 34.46 s for the components' full offline preview (6.1x, 7.7x,
-  9.0x); in the ``--repeat 3`` run 0.59, 1.62, 8.39 s against 2.83, 15.49, 37.01 s (4.8x, 9.6x,
-  4.4x). Per object: cdk8s-plus 0.6 to 1.6 ms, the full preview 5.1 to 9.6 ms, the raw SDK 2.3
-  to 5.1 ms, plain dicts 0.02 to 0.03 ms; largest over smallest per column 1.2 to 2.6, within
-  the load's swings. cdk8s synthesizes each chart over the whole app, so ``synth.js`` puts every
-  service in one chart (a chart per service made its synthesis quadratic: 36 s at N = 1000);
-* ``npm ci`` of the lock with an empty npm cache: 2.5 to 4.9 s (29 MB of node_modules).
+The latest figures, as ranges over runs on the 2-core reference machine, are on
+``docs/guide/benchmark.md`` (one place, so that no copy goes stale). cdk8s synthesizes each chart
+over the whole app, so ``synth.js`` puts every service in one chart, its fast form (a chart per
+service made its synthesis quadratic: 36 s at N = 1000); ``npm ci`` of the lock with an empty npm
+cache takes 2.5 to 4.9 s (29 MB of node_modules).
 """
 
 from __future__ import annotations
