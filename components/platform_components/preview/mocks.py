@@ -62,12 +62,15 @@ class ResourceRecord:
     retain_on_delete: bool = False
     delete_before_replace: bool = False
     dependencies: list[str] = field(default_factory=list)
+    """URNs of the resources this one depends on, sorted: the engine treats them as a set, and the
+    SDK gathers them from sets whose order changes from one run to the next."""
     ignore_changes: list[str] = field(default_factory=list)
     id: str = ""
     has_secrets: bool = False
     property_dependencies: dict[str, list[str]] = field(default_factory=dict)
     """Input name (camelCase) -> URNs of the resources its value came from (``bucket=bucket.id``
-    depends through ``bucket`` on the bucket); inputs with no dependency are left out."""
+    depends through ``bucket`` on the bucket), sorted as :attr:`dependencies`; inputs with no
+    dependency are left out."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -394,12 +397,12 @@ class RecordingMonitor(MockMonitor):
                 protect=bool(request.protect),
                 retain_on_delete=bool(request.retainOnDelete),
                 delete_before_replace=bool(request.deleteBeforeReplace),
-                dependencies=list(request.dependencies),
+                dependencies=sorted(request.dependencies),
                 ignore_changes=list(request.ignoreChanges),
                 id=id_ or "",
                 has_secrets=has_secrets,
                 property_dependencies={
-                    key: list(deps.urns) for key, deps in request.propertyDependencies.items() if deps.urns
+                    key: sorted(deps.urns) for key, deps in request.propertyDependencies.items() if deps.urns
                 },
             )
         )
