@@ -52,15 +52,15 @@ def test_every_target_has_a_snapshot_and_nothing_else_does() -> None:
         assert sorted(p.name for p in (SNAPSHOTS / target).iterdir()) == sorted([REPORT, RESOURCES])
 
 
+def _record(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, RECORD, *args], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+
+
 def test_the_record_command_writes_the_snapshot(tmp_path: Path) -> None:
     """The command this module's failure message names, run as shown, on the smallest target."""
-    result = subprocess.run(
-        [sys.executable, RECORD, "local", "--into", str(tmp_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = _record("local", "--into", str(tmp_path))
     assert result.returncode == 0, result.stderr
     for name in (RESOURCES, REPORT):
         assert (tmp_path / "local" / name).read_text(encoding="utf-8") == (
@@ -69,13 +69,7 @@ def test_the_record_command_writes_the_snapshot(tmp_path: Path) -> None:
 
 
 def test_an_unknown_target_is_one_line_naming_the_targets(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, RECORD, "qa", "--into", str(tmp_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = _record("qa", "--into", str(tmp_path))
     assert result.returncode == 2
     assert "unknown target qa: use one of dev, staging, prod, local, team-service" in result.stderr
     assert "Traceback" not in result.stderr
