@@ -1,5 +1,6 @@
 """One offline preview per target per test process, shared by the test modules that read the same
-runs (``platformctl graph``, ``platformctl diff`` and the docs page that shows them)."""
+runs (the golden files, the snapshots and their record command, ``platformctl graph``,
+``platformctl diff`` and the docs page that shows them)."""
 
 from __future__ import annotations
 

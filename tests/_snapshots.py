@@ -26,13 +26,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from _previews import preview_of
 from _targets import ROOT, TARGETS
 
 SNAPSHOTS = ROOT / "tests" / "snapshots"
 RESOURCES = "resources.jsonl"
 REPORT = "report.json"
-VOLATILE_REPORT_KEYS = ("timings_seconds",)
-"""What changes from one run to the next by itself."""
 
 
 def _resource_line(resource: dict[str, Any]) -> str:
@@ -45,8 +44,7 @@ def snapshot_files(out: Path) -> dict[str, str]:
     """The snapshot files of the outputs a preview wrote under ``out``: file name -> text."""
     resources = json.loads((out / "resources.json").read_text(encoding="utf-8"))
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    for key in VOLATILE_REPORT_KEYS:
-        report.pop(key)
+    report.pop("timings_seconds")  # the one field that changes from run to run by itself
     for key, value in report.items():
         if isinstance(value, list):
             report[key] = sorted(value, key=lambda item: json.dumps(item, sort_keys=True))
@@ -59,13 +57,11 @@ def snapshot_files(out: Path) -> dict[str, str]:
 
 def record(targets: list[str], into: Path) -> None:
     """Preview each target and write its snapshot files under ``into/<target>/``."""
-    from platform_components.preview.engine import preview
     from platform_components.preview.report import write_outputs
 
     for target in targets:
-        project, stack = TARGETS[target]
         with tempfile.TemporaryDirectory() as out:
-            write_outputs(preview(project, stack), Path(out))
+            write_outputs(preview_of(target), Path(out))
             files = snapshot_files(Path(out))
         folder = into / target
         folder.mkdir(parents=True, exist_ok=True)
@@ -91,5 +87,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
     raise SystemExit(main(sys.argv[1:]))

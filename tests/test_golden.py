@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _previews import preview_of
 from _targets import TARGETS
-from platform_components.preview.engine import preview
 from platform_components.preview.report import write_outputs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -85,9 +85,8 @@ def added_resources() -> dict[tuple[str, str], tuple[str, str]]:
 @pytest.fixture(scope="module", params=sorted(TARGETS))
 def rendered(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     target = request.param
-    project, stack = TARGETS[target]
     out = tmp_path_factory.mktemp(target)
-    write_outputs(preview(project, stack), out)
+    write_outputs(preview_of(target), out)
     return target, out
 
 
@@ -155,9 +154,8 @@ def test_every_allowed_difference_still_happens(tmp_path_factory: pytest.TempPat
     for target, name, path in allowed_differences():
         by_target.setdefault(target, []).append((name, path))
     for target, entries in sorted(by_target.items()):
-        project, stack = TARGETS[target]
         out = tmp_path_factory.mktemp(f"stale-{target}")
-        write_outputs(preview(project, stack), out)
+        write_outputs(preview_of(target), out)
         golden = json.loads((GOLDEN / target / "manifests.json").read_text())
         golden_urns = set((GOLDEN / target / URNS).read_text().split())
         urns = set(current_urns(out))
